@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { IncomingMessage, Mention } from '../../core/message.js';
+
+/**
+ * The robot message payload, identical in a Stream frame's `data` and in an
+ * HTTP-mode body (https://open.dingtalk.com/document/orgapp/receive-message).
+ * Unknown fields pass through; only what we use is checked.
+ */
+export const robotMessageSchema = z.looseObject({
+  msgId: z.string().min(1).max(256),
+  msgtype: z.string().min(1),
+  conversationId: z.string().min(1).max(256),
+  conversationType: z.enum(['1', '2']),
+  conversationTitle: z.string().optional(),
+  senderId: z.string().optional(),
+  senderStaffId: z.string().optional(),
+  senderNick: z.string().optional(),
+  chatbotUserId: z.string().optional(),
+  robotCode: z.string().optional(),
+  createAt: z.union([z.number(), z.string()]).optional(),
+  atUsers: z.array(z.looseObject({ dingtalkId: z.string().optional(), staffId: z.string().optional() })).optional(),
+  sessionWebhook: z.string().optional(),
+  sessionWebhookExpiredTime: z.union([z.number(), z.string()]).optional(),
+  text: z.looseObject({ content: z.string() }).optional(),
+  content: z.unknown().optional(),
+});
+
+export type RobotMessage = z.infer<typeof robotMessageSchema>;
+
+/** Parses a JSON string into a robot message; null when it is not one. */
+export function parseRobotMessage(json: string): RobotMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  const r = robotMessageSchema.safeParse(raw);
+  return r.success ? r.data : null;
+}
+
+/** Text of a message; richText parts are joined and voice uses DingTalk's transcript. Null = nothing we can read. */
+function messageText(m: RobotMessage): string | null {
+  if (m.msgtype === 'text') return m.text?.content ?? '';
+  const c = m.content as Record<string, unknown> | undefined;
+  if (m.msgtype === 'richText' && Array.isArray(c?.richText)) {
+    return (c.richText as Array<Record<string, unknown>>)
+      .map((p) => (typeof p.text === 'string' ? p.text : ''))
+      .join('');
+  }
+  if (m.msgtype === 'audio' && typeof c?.recognition === 'string') return c.recognition;
+  return null;
+}
+
+/** Users @-mentioned in the message, the bot itself excluded. */
+function mentionsOf(m: RobotMessage): Mention[] {
+  const out: Mention[] = [];
+  for (const u of m.atUsers ?? []) {
+    if (m.chatbotUserId && u.dingtalkId === m.chatbotUserId) continue;
+    const userId = u.staffId ?? u.dingtalkId;
+    if (userId) out.push({ userId });
+  }
+  return out;
+}
+
+/**
+ * DingTalk strips the @bot mention in most clients (leaving a leading space),
+ * but not always. A leading `@token` is only dropped when the bot is the sole
+ * mention, so "@张三 …" addressed to someone else stays for the core to read.
+ */
+function stripBotMention(text: string, m: RobotMessage, others: Mention[]): string {
+  const t = text.replace(/^[\s\u00a0\u3000]+/, '');
+  const botMentioned = (m.atUsers ?? []).some((u) => u.dingtalkId && u.dingtalkId === m.chatbotUserId);
+  if (botMentioned && others.length === 0) return t.replace(/^@\S+[\s\u00a0\u3000]*/, '').trim();
+  return t.trim();
+}
+
+/**
+ * Decodes a robot message into the core's IncomingMessage. The chat id is the
+ * callback's `conversationId` (for groups this is the openConversationId the
+ * OpenAPI sends to); the sender is the org `senderStaffId`, falling back to the
+ * encrypted `senderId` for users outside the org. Null for unreadable types.
+ */
+export function toIncoming(m: RobotMessage): IncomingMessage | null {
+  const raw = messageText(m);
+  if (raw === null) return null;
+  const mentions = mentionsOf(m);
+  const senderId = m.senderStaffId || m.senderId;
+  if (!senderId) return null;
+  return {
+    platform: 'dingtalk',
+    chatId: m.conversationId,
+    chatType: m.conversationType === '2' ? 'group' : 'private',
+    messageId: m.msgId,
+    senderId,
+    senderName: m.senderNick,
+    text: stripBotMention(raw, m, mentions),
+    ...(mentions.length ? { mentions } : {}),
+  };
+}
+
+/** Expiry of the message's sessionWebhook in ms epoch, 0 when unknown. */
+export function sessionWebhookExpiry(m: RobotMessage): number {
+  const n = Number(m.sessionWebhookExpiredTime ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}

@@ -1,0 +1,58 @@
+import type { Measure, Problem, Status } from './types.js';
+import { isDone } from './status.js';
+
+/**
+ * Counter contributions. Every counter the store keeps is the sum of these
+ * over the ledger's items, so an import sums them and a change applies the
+ * difference between an item's contribution before and after.
+ * Fields: m:total, m:s:<status>, a:<aspect>:t, a:<aspect>:d (measures),
+ * p:total, p:s:<status>, k:<kind>, kd:<kind> (problems).
+ */
+export type Counters = Record<string, number>;
+
+export function measureContribution(m: Pick<Measure, 'status' | 'aspect'>): Counters {
+  return {
+    'm:total': 1,
+    [`m:s:${m.status}`]: 1,
+    [`a:${m.aspect}:t`]: 1,
+    [`a:${m.aspect}:d`]: isDone(m.status) ? 1 : 0,
+  };
+}
+
+export function problemContribution(p: Pick<Problem, 'status' | 'kind'>): Counters {
+  return {
+    'p:total': 1,
+    [`p:s:${p.status}`]: 1,
+    [`k:${p.kind}`]: 1,
+    [`kd:${p.kind}`]: isDone(p.status) ? 1 : 0,
+  };
+}
+
+export function addCounters(into: Counters, c: Counters, sign = 1): Counters {
+  for (const [f, v] of Object.entries(c)) into[f] = (into[f] ?? 0) + sign * v;
+  return into;
+}
+
+/** after − before, zero entries dropped. */
+export function counterDelta(before: Counters, after: Counters): Counters {
+  const d = addCounters(addCounters({}, after), before, -1);
+  for (const f of Object.keys(d)) if (d[f] === 0) delete d[f];
+  return d;
+}
+
+/** Recount from items (import, and the consistency checks in tests). */
+export function countAll(problems: Array<Pick<Problem, 'status' | 'kind'>>, measures: Array<Pick<Measure, 'status' | 'aspect'>>): Counters {
+  const c: Counters = {};
+  for (const p of problems) addCounters(c, problemContribution(p));
+  for (const m of measures) addCounters(c, measureContribution(m));
+  return c;
+}
+
+/** Measures by canonical status from counters. */
+export function statusCounts(c: Counters, prefix: 'm' | 'p' = 'm'): Record<Status, number> {
+  const out = {} as Record<Status, number>;
+  for (const [f, v] of Object.entries(c)) {
+    if (f.startsWith(`${prefix}:s:`) && v > 0) out[f.slice(4) as Status] = v;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * One guarded, atomic write: version guards are checked, then every write is
+ * applied in a single Lua script, so a reader never sees half an update and a
+ * concurrent writer that read stale data gets CONFLICT and retries.
+ * The literal "$EID" in any value is replaced with the new audit event id.
+ */
+export interface AtomicWrite {
+  guards: Array<[key: string, version: number]>;
+  hset: Array<[key: string, fields: Record<string, string>]>;
+  hincr: Array<[key: string, field: string, delta: number]>;
+  sadd: Array<[key: string, member: string]>;
+  srem: Array<[key: string, member: string]>;
+  zadd: Array<[key: string, score: number, member: string]>;
+  zrem: Array<[key: string, member: string]>;
+  /** Stream key and fields of the audit event (optional). */
+  xadd?: [key: string, fields: Record<string, string>];
+  /** Lists that receive the new event id. */
+  rpushEid: string[];
+  setex: Array<[key: string, value: string, ttlSeconds: number]>;
+  del: string[];
+  /** A key that must not exist yet (idempotency of the source message); set with TTL. */
+  once?: [key: string, ttlSeconds: number];
+}
+
+export function emptyWrite(): AtomicWrite {
+  return { guards: [], hset: [], hincr: [], sadd: [], srem: [], zadd: [], zrem: [], rpushEid: [], setex: [], del: [] };
+}
+
+const SCRIPT = `
+local w = cjson.decode(ARGV[1])
+for _, g in ipairs(w.guards) do
+  local v = redis.call('HGET', g[1], 'version')
+  if tostring(v) ~= tostring(g[2]) then return {'CONFLICT', g[1]} end
+end
+if w.once then
+  if redis.call('EXISTS', w.once[1]) == 1 then return {'DUPLICATE', ''} end
+end
+local eid = ''
+if w.xadd then
+  local args = {}
+  for f, v in pairs(w.xadd[2]) do table.insert(args, f); table.insert(args, v) end
+  eid = redis.call('XADD', w.xadd[1], '*', unpack(args))
+end
+local function sub(v) if v == '$EID' then return eid end return v end
+for _, h in ipairs(w.hset) do
+  local args = {}
+  for f, v in pairs(h[2]) do table.insert(args, f); table.insert(args, sub(v)) end
+  if #args > 0 then redis.call('HSET', h[1], unpack(args)) end
+end
+for _, x in ipairs(w.hincr) do redis.call('HINCRBY', x[1], x[2], x[3]) end
+for _, x in ipairs(w.srem) do redis.call('SREM', x[1], x[2]) end
+for _, x in ipairs(w.sadd) do redis.call('SADD', x[1], x[2]) end
+for _, x in ipairs(w.zrem) do redis.call('ZREM', x[1], x[2]) end
+for _, x in ipairs(w.zadd) do redis.call('ZADD', x[1], x[2], x[3]) end
+for _, key in ipairs(w.rpushEid) do if eid ~= '' then redis.call('RPUSH', key, eid) end end
+for _, x in ipairs(w.setex) do redis.call('SET', x[1], sub(x[2]), 'EX', x[3]) end
+for _, key in ipairs(w.del) do redis.call('DEL', key) end
+if w.once then redis.call('SET', w.once[1], eid, 'EX', w.once[2]) end
+return {'OK', eid}
+`;
+
+export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' };
+
+function keysOf(w: AtomicWrite): string[] {
+  const ks = new Set<string>();
+  for (const [key] of w.guards) ks.add(key);
+  for (const [key] of w.hset) ks.add(key);
+  for (const [key] of w.hincr) ks.add(key);
+  for (const [key] of [...w.sadd, ...w.srem, ...w.zrem]) ks.add(key);
+  for (const [key] of w.zadd) ks.add(key);
+  for (const [key] of w.setex) ks.add(key);
+  for (const key of [...w.rpushEid, ...w.del]) ks.add(key);
+  if (w.xadd) ks.add(w.xadd[0]);
+  if (w.once) ks.add(w.once[0]);
+  return [...ks];
+}
+
+export async function runAtomic(redis: Redis, w: AtomicWrite): Promise<AtomicResult> {
+  const keys = keysOf(w);
+  // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
+  const r = (await redis.eval(SCRIPT, keys.length, ...keys, JSON.stringify(w))) as [string, string];
+  if (r[0] === 'OK') return { ok: true, eventId: r[1] };
+  return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : 'conflict' };
+}

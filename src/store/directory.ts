@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import type { ChatBinding } from '../core/binding.js';
+import type { Platform } from '../core/message.js';
+import type { ConfigProblem } from '../core/ports.js';
+import { k } from './keys.js';
+
+export const ROLES = ['office', 'leader', 'owner', 'supervisor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  platform: Platform;
+  userId: string;
+  name: string;
+  department: string;
+  role: Role;
+}
+
+/** The user directory, chat bindings and the office's problem log. */
+export class Directory {
+  constructor(private readonly redis: Redis) {}
+
+  async putUsers(users: User[]): Promise<void> {
+    const tx = this.redis.multi();
+    for (const u of users) {
+      tx.hset(k.user(u.platform, u.userId), { platform: u.platform, userId: u.userId, name: u.name, department: u.department, role: u.role });
+      tx.sadd(k.users(), `${u.platform}:${u.userId}`);
+      tx.sadd(`rb:name:${u.name}`, `${u.platform}:${u.userId}`);
+    }
+    await tx.exec();
+  }
+
+  async getUser(platform: Platform, userId: string): Promise<User | null> {
+    const h = await this.redis.hgetall(k.user(platform, userId));
+    if (!h.userId) return null;
+    return { platform, userId: h.userId, name: h.name, department: h.department ?? '', role: (h.role as Role) ?? 'viewer' };
+  }
+
+  /** Platform accounts of a person by name (for @-mentions in digests and reminders). */
+  async accountsByName(name: string): Promise<Array<{ platform: Platform; userId: string }>> {
+    const m = await this.redis.smembers(`rb:name:${name}`);
+    return m.map((x) => {
+      const i = x.indexOf(':');
+      return { platform: x.slice(0, i) as Platform, userId: x.slice(i + 1) };
+    });
+  }
+
+  async listUsers(): Promise<User[]> {
+    const ids = await this.redis.smembers(k.users());
+    const out: User[] = [];
+    for (const id of ids.sort()) {
+      const i = id.indexOf(':');
+      const u = await this.getUser(id.slice(0, i) as Platform, id.slice(i + 1));
+      if (u) out.push(u);
+    }
+    return out;
+  }
+
+  async bind(b: ChatBinding): Promise<void> {
+    const prev = await this.getBinding(b.platform, b.chatId);
+    const tx = this.redis.multi();
+    tx.del(k.binding(b.platform, b.chatId));
+    tx.hset(k.binding(b.platform, b.chatId), {
+      platform: b.platform, chatId: b.chatId, ledgerId: b.ledgerId, channel: JSON.stringify(b.channel ?? {}),
+      boundAt: b.boundAt, boundBy: b.boundBy ?? '', ...(b.schedule ? { schedule: b.schedule } : {}),
+    });
+    tx.sadd(k.bindings(), `${b.platform}:${b.chatId}`);
+    await tx.exec();
+    if (prev && prev.ledgerId !== b.ledgerId) await this.redis.srem(k.chats(prev.ledgerId), `${b.platform}:${b.chatId}`);
+    await this.redis.sadd(k.chats(b.ledgerId), `${b.platform}:${b.chatId}`);
+  }
+
+  async unbind(platform: Platform, chatId: string): Promise<boolean> {
+    const prev = await this.getBinding(platform, chatId);
+    if (!prev) return false;
+    await this.redis.multi().del(k.binding(platform, chatId)).srem(k.bindings(), `${platform}:${chatId}`).exec();
+    await this.redis.srem(k.chats(prev.ledgerId), `${platform}:${chatId}`);
+    return true;
+  }
+
+  async getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null> {
+    const h = await this.redis.hgetall(k.binding(platform, chatId));
+    if (!h.ledgerId) return null;
+    return {
+      platform, chatId, ledgerId: h.ledgerId, channel: JSON.parse(h.channel || '{}'),
+      schedule: h.schedule || undefined, boundAt: h.boundAt, boundBy: h.boundBy || undefined,
+    };
+  }
+
+  async setSchedule(platform: Platform, chatId: string, cron: string | null): Promise<void> {
+    if (cron) await this.redis.hset(k.binding(platform, chatId), 'schedule', cron);
+    else await this.redis.hdel(k.binding(platform, chatId), 'schedule');
+  }
+
+  async listBindings(): Promise<ChatBinding[]> {
+    const ids = (await this.redis.smembers(k.bindings())).sort();
+    const out: ChatBinding[] = [];
+    for (const id of ids) {
+      const i = id.indexOf(':');
+      const b = await this.getBinding(id.slice(0, i) as Platform, id.slice(i + 1));
+      if (b) out.push(b);
+    }
+    return out;
+  }
+
+  /** Records a configuration problem the office must fix (kept: latest 200). */
+  async reportProblem(p: ConfigProblem, at: Date): Promise<void> {
+    await this.redis.multi().lpush(k.problems(), JSON.stringify({ ...p, at: at.toISOString() })).ltrim(k.problems(), 0, 199).exec();
+  }
+
+  async listProblems(limit = 20): Promise<Array<ConfigProblem & { at: string }>> {
+    return (await this.redis.lrange(k.problems(), 0, limit - 1)).map((x) => JSON.parse(x));
+  }
+}

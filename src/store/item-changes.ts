@@ -1,0 +1,144 @@
+import type { Redis } from 'ioredis';
+import type { Deadline, Measure, Note, Problem, Status } from '../ledger/types.js';
+import { counterDelta, measureContribution, problemContribution, addCounters } from '../ledger/counters.js';
+import { rollUp } from '../ledger/status.js';
+import { DomainError } from '../core/errors.js';
+import { emptyWrite, runAtomic, type AtomicWrite } from './atomic.js';
+import { dynamicIndexes } from './indexes.js';
+import { k } from './keys.js';
+import { hashToItem } from './serialize.js';
+
+export interface Actor {
+  platform: string;
+  userId: string;
+  name: string;
+}
+
+/** What a command wants to do to a measure, decided from its current state. */
+export interface MeasureUpdate {
+  action: string;
+  status: Status;
+  deadline?: Deadline;
+  note?: string;
+  evidence?: boolean;
+  /** Replace the notes list (undo restores it). */
+  notes?: Note[];
+}
+
+export interface ChangeResult {
+  eventId: string;
+  before: Measure;
+  after: Measure;
+  problemBefore: Status;
+  problemAfter: Status;
+}
+
+const MAX_NOTES = 20;
+const UNDO_TTL_S = 600;
+const APPLIED_TTL_S = 7 * 86400;
+
+interface UndoRecord {
+  itemId: string;
+  code: string;
+  afterVersion: number;
+  before: { status: Status; deadline: Deadline; notes: Note[] };
+}
+
+/** Changes to measures: read, decide, guarded atomic write; retried on conflict. */
+export class ItemChanges {
+  constructor(private readonly redis: Redis, private readonly now: () => Date = () => new Date()) {}
+
+  /**
+   * Applies `decide(current)` to a measure atomically with its problem's
+   * roll-up, counters, indexes, audit event and the actor's undo record.
+   * `messageId` makes the change idempotent: a replay returns 'duplicate'.
+   */
+  async apply(
+    L: string,
+    measureId: string,
+    actor: Actor,
+    messageId: string,
+    decide: (m: Measure) => MeasureUpdate,
+    opts: { recordUndo?: boolean } = {},
+  ): Promise<ChangeResult | 'duplicate'> {
+    for (let attempt = 0; attempt < 60; attempt++) {
+      const m = hashToItem(await this.redis.hgetall(k.item(L, measureId)));
+      if (!m || m.level !== 'measure') throw new DomainError('not_found', '未找到该整改措施。');
+      const pHash = await this.redis.hgetall(k.item(L, m.problemId));
+      const p = hashToItem(pHash) as Problem | null;
+      if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
+      const kids: string[] = JSON.parse(pHash.kids ?? '[]');
+      const siblings = kids.filter((id) => id !== m.id);
+      const sibStatus = siblings.length
+        ? ((await this.redis.eval(
+            "local o={} for i,key in ipairs(KEYS) do o[i]=redis.call('HGET',key,'status') end return o",
+            siblings.length, ...siblings.map((id) => k.item(L, id)))) as string[])
+        : [];
+      const u = decide(m);
+      const at = this.now().toISOString();
+      const notes = u.notes ?? (u.note ? [{ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }, ...m.notes].slice(0, MAX_NOTES) : m.notes);
+      const after: Measure = { ...m, status: u.status, deadline: u.deadline ?? m.deadline, notes, updatedAt: at, version: m.version + 1 };
+      const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
+      const w = this.buildWrite(L, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      if (opts.recordUndo !== false) {
+        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, before: { status: m.status, deadline: m.deadline, notes: m.notes } };
+        w.setex.push([k.undo(L, actor.platform, actor.userId), JSON.stringify(rec), UNDO_TTL_S]);
+      } else {
+        w.del.push(k.undo(L, actor.platform, actor.userId));
+      }
+      const r = await runAtomic(this.redis, w);
+      if (r.ok) return { eventId: r.eventId, before: m, after, problemBefore: p.status, problemAfter: pStatus };
+      if (r.reason === 'duplicate') return 'duplicate';
+      await new Promise((res) => setTimeout(res, Math.random() * Math.min(50, 2 + attempt * 3)));
+    }
+    throw new DomainError('busy', '该事项正在被多人同时修改，请稍后再试。');
+  }
+
+  private buildWrite(
+    L: string, m: Measure, after: Measure, p: Problem, pStatus: Status, pVersion: number,
+    actor: Actor, messageId: string, u: MeasureUpdate, at: string,
+  ): AtomicWrite {
+    const w = emptyWrite();
+    w.guards.push([k.item(L, m.id), m.version], [k.item(L, p.id), pVersion]);
+    w.hset.push([k.item(L, m.id), {
+      status: after.status, deadline: JSON.stringify(after.deadline), notes: JSON.stringify(after.notes),
+      updatedAt: at, version: String(after.version),
+    }]);
+    w.hset.push([k.item(L, p.id), { status: pStatus, version: String(pVersion + 1) }]);
+    const delta = addCounters(
+      counterDelta(measureContribution(m), measureContribution(after)),
+      counterDelta(problemContribution(p), problemContribution({ ...p, status: pStatus })),
+    );
+    for (const [f, v] of Object.entries(delta)) if (v) w.hincr.push([k.counters(L), f, v]);
+    const before = dynamicIndexes(L, m);
+    const now = dynamicIndexes(L, after);
+    if (before.statusSet !== now.statusSet) {
+      w.srem.push([before.statusSet, m.id]);
+      w.sadd.push([now.statusSet, m.id]);
+    }
+    if (now.dueScore === null) w.zrem.push([k.due(L), m.id]);
+    else w.zadd.push([k.due(L), now.dueScore, m.id]);
+    w.xadd = [k.audit(L), {
+      at, platform: actor.platform, userId: actor.userId, name: actor.name, itemId: m.id, code: m.code,
+      action: u.action, from: m.status, to: after.status, note: u.note ?? '', messageId,
+    }];
+    w.rpushEid.push(k.hist(L, m.id));
+    if (messageId) w.once = [`rb:{${L}}:applied:${actor.platform}:${messageId}`, APPLIED_TTL_S];
+    return w;
+  }
+
+  /** Undoes the actor's own last change within 10 minutes, if nobody changed the item since. */
+  async undo(L: string, actor: Actor, messageId: string): Promise<ChangeResult> {
+    const raw = await this.redis.get(k.undo(L, actor.platform, actor.userId));
+    if (!raw) throw new DomainError('nothing_to_undo', '没有可撤销的操作（只能撤销您本人10分钟内的最近一次修改）。');
+    const rec = JSON.parse(raw) as UndoRecord;
+    const r = await this.apply(L, rec.itemId, actor, messageId, (m) => {
+      if (m.version !== rec.afterVersion) {
+        throw new DomainError('undo_stale', `${rec.code} 在您修改之后已被他人更新，无法撤销。`);
+      }
+      return { action: '撤销', status: rec.before.status, deadline: rec.before.deadline, notes: rec.before.notes, note: '撤销上一次修改' };
+    }, { recordUndo: false });
+    if (r === 'duplicate') throw new DomainError('duplicate', '该消息已处理。');
+    return r;
+  }
+}
