@@ -1,0 +1,130 @@
+import type { Reply } from '../../core/message.js';
+import { safeText } from '../../core/safe-text.js';
+import { jsonBytes, splitBlocks } from './split.js';
+
+/** One DingTalk message, independent of the channel (sessionWebhook, custom robot, OpenAPI). */
+export type DtMessage =
+  | { kind: 'markdown'; title: string; text: string; atUserIds: string[] }
+  | { kind: 'actionCard'; title: string; text: string; singleTitle: string; singleURL: string };
+
+export interface RenderOptions {
+  /** Byte limit of one message: 20 000 for webhooks, 15 000 for OpenAPI msgParam. */
+  maxBytes: number;
+  /** Whether the channel can @-mention (webhooks can; OpenAPI markdown cannot). */
+  canMention: boolean;
+  /** The user a personal reply @-mentions (the sender of the message answered). */
+  personalUserId?: string;
+  lightStyle: 'emoji' | 'font';
+}
+
+/** Byte limits from the platform's own error texts (460101) and the group-send doc. */
+export const WEBHOOK_MAX_BYTES = 20_000;
+export const OPENAPI_MAX_BYTES = 15_000;
+/** Room kept for title, JSON keys, the continuation prefix and the @ line. */
+const RESERVE_BYTES = 1_200;
+
+const LIGHT_FONT: Record<string, string> = {
+  '🔴': '<font color=#D93026>●</font>',
+  '🟡': '<font color=#E6A23C>●</font>',
+  '🟢': '<font color=#1E8E3E>●</font>',
+};
+
+/** DingTalk staff ids are short ASCII tokens; anything else cannot be a valid @ target. */
+const USER_ID = /^[A-Za-z0-9_.\-]{1,64}$/;
+
+/** Plain one-line text for titles: DingTalk shows titles unrendered in the chat list and notifications. */
+function plainTitle(s: string): string {
+  const t = safeText(s).replace(/\s+/g, ' ').trim();
+  return [...t].slice(0, 60).join('') || '整改督办';
+}
+
+/** Only absolute http(s) links leave the bot, with characters that could end a markdown link encoded. */
+export function safeUrl(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+  return u.href.replace(/[()<>\s"'`\\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
+ * Translates the core's common markdown to DingTalk's subset: blank lines for
+ * line breaks (single newlines do not render reliably), no tables or fenced
+ * code, raw HTML neutralised except the `<font>` we add for lights ourselves.
+ */
+export function toDingtalkMarkdown(md: string, lightStyle: 'emoji' | 'font'): string {
+  const lines = md
+    .replace(/\r\n?/g, '\n')
+    .replace(/</g, '＜')
+    .split('\n')
+    .filter((l) => !/^\s*(```|~~~)/.test(l) && !/^\s*\|?\s*:?-{3,}/.test(l))
+    .map((l) => (/^\s*\|/.test(l) ? l.replace(/^\s*\||\|\s*$/g, '').split('|').map((c) => c.trim()).join(' · ') : l))
+    .map((l) => l.replace(/\s+$/, ''));
+  const out: string[] = [];
+  for (const l of lines) {
+    if (l === '' && (out.length === 0 || out[out.length - 1] === '')) continue;
+    out.push(l);
+  }
+  while (out.length && out[out.length - 1] === '') out.pop();
+  let text = out.filter((l) => l !== '').join('\n\n');
+  if (lightStyle === 'font') text = text.replace(/🔴|🟡|🟢/gu, (m) => LIGHT_FONT[m] ?? m);
+  return text;
+}
+
+/**
+ * Renders a Reply as one or more DingTalk messages, each under `maxBytes`.
+ * Long replies are split between paragraphs/items; the @-mentions ride on the
+ * first part (one notification), the link on the last: as an actionCard button
+ * when nobody is @-mentioned, else as a markdown link, since DingTalk's
+ * actionCard cannot @ anyone.
+ */
+export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
+  const title = plainTitle(reply.title);
+  const ids = [...new Set([...(reply.personal && o.personalUserId ? [o.personalUserId] : []), ...reply.mentions.map((m) => m.userId)])]
+    .filter((id) => USER_ID.test(id));
+  const names = reply.mentions.map((m) => (m.name ? safeText(m.name) : '')).filter(Boolean);
+  const atLine = o.canMention
+    ? ids.map((id) => `@${id}`).join(' ')
+    : names.length ? `提醒：${names.join('、')}` : '';
+  const url = reply.link ? safeUrl(reply.link.url) : null;
+  const linkTitle = reply.link ? plainTitle(reply.link.title) : '';
+  const useCard = Boolean(url) && !(o.canMention && ids.length);
+  const linkLine = url && !useCard ? `[${linkTitle}](${url})` : '';
+
+  const budget = o.maxBytes - RESERVE_BYTES - jsonBytes(atLine) - jsonBytes(linkLine) - jsonBytes(title);
+  const body = toDingtalkMarkdown(reply.markdown, o.lightStyle) || safeText(reply.text);
+  const chunks = splitBlocks(body, Math.max(budget, 1_000));
+  const n = chunks.length;
+  return chunks.map((chunk, i): DtMessage => {
+    const partTitle = n > 1 ? `${title}（${i + 1}/${n}）` : title;
+    let text = i > 0 ? `（续 ${i + 1}/${n}）\n\n${chunk}` : chunk;
+    if (i === 0 && atLine) text += `\n\n${atLine}`;
+    if (i === n - 1 && linkLine) text += `\n\n${linkLine}`;
+    if (i === n - 1 && useCard && url) {
+      return { kind: 'actionCard', title: partTitle, text, singleTitle: linkTitle, singleURL: url };
+    }
+    return { kind: 'markdown', title: partTitle, text, atUserIds: i === 0 && o.canMention ? ids : [] };
+  });
+}
+
+/** Body for a sessionWebhook or custom robot webhook (https://open.dingtalk.com/document/robots/custom-robot-access). */
+export function webhookBody(m: DtMessage): Record<string, unknown> {
+  if (m.kind === 'actionCard') {
+    return { msgtype: 'actionCard', actionCard: { title: m.title, text: m.text, singleTitle: m.singleTitle, singleURL: m.singleURL } };
+  }
+  return { msgtype: 'markdown', markdown: { title: m.title, text: m.text }, at: { atUserIds: m.atUserIds, isAtAll: false } };
+}
+
+/** msgKey + msgParam for the robot OpenAPI (https://open.dingtalk.com/document/orgapp/robot-message-types-and-data-format). */
+export function openApiMessage(m: DtMessage): { msgKey: string; msgParam: string } {
+  if (m.kind === 'actionCard') {
+    return {
+      msgKey: 'sampleActionCard',
+      msgParam: JSON.stringify({ title: m.title, text: m.text, singleTitle: m.singleTitle, singleURL: m.singleURL }),
+    };
+  }
+  return { msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: m.title, text: m.text }) };
+}

@@ -1,0 +1,80 @@
+import type { ChatBinding } from '../core/binding.js';
+import type { Clock } from '../core/clock.js';
+import type { IncomingMessage, Reply } from '../core/message.js';
+import type { Ledger } from '../ledger/types.js';
+import type { Directory, Role } from '../store/directory.js';
+import type { ItemChanges } from '../store/item-changes.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+
+/** Who is speaking, resolved once before any command runs. */
+export interface Speaker {
+  platform: IncomingMessage['platform'];
+  userId: string;
+  name: string;
+  department: string;
+  role: Role;
+  /** False when the sender is not in the user directory (treated as a viewer). */
+  known: boolean;
+}
+
+/** Everything a command handler may use. No platform, Koa or ioredis types here. */
+export interface Services {
+  ledgers: LedgerStore;
+  changes: ItemChanges;
+  directory: Directory;
+  clock: Clock;
+  /** Dashboard base URL for links (PUBLIC_URL), when set. */
+  publicUrl?: string;
+  /** Digest/reminder scheduling, present when the schedule module is wired in. */
+  schedule?: ScheduleCommands;
+}
+
+/** What chat commands need from the scheduler (implemented in src/schedule/). */
+export interface ScheduleCommands {
+  subscribe(binding: ChatBinding, cron: string, by: Speaker): Promise<Reply>;
+  unsubscribe(binding: ChatBinding, by: Speaker): Promise<Reply>;
+  deliveryLog(binding: ChatBinding): Promise<Reply>;
+}
+
+export interface CommandContext {
+  msg: IncomingMessage;
+  speaker: Speaker;
+  binding: ChatBinding | null;
+  /** The bound ledger (non-null for every command with needsLedger !== false). */
+  ledger: Ledger;
+  services: Services;
+  now: Date;
+  /** Shanghai calendar date of `now`. */
+  today: string;
+}
+
+/** A parse failure: the user gets `message` plus the command's usage. */
+export interface ParseFailure {
+  error: string;
+}
+
+export function isParseFailure(x: unknown): x is ParseFailure {
+  return typeof x === 'object' && x !== null && 'error' in x;
+}
+
+export interface CommandSpec<A = unknown> {
+  /** Canonical Chinese keyword, e.g. 进度. */
+  name: string;
+  aliases: string[];
+  /** One line for the help list. */
+  summary: string;
+  usage: string;
+  /** Roles allowed to run it (default: everyone). */
+  roles?: Role[];
+  /** Whether the chat must be bound to a ledger (default true). */
+  needsLedger?: boolean;
+  /** Whether it writes (used for metrics and for the unavailable message). */
+  writes?: boolean;
+  parse(args: string): A | ParseFailure;
+  run(ctx: CommandContext, args: A): Promise<Reply>;
+}
+
+/** Helper so each command file keeps its argument type. */
+export function defineCommand<A>(spec: CommandSpec<A>): CommandSpec<unknown> {
+  return spec as unknown as CommandSpec<unknown>;
+}
