@@ -1,10 +1,48 @@
 import type { AdapterContext, AdapterHandle } from '../../core/ports.js';
+import type { AnswerDeps } from './answer.js';
+import { registerCallbackRoutes } from './callbacks.js';
+import { describeWecomConfig, loadWecomConfig } from './config.js';
+import { aesKeyFrom } from './crypto.js';
+import { WecomSender } from './sender.js';
+import { AccessTokenCache } from './token.js';
+
+export { WecomConfigError, loadWecomConfig, type WecomConfig } from './config.js';
+export { WecomSender } from './sender.js';
+
+/** Longest stop() waits for answers still on their way through response_url / message/send. */
+const STOP_GRACE_MS = 10_000;
 
 /**
- * Starts the WeCom adapter when WECOM_* config is present: registers the
- * callback routes on ctx.router and a ChatSender on ctx.senders.
- * (Stub: filled in by the WeCom work, issue 4.)
+ * Starts the WeCom adapter when WECOM_TOKEN / WECOM_ENCODING_AES_KEY are set:
+ * registers the callback routes on ctx.router and a ChatSender on ctx.senders.
+ * Returns null when the adapter is off; throws WecomConfigError (naming every
+ * bad variable, never its value) when the configuration is wrong.
  */
-export async function startWecom(_ctx: AdapterContext): Promise<AdapterHandle | null> {
-  return null;
+export async function startWecom(ctx: AdapterContext): Promise<AdapterHandle | null> {
+  const config = loadWecomConfig(ctx.env);
+  if (!config) {
+    ctx.logger.info({ platform: 'wecom' }, 'WeCom adapter off (WECOM_TOKEN / WECOM_ENCODING_AES_KEY not set)');
+    return null;
+  }
+  const call = { fetch: ctx.fetch, timeoutMs: config.httpTimeoutMs };
+  const tokens = config.appSend
+    ? new AccessTokenCache({ apiBase: config.apiBase, corpId: config.corpId!, secret: config.secret!, clock: ctx.clock, call })
+    : null;
+  const sender = new WecomSender({
+    config, fetch: ctx.fetch, rateLimiter: ctx.rateLimiter, reportProblem: (p) => ctx.reportProblem(p),
+    logger: ctx.logger.child({ platform: 'wecom' }), tokens,
+  });
+  ctx.senders.register(sender);
+  const deps: AnswerDeps = {
+    ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender, pending: new Set(),
+  };
+  registerCallbackRoutes(ctx.router, deps);
+  ctx.logger.info({ platform: 'wecom', ...describeWecomConfig(config) }, 'WeCom adapter started');
+  return {
+    async stop() {
+      // Let answers already promised to users go out, but do not hang shutdown.
+      const all = Promise.allSettled([...deps.pending]);
+      await Promise.race([all, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+    },
+  };
 }

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { Mention, Reply } from '../../core/message.js';
+import type { ConfigProblem, RateLimiter } from '../../core/ports.js';
+import { SendError, type ChatSender, type OutboundTarget } from '../../core/sender.js';
+import { CONFIG_HINTS, TOKEN_CODES, callWecom, errorFor, type WecomAnswer } from './api.js';
+import type { WecomConfig } from './config.js';
+import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, fingerprint, sleep as realSleep, takeSlots } from './limit.js';
+import { LIMITS, dedupeMentions, isMentionableId, renderMarkdown } from './render.js';
+import { splitByBytes, truncateBytes } from './split.js';
+import type { AccessTokenCache } from './token.js';
+
+/** What the sender needs; everything with side effects is injected. */
+export interface WecomSenderDeps {
+  config: WecomConfig;
+  fetch: typeof fetch;
+  rateLimiter: RateLimiter;
+  reportProblem(p: ConfigProblem): Promise<void>;
+  logger: Logger;
+  tokens: AccessTokenCache | null;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Extracts the key when a whole webhook URL was stored instead of the key (a common mix-up). */
+export function webhookKeyOf(stored: string): string {
+  const s = stored.trim();
+  const m = /[?&]key=([^&#\s]+)/.exec(s);
+  return m ? decodeURIComponent(m[1]!) : s;
+}
+
+/**
+ * The WeCom ChatSender: group-robot webhook when the binding has a
+ * `webhookKey`, the AI bot's one-shot `responseUrl` when given, else the
+ * self-built app's `message/send` to `touser` (default: the chat id, a userid).
+ */
+export class WecomSender implements ChatSender {
+  readonly platform = 'wecom' as const;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly d: WecomSenderDeps) {
+    this.sleep = d.sleep ?? realSleep;
+  }
+
+  robotKey(t: OutboundTarget): string {
+    if (t.channel.webhookKey) return `wecom:robot:${fingerprint(webhookKeyOf(t.channel.webhookKey))}`;
+    if (t.channel.responseUrl) return `wecom:aibot:${fingerprint(t.channel.responseUrl)}`;
+    return `wecom:app:${this.d.config.agentId ?? 'none'}:${t.channel.touser ?? t.chatId}`;
+  }
+
+  async send(t: OutboundTarget, reply: Reply): Promise<void> {
+    if (t.channel.webhookKey) return this.sendWebhookMarkdown(t, reply);
+    if (t.channel.responseUrl) return this.respond(t.channel.responseUrl, reply);
+    if (this.d.config.appSend) return this.sendApp(t, reply);
+    throw await this.configProblem(t.chatId, 'no_channel',
+      '该企业微信群没有发送渠道；请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人');
+  }
+
+  /** Group robot markdown, split at 4,096 bytes; mentions as `<@userid>` in the last part. */
+  private async sendWebhookMarkdown(t: OutboundTarget, reply: Reply): Promise<void> {
+    const parts = splitByBytes(renderMarkdown(reply, 'robot', []), LIMITS.robotMarkdown);
+    const tags = dedupeMentions(reply.mentions).filter((m) => isMentionableId(m.userId)).map((m) => `<@${m.userId}>`).join(' ');
+    const last = parts.length - 1;
+    if (tags && Buffer.byteLength(`${parts[last]}\n\n${tags}`) <= LIMITS.robotMarkdown) parts[last] += `\n\n${tags}`;
+    else if (tags) parts.push(tags);
+    await this.webhook(t, parts.map((content) => ({ msgtype: 'markdown', markdown: { content } })));
+  }
+
+  /** A text message whose `mentioned_list` @s people, for channels whose markdown cannot. */
+  async mentionViaWebhook(t: OutboundTarget, text: string, mentions: Mention[]): Promise<void> {
+    const ids = dedupeMentions(mentions).map((m) => m.userId).filter(isMentionableId);
+    if (!ids.length || !t.channel.webhookKey) return;
+    // `<@id>` inside text content also mentions: defuse it, only mentioned_list may @.
+    const content = truncateBytes(text.replace(/</g, '＜'), LIMITS.robotText);
+    await this.webhook(t, [{ msgtype: 'text', text: { content, mentioned_list: ids } }]);
+  }
+
+  private async webhook(t: OutboundTarget, payloads: object[]): Promise<void> {
+    const key = webhookKeyOf(t.channel.webhookKey ?? '');
+    if (!/^[A-Za-z0-9-]{8,128}$/.test(key)) {
+      throw await this.configProblem(t.chatId, 'bad_webhook_key', CONFIG_HINTS[93000]!);
+    }
+    await takeSlots(this.d.rateLimiter, this.robotKey(t), ROBOT_PER_MINUTE, payloads.length, this.d.config.rateWaitMs, this.sleep);
+    for (const body of payloads) {
+      // https://developer.work.weixin.qq.com/document/path/91770
+      const url = `${this.d.config.apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
+      await this.checked(t.chatId, await this.call(url, body, 'webhook/send'), 'webhook/send');
+    }
+  }
+
+  /** Self-built app `message/send` (markdown, 2,048 bytes a part) with token refetch. */
+  private async sendApp(t: OutboundTarget, reply: Reply): Promise<void> {
+    const touser = t.channel.touser ?? t.chatId;
+    const parts = splitByBytes(renderMarkdown(reply, 'app'), LIMITS.appMarkdown);
+    await takeSlots(this.d.rateLimiter, this.robotKey(t), APP_PER_MEMBER_PER_MINUTE, parts.length, this.d.config.rateWaitMs, this.sleep);
+    for (const content of parts) {
+      const body = { touser, msgtype: 'markdown', agentid: this.d.config.agentId, markdown: { content } };
+      await this.checked(t.chatId, await this.withToken((tok) =>
+        // https://developer.work.weixin.qq.com/document/path/90236
+        this.call(`${this.d.config.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(tok)}`, body, 'message/send')),
+      'message/send');
+    }
+  }
+
+  /** AI-bot active reply through a callback's `response_url` (once, within an hour). */
+  async respond(responseUrl: string, reply: Reply, mentions: Mention[] = reply.mentions): Promise<void> {
+    if (!this.trustedResponseUrl(responseUrl)) throw new SendError('fatal', 'bad_response_url', 'response_url is not a WeCom URL');
+    const content = truncateBytes(renderMarkdown(reply, 'aibot', mentions), LIMITS.aibot);
+    // https://developer.work.weixin.qq.com/document/path/101138
+    const a = await this.call(responseUrl, { msgtype: 'markdown', markdown: { content } }, 'aibot/response');
+    await this.checked(undefined, a, 'aibot/response');
+  }
+
+  private trustedResponseUrl(u: string): boolean {
+    try {
+      const url = new URL(u);
+      const api = new URL(this.d.config.apiBase);
+      return url.origin === api.origin || (url.protocol === 'https:' && url.hostname.endsWith('.weixin.qq.com'));
+    } catch {
+      return false;
+    }
+  }
+
+  private call(url: string, body: unknown, what: string): Promise<WecomAnswer> {
+    return callWecom(url, { method: 'POST', body }, { fetch: this.d.fetch, timeoutMs: this.d.config.httpTimeoutMs, what });
+  }
+
+  /** Runs `op` with the cached token; on 40014/42001 refetches once and retries. */
+  private async withToken(op: (token: string) => Promise<WecomAnswer>): Promise<WecomAnswer> {
+    const tokens = this.d.tokens;
+    if (!tokens) throw new SendError('config', 'no_app', 'WECOM_CORP_ID/WECOM_AGENT_ID/WECOM_SECRET are not set');
+    const tok = await this.reportingConfig(undefined, () => tokens.get());
+    const a = await op(tok);
+    if (!a.errcode || !TOKEN_CODES.has(a.errcode)) return a;
+    tokens.invalidate(tok);
+    return op(await this.reportingConfig(undefined, () => tokens.get()));
+  }
+
+  private async reportingConfig<T>(chatId: string | undefined, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof SendError && e.kind === 'config') await this.report(chatId, e);
+      throw e;
+    }
+  }
+
+  private async checked(chatId: string | undefined, a: WecomAnswer, what: string): Promise<void> {
+    if (!a.errcode) return;
+    const err = errorFor(a.errcode, what);
+    if (err.kind === 'config') await this.report(chatId, err);
+    throw err;
+  }
+
+  private async configProblem(chatId: string, code: string, message: string): Promise<SendError> {
+    const err = new SendError('config', code, message);
+    await this.report(chatId, err);
+    return err;
+  }
+
+  private async report(chatId: string | undefined, err: SendError): Promise<void> {
+    this.d.logger.warn({ chatId, code: err.code }, 'wecom send needs the office: configuration problem');
+    await this.d.reportProblem({ platform: 'wecom', chatId, code: err.code, message: err.message })
+      .catch((e: Error) => this.d.logger.error({ err: e.message }, 'reportProblem failed'));
+  }
+}
