@@ -1,10 +1,114 @@
+import type { DWClientDownStream } from 'dingtalk-stream';
 import type { AdapterContext, AdapterHandle } from '../../core/ports.js';
+import { parseDingtalkConfig, type DingtalkConfig } from './config.js';
+import { mountHttpCallback } from './http-callback.js';
+import { RobotApi } from './openapi.js';
+import { parseRobotMessage } from './payload.js';
+import { MessageProcessor } from './processor.js';
+import { Replier } from './replier.js';
+import { DingtalkSender } from './sender.js';
+import { StreamSupervisor, type SupervisorOptions } from './stream-supervisor.js';
+import { AccessTokenSource } from './token.js';
+
+export { parseDingtalkConfig, DingtalkConfigError } from './config.js';
+
+/** Frame ids are remembered longer than DingTalk's ~60 s redelivery and the 5 min the official SDKs keep. */
+const FRAME_TTL_SECONDS = 3_600;
+
+/** Tuning knobs for tests and benchmarks; production uses the defaults. */
+export interface DingtalkTuning {
+  timeoutMs?: number;
+  maxWaitMs?: number;
+  stream?: Pick<SupervisorOptions, 'baseDelayMs' | 'maxDelayMs' | 'idleMs' | 'stableMs' | 'random'>;
+}
+
+/** The running adapter; `idle()` and `supervisor` exist for tests and health checks. */
+export interface DingtalkHandle extends AdapterHandle {
+  config: DingtalkConfig;
+  sender: DingtalkSender;
+  supervisor: StreamSupervisor | null;
+  /** Resolves when every received message has been answered (or has failed). */
+  idle(): Promise<void>;
+}
 
 /**
  * Starts the DingTalk adapter according to DINGTALK_* config (stream | http | off).
- * Registers HTTP routes on ctx.router and a ChatSender on ctx.senders.
- * (Stub: filled in by the DingTalk work, issue 3.)
+ * Registers a ChatSender on ctx.senders whenever the config parses (custom-robot
+ * webhooks work without app credentials), `POST /dingtalk/callback` on
+ * ctx.router in http mode, and the Stream connection in stream mode. Returns
+ * null when the mode is off. Throws DingtalkConfigError on bad settings.
  */
-export async function startDingtalk(_ctx: AdapterContext): Promise<AdapterHandle | null> {
-  return null;
+export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning = {}): Promise<DingtalkHandle | null> {
+  const cfg = parseDingtalkConfig(ctx.env);
+  const log = ctx.logger.child({ adapter: 'dingtalk' });
+  const timeoutMs = tuning.timeoutMs ?? 10_000;
+  const tokens =
+    cfg.clientId && cfg.clientSecret
+      ? new AccessTokenSource({ fetch: ctx.fetch, clock: ctx.clock, apiBase: cfg.apiBase, appKey: cfg.clientId, appSecret: cfg.clientSecret, timeoutMs })
+      : null;
+  const api = tokens && cfg.robotCode ? new RobotApi({ fetch: ctx.fetch, apiBase: cfg.apiBase, robotCode: cfg.robotCode, tokens, timeoutMs }) : null;
+  const sender = new DingtalkSender({
+    fetch: ctx.fetch,
+    clock: ctx.clock,
+    logger: log,
+    rateLimiter: ctx.rateLimiter,
+    reportProblem: (p) => ctx.reportProblem(p),
+    api,
+    robotCode: cfg.robotCode,
+    oapiBase: cfg.oapiBase,
+    lightStyle: cfg.lightStyle,
+    timeoutMs,
+    maxWaitMs: tuning.maxWaitMs ?? 5_000,
+  });
+  ctx.senders.register(sender);
+  if (cfg.mode === 'off') {
+    log.info('dingtalk: inbound off (DINGTALK_MODE=off or no credentials)');
+    return null;
+  }
+
+  const replier = new Replier({ fetch: ctx.fetch, clock: ctx.clock, logger: log, api, sender, oapiBase: cfg.oapiBase, lightStyle: cfg.lightStyle, timeoutMs });
+  const processor = new MessageProcessor({ handle: (m) => ctx.handle(m), replier, logger: log });
+  let supervisor: StreamSupervisor | null = null;
+
+  if (cfg.mode === 'http') {
+    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor });
+    log.info('dingtalk: http mode, callback at POST /dingtalk/callback');
+  } else {
+    const onRobotFrame = async (frame: DWClientDownStream): Promise<void> => {
+      const frameId = frame.headers.messageId;
+      // DingTalk may push one message twice (redelivery, or on two connections): claim the frame id once.
+      if (!(await ctx.claim('dingtalk', `frame:${frameId}`, FRAME_TTL_SECONDS))) {
+        log.debug({ frameId }, 'dingtalk: duplicate frame dropped');
+        return;
+      }
+      const m = typeof frame.data === 'string' ? parseRobotMessage(frame.data) : null;
+      if (!m) {
+        log.warn({ frameId }, 'dingtalk: frame data is not a robot message');
+        return;
+      }
+      await processor.process(m, 'stream');
+    };
+    supervisor = new StreamSupervisor({
+      clientId: cfg.clientId!,
+      clientSecret: cfg.clientSecret!,
+      gatewayUrl: cfg.gatewayUrl,
+      fetch: ctx.fetch,
+      logger: log,
+      onRobotFrame: (frame) => processor.track(() => onRobotFrame(frame)),
+      timeoutMs,
+      ...tuning.stream,
+    });
+    supervisor.start();
+  }
+
+  return {
+    config: cfg,
+    sender,
+    supervisor,
+    idle: () => processor.idle(),
+    async stop() {
+      supervisor?.stop();
+      await processor.idle();
+    },
+  };
 }

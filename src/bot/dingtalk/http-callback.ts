@@ -1,0 +1,89 @@
+import type { IncomingMessage as NodeRequest } from 'node:http';
+import type Router from '@koa/router';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { parseRobotMessage } from './payload.js';
+import type { MessageProcessor } from './processor.js';
+import { verifyCallbackSignature } from './signature.js';
+
+/** Robot payloads are a few KB; richText with many parts stays far below this. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export const CALLBACK_PATH = '/dingtalk/callback';
+
+class BodyTooLarge extends Error {}
+
+/** Reads the raw request body, refusing more than `max` bytes (there is no global body parser). */
+export function readRawBody(req: NodeRequest, max: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.resume(); // drain and drop the rest so the connection can answer 413
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+export interface HttpCallbackOptions {
+  appSecret: string;
+  clock: Clock;
+  logger: Logger;
+  processor: MessageProcessor;
+  maxBodyBytes?: number;
+}
+
+/**
+ * Mounts `POST /dingtalk/callback` for HTTP-mode robots
+ * (https://open.dingtalk.com/document/orgapp/receive-message). The signature
+ * headers are checked before the body is even read; a failure is a 401 that
+ * changes nothing. A good callback is answered at once and worked on after,
+ * the reply going out through the message's sessionWebhook.
+ */
+export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void {
+  const max = o.maxBodyBytes ?? MAX_BODY_BYTES;
+  router.post(CALLBACK_PATH, async (ctx) => {
+    const verdict = verifyCallbackSignature(
+      ctx.get('timestamp') || undefined,
+      ctx.get('sign') || undefined,
+      o.appSecret,
+      o.clock.now().getTime(),
+    );
+    if (!verdict.ok) {
+      o.logger.warn({ reason: verdict.reason, ip: ctx.ip }, 'dingtalk: callback rejected');
+      ctx.status = 401;
+      ctx.body = { error: 'invalid signature' };
+      return;
+    }
+    let raw: string;
+    try {
+      raw = await readRawBody(ctx.req, max);
+    } catch (err) {
+      ctx.status = err instanceof BodyTooLarge ? 413 : 400;
+      ctx.body = { error: err instanceof BodyTooLarge ? 'body too large' : 'unreadable body' };
+      return;
+    }
+    const m = parseRobotMessage(raw);
+    if (!m) {
+      o.logger.warn({ bytes: raw.length }, 'dingtalk: callback body is not a robot message');
+      ctx.status = 400;
+      ctx.body = { error: 'not a robot message' };
+      return;
+    }
+    o.processor.dispatch(m, 'http');
+    // An empty JSON answer: the reply goes through the sessionWebhook, never in this response.
+    ctx.status = 200;
+    ctx.body = {};
+  });
+}

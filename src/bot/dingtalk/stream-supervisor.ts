@@ -1,0 +1,152 @@
+import { EventEmitter } from 'node:events';
+import type { DWClientDownStream } from 'dingtalk-stream';
+import type { Logger } from 'pino';
+import { StreamConnection } from './stream-connection.js';
+
+export interface SupervisorOptions {
+  clientId: string;
+  clientSecret: string;
+  gatewayUrl: string;
+  fetch: typeof fetch;
+  logger: Logger;
+  /** Called for each robot frame after it has been ACKed; its rejection is caught and logged. */
+  onRobotFrame(frame: DWClientDownStream): Promise<void>;
+  /** First reconnect delay; doubles per failed attempt up to `maxDelayMs`. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** No frame for this long = a zombie socket (it may still answer ws pings): reconnect. */
+  idleMs?: number;
+  /** A connection that lived this long counts as healthy: the backoff starts over. */
+  stableMs?: number;
+  timeoutMs?: number;
+  random?: () => number;
+}
+
+/**
+ * Owns the Stream-mode lifecycle: exactly one live connection, reconnecting
+ * with capped exponential backoff and jitter after a failure, at once after a
+ * server `disconnect` frame on a healthy connection, and after `idleMs`
+ * without any frame. At most one timer and one socket exist at any time, and
+ * `stop()` leaves none. Emits 'connected' and 'disconnected' (reason).
+ */
+export class StreamSupervisor extends EventEmitter {
+  private conn: StreamConnection | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private openedAt = 0;
+  private running = false;
+  readonly stats = { connects: 0, failures: 0 };
+  private readonly base: number;
+  private readonly cap: number;
+  private readonly idleMs: number;
+  private readonly stableMs: number;
+
+  constructor(private readonly o: SupervisorOptions) {
+    super();
+    this.base = o.baseDelayMs ?? 1_000;
+    this.cap = o.maxDelayMs ?? 60_000;
+    this.idleMs = o.idleMs ?? 60_000;
+    this.stableMs = o.stableMs ?? 30_000;
+  }
+
+  get connected(): boolean {
+    return this.conn?.connected ?? false;
+  }
+
+  /** Starts connecting in the background; never throws (DingTalk being down must not stop the service). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    // One watchdog for the supervisor's life rather than one per connection: nothing to leak per reconnect.
+    this.watchdog = setInterval(() => this.checkIdle(), Math.max(50, Math.min(5_000, this.idleMs / 4)));
+    this.open();
+  }
+
+  /** Stops for good: clears every timer and terminates the socket. */
+  stop(): void {
+    this.running = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.retryTimer = this.watchdog = null;
+    const c = this.conn;
+    this.conn = null;
+    c?.disconnect();
+  }
+
+  /** Delay before attempt n: min(cap, base·2^n), half fixed and half random ("equal jitter"). */
+  backoff(n: number): number {
+    const d = Math.min(this.cap, this.base * 2 ** Math.min(n, 30));
+    return Math.round(d / 2 + (this.o.random ?? Math.random)() * (d / 2));
+  }
+
+  private open(): void {
+    if (!this.running) return;
+    const conn: StreamConnection = new StreamConnection({
+      clientId: this.o.clientId,
+      clientSecret: this.o.clientSecret,
+      gatewayUrl: this.o.gatewayUrl,
+      fetch: this.o.fetch,
+      timeoutMs: this.o.timeoutMs ?? 10_000,
+      onRobotFrame: (frame) => this.onFrame(conn, frame),
+      onClosed: (reason) => this.lost(conn, reason, false),
+      onServerDisconnect: (reason) => this.lost(conn, `server disconnect: ${reason}`, true),
+    });
+    this.conn = conn;
+    conn.connect().then(
+      () => {
+        if (this.conn !== conn) return conn.disconnect(); // stopped or replaced while connecting
+        this.openedAt = performance.now();
+        this.stats.connects++;
+        this.o.logger.info({ attempt: this.attempt }, 'dingtalk: stream connected');
+        this.emit('connected');
+      },
+      (err: Error) => this.lost(conn, `connect failed: ${err.message}`, false),
+    );
+  }
+
+  /** ACK first, at once (DingTalk re-sends unanswered robot messages after ~60 s), then work. */
+  private onFrame(conn: StreamConnection, frame: DWClientDownStream): void {
+    const id = frame.headers?.messageId;
+    if (!id) return;
+    try {
+      conn.socketCallBackResponse(id, null);
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message, frameId: id }, 'dingtalk: ACK not sent');
+    }
+    let work: Promise<void>;
+    try {
+      work = this.o.onRobotFrame(frame);
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    work.catch((err: unknown) => this.o.logger.error({ err, frameId: id }, 'dingtalk: robot frame failed'));
+  }
+
+  private checkIdle(): void {
+    const c = this.conn;
+    if (c?.connected && performance.now() - c.lastFrameAt > this.idleMs) {
+      this.lost(c, `no frame for ${this.idleMs} ms`, false);
+    }
+  }
+
+  private lost(conn: StreamConnection, reason: string, planned: boolean): void {
+    if (this.conn !== conn) return; // an old connection's late event
+    this.conn = null;
+    conn.disconnect();
+    if (!this.running) return;
+    const lived = this.openedAt ? performance.now() - this.openedAt : 0;
+    if (this.openedAt && lived >= this.stableMs) this.attempt = 0;
+    this.openedAt = 0;
+    // A planned rotation of a healthy connection reconnects at once; anything else backs off, so a
+    // server that drops us right after each connect cannot drive a reconnect storm.
+    const delay = planned && lived >= this.stableMs ? 0 : this.backoff(this.attempt++);
+    if (!planned) this.stats.failures++;
+    this.o.logger.warn({ reason, delayMs: delay }, 'dingtalk: stream connection lost, reconnecting');
+    this.emit('disconnected', reason);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
+  }
+}
