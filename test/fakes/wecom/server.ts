@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Which fake endpoint a call hit. */
+export type FakeRoute = 'gettoken' | 'webhook' | 'send' | 'response';
+
+/** A failure to inject into the next call of a route. */
+export type Failure = { errcode: number; errmsg?: string } | { status: number } | { delayMs: number };
+
+/** One call the fake received. */
+export interface FakeCall {
+  route: FakeRoute;
+  query: Record<string, string>;
+  body: any;
+  at: number;
+}
+
+/**
+ * A local fake of WeCom's send side: gettoken, group-robot webhook/send,
+ * app message/send and AI-bot response_url, with per-route failure injection.
+ * Tokens and webhook keys are checked like WeCom does (40014 / 93000), and a
+ * response_url works once.
+ */
+export class FakeWecomServer {
+  readonly calls: FakeCall[] = [];
+  readonly corpId = 'wwFAKECORP0001';
+  readonly secret = 'fake-app-secret-xyz';
+  readonly webhookKeys = new Set<string>();
+  private readonly failures = new Map<FakeRoute, Failure[]>();
+  private readonly validTokens = new Set<string>();
+  private readonly openResponseCodes = new Set<string>();
+  private tokenSeq = 0;
+  private server = http.createServer((req, res) => void this.serve(req, res));
+  url = '';
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Queues failures for the next calls of `route`, in order. */
+  fail(route: FakeRoute, ...f: Failure[]): void {
+    this.failures.set(route, [...(this.failures.get(route) ?? []), ...f]);
+  }
+
+  /** A new webhook key WeCom would accept. */
+  newWebhookKey(): string {
+    const k = `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-4abc-8def-${randomBytes(6).toString('hex')}`;
+    this.webhookKeys.add(k);
+    return k;
+  }
+
+  /** A fresh, single-use response_url. */
+  newResponseUrl(): string {
+    const code = randomBytes(8).toString('hex');
+    this.openResponseCodes.add(code);
+    return `${this.url}/cgi-bin/aibot/response?response_code=${code}`;
+  }
+
+  /** Makes every issued token invalid, as when WeCom expires them early (→ 42001). */
+  expireTokens(): void {
+    this.validTokens.clear();
+  }
+
+  of(route: FakeRoute): FakeCall[] {
+    return this.calls.filter((c) => c.route === route);
+  }
+
+  /** Resolves once `n` calls of `route` arrived (or rejects after `ms`). */
+  async waitFor(route: FakeRoute, n = 1, ms = 5000): Promise<FakeCall[]> {
+    const until = Date.now() + ms;
+    while (this.of(route).length < n) {
+      if (Date.now() > until) throw new Error(`fake wecom: expected ${n} ${route} call(s), got ${this.of(route).length}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.of(route);
+  }
+
+  private route(path: string): FakeRoute | null {
+    return ({
+      '/cgi-bin/gettoken': 'gettoken', '/cgi-bin/webhook/send': 'webhook',
+      '/cgi-bin/message/send': 'send', '/cgi-bin/aibot/response': 'response',
+    } as Record<string, FakeRoute>)[path] ?? null;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const route = this.route(u.pathname);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const send = (status: number, body: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!route) return send(404, { errcode: 404 });
+    let body: any;
+    try { body = raw ? JSON.parse(raw) : undefined; } catch { return send(200, { errcode: 47001, errmsg: 'data format error' }); }
+    this.calls.push({ route, query: Object.fromEntries(u.searchParams), body, at: Date.now() });
+    const f = this.failures.get(route)?.shift();
+    if (f && 'delayMs' in f) await new Promise((r) => setTimeout(r, f.delayMs));
+    else if (f && 'status' in f) return send(f.status, { errcode: -1, errmsg: 'system error' });
+    else if (f) return send(200, { errcode: f.errcode, errmsg: f.errmsg ?? 'injected' });
+    if (res.destroyed) return;
+    send(200, this.answer(route, u.searchParams));
+  }
+
+  private answer(route: FakeRoute, q: URLSearchParams): object {
+    switch (route) {
+      case 'gettoken': {
+        if (q.get('corpid') !== this.corpId || q.get('corpsecret') !== this.secret) return { errcode: 40001, errmsg: 'invalid credential' };
+        const t = `tok-${++this.tokenSeq}-${randomBytes(4).toString('hex')}`;
+        this.validTokens.add(t);
+        return { errcode: 0, errmsg: 'ok', access_token: t, expires_in: 7200 };
+      }
+      case 'send':
+        if (!this.validTokens.has(q.get('access_token') ?? '')) return { errcode: 42001, errmsg: 'access_token expired' };
+        return { errcode: 0, errmsg: 'ok', msgid: randomBytes(6).toString('hex') };
+      case 'webhook':
+        return this.webhookKeys.has(q.get('key') ?? '') ? { errcode: 0, errmsg: 'ok' } : { errcode: 93000, errmsg: 'invalid webhook url' };
+      case 'response': {
+        const code = q.get('response_code') ?? '';
+        if (!this.openResponseCodes.delete(code)) return { errcode: 40058, errmsg: 'response_code used or expired' };
+        return { errcode: 0, errmsg: 'ok' };
+      }
+    }
+  }
+}
