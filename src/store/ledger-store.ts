@@ -46,7 +46,10 @@ export class LedgerStore {
       const aliases = item.level === 'measure' ? aliasesFor(item, problemNumber.get(item.problemId)) : aliasesFor(item);
       for (const alias of aliases) addAlias(alias, item.id);
       if (item.level === 'problem') tx.hset(k.item(L, item.id), 'kids', JSON.stringify((children.get(item.id) ?? []).map((c) => c.id)));
-      if (item.level === 'aspect') continue;
+      if (item.level === 'aspect') {
+        tx.hset(k.item(L, item.id), 'kids', JSON.stringify(doc.problems.filter((x) => x.aspect === item.aspect).map((x) => x.id)));
+        continue;
+      }
       for (const g of bigrams(item.title)) tx.sadd(k.gram(L, g), item.id);
     }
     for (const m of doc.measures) this.indexMeasure(tx, L, m);
@@ -105,6 +108,11 @@ export class LedgerStore {
   async resolveAlias(L: string, alias: string): Promise<string[]> {
     const v = await this.redis.hget(k.codes(L), alias);
     return v ? v.split(',') : [];
+  }
+
+  /** Child ids of an aspect (problems) or a problem (measures), in order. */
+  async childIds(L: string, problemId: string): Promise<string[]> {
+    return JSON.parse((await this.redis.hget(k.item(L, problemId), 'kids')) ?? '[]');
   }
 
   async allAliases(L: string): Promise<string[]> {

@@ -30,3 +30,14 @@ export async function waitReady(redis: Redis, timeoutMs = 5000): Promise<void> {
     redis.on('ready', onReady);
   });
 }
+
+/** True for errors that mean Redis itself is unreachable or failing (not a domain problem). */
+export function isRedisError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const name = e.name ?? '';
+  const msg = e.message ?? '';
+  return (
+    name === 'MaxRetriesPerRequestError' || name === 'ReplyError' && /LOADING|MISCONF|READONLY|CLUSTERDOWN/.test(msg) ||
+    /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|connect ETIMEDOUT|Redis not ready|enableOfflineQueue/.test(msg)
+  );
+}

@@ -1,0 +1,37 @@
+import type { Measure, Note } from '../ledger/types.js';
+import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
+import { LIGHT_EMOJI, LIGHT_WORD, lightOf } from '../ledger/light.js';
+import { safeText } from '../core/safe-text.js';
+import type { CommandContext } from './types.js';
+import type { ReplyBuilder } from './reply.js';
+import { short } from './resolve.js';
+
+/** One list line: 🔴 **二.1.1** 纠正司法行政人员…｜政治部｜陈敏｜2021年9月30日 */
+export function measureLine(ctx: CommandContext, m: Measure): string {
+  const light = lightOf(m, ctx.today, ctx.ledger.yellowDays);
+  const who = [m.departments.join('、'), m.owners.join('、')].filter(Boolean).map(safeText).join('｜');
+  return `${LIGHT_EMOJI[light]} **${m.code}** ${short(m.title, 24)}｜${m.status}｜${formatDeadline(m.deadline)}${who ? `｜${who}` : ''}`;
+}
+
+export function noteLine(n: Note): string {
+  const when = formatMonthDayCn(shanghaiDate(new Date(n.at)));
+  return `${when} ${safeText(n.by)}${n.evidence ? '（佐证）' : ''}：${safeText(n.text)}`;
+}
+
+/** Writes up to `max` measure lines, then “……另有N项”. */
+export function listMeasures(b: ReplyBuilder, ctx: CommandContext, ms: Measure[], max = 20): void {
+  for (const m of ms.slice(0, max)) b.item(measureLine(ctx, m));
+  if (ms.length > max) b.line(`……另有${ms.length - max}项未列出`);
+}
+
+export function lightLabel(ctx: CommandContext, m: Measure): string {
+  const l = lightOf(m, ctx.today, ctx.ledger.yellowDays);
+  return `${LIGHT_EMOJI[l]} ${LIGHT_WORD[l]}`;
+}
+
+/** Sorts measures by deadline (dated first, earliest first), then by document order. */
+export function byDeadline(a: Measure, b: Measure): number {
+  const da = a.deadline.type === 'longterm' ? '9999' : (a.deadline.date ?? '9998');
+  const db = b.deadline.type === 'longterm' ? '9999' : (b.deadline.date ?? '9998');
+  return da.localeCompare(db) || a.id.localeCompare(b.id, undefined, { numeric: true });
+}

@@ -1,0 +1,45 @@
+import type { Reply } from '../core/message.js';
+import { safeText } from '../core/safe-text.js';
+import type { Role } from '../store/directory.js';
+import { COMMANDS } from './index.js';
+import type { CommandSpec } from './types.js';
+import { ReplyBuilder } from './reply.js';
+
+function allowed(c: CommandSpec, role: Role): boolean {
+  return !c.roles || c.roles.includes(role);
+}
+
+/** The full command list for this role. */
+export function helpReply(role: Role, topic?: string): Reply {
+  if (topic) {
+    const c = COMMANDS.find((x) => x.name === topic || x.aliases.includes(topic));
+    if (c) {
+      const b = new ReplyBuilder(`帮助：${c.name}`);
+      b.line(`**${c.name}**：${c.summary}`).line(`用法：${c.usage}`);
+      if (c.aliases.length) b.line(`也可以说：${c.aliases.join('、')}`);
+      return b.build();
+    }
+  }
+  const b = new ReplyBuilder('使用帮助');
+  b.heading('整改督办机器人 · 使用帮助');
+  b.line('**查询**');
+  for (const c of COMMANDS.filter((x) => !x.writes && allowed(x, role))) b.item(`${c.usage}：${c.summary}`);
+  const writes = COMMANDS.filter((x) => x.writes && allowed(x, role));
+  if (writes.length) {
+    b.line('**更新**');
+    for (const c of writes) b.item(`${c.usage}：${c.summary}`);
+  }
+  b.blank();
+  b.line('编号可写成 二.3、(二)3、3.2、第3项；也可以直接说“3.2 已完成，制度已印发”。');
+  return b.build();
+}
+
+/** A short help after input we did not understand, with the nearest command. */
+export function missReply(input: string, suggestion?: CommandSpec): Reply {
+  const b = new ReplyBuilder('没看懂');
+  const shown = safeText(input.length > 20 ? `${input.slice(0, 20)}…` : input);
+  b.line(`没有看懂“${shown}”。`);
+  if (suggestion) b.line(`您是不是想用：**${suggestion.name}**（${suggestion.usage}）`);
+  b.line('常用：进度 · 逾期 · 临期 · 我的 · 查看 编号 · 进展 编号 说明 · 完成 编号 说明。发送“帮助”查看全部。');
+  return b.build();
+}

@@ -1,0 +1,153 @@
+import type { Measure } from '../ledger/types.js';
+import { addDays, dayNumber } from '../ledger/dates.js';
+import { normalizeInput } from '../ledger/normalize.js';
+import { parseNumeral } from '../ledger/numerals.js';
+import { safeText } from '../core/safe-text.js';
+import { k } from '../store/keys.js';
+import { defineCommand, type CommandContext } from './types.js';
+import { ReplyBuilder } from './reply.js';
+import { byDeadline, listMeasures } from './format.js';
+
+async function measures(ctx: CommandContext, ids: string[]): Promise<Measure[]> {
+  return (await ctx.services.ledgers.getMeasures(ctx.ledger.id, ids)).sort(byDeadline);
+}
+
+function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: string) {
+  const b = new ReplyBuilder(title);
+  b.heading(`${title}（${ms.length}项）`);
+  if (!ms.length) b.line(empty);
+  listMeasures(b, ctx, ms);
+  return b;
+}
+
+export const overdue = defineCommand<null>({
+  name: '逾期',
+  aliases: ['超期', '红灯', '逾期事项', '逾期清单'],
+  summary: '已过整改时限仍未完成的措施',
+  usage: '逾期',
+  parse: () => null,
+  async run(ctx) {
+    const ids = await ctx.services.ledgers.dueIds(ctx.ledger.id, '-inf', dayNumber(ctx.today) - 1);
+    return listReply(ctx, '🔴 逾期事项', await measures(ctx, ids), '目前没有逾期事项。').build();
+  },
+});
+
+export const dueSoon = defineCommand<number | null>({
+  name: '临期',
+  aliases: ['即将到期', '黄灯', '快到期', '到期'],
+  summary: '即将到期的措施（默认按台账的预警天数）',
+  usage: '临期 [天数]，如：临期、临期 30',
+  parse: (args) => {
+    if (!args) return null;
+    const n = parseNumeral(args.replace(/天$/, ''));
+    return n && n > 0 && n <= 366 ? n : { error: '天数请写 1 到 366 之间的数字，例如：临期 30。' };
+  },
+  async run(ctx, days) {
+    const d = days ?? ctx.ledger.yellowDays;
+    const ids = await ctx.services.ledgers.dueIds(ctx.ledger.id, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
+    return listReply(ctx, `🟡 ${d}天内到期`, await measures(ctx, ids), `${d}天内没有到期的未完成事项。`).build();
+  },
+});
+
+export const mine = defineCommand<null>({
+  name: '我的',
+  aliases: ['我的事项', '我的任务', '我负责的'],
+  summary: '我负责的事项（整改办：待销号的事项）',
+  usage: '我的',
+  parse: () => null,
+  async run(ctx) {
+    const s = ctx.speaker;
+    const L = ctx.ledger.id;
+    if (s.role === 'office') {
+      const ids = await ctx.services.ledgers.members(k.byStatus(L, '待销号'));
+      return listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。').forSender().build();
+    }
+    if (!s.known) {
+      const b = new ReplyBuilder('我的事项');
+      b.line('您还不在本台账的人员名单中，暂时查不到您负责的事项。请联系整改办登记。');
+      return b.forSender().build();
+    }
+    const keys = [k.owner(L, s.name), k.leader(L, s.name)];
+    if (s.role === 'owner' && s.department) keys.push(k.dept(L, s.department));
+    const ms = await measures(ctx, await ctx.services.ledgers.unionIds(keys));
+    const open = ms.filter((m) => !['已完成', '已完成并长期坚持', '已销号'].includes(m.status));
+    const b = listReply(ctx, `${s.name}负责的未完成事项`, open, `您负责的${ms.length}项措施均已完成。`);
+    if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
+    return b.forSender().build();
+  },
+});
+
+export const dept = defineCommand<string>({
+  name: '部门',
+  aliases: ['责任部门', '单位'],
+  summary: '某个责任部门的全部措施',
+  usage: '部门 <名称>，如：部门 政治部',
+  parse: (args) => (args ? args : { error: '请写上部门名称。' }),
+  async run(ctx, name) {
+    const L = ctx.ledger.id;
+    const n = normalizeInput(name);
+    let ids = await ctx.services.ledgers.members(k.dept(L, n));
+    let shown = n;
+    if (!ids.length) {
+      const all = await ctx.services.ledgers.members(k.depts(L));
+      const hit = all.filter((d) => d.includes(n) || n.includes(d));
+      if (hit.length === 1) { shown = hit[0]; ids = await ctx.services.ledgers.members(k.dept(L, hit[0])); }
+      else {
+        const b = new ReplyBuilder('部门');
+        b.line(`没有找到部门“${safeText(n)}”。${all.length ? `台账中的部门有：${all.sort().map(safeText).join('、')}。` : ''}`);
+        return b.build();
+      }
+    }
+    return listReply(ctx, `${safeText(shown)}的整改措施`, await measures(ctx, ids), '该部门没有整改措施。').build();
+  },
+});
+
+export const leader = defineCommand<string>({
+  name: '领导',
+  aliases: ['责任领导', '分管领导'],
+  summary: '某位责任领导分管的措施',
+  usage: '领导 <姓名>，如：领导 罗拥军',
+  parse: (args) => (args ? args : { error: '请写上领导姓名。' }),
+  async run(ctx, name) {
+    const n = normalizeInput(name).replace(/(院长|副院长|同志|书记)$/, '');
+    const ids = await ctx.services.ledgers.members(k.leader(ctx.ledger.id, n));
+    return listReply(ctx, `${safeText(n)}分管的整改措施`, await measures(ctx, ids), `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
+  },
+});
+
+export const search = defineCommand<string>({
+  name: '搜索',
+  aliases: ['查找', '检索', '找'],
+  summary: '按关键词搜索问题和措施',
+  usage: '搜索 <关键词>，如：搜索 公车',
+  parse: (args) => (normalizeInput(args).replace(/\s/g, '').length >= 2 ? normalizeInput(args) : { error: '关键词请至少写两个字。' }),
+  async run(ctx, q) {
+    const L = ctx.ledger.id;
+    const ids = await ctx.services.ledgers.searchIds(L, q);
+    const items = await ctx.services.ledgers.getItems(L, ids);
+    const needle = q.replace(/\s/g, '').toLowerCase();
+    const hits = items.filter((i) => normalizeInput(i.title).replace(/\s/g, '').toLowerCase().includes(needle));
+    const ms = hits.filter((i): i is Measure => i.level === 'measure').sort(byDeadline);
+    const ps = hits.filter((i) => i.level === 'problem');
+    const b = new ReplyBuilder(`搜索：${q}`);
+    b.heading(`搜索“${safeText(q)}”：${hits.length}项`);
+    for (const p of ps.slice(0, 10)) b.item(`**${p.code}**（问题）${safeText(p.title)}`);
+    listMeasures(b, ctx, ms);
+    if (!hits.length) b.line('没有找到相关事项，换个关键词试试。');
+    return b.build();
+  },
+});
+
+export const pending = defineCommand<null>({
+  name: '待销号',
+  aliases: ['待审核', '待验收'],
+  summary: '已申报完成、等待整改办审核销号的措施',
+  usage: '待销号',
+  parse: () => null,
+  async run(ctx) {
+    const ids = await ctx.services.ledgers.members(k.byStatus(ctx.ledger.id, '待销号'));
+    const b = listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。');
+    if (ids.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');
+    return b.build();
+  },
+});

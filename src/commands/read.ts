@@ -1,0 +1,113 @@
+import type { Aspect, Measure, Problem } from '../ledger/types.js';
+import { KINDS } from '../ledger/types.js';
+import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
+import { formatPercent, progressBar } from '../ledger/light.js';
+import { safeText } from '../core/safe-text.js';
+import { statusReport } from '../reports/status.js';
+import { defineCommand, type CommandContext } from './types.js';
+import { ReplyBuilder } from './reply.js';
+import { lightLabel, measureLine, noteLine } from './format.js';
+import { resolveItem, short } from './resolve.js';
+
+const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
+
+export const progress = defineCommand<null>({
+  name: '进度',
+  aliases: ['总览', '整改进度', '进展情况', '统计', '概况'],
+  summary: '整体进度：各类问题、各状态数量、完成率、逾期临期、各方面进度条',
+  usage: '进度',
+  parse: () => null,
+  async run(ctx) {
+    const L = ctx.ledger.id;
+    const r = await statusReport(ctx.services, L, ctx.today);
+    const c = await ctx.services.ledgers.counters(L);
+    const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
+    b.heading(`${safeText(ctx.ledger.title)}`);
+    b.line(`截至${formatMonthDayCn(ctx.today)}，共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
+    b.line(progressBar(Math.round(r.completionRate * r.measures), r.measures));
+    b.blank();
+    const kinds = KINDS.filter((kd) => c[`k:${kd}`]).map((kd) => `${kd} ${c[`k:${kd}`]}个（已完成${c[`kd:${kd}`] ?? 0}个）`);
+    if (kinds.length) b.line(`**问题类别**：${kinds.join('；')}`);
+    const st = STATUS_ORDER.filter((s) => r.byStatus[s]).map((s) => `${s} ${r.byStatus[s]}`);
+    b.line(`**措施状态**：${st.join(' · ') || '暂无'}`);
+    b.line(`🔴 逾期 **${r.red}** 项 · 🟡 ${ctx.ledger.yellowDays}天内到期 **${r.yellow}** 项`);
+    b.blank();
+    b.line('**分方面进度**');
+    const aspectIds = Object.keys(c).filter((f) => /^a:\d+:t$/.test(f)).map((f) => f.split(':')[1]).sort((x, y) => Number(x) - Number(y));
+    const aspects = (await ctx.services.ledgers.getItems(L, aspectIds)) as Aspect[];
+    for (const a of aspects) {
+      const t = c[`a:${a.aspect}:t`] ?? 0;
+      const d = c[`a:${a.aspect}:d`] ?? 0;
+      b.item(`${a.code}、${short(a.title, 16)} ${progressBar(d, t)}（${d}/${t}）`);
+    }
+    b.blank();
+    b.line('发送“逾期”“临期”“我的”或“查看 编号”了解详情。');
+    return b.build();
+  },
+});
+
+export const view = defineCommand<string>({
+  name: '查看',
+  aliases: ['详情', '查询', 'ck'],
+  summary: '查看事项详情：责任领导、部门、时限、状态、最新进展',
+  usage: '查看 <编号>，如：查看 二.3、查看 3.2（也可以直接发编号）',
+  parse: (args) => (args ? args : { error: '请写上要查看的编号。' }),
+  async run(ctx, code) {
+    const item = await resolveItem(ctx, code);
+    const store = ctx.services.ledgers;
+    const b = new ReplyBuilder(`${item.code} 详情`);
+    if (item.level === 'measure') return measureDetail(ctx, item, b);
+    if (item.level === 'problem') {
+      const kids = await store.getMeasures(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id));
+      b.heading(`${item.code} ${safeText(item.title)}`);
+      b.line(`类别：${item.kind}　状态：**${item.status}**　整改措施${kids.length}条`);
+      b.blank();
+      for (const m of kids) b.item(measureLine(ctx, m));
+      return b.build();
+    }
+    const problems = (await store.getItems(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id))) as Problem[];
+    b.heading(`${item.code}、${safeText(item.title)}`);
+    for (const p of problems) b.item(`**${p.code}** ${short(p.title, 24)}｜${p.status}`);
+    return b.build();
+  },
+});
+
+function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
+  b.heading(`${m.code} 整改措施`);
+  b.line(safeText(m.title));
+  b.blank();
+  b.item(`状态：**${m.status}**　${lightLabel(ctx, m)}`);
+  b.item(`整改时限：${formatDeadline(m.deadline)}`);
+  b.item(`责任领导：${safeText(m.leaders.join('、') || '—')}`);
+  b.item(`责任部门：${safeText(m.departments.join('、') || '—')}`);
+  b.item(`责任人：${safeText(m.owners.join('、') || '—')}`);
+  b.item(`类别：${m.kind}　更新于 ${formatMonthDayCn(shanghaiDate(new Date(m.updatedAt)))}`);
+  if (m.notes.length) {
+    b.blank();
+    b.line('**最新进展**');
+    for (const n of m.notes.slice(0, 3)) b.item(noteLine(n));
+  }
+  return b.build();
+}
+
+export const history = defineCommand<string>({
+  name: '历史',
+  aliases: ['记录', '变更记录', '日志'],
+  summary: '事项的全部变更记录（谁、何时、由何状态改为何状态）',
+  usage: '历史 <编号>',
+  roles: ['office', 'supervisor', 'leader', 'owner'],
+  parse: (args) => (args ? args : { error: '请写上要查看历史的编号。' }),
+  async run(ctx, code) {
+    const item = await resolveItem(ctx, code);
+    const events = await ctx.services.ledgers.history(ctx.ledger.id, item.id);
+    const b = new ReplyBuilder(`${item.code} 变更记录`);
+    b.heading(`${item.code} 变更记录（${events.length}条）`);
+    if (!events.length) b.line('暂无变更记录（导入后尚未更新）。');
+    for (const e of events.slice(-30)) {
+      const when = new Date(e.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      const change = e.from !== e.to ? `${e.from} → ${e.to}` : e.to;
+      b.item(`${when} ${safeText(e.actor.name)} ${e.action}｜${change}${e.note ? `｜${safeText(e.note)}` : ''}`);
+    }
+    return b.build();
+  },
+});

@@ -1,0 +1,80 @@
+import { distance } from 'fastest-levenshtein';
+import type { Item, Measure } from '../ledger/types.js';
+import { aliasOf, parseCode } from '../ledger/codes.js';
+import { DomainError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
+import type { CommandContext, Speaker } from './types.js';
+
+/** Finds an item by a code as the cadre wrote it; a clear error with close matches otherwise. */
+export async function resolveItem(ctx: CommandContext, codeText: string): Promise<Item> {
+  const store = ctx.services.ledgers;
+  const L = ctx.ledger.id;
+  const q = parseCode(codeText);
+  const shown = safeText(codeText.trim());
+  if (!q) throw new DomainError('bad_code', `“${shown}”不是有效的编号。`, '编号示例：二.3、(二)3、3.2、第3项。');
+  const alias = aliasOf(q);
+  const ids = await store.resolveAlias(L, alias);
+  if (ids.length === 1) {
+    const item = await store.getItem(L, ids[0]);
+    if (item) return item;
+  }
+  if (ids.length > 1) {
+    const items = await store.getItems(L, ids);
+    const list = items.map((i) => `${i.code} ${short(i.title, 20)}`).join('；');
+    throw new DomainError('ambiguous_code', `编号“${shown}”对应多个事项：${list}。请带上方面序号，例如“${items[0].code}”。`);
+  }
+  const aliases = await store.allAliases(L);
+  const near = closest(alias, aliases, 3).map(aliasToDisplay);
+  throw new DomainError('unknown_code', `未找到编号“${shown}”。`, near.length ? `您要找的是不是：${near.join('、')}？` : '发送“进度”查看全部方面和问题。');
+}
+
+function aliasToDisplay(a: string): string {
+  return a.replace(/^A(\d+)/, (_, n) => `${'一二三四五六七八九十'[Number(n) - 1] ?? n}`);
+}
+
+function closest(target: string, candidates: string[], n: number): string[] {
+  const plain = candidates.filter((c) => c.startsWith('A') === target.startsWith('A'));
+  return plain
+    .map((c) => ({ c, d: distance(c, target) }))
+    .filter((x) => x.d <= 2)
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, n)
+    .map((x) => x.c);
+}
+
+/** A write targets a measure; a problem with exactly one measure stands for it. */
+export async function resolveMeasure(ctx: CommandContext, codeText: string): Promise<Measure> {
+  const item = await resolveItem(ctx, codeText);
+  if (item.level === 'measure') return item;
+  if (item.level === 'problem') {
+    const kids = await ctx.services.ledgers.getMeasures(ctx.ledger.id, await childIds(ctx, item.id));
+    if (kids.length === 1) return kids[0];
+    throw new DomainError('needs_measure', `${item.code} 下有${kids.length}条整改措施，请指明具体措施：${kids.map((k) => k.code).join('、')}。`);
+  }
+  throw new DomainError('needs_measure', `${item.code} 是一个方面，请指明具体整改措施的编号。`);
+}
+
+export async function childIds(ctx: CommandContext, problemId: string): Promise<string[]> {
+  return ctx.services.ledgers.childIds(ctx.ledger.id, problemId);
+}
+
+/** Office writes everything; leaders and owners write items that name them (or, for owners, their department). */
+export function canWrite(s: Speaker, m: Measure): boolean {
+  if (s.role === 'office') return true;
+  if (s.role !== 'leader' && s.role !== 'owner') return false;
+  if (m.leaders.includes(s.name) || m.owners.includes(s.name)) return true;
+  return s.role === 'owner' && !!s.department && m.departments.includes(s.department);
+}
+
+export function assertCanWrite(s: Speaker, m: Measure): void {
+  if (canWrite(s, m)) return;
+  if (s.role === 'viewer' || s.role === 'supervisor') {
+    throw new DomainError('forbidden', '您当前是只读身份，不能修改台账。如需更新，请联系整改办为您开通权限。');
+  }
+  throw new DomainError('forbidden', `${m.code} 不是您负责的事项，只有其责任人、责任领导或整改办可以更新。`);
+}
+
+export function short(s: string, n: number): string {
+  const t = safeText(s);
+  return t.length > n ? `${t.slice(0, n)}…` : t;
+}

@@ -1,0 +1,146 @@
+import type { Measure, Status } from '../ledger/types.js';
+import { formatDeadline, parseDate } from '../ledger/dates.js';
+import { isClosed, isDone } from '../ledger/status.js';
+import { DomainError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
+import type { ChangeResult, MeasureUpdate } from '../store/item-changes.js';
+import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
+import { ReplyBuilder } from './reply.js';
+import { assertCanWrite, resolveMeasure } from './resolve.js';
+
+/** "<编号> <说明>" → [code, rest]; the code is the first token. */
+export function codeAndText(args: string): [string, string] {
+  const m = args.match(/^(\S+?)(?:[\s,，:：]+(.*))?$/s);
+  return m ? [m[1], (m[2] ?? '').trim()] : ['', ''];
+}
+
+async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
+  const target = await resolveMeasure(ctx, code);
+  if (check) assertCanWrite(ctx.speaker, target);
+  const s = ctx.speaker;
+  const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
+  if (r === 'duplicate') throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
+  return r;
+}
+
+function done(title: string, r: ChangeResult, extra?: string) {
+  const b = new ReplyBuilder(title);
+  const arrow = r.before.status === r.after.status ? r.after.status : `${r.before.status} → **${r.after.status}**`;
+  b.line(`✅ ${title}：**${r.after.code}** ${arrow}`);
+  if (extra) b.line(extra);
+  if (r.problemBefore !== r.problemAfter) b.line(`所属问题状态：${r.problemBefore} → ${r.problemAfter}`);
+  b.line('如有误，10分钟内发送“撤销”可恢复。');
+  return b.forSender().build();
+}
+
+const needText = (what: string) => (args: string): { code: string; text: string } | ParseFailure => {
+  const [code, text] = codeAndText(args);
+  if (!code) return { error: '请写上编号。' };
+  if (!text) return { error: `请在编号后写上${what}。` };
+  return { code, text };
+};
+
+export const progressNote = defineCommand<{ code: string; text: string }>({
+  name: '进展', aliases: ['进度更新', '更新', '汇报', '报进展'], writes: true,
+  summary: '报告进展（责任人、责任领导、整改办）',
+  usage: '进展 <编号> <说明>，如：进展 3.2 已起草制度初稿',
+  roles: ['office', 'leader', 'owner'],
+  parse: needText('进展说明'),
+  async run(ctx, { code, text }) {
+    const r = await change(ctx, code, (m) => ({ action: '进展', status: m.status === '未启动' ? '推进中' : m.status, note: text }));
+    return done('已记录进展', r, `说明：${safeText(text)}`);
+  },
+});
+
+export const complete = defineCommand<{ code: string; text: string; longterm: boolean }>({
+  name: '完成', aliases: ['已完成', '报完成', '申请销号', '办结'], writes: true,
+  summary: '报告完成并附佐证说明；需长期坚持的写“长期坚持”',
+  usage: '完成 <编号> [长期坚持] <佐证说明>，如：完成 3.2 制度已印发',
+  roles: ['office', 'leader', 'owner'],
+  parse: (args) => {
+    const p = needText('完成情况和佐证材料说明')(args);
+    if ('error' in p) return p;
+    const lt = p.text.match(/^(?:并)?长期坚持[\s,，:：。]*(.*)$/s);
+    if (lt && !lt[1]) return { error: '请在“长期坚持”后写上完成情况和佐证材料说明。' };
+    return lt ? { code: p.code, text: lt[1], longterm: true } : { ...p, longterm: false };
+  },
+  async run(ctx, { code, text, longterm }) {
+    const target: Status = longterm ? '已完成并长期坚持' : ctx.ledger.requireReview ? '待销号' : '已完成';
+    const r = await change(ctx, code, (m) => {
+      if (m.status === target || isDone(m.status)) throw new DomainError('already_done', `${m.code} 已是“${m.status}”状态，无需重复申报。如需补充说明，请用“进展”。`);
+      if (m.status === '待销号' && !longterm) throw new DomainError('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`);
+      return { action: longterm ? '完成（长期坚持）' : '完成', status: target, note: text, evidence: true };
+    });
+    const extra = target === '待销号' ? '已提交整改办审核，审核通过后销号。' : undefined;
+    return done('已申报完成', r, extra);
+  },
+});
+
+export const strike = defineCommand<{ code: string; text: string }>({
+  name: '销号', aliases: ['审核通过', '通过'], writes: true,
+  summary: '审核通过并销号（整改办）',
+  usage: '销号 <编号> [意见]，如：销号 3.2 材料齐全',
+  roles: ['office'],
+  parse: (args) => {
+    const [code, text] = codeAndText(args);
+    return code ? { code, text } : { error: '请写上要销号的编号。' };
+  },
+  async run(ctx, { code, text }) {
+    const r = await change(ctx, code, (m) => {
+      if (m.status === '已销号') throw new DomainError('already_struck', `${m.code} 已经销号。`);
+      if (!isClosed(m.status)) throw new DomainError('not_reported', `${m.code} 当前为“${m.status}”，尚未申报完成，不能销号。可先“退回”或等待责任人申报。`);
+      return { action: '销号', status: '已销号', note: text || '审核通过' };
+    }, false);
+    return done('已销号', r);
+  },
+});
+
+export const sendBack = defineCommand<{ code: string; text: string }>({
+  name: '退回', aliases: ['驳回', '打回', '不通过'], writes: true,
+  summary: '退回重新整改并说明原因（整改办）',
+  usage: '退回 <编号> <原因>，如：退回 3.2 缺少佐证材料',
+  roles: ['office'],
+  parse: needText('退回原因'),
+  async run(ctx, { code, text }) {
+    const r = await change(ctx, code, (m) => {
+      if (!isClosed(m.status) && m.status !== '基本完成') throw new DomainError('not_reported', `${m.code} 当前为“${m.status}”，尚未申报完成，无需退回。`);
+      return { action: '退回', status: '推进中', note: text };
+    }, false);
+    return done('已退回', r, `原因：${safeText(text)}`);
+  },
+});
+
+export const reschedule = defineCommand<{ code: string; date: string; text: string }>({
+  name: '改期', aliases: ['延期', '调整时限', '修改时限'], writes: true,
+  summary: '调整整改时限并说明原因（整改办）',
+  usage: '改期 <编号> <日期> <原因>，如：改期 3.2 2025年6月30日 需上级审批',
+  roles: ['office'],
+  parse: (args) => {
+    const [code, rest] = codeAndText(args);
+    const [date, reason] = codeAndText(rest);
+    if (!code || !date) return { error: '请写上编号和新的日期。' };
+    if (!reason) return { error: '请在日期后写上改期原因。' };
+    return { code, date, text: reason };
+  },
+  async run(ctx, { code, date, text }) {
+    const d = parseDate(date, ctx.today);
+    if (!d) throw new DomainError('bad_date', `无法识别日期“${safeText(date)}”。请写成 2025年1月3日、1月3日 或 2025-01-03。`);
+    const r = await change(ctx, code, (m) => ({ action: '改期', status: m.status, deadline: { type: 'date', date: d }, note: `${formatDeadline(m.deadline)} → ${formatDeadline({ type: 'date', date: d })}：${text}` }), false);
+    return done('已调整时限', r, `新时限：${formatDeadline(r.after.deadline)}；原因：${safeText(text)}`);
+  },
+});
+
+export const undo = defineCommand<null>({
+  name: '撤销', aliases: ['撤回', '取消'], writes: true,
+  summary: '撤销本人10分钟内的最近一次修改',
+  usage: '撤销',
+  roles: ['office', 'leader', 'owner'],
+  parse: () => null,
+  async run(ctx) {
+    const s = ctx.speaker;
+    const r = await ctx.services.changes.undo(ctx.ledger.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId);
+    const b = new ReplyBuilder('已撤销');
+    b.line(`↩️ 已撤销：**${r.after.code}** 恢复为“${r.after.status}”，时限 ${formatDeadline(r.after.deadline)}。`);
+    return b.forSender().build();
+  },
+});

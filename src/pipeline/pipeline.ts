@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { IncomingMessage, Reply } from '../core/message.js';
+import type { Metrics } from '../core/metrics.js';
+import { DomainError } from '../core/errors.js';
+import { shanghaiDate } from '../ledger/dates.js';
+import { isRedisError } from '../store/redis.js';
+import type { CommandContext, Services, Speaker } from '../commands/types.js';
+import { isParseFailure } from '../commands/types.js';
+import { route } from '../commands/router.js';
+import { helpReply, missReply } from '../commands/help.js';
+import { simpleReply } from '../commands/reply.js';
+import { incomingSchema } from './incoming.js';
+
+export const MAX_TEXT = 2000;
+
+export interface PipelineDeps {
+  services: Services;
+  logger: Logger;
+  metrics: Metrics;
+  /** Claims a message id once (SET NX with TTL). */
+  claim(platform: IncomingMessage['platform'], id: string): Promise<boolean>;
+}
+
+export interface Pipeline {
+  /** The one door: a reply, or null for a message already handled. */
+  handle(msg: IncomingMessage): Promise<Reply | null>;
+}
+
+const UNAVAILABLE = () => simpleReply('服务暂不可用', '⚠️ 服务暂时不可用，您的操作未被记录，请稍后再试。');
+const NOT_BOUND = () => simpleReply('未绑定', '本群尚未绑定整改台账。');
+
+/**
+ * dedupe → binding and role → parse → authorize → handler → Reply.
+ * Every adapter, the console included, calls this and nothing else.
+ */
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { services, logger, metrics } = deps;
+  return {
+    async handle(raw) {
+      const parsed = incomingSchema.safeParse(raw);
+      if (!parsed.success) {
+        logger.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed incoming message dropped');
+        metrics.messages.inc({ platform: String((raw as { platform?: string })?.platform ?? 'unknown'), outcome: 'malformed' });
+        return null;
+      }
+      const msg = parsed.data as IncomingMessage;
+      const end = metrics.latency.startTimer({ platform: msg.platform });
+      const log = logger.child({ platform: msg.platform, messageId: msg.messageId });
+      let outcome = 'ok';
+      try {
+        if (!(await deps.claim(msg.platform, msg.messageId))) {
+          outcome = 'duplicate';
+          return null;
+        }
+        const reply = await dispatch(msg, services, (o) => (outcome = o), metrics);
+        return reply;
+      } catch (e) {
+        if (isRedisError(e)) {
+          metrics.redisErrors.inc();
+          outcome = 'unavailable';
+          log.error({ err: (e as Error).message }, 'redis unavailable');
+          return UNAVAILABLE();
+        }
+        const eventId = randomUUID().slice(0, 8);
+        outcome = 'error';
+        log.error({ err: e, eventId }, 'unexpected error in pipeline');
+        return simpleReply('出错了', `抱歉，处理时出现了意外错误（编号 ${eventId}），请稍后再试或联系整改办。`);
+      } finally {
+        metrics.messages.inc({ platform: msg.platform, outcome });
+        end();
+        log.debug({ outcome, text: msg.text }, 'message handled');
+      }
+    },
+  };
+}
+
+async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o: string) => void, metrics: Metrics): Promise<Reply> {
+  if (msg.text.length > MAX_TEXT) {
+    setOutcome('too_long');
+    return simpleReply('内容过长', `消息超过${MAX_TEXT}字，未予处理。请精简说明，或把详细材料作为附件交整改办。`);
+  }
+  const routed = route(msg.text);
+  const binding = await services.directory.getBinding(msg.platform, msg.chatId);
+  const user = await services.directory.getUser(msg.platform, msg.senderId);
+  const speaker: Speaker = user
+    ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: user.role, known: true }
+    : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
+  const isBind = routed.kind === 'command' && routed.spec.needsLedger === false;
+  if (!binding && !isBind) {
+    setOutcome('unbound');
+    return NOT_BOUND();
+  }
+  const ledger = binding ? await services.ledgers.getLedger(binding.ledgerId) : null;
+  if (binding && !ledger && !isBind) {
+    setOutcome('unbound');
+    return simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。');
+  }
+  if (routed.kind === 'help') return helpReply(speaker.role, routed.topic);
+  if (routed.kind === 'miss') {
+    setOutcome('miss');
+    return missReply(routed.input, routed.suggestion);
+  }
+  const { spec } = routed;
+  const count = (o: string) => metrics.commands.inc({ command: spec.name, outcome: o });
+  if (spec.roles && !spec.roles.includes(speaker.role)) {
+    setOutcome('forbidden');
+    count('forbidden');
+    const who = spec.roles.length === 1 && spec.roles[0] === 'office' ? '仅限整改办使用' : '您当前的身份无权使用';
+    return simpleReply('无权操作', `“${spec.name}”${who}。${speaker.known ? '' : '您尚未登记，目前为只读身份。'}`);
+  }
+  const args = spec.parse(routed.args);
+  if (isParseFailure(args)) {
+    setOutcome('bad_args');
+    count('bad_args');
+    return simpleReply('格式有误', args.error, `用法：${spec.usage}`);
+  }
+  const now = services.clock.now();
+  const ctx: CommandContext = { msg, speaker, binding, ledger: ledger!, services, now, today: shanghaiDate(now) };
+  try {
+    const reply = await spec.run(ctx, args);
+    count('ok');
+    return reply;
+  } catch (e) {
+    if (e instanceof DomainError) {
+      setOutcome('rejected');
+      count('rejected');
+      return simpleReply('未能完成', e.message, ...(e.hint ? [e.hint] : []));
+    }
+    count('error');
+    throw e;
+  }
+}
