@@ -84,7 +84,7 @@ export function toDingtalkMarkdown(md: string, lightStyle: 'emoji' | 'font'): st
 export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
   const title = plainTitle(reply.title);
   const ids = [...new Set([...(reply.personal && o.personalUserId ? [o.personalUserId] : []), ...reply.mentions.map((m) => m.userId)])]
-    .filter((id) => USER_ID.test(id));
+    .filter((id) => USER_ID.test(id) && !/^(all|everyone|here)$/i.test(id)); // never anything that could read as @all
   const names = reply.mentions.map((m) => (m.name ? safeText(m.name) : '')).filter(Boolean);
   const atLine = o.canMention
     ? ids.map((id) => `@${id}`).join(' ')

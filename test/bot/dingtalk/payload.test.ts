@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseRobotMessage, toIncoming } from '../../../src/bot/dingtalk/payload.js';
+import { fixture } from './context.js';
+
+const parse = (o: Record<string, unknown>) => {
+  const m = parseRobotMessage(JSON.stringify(o));
+  if (!m) throw new Error('fixture did not parse');
+  return m;
+};
+
+describe('toIncoming', () => {
+  it('maps a group text message (protocol example)', () => {
+    const f = fixture('group-text', { msgId: 'msgLICYeFakeHgY4JtMQw==' });
+    expect(toIncoming(parse(f))).toEqual({
+      platform: 'dingtalk',
+      chatId: 'cidAsXSBLnA9fake0000000==',
+      chatType: 'group',
+      messageId: 'msgLICYeFakeHgY4JtMQw==',
+      senderId: '166501234698',
+      senderName: '王科长',
+      text: '进度',
+    });
+  });
+  it('maps a private chat and keeps the text', () => {
+    const m = toIncoming(parse(fixture('private-text')));
+    expect(m).toMatchObject({ chatType: 'private', senderId: 'manager0042', text: '我的' });
+  });
+  it('lists other @-mentioned users by staffId and excludes the bot', () => {
+    const m = toIncoming(parse(fixture('group-mentions')));
+    expect(m?.mentions).toEqual([{ userId: 'zhangsan01' }]);
+    expect(m?.text).toBe('二.3 进展 @张三 已提交材料');
+  });
+  it('strips a leading @bot text when the bot is the only mention', () => {
+    expect(toIncoming(parse(fixture('group-text', { text: { content: '@整改督办 绑定 L-2024-01' } })))?.text).toBe('绑定 L-2024-01');
+    expect(toIncoming(parse(fixture('group-text', { text: { content: '\u3000 绑定 L-2024-01 ' } })))?.text).toBe('绑定 L-2024-01');
+  });
+  it('keeps a leading @ when other users are mentioned (it may not be the bot)', () => {
+    expect(toIncoming(parse(fixture('group-mentions', { text: { content: '@张三 3 完成' } })))?.text).toBe('@张三 3 完成');
+  });
+  it('joins richText parts and reads voice transcripts', () => {
+    expect(toIncoming(parse(fixture('group-richtext')))?.text).toBe('3 完成 附整改材料');
+    const audio = fixture('group-text', { msgtype: 'audio', text: undefined, content: { downloadCode: 'x', recognition: '进度' } });
+    expect(toIncoming(parse(audio))?.text).toBe('进度');
+  });
+  it('skips pictures and files', () => {
+    expect(toIncoming(parse(fixture('group-text', { msgtype: 'picture', content: { downloadCode: 'x' } })))).toBeNull();
+  });
+  it('falls back to the encrypted senderId for users outside the org', () => {
+    expect(toIncoming(parse(fixture('group-text', { senderStaffId: undefined })))?.senderId).toBe('$:LWCP_v1:$fakeSenderjqTgIfhRX9Q==');
+  });
+  it('rejects malformed payloads', () => {
+    expect(parseRobotMessage('{')).toBeNull();
+    expect(parseRobotMessage('[]')).toBeNull();
+    expect(parseRobotMessage(JSON.stringify({ msgId: 'x' }))).toBeNull();
+    expect(parseRobotMessage(JSON.stringify(fixture('group-text', { conversationType: '3' })))).toBeNull();
+  });
+});
