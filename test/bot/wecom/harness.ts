@@ -49,6 +49,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   let logText = '';
   const sink = new Writable({ write(chunk, _e, cb) { logText += String(chunk); cb(); } });
   const received: IncomingMessage[] = [];
+  const runId = uid('run');
   const problems: ConfigProblem[] = [];
   const router = new Router();
   const ctx: AdapterContext = {
@@ -56,7 +57,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       received.push(m);
       return o.handle ? o.handle(m) : null;
     },
-    claim: (platform, id, ttl) => claimOnce(redis, platform, id, ttl),
+    // Namespaced per harness so fixed ids (the official vectors) stay fresh on a reused Redis.
+    claim: (platform, id, ttl) => claimOnce(redis, platform, `${runId}:${id}`, ttl),
     getBinding: async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null,
     senders: new SenderRegistry(),
     rateLimiter: new RedisRateLimiter(redis),
