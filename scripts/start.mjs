@@ -1,0 +1,38 @@
+// `npm start`: installs deps if missing, makes sure redis-server exists, starts
+// a private redis-server (append-only, fsync always, ./data) unless REDIS_URL is
+// set, then runs the service; Redis is stopped when the service exits.
+import { ensureDeps } from './ensure-deps.mjs';
+import { ensureRedisServer, startRedis } from './redis.mjs';
+import { spawn } from 'node:child_process';
+import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+ensureDeps();
+const env = { ...process.env };
+let redis = null;
+const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
+if (!env.REDIS_URL) {
+  ensureRedisServer();
+  const port = Number(process.env.REDIS_PORT ?? 6380);
+  mkdirSync(dataDir, { recursive: true });
+  redis = await startRedis({ dir: dataDir, port, persist: true, databases: 16 });
+  env.REDIS_URL = redis.url;
+  // Lets `npx rectify …` in another terminal find this Redis.
+  writeFileSync(path.join(dataDir, 'redis.url'), redis.url);
+  console.error(`[rectify] redis-server started on ${redis.url} (append-only, data in ${dataDir})`);
+}
+const require = createRequire(import.meta.url);
+const tsx = require.resolve('tsx/cli', { paths: [root] });
+const child = spawn(process.execPath, [tsx, path.join(root, 'src/main.ts')], { stdio: 'inherit', env });
+const forward = (sig) => () => child.kill(sig);
+process.on('SIGINT', forward('SIGINT'));
+process.on('SIGTERM', forward('SIGTERM'));
+const code = await new Promise((r) => child.on('exit', (c, s) => r(c ?? (s ? 0 : 1))));
+if (redis) {
+  await redis.stop();
+  rmSync(path.join(dataDir, 'redis.url'), { force: true });
+}
+process.exit(code);

@@ -1,0 +1,38 @@
+import readline from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import type { Reply } from '../core/message.js';
+import { createLogger } from '../core/logger.js';
+import { Metrics } from '../core/metrics.js';
+import { createPipeline } from '../pipeline/pipeline.js';
+import type { OpenServices } from '../app/services.js';
+
+/**
+ * The console adapter: each line typed (or piped) becomes an IncomingMessage
+ * from platform 'console' and goes through the same pipeline as DingTalk/WeCom.
+ */
+export async function runChat(open: OpenServices, opts: { as: string; chat: string; json?: boolean }): Promise<void> {
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  const pipeline = createPipeline({ services: open.services, logger, metrics: new Metrics(), claim: open.claim });
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  const user = await open.services.directory.getUser('console', opts.as);
+  const ask = async (text: string): Promise<Reply | null> =>
+    pipeline.handle({
+      platform: 'console', chatId: opts.chat, chatType: 'group', messageId: randomUUID(),
+      senderId: opts.as, senderName: user?.name ?? opts.as, text,
+    });
+  const print = (r: Reply | null) => {
+    if (!r) return;
+    if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`${r.text}\n${interactive ? '' : '\n'}`);
+  };
+  const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+  if (interactive) {
+    process.stdout.write(`以 ${user ? `${user.name}（${opts.as}）` : opts.as} 的身份在“${opts.chat}”群中对话，输入“帮助”查看指令，Ctrl+D 退出。\n`);
+    rl.setPrompt('> ');
+    rl.prompt();
+  }
+  for await (const line of rl) {
+    if (line.trim()) print(await ask(line));
+    if (interactive) rl.prompt();
+  }
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Core service configuration; platform adapters validate their own keys. */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  PUBLIC_URL: z.string().url().optional(),
+  LOAD_DEMO: z.enum(['auto', 'never']).default('auto'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Parses the environment once; throws one error naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const r = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}

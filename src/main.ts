@@ -1,0 +1,88 @@
+import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from './config.js';
+import { createLogger } from './core/logger.js';
+import { Metrics } from './core/metrics.js';
+import { SenderRegistry } from './core/sender.js';
+import type { AdapterContext, AdapterHandle } from './core/ports.js';
+import { openServices } from './app/services.js';
+import { loadDemo } from './app/demo.js';
+import { createHttpApp } from './http/app.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { startDingtalk } from './bot/dingtalk/index.js';
+import { startWecom } from './bot/wecom/index.js';
+import { startScheduler } from './schedule/index.js';
+
+/** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
+export async function startService(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const metrics = new Metrics(true);
+  const open = await openServices({ redisUrl: config.REDIS_URL, publicUrl: config.PUBLIC_URL });
+  open.redis.on('error', () => metrics.redisErrors.inc());
+  const { services } = open;
+  if (config.LOAD_DEMO === 'auto' && (await services.ledgers.listLedgers()).length === 0) {
+    await loadDemo(services);
+    logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"');
+  }
+  const pipeline = createPipeline({ services, logger, metrics, claim: open.claim });
+  const { app, router } = createHttpApp({ logger, metrics, redisPing: async () => (await open.redis.ping()) === 'PONG' });
+  const senders = new SenderRegistry();
+  const ctx: AdapterContext = {
+    handle: (m) => pipeline.handle(m),
+    claim: open.claim,
+    getBinding: (p, c) => services.directory.getBinding(p, c),
+    senders,
+    rateLimiter: open.rateLimiter,
+    reportProblem: (p) => services.directory.reportProblem(p, new Date()),
+    router,
+    logger,
+    clock: services.clock,
+    fetch: globalThis.fetch,
+    env,
+  };
+  const handles: AdapterHandle[] = [];
+  for (const start of [startDingtalk, startWecom]) {
+    const h = await start(ctx);
+    if (h) handles.push(h);
+  }
+  const sched = await startScheduler(ctx, services, config.REDIS_URL);
+  if (sched) handles.push(sched);
+  app.use(router.routes());
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port }, 'rectify-bot listening');
+  return {
+    port,
+    pipeline,
+    services,
+    async stop() {
+      for (const h of handles.reverse()) await h.stop().catch(() => undefined);
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await open.close();
+    },
+  };
+}
+
+const isMain = !!process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  startService().then((svc) => {
+    const stop = async () => {
+      await svc.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    console.log(`\n整改督办机器人已启动 / rectify-bot is up: http://localhost:${svc.port}/healthz`);
+    console.log('在终端与机器人对话 / talk to the bot from a terminal:');
+    console.log('  npx rectify chat --as owner --chat demo      (users: office, leader, owner, supervisor, viewer)');
+    console.log('  然后输入 / then type: 进度 · 逾期 · 我的 · 查看 二.1 · 帮助\n');
+  }).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
