@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultQueue } from './http-util.js';
@@ -26,7 +27,8 @@ export class FakeDingtalk {
   private port = 0;
 
   private constructor(o: FakeDingtalkOptions) {
-    this.clientId = o.clientId ?? 'dingfakeclientid';
+    // Random per instance: the robot's rate-limit key in the shared test Redis is derived from it.
+    this.clientId = o.clientId ?? `ding${randomUUID().replace(/-/g, '').slice(0, 12)}`;
     this.clientSecret = o.clientSecret ?? 'fake-client-secret-0123456789';
     const creds = { clientId: this.clientId, clientSecret: this.clientSecret };
     const base = () => this.baseUrl;
