@@ -28,14 +28,14 @@ export function fingerprint(secret: string): string {
  */
 export async function takeSlots(
   limiter: RateLimiter, key: string, limit: number, count: number, maxWaitMs: number,
-  sleep: (ms: number) => Promise<void>,
+  sleep: (ms: number) => Promise<void>, windowMs = WINDOW_MS,
 ): Promise<void> {
   if (count > limit) {
     throw new SendError('fatal', 'too_many_parts', `message needs ${count} parts, over the ${limit}/min limit`);
   }
   let waited = 0;
   for (let taken = 0; taken < count;) {
-    const wait = await limiter.take(key, limit, WINDOW_MS);
+    const wait = await limiter.take(key, limit, windowMs);
     if (wait === 0) {
       taken++;
       continue;

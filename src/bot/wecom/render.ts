@@ -42,7 +42,8 @@ function defuseTags(md: string): string {
 function linkLine(reply: Reply): string | null {
   const l = reply.link;
   if (!l || !/^https?:\/\/[^\s]+$/i.test(l.url)) return null;
-  const url = l.url.replace(/[()<>\s]/g, encodeURIComponent);
+  // encodeURIComponent leaves ( ) alone, and `)` would end the markdown link early.
+  const url = l.url.replace(/[()<>\[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `[${safeText(l.title)}](${url})`;
 }
 
