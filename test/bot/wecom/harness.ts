@@ -75,7 +75,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       ...o.env,
     },
   };
-  const handle = await startWecom(ctx);
+  const handle = await startWecom(ctx).catch((e: unknown) => { redis.disconnect(); throw e; });
   const app = new Koa();
   app.use(router.routes()).use(router.allowedMethods());
   const server = app.listen(0, '127.0.0.1');
