@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDingtalk, type DingtalkHandle } from '../../../src/bot/dingtalk/index.js';
+import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
+import { makeAdapterEnv, until, type TestAdapterEnv } from './context.js';
+
+/** Active handles by type (Timeout, TCPSocketWrap, …) as Node reports them. */
+function resources(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
+  return out;
+}
+
+async function settle(fake: FakeDingtalk, dt: DingtalkHandle): Promise<void> {
+  await until(() => dt.supervisor!.connected, 5_000, 'one live connection');
+  await new Promise((r) => setTimeout(r, 200)); // let closed sockets finish closing on both ends
+}
+
+describe('1,000 forced reconnects (2 × 500)', () => {
+  let fake: FakeDingtalk;
+  let env: TestAdapterEnv;
+  let dt: DingtalkHandle;
+  beforeAll(async () => {
+    fake = await FakeDingtalk.start();
+    env = await makeAdapterEnv({ env: fake.env() });
+    dt = (await startDingtalk(env.ctx, { stream: { baseDelayMs: 1, maxDelayMs: 4, stableMs: 0 } }))!;
+  });
+  afterAll(async () => {
+    await dt.stop();
+    await env.close();
+    await fake.close();
+  });
+
+  // Two phases, each checked on its own: the way DingTalk ends a connection decides who must close the socket.
+  it.each([
+    ['a disconnect frame (the client must close: DingTalk waits ~10 s)', 'frame'],
+    ['a dropped socket', 'drop'],
+  ] as const)('after 500 × %s leave no extra timers or sockets', async (_n, how) => {
+    await settle(fake, dt);
+    const before = resources();
+    const startConnects = fake.stream.connectCount;
+    const t0 = performance.now();
+    for (let i = 0; i < 500; i++) {
+      const n = fake.stream.connectCount;
+      if (how === 'frame') fake.stream.disconnect();
+      else fake.stream.terminateAll();
+      await until(() => fake.stream.connectCount > n && dt.supervisor!.connected, 5_000, `reconnect ${i}`);
+    }
+    const elapsed = performance.now() - t0;
+    await settle(fake, dt);
+    const after = resources();
+    console.log(
+      `[dingtalk stream] 500 reconnects (${how}) in ${elapsed.toFixed(0)} ms (${(elapsed / 500).toFixed(2)} ms each); ` +
+        `handles before ${JSON.stringify(before)} after ${JSON.stringify(after)}`,
+    );
+    expect(fake.stream.connectCount - startConnects).toBe(500);
+    expect(fake.stream.conns).toHaveLength(1);
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(after.TCPSocketWrap ?? 0).toBeLessThanOrEqual(before.TCPSocketWrap ?? 0);
+    expect(fake.violations).toEqual([]);
+  });
+});
