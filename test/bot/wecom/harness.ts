@@ -28,6 +28,8 @@ export interface HarnessOptions {
   handle?: (m: IncomingMessage) => Promise<Reply | null>;
   clock?: Clock;
   bindings?: ChatBinding[];
+  /** The core's binding lookup, when a real store is used. */
+  getBinding?: AdapterContext['getBinding'];
 }
 
 /** A running Koa app with the WeCom adapter, a real Redis, and captured logs. */
@@ -59,7 +61,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
     // Namespaced per harness so fixed ids (the official vectors) stay fresh on a reused Redis.
     claim: (platform, id, ttl) => claimOnce(redis, platform, `${runId}:${id}`, ttl),
-    getBinding: async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null,
+    getBinding: o.getBinding ?? (async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null),
     senders: new SenderRegistry(),
     rateLimiter: new RedisRateLimiter(redis),
     reportProblem: async (p) => { problems.push(p); },
