@@ -50,10 +50,12 @@ export class Replier {
     const expiry = sessionWebhookExpiry(m);
     const fresh = expiry === 0 || now < expiry - EXPIRY_MARGIN_MS;
     if (this.trustedWebhook(m.sessionWebhook) && fresh) {
+      // An @ only means something in a group; in a 1:1 chat it would show as a raw id.
+      const group = m.conversationType === '2';
       const parts = renderReply(reply, {
         maxBytes: WEBHOOK_MAX_BYTES,
-        canMention: true,
-        personalUserId: m.senderStaffId,
+        canMention: group,
+        personalUserId: group ? m.senderStaffId : undefined,
         lightStyle: this.o.lightStyle,
       });
       try {
