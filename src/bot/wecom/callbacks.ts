@@ -101,7 +101,9 @@ async function receive(d: AnswerDeps, c: Context, accepted: { aibot: string[]; a
   const inbound = parseDecrypted(message);
   // The receiveid must match the kind of sender: "" (or the bot id) for the AI bot, the corp id for the app.
   if (!accepted[inbound.source].includes(receiveId)) throw new Rejection(401, 'receiveid_for_source');
-  const log = d.ctx.logger.child({ platform: 'wecom', source: inbound.source, msgId: inbound.kind === 'message' ? inbound.msgId : undefined });
+  const log = inbound.kind === 'message'
+    ? d.ctx.logger.child({ platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId })
+    : d.ctx.logger.child({ platform: 'wecom', source: inbound.source });
   if (inbound.kind === 'other') {
     log.info({ what: inbound.what }, 'wecom callback acknowledged without processing');
     c.status = 200;
