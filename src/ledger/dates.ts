@@ -63,13 +63,15 @@ export function parseDeadline(input: string, today: string): Deadline | null {
   const s = normalizeInput(input).replace(/\s/g, '');
   if (!s) return null;
   if (/^(立行立改|立即整改|立即)$/.test(s)) return { type: 'immediate' };
-  if (/^(长期坚持|长期|持续推进|常态化)$/.test(s)) return { type: 'longterm' };
+  if (/^(长期坚持|长期|持续推进|持续整改|常态化|长期坚持常态化)$/.test(s)) return { type: 'longterm' };
+  // 立行立改，长期坚持 / 立行立改并长期坚持: fixed at once and then kept up — no end date.
+  if (/^立行立改[,，、;；并且]*长期坚持$/.test(s)) return { type: 'longterm' };
   const imm = s.match(/^立行立改[(（]?(.+?)[)）]?$/);
   if (imm) {
     const d = parseDate(imm[1], today);
     return d ? { type: 'immediate', date: d } : null;
   }
-  const d = parseDate(s.replace(/^(于|在)/, '').replace(/(前|之前|以前)$/, ''), today);
+  const d = parseDate(s.replace(/^(于|在)/, '').replace(/(完成|办结)$/, '').replace(/(前|之前|以前)$/, ''), today);
   return d ? { type: 'date', date: d } : null;
 }
 

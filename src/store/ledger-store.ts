@@ -12,16 +12,19 @@ export class LedgerStore {
 
   /**
    * Writes a whole ledger in one MULTI: old items, counters and indexes are
-   * replaced; the audit stream and per-item histories are kept.
+   * replaced; the audit stream and per-item histories are kept unless wiped.
    */
-  async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }): Promise<void> {
+  async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }, opts: { wipeHistory?: boolean } = {}): Promise<void> {
     const L = doc.ledger.id;
     const old: string[] = [];
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', ledgerPattern(L), 'COUNT', 1000);
       cursor = next;
-      for (const key of keys) if (!key.endsWith(':audit') && !key.includes(':h:') && !key.endsWith(':chats')) old.push(key);
+      for (const key of keys) {
+        const history = key.endsWith(':audit') || key.includes(':h:');
+        if ((opts.wipeHistory || !history) && !key.endsWith(':chats')) old.push(key);
+      }
     } while (cursor !== '0');
 
     const tx = this.redis.multi();

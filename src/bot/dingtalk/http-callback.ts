@@ -42,6 +42,8 @@ export interface HttpCallbackOptions {
   logger: Logger;
   processor: MessageProcessor;
   maxBodyBytes?: number;
+  /** After stop() the route stays mounted; DingTalk gets a 503 and the message is not half-handled. */
+  isStopped?: () => boolean;
 }
 
 /**
@@ -54,6 +56,11 @@ export interface HttpCallbackOptions {
 export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void {
   const max = o.maxBodyBytes ?? MAX_BODY_BYTES;
   router.post(CALLBACK_PATH, async (ctx) => {
+    if (o.isStopped?.()) {
+      ctx.status = 503;
+      ctx.body = { error: 'stopping' };
+      return;
+    }
     const verdict = verifyCallbackSignature(
       ctx.get('timestamp') || undefined,
       ctx.get('sign') || undefined,

@@ -69,9 +69,10 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
   const replier = new Replier({ fetch: ctx.fetch, clock: ctx.clock, logger: log, api, sender, oapiBase: cfg.oapiBase, lightStyle: cfg.lightStyle, timeoutMs });
   const processor = new MessageProcessor({ handle: (m) => ctx.handle(m), replier, logger: log });
   let supervisor: StreamSupervisor | null = null;
+  let stopped = false;
 
   if (cfg.mode === 'http') {
-    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor });
+    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor, isStopped: () => stopped });
     log.info('dingtalk: http mode, callback at POST /dingtalk/callback');
   } else {
     const onRobotFrame = async (frame: DWClientDownStream): Promise<void> => {
@@ -95,6 +96,11 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
       fetch: ctx.fetch,
       logger: log,
       onRobotFrame: (frame) => processor.track(() => onRobotFrame(frame)),
+      onCredentialsRejected: (status) => {
+        const message = `DingTalk refused DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET for Stream mode (HTTP ${status}): check the app's credentials and that Stream mode is enabled for its robot`;
+        log.error({ status }, message);
+        ctx.reportProblem({ platform: 'dingtalk', code: 'stream_credentials', message }).catch(() => {});
+      },
       timeoutMs,
       ...tuning.stream,
     });
@@ -107,6 +113,7 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
     supervisor,
     idle: () => processor.idle(),
     async stop() {
+      stopped = true;
       supervisor?.stop();
       await processor.idle();
     },

@@ -23,6 +23,16 @@ interface ClientInternals {
 
 const UA = 'rectify-bot-dingtalk-stream/2.1.5';
 
+/** The gateway refused to open a connection; 4xx means the credentials are wrong, not a passing fault. */
+export class GatewayError extends Error {
+  constructor(readonly status: number) {
+    super(`gateway answered HTTP ${status}`);
+  }
+  get credentialsRejected(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 429;
+  }
+}
+
 /**
  * One Stream-mode connection: a fresh ticket and a fresh socket, used once.
  *
@@ -76,7 +86,7 @@ export class StreamConnection extends DWClient {
         signal: ac.signal,
       });
       const text = await res.text();
-      if (!res.ok) throw new Error(`gateway answered HTTP ${res.status}`);
+      if (!res.ok) throw new GatewayError(res.status);
       const body = JSON.parse(text) as { endpoint?: unknown; ticket?: unknown };
       if (typeof body.endpoint !== 'string' || typeof body.ticket !== 'string' || !body.endpoint || !body.ticket) {
         throw new Error('gateway returned no endpoint or ticket');

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
-import { StreamConnection } from './stream-connection.js';
+import { GatewayError, StreamConnection } from './stream-connection.js';
 
 export interface SupervisorOptions {
   clientId: string;
@@ -11,6 +11,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** Called for each robot frame after it has been ACKed; its rejection is caught and logged. */
   onRobotFrame(frame: DWClientDownStream): Promise<void>;
+  /** The gateway rejected the credentials (called once per supervisor; retries continue with backoff). */
+  onCredentialsRejected?(status: number): void;
   /** First reconnect delay; doubles per failed attempt up to `maxDelayMs`. */
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -36,6 +38,7 @@ export class StreamSupervisor extends EventEmitter {
   private attempt = 0;
   private openedAt = 0;
   private running = false;
+  private credentialsReported = false;
   readonly stats = { connects: 0, failures: 0 };
   private readonly base: number;
   private readonly cap: number;
@@ -101,7 +104,13 @@ export class StreamSupervisor extends EventEmitter {
         this.o.logger.info({ attempt: this.attempt }, 'dingtalk: stream connected');
         this.emit('connected');
       },
-      (err: Error) => this.lost(conn, `connect failed: ${err.message}`, false),
+      (err: Error) => {
+        if (err instanceof GatewayError && err.credentialsRejected && !this.credentialsReported) {
+          this.credentialsReported = true;
+          this.o.onCredentialsRejected?.(err.status);
+        }
+        this.lost(conn, `connect failed: ${err.message}`, false);
+      },
     );
   }
 
@@ -142,7 +151,7 @@ export class StreamSupervisor extends EventEmitter {
     // server that drops us right after each connect cannot drive a reconnect storm.
     const delay = planned && lived >= this.stableMs ? 0 : this.backoff(this.attempt++);
     if (!planned) this.stats.failures++;
-    this.o.logger.warn({ reason, delayMs: delay }, 'dingtalk: stream connection lost, reconnecting');
+    this.o.logger[planned ? 'info' : 'warn']({ reason, delayMs: delay }, 'dingtalk: stream connection lost, reconnecting');
     this.emit('disconnected', reason);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

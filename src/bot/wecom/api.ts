@@ -21,6 +21,7 @@ export const CONFIG_CODES = new Set([
   40013, // invalid corpid
   60011, // app has no permission for the target
   301002, // app not visible to the user / group
+  81013, // no valid recipient: e.g. a group chat id given to message/send (needs a robot key)
 ]);
 /** Access token rejected: drop the cache, refetch once. */
 export const TOKEN_CODES = new Set([40014, 42001]);
@@ -50,6 +51,7 @@ export const CONFIG_HINTS: Record<number, string> = {
   40013: 'WECOM_CORP_ID 无效；请核对企业 ID',
   60011: '自建应用对接收人不可见；请调整应用的可见范围',
   301002: '自建应用对接收人不可见；请调整应用的可见范围',
+  81013: '自建应用找不到接收人；群聊请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人',
 };
 
 /** Options for one call. */

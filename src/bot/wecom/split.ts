@@ -4,6 +4,7 @@
  * longer than the limit on its own is cut (at a code-point boundary).
  */
 
+/** UTF-8 byte length: WeCom's limits count bytes, not characters. */
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** Cuts one over-long line into pieces of at most `limit` bytes without breaking a character. */

@@ -1,0 +1,114 @@
+/**
+ * The ledger sheet's columns: canonical Chinese headers, the aliases real
+ * ledgers use, locating the header row, and the 类别 (Kind) vocabulary.
+ */
+import type { Kind } from '../ledger/types.js';
+import { KINDS } from '../ledger/types.js';
+import { normalizeInput } from '../ledger/normalize.js';
+import type { ImportError, SheetRow } from './csv.js';
+
+/** Logical fields of one ledger row (one measure). */
+export type LedgerField =
+  | 'code' | 'aspect' | 'problem' | 'measure' | 'kind'
+  | 'leaders' | 'departments' | 'owners' | 'deadline' | 'status';
+
+/** Canonical headers in export order. */
+export const LEDGER_HEADERS: ReadonlyArray<readonly [LedgerField, string]> = [
+  ['code', '编号'], ['aspect', '方面'], ['problem', '问题'], ['measure', '整改措施'], ['kind', '类别'],
+  ['leaders', '责任领导'], ['departments', '责任部门'], ['owners', '责任人'], ['deadline', '完成时限'], ['status', '状态'],
+];
+
+const ALIASES: Record<LedgerField, string[]> = {
+  code: ['编号', '序号', '代码', '问题编号', '措施编号', '事项编号'],
+  aspect: ['方面', '问题方面', '反馈方面', '所属方面', '问题领域'],
+  problem: ['问题', '存在问题', '问题表现', '具体问题', '反馈问题', '问题描述', '主要问题', '问题清单'],
+  measure: ['整改措施', '措施', '整改举措', '具体措施', '整改任务', '整改目标及措施'],
+  kind: ['类别', '问题类别', '类型', '事项类别', '事项类型', '问题类型'],
+  leaders: ['责任领导', '牵头领导', '分管领导', '责任院领导', '责任校领导', '领导'],
+  departments: ['责任部门', '牵头部门', '责任单位', '牵头单位', '责任科室', '责任部室', '整改部门'],
+  owners: ['责任人', '具体责任人', '经办人', '联系人'],
+  deadline: ['完成时限', '整改时限', '完成时间', '整改期限', '完成期限', '时限', '整改时间'],
+  status: ['状态', '整改状态', '完成情况', '进展情况', '整改进度', '整改完成进度', '整改进展', '进度'],
+};
+
+const BY_ALIAS = new Map<string, LedgerField>();
+for (const [field, names] of Object.entries(ALIASES) as Array<[LedgerField, string[]]>) {
+  for (const n of names) BY_ALIAS.set(n, field);
+}
+
+/** Header text without spaces, line breaks, "(年月日)"-style remarks and trailing colons. */
+export function headerKey(cell: string): string {
+  return normalizeInput(cell).replace(/\s/g, '').replace(/\(.*?\)$/, '').replace(/[:：*]+$/, '').replace(/^[*]+/, '');
+}
+
+/** Maps one header cell to its field, or null. */
+export function fieldOfHeader(cell: string): LedgerField | null {
+  return BY_ALIAS.get(headerKey(cell)) ?? null;
+}
+
+/** Where each field sits in the sheet, plus the header row's number. */
+export interface ColumnMap {
+  headerRow: number;
+  columns: Partial<Record<LedgerField, number>>;
+}
+
+const REQUIRED: LedgerField[] = ['aspect', 'problem', 'measure', 'deadline'];
+
+/**
+ * Finds the header row among the first ten rows (ledgers often carry a title
+ * row above it) and maps its cells. Unknown and repeated headers are warned
+ * about; missing required columns are errors on the header row.
+ */
+export function mapLedgerHeader(rows: SheetRow[]):
+  | { ok: true; map: ColumnMap; warnings: string[] }
+  | { ok: false; errors: ImportError[] } {
+  const candidates = rows.slice(0, 10);
+  let best: SheetRow | undefined;
+  let bestHits = 0;
+  for (const r of candidates) {
+    const hits = r.cells.filter((c) => fieldOfHeader(c)).length;
+    if (hits > bestHits) [best, bestHits] = [r, hits];
+  }
+  if (!best || bestHits < 2) {
+    return { ok: false, errors: [{ row: 1, message: '没有找到表头。第一行应为：编号、方面、问题、整改措施、类别、责任领导、责任部门、责任人、完成时限、状态。' }] };
+  }
+  const columns: Partial<Record<LedgerField, number>> = {};
+  const warnings: string[] = [];
+  best.cells.forEach((cell, i) => {
+    if (!cell.trim()) return;
+    const f = fieldOfHeader(cell);
+    if (!f) warnings.push(`第${best.row}行的列“${cell.trim()}”无法识别，已忽略。`);
+    else if (columns[f] !== undefined) warnings.push(`第${best.row}行的列“${cell.trim()}”与前面的列重复，已忽略。`);
+    else columns[f] = i;
+  });
+  const missing = REQUIRED.filter((f) => columns[f] === undefined);
+  if (missing.length) {
+    const names = missing.map((f) => LEDGER_HEADERS.find(([x]) => x === f)![1]).join('、');
+    return { ok: false, errors: [{ row: best.row, message: `表头缺少必需的列：${names}。` }] };
+  }
+  return { ok: true, map: { headerRow: best.row, columns }, warnings };
+}
+
+/** Reads one field of a row (trimmed; '' when the column is absent). */
+export function cellOf(row: SheetRow, map: ColumnMap, f: LedgerField): string {
+  const i = map.columns[f];
+  return i === undefined ? '' : (row.cells[i] ?? '').trim();
+}
+
+const KIND_WORDS: Array<[string, Kind]> = [
+  ['反馈问题', '反馈问题'], ['巡察反馈问题', '反馈问题'], ['巡视反馈问题', '反馈问题'], ['问题', '反馈问题'],
+  ['整改意见', '整改意见'], ['意见建议', '整改意见'], ['整改建议', '整改意见'], ['巡察整改意见', '整改意见'], ['巡视整改意见', '整改意见'],
+  ['举一反三', '举一反三'], ['举一反三事项', '举一反三'], ['举一反三问题', '举一反三'],
+  ['推动改革促进发展', '推动改革促进发展'], ['推动改革', '推动改革促进发展'], ['促进发展', '推动改革促进发展'], ['改革发展', '推动改革促进发展'],
+  ['信访件', '信访件'], ['信访', '信访件'], ['信访举报', '信访件'], ['信访件办理', '信访件'],
+  ['问题线索', '问题线索'], ['线索', '问题线索'], ['移交问题线索', '问题线索'],
+];
+const KIND_MAP = new Map(KIND_WORDS);
+
+/** Maps a 类别 cell to a Kind: '' → 反馈问题; punctuation inside is ignored (推动改革、促进发展). Null when unknown. */
+export function parseKind(cell: string): Kind | null {
+  const w = normalizeInput(cell).replace(/[\s、,，;；/和与及]/g, '');
+  if (!w) return '反馈问题';
+  if ((KINDS as readonly string[]).includes(w)) return w as Kind;
+  return KIND_MAP.get(w) ?? null;
+}

@@ -1,0 +1,135 @@
+/**
+ * First pass over a ledger sheet: each data row (one measure) is checked on
+ * its own — texts present, 类别/状态/完成时限/编号 understood — and the
+ * numbering written in front of the 方面/问题/整改措施 texts is split off.
+ */
+import type { Deadline, Kind, Status } from '../ledger/types.js';
+import type { CodeQuery } from '../ledger/codes.js';
+import { parseCode } from '../ledger/codes.js';
+import { parseNumeral } from '../ledger/numerals.js';
+import { normalizeInput, splitNames } from '../ledger/normalize.js';
+import { parseStatus, statusPrefix } from '../ledger/status.js';
+import { parseDeadline } from '../ledger/dates.js';
+import type { ImportError } from './csv.js';
+import type { LedgerField } from './ledger-columns.js';
+import { parseKind } from './ledger-columns.js';
+
+/** One data row as read from the sheet, cells by field. */
+export type RawLedgerRow = { row: number } & Record<LedgerField, string>;
+
+/** A data row after per-row checks. Numbers are only those written in the file. */
+export interface ParsedRow {
+  row: number;
+  aspectTitle: string;
+  aspectKey: string;
+  aspectNo?: number;
+  problemTitle: string;
+  problemKey: string;
+  problemNo?: number;
+  measureTitle: string;
+  measureNo?: number;
+  code?: CodeQuery;
+  codeText: string;
+  kind: Kind;
+  status: Status;
+  deadline: Deadline;
+  leaders: string[];
+  departments: string[];
+  owners: string[];
+}
+
+const CN = '[〇零一二三四五六七八九十两]+';
+const ASPECT_PREFIX = new RegExp(`^(?:[(（](${CN})[)）]|(${CN})[、.．])\\s*`);
+const PROBLEM_PREFIX = /^(?:[(（](\d+)[)）]|(\d+)[.．、](?![\d０-９]))\s*/;
+const MEASURE_PREFIX = /^[(（](\d+)[)）]\s*/;
+
+/** Splits "一、聚焦…" / "(二)聚焦…" into its numeral and title. */
+export function splitAspectText(text: string): { no?: number; title: string } {
+  const m = text.match(ASPECT_PREFIX);
+  const no = m ? parseNumeral(m[1] ?? m[2]) : null;
+  return no ? { no, title: tidyTitle(text.slice(m![0].length)) } : { title: tidyTitle(text) };
+}
+
+/** Splits "3.履行职责使命不到位。" / "(3)…" into its number and title. */
+export function splitProblemText(text: string): { no?: number; title: string } {
+  const m = text.match(PROBLEM_PREFIX);
+  return m ? { no: Number(m[1] ?? m[2]), title: tidyTitle(text.slice(m[0].length)) } : { title: tidyTitle(text) };
+}
+
+/** Splits "(2)定期开展案件评查…" into its number and text. */
+export function splitMeasureText(text: string): { no?: number; title: string } {
+  const m = text.match(MEASURE_PREFIX);
+  return m ? { no: Number(m[1]), title: text.slice(m[0].length).trim() } : { title: text.trim() };
+}
+
+/** Collapses whitespace and drops a closing full stop (headings in notices end with 。). */
+function tidyTitle(s: string): string {
+  return s.replace(/[\s\u3000]+/g, ' ').trim().replace(/[。.]$/, '').trim();
+}
+
+/** Comparison key: width/space-insensitive, so "履行职责 使命" and "履行职责使命" are one problem. */
+export function textKey(title: string): string {
+  return normalizeInput(title).replace(/\s/g, '');
+}
+
+/**
+ * True when the 编号 column is a plain running serial (1, 2, 3 … in row
+ * order), as many ledgers' 序号 column is; such a column says nothing about
+ * problems and measures and is ignored.
+ */
+export function isRunningSerial(codes: string[]): boolean {
+  if (codes.length < 2) return false;
+  return codes.every((c, i) => normalizeInput(c) === String(i + 1));
+}
+
+/**
+ * Checks rows one by one. Empty 方面/问题 cells take the value from the row
+ * above (spreadsheets save vertically merged cells that way); an empty
+ * 整改措施, an unknown 类别/状态, a date that is not a date or an unreadable
+ * 编号 is an error on that row.
+ */
+export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean):
+  { rows: ParsedRow[]; errors: ImportError[]; statusNotes: number[] } {
+  const rows: ParsedRow[] = [];
+  const errors: ImportError[] = [];
+  const statusNotes: number[] = [];
+  let aspect = '';
+  let problem = '';
+  for (const r of raw) {
+    const bad = (message: string) => errors.push({ row: r.row, message });
+    const before = errors.length;
+    if (r.aspect && r.aspect !== aspect) [aspect, problem] = [r.aspect, ''];
+    if (r.problem) problem = r.problem;
+    if (!aspect) bad('缺少“方面”，上面也没有可沿用的方面。');
+    if (!problem) bad('缺少“问题”，上面也没有可沿用的问题。');
+    if (!r.measure) bad('缺少“整改措施”。');
+    const kind = parseKind(r.kind);
+    if (!kind) bad(`无法识别的类别“${r.kind}”，应为反馈问题、整改意见、举一反三、推动改革促进发展、信访件或问题线索。`);
+    let status = r.status ? parseStatus(r.status) : '未启动';
+    if (!status && r.status) {
+      const p = statusPrefix(r.status);
+      if (p) {
+        status = p.status;
+        statusNotes.push(r.row);
+      }
+    }
+    if (!status) bad(`无法识别的状态“${r.status}”，可写未启动、推进中、阶段性完成、基本完成、已完成、已完成并长期坚持、待销号或已销号。`);
+    const deadline = r.deadline ? parseDeadline(r.deadline, today) : null;
+    if (!r.deadline) bad('缺少“完成时限”。可写具体日期（如2025年1月3日）、立行立改或长期坚持。');
+    else if (!deadline) bad(`无法识别的完成时限“${r.deadline}”，应为具体日期（如2025年1月3日、2025-01-03）、立行立改或长期坚持。`);
+    const code = useCodes && r.code ? parseCode(r.code) : undefined;
+    if (useCodes && r.code && !code) bad(`无法识别的编号“${r.code}”，应写成如3.2、二.3.2或(二)3(2)。`);
+    else if (code && code.problem === undefined) bad(`编号“${r.code}”只写到方面，缺少问题序号。`);
+    if (errors.length > before) continue;
+    const a = splitAspectText(aspect);
+    const p = splitProblemText(problem);
+    const m = splitMeasureText(r.measure);
+    rows.push({
+      row: r.row, aspectTitle: a.title, aspectKey: textKey(a.title), aspectNo: a.no,
+      problemTitle: p.title, problemKey: textKey(p.title), problemNo: p.no, measureTitle: m.title, measureNo: m.no,
+      code: code ?? undefined, codeText: r.code, kind: kind!, status: status!, deadline: deadline!,
+      leaders: splitNames(r.leaders), departments: splitNames(r.departments), owners: splitNames(r.owners),
+    });
+  }
+  return { rows, errors, statusNotes };
+}

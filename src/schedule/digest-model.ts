@@ -1,0 +1,145 @@
+import type { AuditEvent, Kind, LedgerDoc, Light, Measure, Status } from '../ledger/types.js';
+import { KINDS, STATUSES } from '../ledger/types.js';
+import { dayNumber, deadlineDate, shanghaiDate } from '../ledger/dates.js';
+import { lightOf } from '../ledger/light.js';
+import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
+
+/** The figures `rectify status --json` reports; the digest carries the same ones. */
+export interface DigestCounts {
+  measures: number;
+  problems: number;
+  byStatus: Partial<Record<Status, number>>;
+  byKind: Partial<Record<Kind, number>>;
+  red: number;
+  yellow: number;
+  completionRate: number;
+}
+
+export interface Backward {
+  measure: Measure;
+  from: Status;
+  to: Status;
+  action: string;
+}
+
+export interface DeptLine {
+  name: string;
+  done: number;
+  total: number;
+  overdue: number;
+}
+
+/** Everything the digest shows, computed from (ledger, events since the last digest, now). */
+export interface DigestModel {
+  ledgerId: string;
+  asOf: string;
+  since: string;
+  counts: DigestCounts;
+  newlyDone: Measure[];
+  struckOff: Measure[];
+  notes: { count: number; items: Measure[] };
+  backwards: Backward[];
+  stale: Measure[];
+  red: Measure[];
+  yellow: Measure[];
+  departments: DeptLine[];
+}
+
+/** Days without an update after which an open measure is called out. */
+export const STALE_DAYS = 14;
+
+/**
+ * Builds the digest model. Pure: `events` may contain more than the window
+ * (they are filtered by their `at` time to (since, now]), so callers can pass
+ * the ledger's recent tail without trimming it.
+ */
+export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Date, now: Date, staleDays = STALE_DAYS): DigestModel {
+  const today = shanghaiDate(now);
+  const yellowDays = doc.ledger.yellowDays;
+  const light = new Map<string, Light>(doc.measures.map((m) => [m.id, lightOf(m, today, yellowDays)]));
+  const byId = new Map(doc.measures.map((m) => [m.id, m]));
+  const inWindow = events.filter((e) => {
+    const t = Date.parse(e.at);
+    return t > since.getTime() && t <= now.getTime() && byId.has(e.itemId);
+  });
+
+  const unique = (ids: string[]) => [...new Set(ids)].map((id) => byId.get(id)!).sort(docOrder(doc));
+  const newlyDone = unique(inWindow
+    .filter((e) => e.to && isClosed(e.to) && e.to !== '已销号' && !(e.from && isClosed(e.from)))
+    .map((e) => e.itemId)).filter((m) => isClosed(m.status));
+  const struckOff = unique(inWindow.filter((e) => e.to === '已销号').map((e) => e.itemId)).filter((m) => m.status === '已销号');
+  const noteEvents = inWindow.filter((e) => e.action === '进展');
+  const backwards: Backward[] = [];
+  for (const e of inWindow) {
+    if (!e.from || !e.to || STATUS_RANK[e.to] >= STATUS_RANK[e.from]) continue;
+    const i = backwards.findIndex((b) => b.measure.id === e.itemId);
+    if (i >= 0) backwards.splice(i, 1);
+    backwards.push({ measure: byId.get(e.itemId)!, from: e.from, to: e.to, action: e.action });
+  }
+  const staleBefore = now.getTime() - staleDays * 86_400_000;
+  const stale = doc.measures.filter((m) => !isClosed(m.status) && Date.parse(m.updatedAt) < staleBefore);
+
+  const byDue = (a: Measure, b: Measure) =>
+    (deadlineDate(a.deadline) ?? '').localeCompare(deadlineDate(b.deadline) ?? '') || docOrder(doc)(a, b);
+  const red = doc.measures.filter((m) => light.get(m.id) === 'red').sort(byDue);
+  const yellow = doc.measures.filter((m) => light.get(m.id) === 'yellow').sort(byDue);
+
+  return {
+    ledgerId: doc.ledger.id,
+    asOf: today,
+    since: since.toISOString(),
+    counts: countsOf(doc, red.length, yellow.length),
+    newlyDone, struckOff,
+    notes: { count: noteEvents.length, items: unique(noteEvents.map((e) => e.itemId)) },
+    backwards: backwards.sort((a, b) => docOrder(doc)(a.measure, b.measure)),
+    stale, red, yellow,
+    departments: departmentLines(doc.measures, light),
+  };
+}
+
+function countsOf(doc: LedgerDoc, red: number, yellow: number): DigestCounts {
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const s of STATUSES) {
+    const n = doc.measures.filter((m) => m.status === s).length;
+    if (n) byStatus[s] = n;
+  }
+  const byKind: Partial<Record<Kind, number>> = {};
+  for (const kd of KINDS) {
+    const n = doc.problems.filter((p) => p.kind === kd).length;
+    if (n) byKind[kd] = n;
+  }
+  const done = doc.measures.filter((m) => isDone(m.status)).length;
+  const measures = doc.measures.length;
+  return {
+    measures, problems: doc.problems.length, byStatus, byKind, red, yellow,
+    completionRate: measures ? Math.round((done / measures) * 10000) / 10000 : 0,
+  };
+}
+
+/** Per department: done / total / overdue, worst first (most overdue, then lowest share done). */
+export function departmentLines(measures: Measure[], light: Map<string, Light>): DeptLine[] {
+  const lines = new Map<string, DeptLine>();
+  for (const m of measures) {
+    for (const name of m.departments.length ? m.departments : ['未明确责任部门']) {
+      const l = lines.get(name) ?? { name, done: 0, total: 0, overdue: 0 };
+      l.total++;
+      if (isDone(m.status)) l.done++;
+      if (light.get(m.id) === 'red') l.overdue++;
+      lines.set(name, l);
+    }
+  }
+  return [...lines.values()].sort((a, b) =>
+    b.overdue - a.overdue || a.done / a.total - b.done / b.total || b.total - a.total || a.name.localeCompare(b.name, 'zh'));
+}
+
+function docOrder(doc: LedgerDoc): (a: Measure, b: Measure) => number {
+  const pos = new Map(doc.measures.map((m, i) => [m.id, i]));
+  return (a, b) => (pos.get(a.id) ?? 0) - (pos.get(b.id) ?? 0);
+}
+
+/** Whole days from `today` to a measure's deadline (negative = overdue). */
+export function daysLeft(m: Measure, today: string): number | null {
+  const due = deadlineDate(m.deadline);
+  return due ? dayNumber(due) - dayNumber(today) : null;
+}
+

@@ -1,0 +1,120 @@
+import type { Mention, Reply } from '../core/message.js';
+import type { Ledger, Measure, Status } from '../ledger/types.js';
+import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
+import { progressBar } from '../ledger/light.js';
+import { safeText } from '../core/safe-text.js';
+import { ReplyBuilder } from '../commands/reply.js';
+import { daysLeft, type DigestCounts, type DigestModel } from './digest-model.js';
+
+/** How the seeds word each status in a notice's headline ("已完成整改9个"). */
+const HEADLINE_WORD: Record<Status, string> = {
+  已销号: '已销号',
+  已完成: '已完成整改',
+  已完成并长期坚持: '已完成整改并长期坚持',
+  待销号: '已完成待销号',
+  基本完成: '基本完成整改',
+  阶段性完成: '阶段性完成',
+  推进中: '正在推进',
+  未启动: '尚未启动',
+};
+const HEADLINE_ORDER: Status[] = ['已销号', '已完成', '已完成并长期坚持', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'];
+
+/** Looks up the platform accounts to @ for a person named in the ledger. */
+export type PeopleLookup = (name: string) => Mention[];
+
+export interface DigestRenderOptions {
+  publicUrl?: string;
+  people?: PeopleLookup;
+  /** Whether the ledger holds only feedback problems (decides "具体问题" vs "整改任务"). */
+  feedbackOnly?: boolean;
+}
+
+/**
+ * The seeds' sentence: "截至7月9日，巡察反馈的21个具体问题，已完成整改9个，
+ * 已完成整改并长期坚持11个，基本完成整改1个。"
+ */
+export function headline(ledger: Ledger, c: DigestCounts, asOf: string, feedbackOnly = true): string {
+  const unit = feedbackOnly ? '个' : '项';
+  const what = feedbackOnly ? `${ledger.inspectionType}反馈的${c.measures}个具体问题` : `${ledger.inspectionType}整改台账的${c.measures}项整改任务`;
+  const parts = HEADLINE_ORDER.filter((s) => c.byStatus[s]).map((s) => `${HEADLINE_WORD[s]}${c.byStatus[s]}${unit}`);
+  return `截至${formatMonthDayCn(asOf)}，${what}${parts.length ? `，${parts.join('，')}` : ''}。`;
+}
+
+const LIST_MAX = { red: 15, yellow: 10, week: 10, stale: 8, depts: 12 };
+
+/** Renders the one merged digest message (markdown + plain text twin). */
+export function renderDigest(ledger: Ledger, d: DigestModel, o: DigestRenderOptions = {}): Reply {
+  const c = d.counts;
+  const b = new ReplyBuilder(`整改进展通报（${formatMonthDayCn(d.asOf)}）`);
+  b.heading(`${safeText(ledger.title)} · 整改进展通报`);
+  b.line(headline(ledger, c, d.asOf, o.feedbackOnly ?? true));
+  const done = Math.round(c.completionRate * c.measures);
+  b.line(`**完成率** ${progressBar(done, c.measures)}（${done}/${c.measures}）`);
+  b.line(`🔴 逾期 **${c.red}** 项 · 🟡 ${ledger.yellowDays}天内到期 **${c.yellow}** 项`);
+
+  b.blank().line(`**本期动态**（${formatMonthDayCn(shanghaiDate(new Date(d.since)))}以来）`);
+  const codes = (ms: Measure[]) => codeList(ms, LIST_MAX.week);
+  let quiet = true;
+  if (d.newlyDone.length) { quiet = false; b.item(`新完成 ${d.newlyDone.length} 项：${codes(d.newlyDone)}`); }
+  if (d.struckOff.length) { quiet = false; b.item(`新销号 ${d.struckOff.length} 项：${codes(d.struckOff)}`); }
+  if (d.notes.count) { quiet = false; b.item(`报送进展 ${d.notes.count} 条，涉及 ${d.notes.items.length} 项：${codes(d.notes.items)}`); }
+  if (d.backwards.length) {
+    quiet = false;
+    const xs = d.backwards.slice(0, LIST_MAX.week).map((x) => `${x.measure.code}（${x.from}→${x.to}）`);
+    b.item(`状态倒退 ${d.backwards.length} 项：${xs.join('、')}${more(d.backwards.length, LIST_MAX.week)}`);
+  }
+  if (quiet) b.item('本期没有新的完成、销号或进展报送。');
+  if (d.stale.length) b.item(`超过14天未更新 ${d.stale.length} 项：${codeList(d.stale, LIST_MAX.stale)}`);
+
+  const mentions: Mention[] = [];
+  if (d.red.length) {
+    b.blank().line(`**🔴 逾期事项（${d.red.length}项）**`);
+    for (const m of d.red.slice(0, LIST_MAX.red)) {
+      const people = m.owners.length ? m.owners : m.leaders;
+      for (const n of people) mentions.push(...(o.people?.(n) ?? []));
+      b.item(`🔴 **${m.code}** ${clip(m.title)}｜逾期${-(daysLeft(m, d.asOf) ?? 0)}天｜${who(m.departments, people)}`);
+    }
+    if (d.red.length > LIST_MAX.red) b.line(`……另有${d.red.length - LIST_MAX.red}项逾期，发送“逾期”查看全部`);
+  }
+  if (d.yellow.length) {
+    b.blank().line(`**🟡 临期事项（${d.yellow.length}项）**`);
+    for (const m of d.yellow.slice(0, LIST_MAX.yellow)) {
+      const left = daysLeft(m, d.asOf) ?? 0;
+      b.item(`🟡 **${m.code}** ${clip(m.title)}｜${left === 0 ? '今天到期' : `还有${left}天`}｜${who(m.departments, m.owners)}`);
+    }
+    if (d.yellow.length > LIST_MAX.yellow) b.line(`……另有${d.yellow.length - LIST_MAX.yellow}项临期，发送“临期”查看全部`);
+  }
+
+  if (d.departments.length) {
+    b.blank().line('**各部门情况**（完成/总数，逾期多的在前）');
+    for (const l of d.departments.slice(0, LIST_MAX.depts)) {
+      b.item(`${safeText(l.name)} ${l.done}/${l.total}${l.overdue ? `，逾期${l.overdue}项` : ''}`);
+    }
+    if (d.departments.length > LIST_MAX.depts) b.line(`……另有${d.departments.length - LIST_MAX.depts}个部门`);
+  }
+  b.mention(...mentions);
+  if (o.publicUrl) b.withLink({ title: '打开整改看板', url: dashboardUrl(o.publicUrl, ledger.id) });
+  return b.build();
+}
+
+/** The dashboard page of a ledger under PUBLIC_URL. */
+export function dashboardUrl(publicUrl: string, ledgerId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/dashboard?ledger=${encodeURIComponent(ledgerId)}`;
+}
+
+function codeList(ms: Measure[], max: number): string {
+  return ms.slice(0, max).map((m) => m.code).join('、') + more(ms.length, max);
+}
+
+function more(n: number, max: number): string {
+  return n > max ? ` 等${n}项` : '';
+}
+
+function clip(title: string, n = 20): string {
+  const t = [...title];
+  return safeText(t.length > n ? `${t.slice(0, n).join('')}…` : title);
+}
+
+function who(depts: string[], people: string[]): string {
+  return [depts.join('、'), people.join('、')].filter(Boolean).map(safeText).join('｜') || '未明确责任人';
+}

@@ -1,0 +1,170 @@
+import type { Redis } from 'ioredis';
+import type { Platform } from '../core/message.js';
+import { k } from './keys.js';
+
+/**
+ * Redis state of the scheduler: per-chat slot claims (exactly once per chat
+ * and slot across instances), reminder-step claims, per-robot send plans and
+ * sent markers. Keys: rb:sched:<platform>:<chat>, rb:{L}:remind:<chat>,
+ * rb:{L}:ladder, rb:outbox:plan:{robot}, rb:outbox:sent:<job>.
+ */
+export type SlotKind = 'digest' | 'remind';
+export type SlotState = 'claimed' | 'queued' | 'skipped' | 'init';
+
+export interface SlotMark {
+  slot: number;
+  state: SlotState | '';
+  /** Slot time of the last digest that was rendered (events after it go in the next one). */
+  rendered: number;
+}
+
+export interface ScheduledChat {
+  platform: Platform;
+  chatId: string;
+  ledgerId: string;
+  cron: string;
+}
+
+const chatKey = (platform: string, chatId: string) => `rb:sched:${platform}:${chatId}`;
+
+// A slot is claimed when it is newer than the stored one, or when it is the
+// stored one but its claimer's lease ran out before it was queued (crash).
+const CLAIM = `
+local kind = ARGV[1]
+local slot = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local cur = tonumber(redis.call('HGET', KEYS[1], kind .. ':slot') or '-1')
+local st = redis.call('HGET', KEYS[1], kind .. ':state')
+local lease = tonumber(redis.call('HGET', KEYS[1], kind .. ':lease') or '0')
+if slot > cur or (slot == cur and st == 'claimed' and lease < now) then
+  redis.call('HSET', KEYS[1], kind .. ':slot', ARGV[2], kind .. ':state', 'claimed',
+    kind .. ':lease', tostring(now + tonumber(ARGV[4])), kind .. ':owner', ARGV[5])
+  return 1
+end
+return 0
+`;
+
+const FINISH = `
+local kind = ARGV[1]
+if redis.call('HGET', KEYS[1], kind .. ':slot') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], kind .. ':state', ARGV[3])
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], kind .. ':rendered', ARGV[2]) end
+return 1
+`;
+
+const CLAIM_FIELDS = `
+local out = {}
+for i, f in ipairs(ARGV) do
+  if redis.call('HSETNX', KEYS[1], f, '1') == 1 then out[#out + 1] = f end
+end
+return out
+`;
+
+// Plans sends on one robot `spacing` ms apart: returns when this message may
+// go out and moves the robot's next free time past all of its parts.
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local spacing = tonumber(ARGV[2])
+local parts = tonumber(ARGV[3])
+local nextFree = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(now, nextFree)
+local after = start + spacing * parts
+redis.call('SET', KEYS[1], tostring(after), 'PX', math.max(1, after - now) + 60000)
+return tostring(start)
+`;
+
+export class ScheduleStore {
+  constructor(readonly redis: Redis) {}
+
+  /** Claims (chat, kind, slot) for this instance; false when another instance has it. */
+  async claimSlot(platform: string, chatId: string, kind: SlotKind, slot: number, now: number, leaseMs: number, owner: string): Promise<boolean> {
+    const r = await this.redis.eval(CLAIM, 1, chatKey(platform, chatId), kind, slot, now, leaseMs, owner);
+    return Number(r) === 1;
+  }
+
+  /** Records what became of a claimed slot; `rendered` moves the digest window. */
+  async finishSlot(platform: string, chatId: string, kind: SlotKind, slot: number, state: SlotState, rendered = false): Promise<void> {
+    await this.redis.eval(FINISH, 1, chatKey(platform, chatId), kind, slot, state, rendered ? '1' : '0');
+  }
+
+  /** Marks a slot as handled without sending (a new subscription starts after it). */
+  async seedSlot(platform: string, chatId: string, kind: SlotKind, slot: number): Promise<void> {
+    await this.redis.hset(chatKey(platform, chatId), `${kind}:slot`, slot, `${kind}:state`, 'init');
+  }
+
+  async slotMark(platform: string, chatId: string, kind: SlotKind): Promise<SlotMark | null> {
+    const [slot, state, rendered] = await this.redis.hmget(chatKey(platform, chatId), `${kind}:slot`, `${kind}:state`, `${kind}:rendered`);
+    if (slot === null) return null;
+    return { slot: Number(slot), state: (state ?? '') as SlotState, rendered: Number(rendered ?? 0) };
+  }
+
+  /** Every bound chat with a digest schedule, read in one pipeline. */
+  async scheduledChats(): Promise<ScheduledChat[]> {
+    const ids = await this.redis.smembers(k.bindings());
+    if (!ids.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) {
+      const i = id.indexOf(':');
+      p.hmget(k.binding(id.slice(0, i), id.slice(i + 1)), 'ledgerId', 'schedule');
+    }
+    const res = (await p.exec()) ?? [];
+    const out: ScheduledChat[] = [];
+    res.forEach(([err, v], n) => {
+      const [ledgerId, cron] = (err ? [null, null] : v) as [string | null, string | null];
+      if (!ledgerId || !cron) return;
+      const i = ids[n].indexOf(':');
+      out.push({ platform: ids[n].slice(0, i) as Platform, chatId: ids[n].slice(i + 1), ledgerId, cron });
+    });
+    return out.sort((a, b) => `${a.platform}:${a.chatId}`.localeCompare(`${b.platform}:${b.chatId}`));
+  }
+
+  /** Claims reminder fields for a chat once ever; returns those newly claimed. */
+  async claimOnce(ledgerId: string, platform: string, chatId: string, fields: string[]): Promise<string[]> {
+    if (!fields.length) return [];
+    const key = `rb:{${ledgerId}}:remind:${platform}:${chatId}`;
+    return (await this.redis.eval(CLAIM_FIELDS, 1, key, ...fields)) as string[];
+  }
+
+  async getLadder(ledgerId: string): Promise<string | null> {
+    return this.redis.get(`rb:{${ledgerId}}:ladder`);
+  }
+
+  async setLadder(ledgerId: string, ladder: string | null): Promise<void> {
+    if (ladder === null) await this.redis.del(`rb:{${ledgerId}}:ladder`);
+    else await this.redis.set(`rb:{${ledgerId}}:ladder`, ladder);
+  }
+
+  /** Reserves `parts` send slots on a robot; returns the planned send time (ms). */
+  async reserveRobot(robotKey: string, now: number, spacingMs: number, parts: number): Promise<number> {
+    return Number(await this.redis.eval(RESERVE, 1, `rb:outbox:plan:{${robotKey}}`, now, spacingMs, parts));
+  }
+
+  /** Sent markers stop a re-run job (stalled after sending) from sending twice. */
+  async markSent(jobId: string, ttlSeconds = 8 * 86400): Promise<boolean> {
+    return (await this.redis.set(`rb:outbox:sent:${jobId}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+
+  async wasSent(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(`rb:outbox:sent:${jobId}`)) === 1;
+  }
+}
+
+/**
+ * BullMQ takes connection options rather than our ioredis client (it needs
+ * its own blocking connections). maxRetriesPerRequest must be null for it.
+ */
+export function bullConnection(redisUrl: string): {
+  host: string; port: number; db: number; username?: string; password?: string; tls?: object; maxRetriesPerRequest: null;
+} {
+  const u = new URL(redisUrl);
+  const db = Number(u.pathname.replace(/^\//, '') || '0');
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: Number(u.port || 6379),
+    db: Number.isFinite(db) ? db : 0,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
