@@ -126,6 +126,21 @@ describe('HTTP mode through the fake', () => {
     }
   });
 
+  it('answers 503 once stopped, without touching the message', async () => {
+    const env2 = await makeAdapterEnv({ env: fake.env({ DINGTALK_MODE: 'http' }) });
+    const dt2 = (await startDingtalk(env2.ctx))!;
+    await dt2.stop();
+    const ts = String(Date.now());
+    const res = await fetch(`${env2.appUrl}/dingtalk/callback`, {
+      method: 'POST',
+      headers: { timestamp: ts, sign: sign(ts, fake.clientSecret) },
+      body: JSON.stringify(groupMsg()),
+    });
+    expect(res.status).toBe(503);
+    expect(env2.seen).toEqual([]);
+    await env2.close();
+  });
+
   it('measures callback latency (reported, not asserted)', async () => {
     const times: number[] = [];
     for (let i = 0; i < 200; i++) {

@@ -167,3 +167,21 @@ describe('Stream idle watchdog', () => {
     }
   });
 });
+
+describe('Stream with wrong credentials', () => {
+  it('reports the problem to the office once and keeps retrying with backoff', async () => {
+    const fake = await FakeDingtalk.start();
+    const env = await makeAdapterEnv({ env: fake.env({ DINGTALK_CLIENT_SECRET: 'wrong-secret' }) });
+    const dt = (await startDingtalk(env.ctx, { stream: { baseDelayMs: 5, maxDelayMs: 20 } }))!;
+    try {
+      await until(() => fake.stream.gatewayBodies.length >= 4, 5_000, 'retries');
+      expect(env.problems).toEqual([expect.objectContaining({ platform: 'dingtalk', code: 'stream_credentials' })]);
+      expect(JSON.stringify(env.problems)).not.toContain('wrong-secret');
+      expect(fake.stream.conns).toHaveLength(0);
+    } finally {
+      await dt.stop();
+      await env.close();
+      await fake.close();
+    }
+  });
+});
