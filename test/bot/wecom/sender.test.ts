@@ -131,6 +131,13 @@ describe('wecom ChatSender', () => {
     expect(fake.of('send').length - before).toBe(2);
   });
 
+  it('app message/send to a group id (81013) → config with the bind hint', async () => {
+    fake.fail('send', { errcode: 81013 });
+    const e = await sendError(sender.send({ platform: 'wecom', chatId: 'wrkGroupNoRobot', channel: {} }, reply('x')));
+    expect([e.kind, e.code]).toEqual(['config', '81013']);
+    expect(h.problems.at(-1)).toMatchObject({ chatId: 'wrkGroupNoRobot', code: '81013' });
+  });
+
   it('AI-bot response_url: markdown once; a second use is refused by WeCom', async () => {
     const url = fake.newResponseUrl();
     const target = { platform: 'wecom' as const, chatId: 'wrkX', channel: { responseUrl: url } };
