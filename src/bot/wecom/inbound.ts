@@ -29,6 +29,7 @@ export interface InboundOther {
   what: string;
 }
 
+/** A decrypted callback, classified. */
 export type Inbound = InboundMessage | InboundOther;
 
 /** Pulls the ciphertext out of an outer envelope: XML `<Encrypt>` or JSON `encrypt` (any case). */
