@@ -19,8 +19,12 @@ export const progress = defineCommand<null>({
   parse: () => null,
   async run(ctx) {
     const L = ctx.ledger.id;
-    const r = await statusReport(ctx.services, L, ctx.today);
     const c = await ctx.services.ledgers.counters(L);
+    const aspectIds = Object.keys(c).filter((f) => /^a:\d+:t$/.test(f)).map((f) => f.split(':')[1]).sort((x, y) => Number(x) - Number(y));
+    const [r, aspects] = await Promise.all([
+      statusReport(ctx.services, L, ctx.today, { ledger: ctx.ledger, counters: c }),
+      ctx.services.ledgers.getItems(L, aspectIds) as Promise<Aspect[]>,
+    ]);
     const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
     b.heading(`${safeText(ctx.ledger.title)}`);
     b.line(`截至${formatMonthDayCn(ctx.today)}，共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
@@ -33,8 +37,6 @@ export const progress = defineCommand<null>({
     b.line(`🔴 逾期 **${r.red}** 项 · 🟡 ${ctx.ledger.yellowDays}天内到期 **${r.yellow}** 项`);
     b.blank();
     b.line('**分方面进度**');
-    const aspectIds = Object.keys(c).filter((f) => /^a:\d+:t$/.test(f)).map((f) => f.split(':')[1]).sort((x, y) => Number(x) - Number(y));
-    const aspects = (await ctx.services.ledgers.getItems(L, aspectIds)) as Aspect[];
     for (const a of aspects) {
       const t = c[`a:${a.aspect}:t`] ?? 0;
       const d = c[`a:${a.aspect}:d`] ?? 0;

@@ -81,8 +81,10 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return simpleReply('内容过长', `消息超过${MAX_TEXT}字，未予处理。请精简说明，或把详细材料作为附件交整改办。`);
   }
   const routed = route(msg.text);
-  const binding = await services.directory.getBinding(msg.platform, msg.chatId);
-  const user = await services.directory.getUser(msg.platform, msg.senderId);
+  const [binding, user] = await Promise.all([
+    services.directory.getBinding(msg.platform, msg.chatId),
+    services.directory.getUser(msg.platform, msg.senderId),
+  ]);
   const speaker: Speaker = user
     ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: user.role, known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };

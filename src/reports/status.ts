@@ -1,8 +1,8 @@
 import type { Services } from '../commands/types.js';
-import type { Kind, Status } from '../ledger/types.js';
+import type { Kind, Ledger, Status } from '../ledger/types.js';
 import { KINDS, STATUSES } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
-import { statusCounts } from '../ledger/counters.js';
+import { statusCounts, type Counters } from '../ledger/counters.js';
 import { DomainError } from '../core/errors.js';
 
 /** `rectify status --json`: the ledger's figures at a date, from counters and the deadline index. */
@@ -19,13 +19,15 @@ export interface StatusReport {
   completionRate: number;
 }
 
-export async function statusReport(services: Pick<Services, 'ledgers'>, ledgerId: string, asOf: string): Promise<StatusReport> {
+export async function statusReport(
+  services: Pick<Services, 'ledgers'>, ledgerId: string, asOf: string, known?: { ledger: Ledger; counters: Counters },
+): Promise<StatusReport> {
   const store = services.ledgers;
-  const ledger = await store.getLedger(ledgerId);
+  const ledger = known?.ledger ?? (await store.getLedger(ledgerId));
   if (!ledger) throw new DomainError('no_ledger', `台账 ${ledgerId} 不存在。`);
-  const c = await store.counters(ledgerId);
   const today = dayNumber(asOf);
-  const [red, yellow] = await Promise.all([
+  const [c, red, yellow] = await Promise.all([
+    known?.counters ?? store.counters(ledgerId),
     store.countDue(ledgerId, '-inf', today - 1),
     store.countDue(ledgerId, today, dayNumber(addDays(asOf, ledger.yellowDays))),
   ]);

@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openServices } from '../src/app/services.js';
+import { benchPipeline } from './pipeline.js';
+// @ts-expect-error plain ESM helper without types
+import { startRedis, freePort } from '../scripts/redis.mjs';
+
+/** `npm run bench`: prints one JSON document with every benchmark's figures. */
+async function main() {
+  let url = process.env.REDIS_URL;
+  let redis: { stop(): Promise<void> } | undefined;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-bench-'));
+  if (!url) {
+    const r = await startRedis({ dir, port: await freePort() });
+    url = r.url as string;
+    redis = r;
+  }
+  const open = await openServices({ redisUrl: `${url}` });
+  const result: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
+  try {
+    const { small, large } = await benchPipeline(open);
+    result.pipeline = {
+      small, large,
+      progress_p99_ratio_10000_vs_100: +(large.进度.p99_ms / small.进度.p99_ms).toFixed(2),
+      target: '进度 p99 at 10,000 within 1.5× of p99 at 100',
+    };
+    const digestBench = path.resolve('bench/digest.ts');
+    if (existsSync(digestBench) && process.env.BENCH_SKIP_DIGEST !== '1') {
+      const mod = await import(digestBench);
+      const f = mod.benchDigest ?? mod.default;
+      if (typeof f === 'function') result.digest = await f({ redisUrl: url, open });
+    }
+  } finally {
+    await open.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
