@@ -10,7 +10,7 @@ export const robotMessageSchema = z.looseObject({
   msgId: z.string().min(1).max(256),
   msgtype: z.string().min(1),
   conversationId: z.string().min(1).max(256),
-  conversationType: z.enum(['1', '2']),
+  conversationType: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.enum(['1', '2'])),
   conversationTitle: z.string().optional(),
   senderId: z.string().optional(),
   senderStaffId: z.string().optional(),

@@ -12,6 +12,7 @@ describe('Stream mode through the fake', () => {
   let dt: DingtalkHandle;
   let gate: Promise<void> = Promise.resolve();
   let failNext = false;
+  let calls = 0;
 
   const groupMsg = (over: Record<string, unknown> = {}) =>
     fixture('group-text', { sessionWebhook: fake.api.newSession(Date.now() + 5_400_000), sessionWebhookExpiredTime: Date.now() + 5_400_000, ...over });
@@ -21,6 +22,7 @@ describe('Stream mode through the fake', () => {
     env = await makeAdapterEnv({ env: fake.env() }); // stream is the default with credentials
     const echo = echoHandler([], env.redis);
     const handle = async (m: IncomingMessage): Promise<Reply | null> => {
+      calls++;
       await gate;
       if (failNext) {
         failNext = false;
@@ -77,6 +79,7 @@ describe('Stream mode through the fake', () => {
   it('processes a redelivered message once: same frame id, and same msgId in a new frame', async () => {
     const msg = groupMsg();
     const before = fake.api.sessionSends.length;
+    const callsBefore = calls;
     const a = fake.stream.pushRobot(msg);
     fake.stream.pushRobot(msg, { messageId: a }); // unACKed redelivery keeps the frame id
     const c = fake.stream.pushRobot(msg); // a second push of the same message
@@ -85,6 +88,8 @@ describe('Stream mode through the fake', () => {
     await dt.idle();
     expect(env.seen).toHaveLength(1);
     expect(fake.api.sessionSends.length - before).toBe(1);
+    // The repeated frame id never reaches the core (frame claim); the new frame does, and the core drops it (msgId).
+    expect(calls - callsBefore).toBe(2);
   });
 
   it('survives a throwing core (apology sent) and a malformed frame', async () => {
@@ -181,6 +186,30 @@ describe('Stream with wrong credentials', () => {
     } finally {
       await dt.stop();
       await env.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('Stream with Redis gone', () => {
+  it('still ACKs, logs the failed claim and keeps the process and connection alive', async () => {
+    const fake = await FakeDingtalk.start();
+    const env = await makeAdapterEnv({ env: fake.env() });
+    const dt = (await startDingtalk(env.ctx))!;
+    try {
+      await until(() => dt.supervisor!.connected);
+      env.redis.disconnect(); // claim() now rejects inside the frame handler
+      const msg = fixture('group-text', { sessionWebhook: fake.api.newSession(Date.now() + 60_000) });
+      const ack = await fake.stream.waitAck(fake.stream.pushRobot(msg));
+      expect(ack.code).toBe(200);
+      await dt.idle();
+      expect(fake.api.sessionSends).toEqual([]);
+      expect(dt.supervisor!.connected).toBe(true);
+      const { messageId, opaque } = fake.stream.ping();
+      expect(JSON.parse((await fake.stream.waitAck(messageId)).data)).toEqual({ opaque });
+    } finally {
+      await dt.stop();
+      await env.close().catch(() => {});
       await fake.close();
     }
   });
