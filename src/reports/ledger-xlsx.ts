@@ -1,0 +1,90 @@
+/**
+ * Excel (.xlsx) ledgers: the first worksheet, same headers as the CSV. Cells
+ * merged vertically (方面/问题 spanning their measures, as ledgers are laid
+ * out) count for every row they cover. Export merges them the same way.
+ */
+import ExcelJS from 'exceljs';
+import type { LedgerDoc } from '../ledger/types.js';
+import type { SheetRow } from './csv.js';
+import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
+import { LEDGER_HEADER_ROW, ledgerTable } from './ledger-export.js';
+import { parseLedgerSheet } from './ledger-import.js';
+
+/** Plain text of a cell value: rich text joined, formulas by their result, dates as YYYY-MM-DD. */
+export function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if ('richText' in v) return v.richText.map((t) => t.text).join('');
+  if ('formula' in v || 'sharedFormula' in v) return cellText((v as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+  if ('text' in v) return typeof v.text === 'string' ? v.text : cellText(v.text as ExcelJS.CellValue);
+  return '';
+}
+
+/** Rows of a worksheet as spreadsheet-numbered text cells; merged cells repeat their master's text. */
+export function sheetRows(ws: ExcelJS.Worksheet): SheetRow[] {
+  const width = ws.columnCount;
+  const rows: SheetRow[] = [];
+  for (let r = 1; r <= ws.rowCount; r++) {
+    const row = ws.getRow(r);
+    const cells: string[] = [];
+    for (let c = 1; c <= width; c++) {
+      const cell = row.getCell(c);
+      cells.push(cellText(cell.isMerged ? cell.master.value : cell.value));
+    }
+    rows.push({ row: r, cells });
+  }
+  return rows;
+}
+
+/**
+ * Parses the first worksheet of an .xlsx file into a ledger, with the same
+ * rules and errors as {@link parseLedgerCsv} (row numbers are Excel's).
+ * Old binary .xls files are not supported.
+ */
+export async function parseLedgerXlsx(buffer: Uint8Array | ArrayBuffer, meta: LedgerMeta, today: string): Promise<LedgerImportResult> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(buffer as unknown as ExcelJS.Buffer);
+  } catch {
+    return { ok: false, errors: [{ row: 0, message: '无法读取这个 Excel 文件。请确认是 .xlsx 格式（旧版 .xls 请先另存为 .xlsx 或 CSV）。' }] };
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) return { ok: false, errors: [{ row: 0, message: 'Excel 文件里没有工作表。' }] };
+  return parseLedgerSheet(sheetRows(ws), meta, today);
+}
+
+const WIDTHS = [10, 28, 30, 50, 12, 12, 16, 12, 16, 14];
+
+/** Merges runs of equal, non-empty values in one column (rows first..last, 1-based sheet rows). */
+function mergeRuns(ws: ExcelJS.Worksheet, col: number, values: string[], keys: string[], firstRow: number): void {
+  let start = 0;
+  for (let i = 1; i <= values.length; i++) {
+    if (i < values.length && keys[i] === keys[start]) continue;
+    if (i - start > 1) ws.mergeCells(firstRow + start, col, firstRow + i - 1, col);
+    start = i;
+  }
+}
+
+/**
+ * The ledger as an .xlsx workbook: one sheet 整改台账, canonical headers,
+ * one row per measure, 方面 and 问题 merged over their measures.
+ */
+export async function exportLedgerXlsx(doc: LedgerDoc): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'rectify-bot';
+  const ws = wb.addWorksheet('整改台账', { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = LEDGER_HEADER_ROW.map((header, i) => ({ header, width: WIDTHS[i] }));
+  ws.getRow(1).font = { bold: true };
+  const table = ledgerTable(doc);
+  for (const r of table) {
+    const row = ws.addRow(r);
+    row.alignment = { vertical: 'top', wrapText: true };
+  }
+  // Merge 方面 over its measures, and 问题 within the same 方面.
+  const aspects = table.map((r) => r[1]);
+  mergeRuns(ws, 2, aspects, aspects, 2);
+  mergeRuns(ws, 3, table.map((r) => r[2]), table.map((r) => `${r[1]}\n${r[2]}`), 2);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
