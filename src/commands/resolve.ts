@@ -24,12 +24,10 @@ export async function resolveItem(ctx: CommandContext, codeText: string): Promis
     throw new DomainError('ambiguous_code', `编号“${shown}”对应多个事项：${list}。请带上方面序号，例如“${items[0].code}”。`);
   }
   const aliases = await store.allAliases(L);
-  const near = closest(alias, aliases, 3).map(aliasToDisplay);
+  const nearIds = new Set<string>();
+  for (const a of closest(alias, aliases, 6)) for (const id of await store.resolveAlias(L, a)) nearIds.add(id);
+  const near = (await store.getItems(L, [...nearIds].slice(0, 3))).map((i) => i.code);
   throw new DomainError('unknown_code', `未找到编号“${shown}”。`, near.length ? `您要找的是不是：${near.join('、')}？` : '发送“进度”查看全部方面和问题。');
-}
-
-function aliasToDisplay(a: string): string {
-  return a.replace(/^A(\d+)/, (_, n) => `${'一二三四五六七八九十'[Number(n) - 1] ?? n}`);
 }
 
 function closest(target: string, candidates: string[], n: number): string[] {
