@@ -1,10 +1,55 @@
+import { hostname } from 'node:os';
+import { createTask } from 'node-cron';
 import type { AdapterContext, AdapterHandle } from '../core/ports.js';
 import type { Services } from '../commands/types.js';
+import { ConsoleSender } from '../bot/console/sender.js';
+import { ScheduleStore } from '../store/schedule-store.js';
+import { DeliveryLog } from '../store/delivery-log.js';
+import { loadScheduleConfig } from './config.js';
+import { Outbox } from './outbox.js';
+import { Scheduler } from './scheduler.js';
+import { ScheduleService } from './service.js';
+import { startDeliveryWorker } from './worker.js';
 
 /**
- * Starts the digest/reminder scheduler and the delivery worker.
- * (Stub: filled in by the schedule work, issue 5.)
+ * Starts the digest/reminder scheduler and the delivery worker, and gives the
+ * chat commands their ScheduleCommands (services.schedule). Every instance
+ * runs the same; Redis claims make each (chat, slot) go out once.
  */
-export async function startScheduler(_ctx: AdapterContext, _services: Services, _redisUrl: string): Promise<AdapterHandle | null> {
-  return null;
+export async function startScheduler(ctx: AdapterContext, services: Services, redisUrl: string): Promise<AdapterHandle | null> {
+  const config = loadScheduleConfig(ctx.env);
+  if (!ctx.senders.get('console')) {
+    ctx.senders.register(new ConsoleSender({ recordFile: ctx.env.RECTIFY_CONSOLE_RECORD || undefined, out: ctx.env.RECTIFY_CONSOLE_RECORD ? null : undefined }));
+  }
+  const redis = services.ledgers.redis;
+  const sched = new ScheduleStore(redis);
+  const log = new DeliveryLog(redis);
+  const outbox = new Outbox({ redisUrl, ...config }, sched, log);
+  const owner = `${hostname()}:${process.pid}`;
+  const scheduler = new Scheduler({ services, sched, outbox, log, senders: ctx.senders, logger: ctx.logger, config, owner });
+  services.schedule = new ScheduleService({
+    services, sched, log, outbox, senders: ctx.senders, reminderCron: config.reminderCron, onChange: () => scheduler.invalidate(),
+  });
+  const worker = config.delivery
+    ? startDeliveryWorker({ redisUrl, senders: ctx.senders, directory: services.directory, sched, log, logger: ctx.logger, clock: ctx.clock, ...config })
+    : null;
+  // node-cron decides when: a tick every second; the chats' own cron expressions decide which slots are due.
+  const task = config.enabled
+    ? createTask('* * * * * *', async () => {
+      try {
+        await scheduler.tick();
+      } catch (err) {
+        ctx.logger.error({ err: (err as Error).message }, 'schedule tick failed');
+      }
+    }, { name: 'rectify-schedule', noOverlap: true, timezone: 'Asia/Shanghai' })
+    : null;
+  await task?.start();
+  ctx.logger.info({ scheduler: config.enabled, delivery: config.delivery, owner }, 'scheduler started');
+  return {
+    async stop() {
+      await task?.destroy();
+      await worker?.close();
+      await outbox.close();
+    },
+  };
 }

@@ -18,6 +18,8 @@ export interface DeliveryEntry {
   attempt?: number;
   /** Error code (platform errcode or ours), when not sent. */
   code?: string;
+  /** SendError kind of a failure: config errors need the office, not a retry. */
+  errorKind?: string;
   reason?: string;
 }
 

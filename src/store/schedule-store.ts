@@ -14,7 +14,7 @@ export type SlotState = 'claimed' | 'queued' | 'skipped' | 'init';
 export interface SlotMark {
   slot: number;
   state: SlotState | '';
-  /** Slot time of the last digest that was rendered (events after it go in the next one). */
+  /** When the last digest was rendered (ms; events after it go in the next one). */
   rendered: number;
 }
 
@@ -48,14 +48,19 @@ const FINISH = `
 local kind = ARGV[1]
 if redis.call('HGET', KEYS[1], kind .. ':slot') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], kind .. ':state', ARGV[3])
-if ARGV[4] == '1' then redis.call('HSET', KEYS[1], kind .. ':rendered', ARGV[2]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], kind .. ':rendered', ARGV[4]) end
 return 1
 `;
 
+// A field claimed by the same run token again (a re-run of a crashed slot)
+// counts as claimed, so the re-run sends what the crashed run could not.
 const CLAIM_FIELDS = `
 local out = {}
-for i, f in ipairs(ARGV) do
-  if redis.call('HSETNX', KEYS[1], f, '1') == 1 then out[#out + 1] = f end
+for i = 2, #ARGV do
+  local f = ARGV[i]
+  if redis.call('HSETNX', KEYS[1], f, ARGV[1]) == 1 or redis.call('HGET', KEYS[1], f) == ARGV[1] then
+    out[#out + 1] = f
+  end
 end
 return out
 `;
@@ -82,9 +87,9 @@ export class ScheduleStore {
     return Number(r) === 1;
   }
 
-  /** Records what became of a claimed slot; `rendered` moves the digest window. */
-  async finishSlot(platform: string, chatId: string, kind: SlotKind, slot: number, state: SlotState, rendered = false): Promise<void> {
-    await this.redis.eval(FINISH, 1, chatKey(platform, chatId), kind, slot, state, rendered ? '1' : '0');
+  /** Records what became of a claimed slot; `renderedAt` (ms) moves the digest window. */
+  async finishSlot(platform: string, chatId: string, kind: SlotKind, slot: number, state: SlotState, renderedAt?: number): Promise<void> {
+    await this.redis.eval(FINISH, 1, chatKey(platform, chatId), kind, slot, state, renderedAt === undefined ? '' : String(renderedAt));
   }
 
   /** Marks a slot as handled without sending (a new subscription starts after it). */
@@ -118,11 +123,14 @@ export class ScheduleStore {
     return out.sort((a, b) => `${a.platform}:${a.chatId}`.localeCompare(`${b.platform}:${b.chatId}`));
   }
 
-  /** Claims reminder fields for a chat once ever; returns those newly claimed. */
-  async claimOnce(ledgerId: string, platform: string, chatId: string, fields: string[]): Promise<string[]> {
+  /**
+   * Claims reminder fields (item|step|deadline) for a chat once ever, on
+   * behalf of run `token` (the slot); returns the fields this run owns.
+   */
+  async claimOnce(ledgerId: string, platform: string, chatId: string, token: string, fields: string[]): Promise<string[]> {
     if (!fields.length) return [];
     const key = `rb:{${ledgerId}}:remind:${platform}:${chatId}`;
-    return (await this.redis.eval(CLAIM_FIELDS, 1, key, ...fields)) as string[];
+    return (await this.redis.eval(CLAIM_FIELDS, 1, key, token, ...fields)) as string[];
   }
 
   async getLadder(ledgerId: string): Promise<string | null> {

@@ -1,0 +1,103 @@
+import type { Services } from '../commands/types.js';
+import type { Mention, Platform, Reply } from '../core/message.js';
+import type { AuditEvent, LedgerDoc } from '../ledger/types.js';
+import { shanghaiDate } from '../ledger/dates.js';
+import type { ScheduleStore } from '../store/schedule-store.js';
+import { recentEvents } from '../store/delivery-log.js';
+import { buildDigestModel, type DigestModel } from './digest-model.js';
+import { renderDigest } from './digest-render.js';
+import { DEFAULT_LADDER, lookbackItems, parseLadder, reachedSteps, type LadderStep } from './reminders.js';
+import { renderReminders } from './reminder-render.js';
+
+/** A chat the scheduler serves. */
+export interface ChatRef {
+  platform: Platform;
+  chatId: string;
+  ledgerId: string;
+}
+
+/**
+ * Per-run read cache: chats bound to the same ledger share one load of the
+ * ledger, its recent events and the people lookups.
+ */
+export class RunCache {
+  private readonly docs = new Map<string, Promise<LedgerDoc | null>>();
+  private readonly events = new Map<string, Promise<AuditEvent[]>>();
+  private readonly accounts = new Map<string, Promise<Array<{ platform: Platform; userId: string }>>>();
+  private officeUsers?: Promise<Array<{ platform: Platform; userId: string; name: string }>>;
+
+  constructor(private readonly services: Services) {}
+
+  doc(L: string): Promise<LedgerDoc | null> {
+    return memo(this.docs, L, () => this.services.ledgers.loadDoc(L));
+  }
+
+  recent(L: string): Promise<AuditEvent[]> {
+    return memo(this.events, L, () => recentEvents(this.services.ledgers.redis, L));
+  }
+
+  /** A lookup function (sync, as renderers want) for the names in `names` on one platform. */
+  async people(platform: Platform, names: Iterable<string>): Promise<(name: string) => Mention[]> {
+    const found = new Map<string, Mention[]>();
+    for (const n of new Set(names)) {
+      const acc = await memo(this.accounts, n, () => this.services.directory.accountsByName(n));
+      found.set(n, acc.filter((a) => a.platform === platform).map((a) => ({ userId: a.userId, name: n })));
+    }
+    return (name) => found.get(name) ?? [];
+  }
+
+  async office(platform: Platform): Promise<Mention[]> {
+    this.officeUsers ??= this.services.directory.listUsers().then((us) => us.filter((u) => u.role === 'office'));
+    return (await this.officeUsers).filter((u) => u.platform === platform).map((u) => ({ userId: u.userId, name: u.name }));
+  }
+}
+
+function memo<T>(m: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let p = m.get(key);
+  if (!p) {
+    p = load();
+    m.set(key, p);
+  }
+  return p;
+}
+
+/** The digest for a chat at `now`, covering events since `since`. Null when the ledger is gone. */
+export async function composeDigest(
+  services: Services, cache: RunCache, chat: ChatRef, now: Date, since: Date,
+): Promise<{ reply: Reply; model: DigestModel } | null> {
+  const doc = await cache.doc(chat.ledgerId);
+  if (!doc) return null;
+  const model = buildDigestModel(doc, await cache.recent(chat.ledgerId), since, now);
+  const names = model.red.flatMap((m) => (m.owners.length ? m.owners : m.leaders));
+  const people = await cache.people(chat.platform, names);
+  const feedbackOnly = doc.problems.every((p) => p.kind === '反馈问题');
+  return { reply: renderDigest(doc.ledger, model, { publicUrl: services.publicUrl, people, feedbackOnly }), model };
+}
+
+/** The ledger's reminder ladder (stored per ledger; the default otherwise). */
+export async function ladderOf(sched: ScheduleStore, ledgerId: string): Promise<LadderStep[]> {
+  const raw = await sched.getLadder(ledgerId);
+  if (!raw) return DEFAULT_LADDER;
+  const l = parseLadder(raw);
+  return 'error' in l ? DEFAULT_LADDER : l;
+}
+
+/**
+ * The reminders a chat gets in run `slot`: ladder steps reached and the
+ * monthly 回头看, each claimed once per item and step. Null when nothing is due.
+ */
+export async function composeReminders(
+  services: Services, sched: ScheduleStore, cache: RunCache, chat: ChatRef, now: Date, slot: number,
+): Promise<Reply | null> {
+  const doc = await cache.doc(chat.ledgerId);
+  if (!doc) return null;
+  const hits = reachedSteps(doc.measures, shanghaiDate(now), await ladderOf(sched, chat.ledgerId));
+  const looks = lookbackItems(doc.measures, now);
+  const owned = new Set(await sched.claimOnce(chat.ledgerId, chat.platform, chat.chatId, String(slot),
+    [...hits.map((h) => h.field), ...looks.map((l) => l.field)]));
+  const mine = hits.filter((h) => owned.has(h.field));
+  const lookback = looks.filter((l) => owned.has(l.field)).map((l) => l.measure);
+  const names = [...mine.flatMap((h) => [...h.measure.owners, ...h.measure.leaders]), ...lookback.flatMap((m) => m.owners)];
+  const people = await cache.people(chat.platform, names);
+  return renderReminders(doc.ledger, { hits: mine, lookback }, people, await cache.office(chat.platform));
+}

@@ -1,0 +1,98 @@
+import { Queue } from 'bullmq';
+import type { Reply } from '../core/message.js';
+import type { ChatSender } from '../core/sender.js';
+import type { ScheduleStore } from '../store/schedule-store.js';
+import { bullConnection } from '../store/schedule-store.js';
+import type { DeliveryLog } from '../store/delivery-log.js';
+import type { ChatRef } from './compose.js';
+
+/** The BullMQ queue holding scheduled messages until they are sent. */
+export const OUTBOX_QUEUE = 'deliver';
+/** Hash-tagged prefix: every outbox key lands in one cluster slot, as BullMQ requires. */
+export const OUTBOX_PREFIX = 'rb:{outbox}';
+
+export type MessageKind = 'digest' | 'remind' | 'manual';
+
+/** One message in the outbox. Channel secrets are not stored: the binding is read at send time. */
+export interface OutboxJob {
+  kind: MessageKind;
+  platform: ChatRef['platform'];
+  chatId: string;
+  ledgerId: string;
+  /** The schedule slot (ms) the message belongs to. */
+  slot: number;
+  reply: Reply;
+  robotKey: string;
+  /** Planned send time (ms), spaced per robot. */
+  plannedAt: number;
+  /** How often the platform or our limiter pushed it back. */
+  postponed?: number;
+}
+
+/** A robot's 4 KB markdown limit splits long messages; each part costs a send. */
+const PART_BYTES = 3800;
+
+export function estimateParts(reply: Reply): number {
+  return Math.max(1, Math.ceil(Buffer.byteLength(reply.markdown) / PART_BYTES));
+}
+
+/** BullMQ ids may not contain ':' and must be unique per chat, kind and slot. */
+export function jobIdOf(kind: MessageKind, platform: string, chatId: string, slot: number): string {
+  return `${kind}.${platform}.${encodeURIComponent(chatId)}.${slot}`;
+}
+
+export interface OutboxOptions {
+  redisUrl: string;
+  robotLimit: number;
+  robotWindowMs: number;
+  attempts: number;
+  retryBaseMs: number;
+}
+
+/**
+ * The durable outbox. Enqueueing plans each message on its robot's timeline
+ * (limit/window apart), so the queue itself keeps within the platform limit
+ * and the sender's own limiter rarely has to wait.
+ */
+export class Outbox {
+  readonly queue: Queue;
+  readonly spacingMs: number;
+
+  constructor(private readonly o: OutboxOptions, private readonly sched: ScheduleStore, private readonly log: DeliveryLog) {
+    this.queue = new Queue(OUTBOX_QUEUE, { connection: bullConnection(o.redisUrl), prefix: OUTBOX_PREFIX });
+    this.spacingMs = Math.ceil(o.robotWindowMs / o.robotLimit);
+  }
+
+  /**
+   * Adds a message; a second add for the same (kind, chat, slot) is a no-op.
+   * `channel` (the binding's send settings) only picks the robot here.
+   */
+  async enqueue(
+    chat: ChatRef, channel: Record<string, string>, kind: MessageKind, slot: number, reply: Reply,
+    sender: ChatSender | undefined, now: number,
+  ): Promise<string> {
+    const jobId = jobIdOf(kind, chat.platform, chat.chatId, slot);
+    if (await this.queue.getJob(jobId)) return jobId;
+    const robotKey = sender ? sender.robotKey({ platform: chat.platform, chatId: chat.chatId, channel }) : `${chat.platform}:none`;
+    const plannedAt = await this.sched.reserveRobot(robotKey, now, this.spacingMs, estimateParts(reply));
+    const data: OutboxJob = { kind, platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId, slot, reply, robotKey, plannedAt };
+    await this.queue.add(kind, data, {
+      jobId,
+      delay: Math.max(0, plannedAt - now),
+      attempts: this.o.attempts,
+      backoff: { type: 'exponential', delay: this.o.retryBaseMs },
+      // Kept a day so a late duplicate add of the same slot still finds it.
+      removeOnComplete: { age: 86400 },
+      removeOnFail: { age: 7 * 86400 },
+    });
+    await this.log.add({
+      at: new Date(now).toISOString(), platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId,
+      kind, slot: new Date(slot).toISOString(), jobId, status: 'queued',
+    });
+    return jobId;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

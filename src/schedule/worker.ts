@@ -1,0 +1,101 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { SendError, type SenderRegistry } from '../core/sender.js';
+import type { Directory } from '../store/directory.js';
+import type { DeliveryEntry, DeliveryLog } from '../store/delivery-log.js';
+import { bullConnection, type ScheduleStore } from '../store/schedule-store.js';
+import { OUTBOX_PREFIX, OUTBOX_QUEUE, type OutboxJob } from './outbox.js';
+
+export interface WorkerDeps {
+  redisUrl: string;
+  senders: SenderRegistry;
+  directory: Directory;
+  sched: ScheduleStore;
+  log: DeliveryLog;
+  logger: Logger;
+  clock: Clock;
+  concurrency: number;
+  lockMs: number;
+  sendTimeoutMs: number;
+  /** After this many push-backs for rate limits a message is given up. */
+  maxPostpones?: number;
+}
+
+/**
+ * The delivery worker: sends outbox messages through the platform senders.
+ * retry → BullMQ retries with exponential backoff; rate_limited → the job is
+ * pushed back by the platform's wait without using up an attempt;
+ * config/fatal → failed at once and shown in 推送记录.
+ */
+export function startDeliveryWorker(d: WorkerDeps): Worker<OutboxJob> {
+  const worker = new Worker<OutboxJob>(OUTBOX_QUEUE, (job, token) => deliver(d, job, token), {
+    connection: bullConnection(d.redisUrl),
+    prefix: OUTBOX_PREFIX,
+    concurrency: d.concurrency,
+    lockDuration: d.lockMs,
+    stalledInterval: d.lockMs,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (err) => d.logger.error({ err: err.message }, 'delivery worker error'));
+  return worker;
+}
+
+async function deliver(d: WorkerDeps, job: Job<OutboxJob>, token: string | undefined): Promise<void> {
+  const m = job.data;
+  const jobId = job.id!;
+  const entry = (status: DeliveryEntry['status'], extra: Partial<DeliveryEntry> = {}): DeliveryEntry => ({
+    at: d.clock.now().toISOString(), platform: m.platform, chatId: m.chatId, ledgerId: m.ledgerId, kind: m.kind,
+    slot: new Date(m.slot).toISOString(), jobId, status, attempt: job.attemptsMade + 1, ...extra,
+  });
+  // A job re-run after its process died between sending and completing must not send again.
+  if (await d.sched.wasSent(jobId)) return;
+  const binding = await d.directory.getBinding(m.platform, m.chatId);
+  if (!binding || binding.ledgerId !== m.ledgerId) {
+    await d.log.add(entry('skipped', { code: 'unbound', reason: '群已解绑或改绑其他台账，未发送' }));
+    return;
+  }
+  const sender = d.senders.get(m.platform);
+  try {
+    if (!sender) throw new SendError('config', 'no_sender', `本服务未启用${m.platform}发送通道`);
+    await withTimeout(sender.send({ platform: m.platform, chatId: m.chatId, channel: binding.channel }, m.reply), d.sendTimeoutMs);
+  } catch (err) {
+    const e = err instanceof SendError ? err : new SendError('retry', 'error', (err as Error).message);
+    await onFailure(d, job, token, e, entry);
+    return;
+  }
+  await d.sched.markSent(jobId);
+  await d.log.add(entry('sent'));
+}
+
+async function onFailure(
+  d: WorkerDeps, job: Job<OutboxJob>, token: string | undefined, e: SendError,
+  entry: (s: DeliveryEntry['status'], x?: Partial<DeliveryEntry>) => DeliveryEntry,
+): Promise<never> {
+  const reason = e.message;
+  if (e.kind === 'config' || e.kind === 'fatal') {
+    await d.log.add(entry('failed', { code: e.code, errorKind: e.kind, reason }));
+    throw new UnrecoverableError(`${e.code}: ${reason}`);
+  }
+  if (e.kind === 'rate_limited') {
+    const postponed = (job.data.postponed ?? 0) + 1;
+    if (postponed <= (d.maxPostpones ?? 30)) {
+      const wait = Math.max(1000, e.retryAfterMs ?? 60_000);
+      await job.updateData({ ...job.data, postponed });
+      await job.moveToDelayed(Date.now() + wait, token);
+      await d.log.add(entry('postponed', { code: e.code, errorKind: e.kind, reason: `${reason}；${Math.ceil(wait / 1000)}秒后重试` }));
+      throw new DelayedError();
+    }
+  }
+  const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  await d.log.add(entry(last ? 'failed' : 'retried', { code: e.code, errorKind: e.kind, reason }));
+  throw e;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new SendError('retry', 'timeout', `发送超时（${Math.round(ms / 1000)}秒）`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
