@@ -100,15 +100,17 @@ describe('DingTalk ChatSender through the fake', () => {
   });
 
   it('keeps a robot under 20 messages a minute on our side (shared Redis limiter)', async () => {
-    fake.api.customRobots.set('robottoken3', { secret: 'SEC3', sent: [] });
-    const t = group('cidC==', { webhookToken: 'robottoken3', webhookSecret: 'SEC3' });
+    // A fresh robot token per run: the limiter's window lives in Redis, shared by the worker's files.
+    const token = `robottoken3-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    fake.api.customRobots.set(token, { secret: 'SEC3', sent: [] });
+    const t = group('cidC==', { webhookToken: token, webhookSecret: 'SEC3' });
     const results = await Promise.allSettled(Array.from({ length: 25 }, () => sender.send(t, reply)));
     const limited = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as SendError);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
     expect(limited).toHaveLength(5);
     for (const e of limited) expect(e).toMatchObject({ kind: 'rate_limited', code: 'local_limit' });
     expect(limited[0]!.retryAfterMs).toBeGreaterThan(0);
-    expect(fake.api.customRobots.get('robottoken3')!.sent).toHaveLength(20); // DingTalk never saw a 21st
+    expect(fake.api.customRobots.get(token)!.sent).toHaveLength(20); // DingTalk never saw a 21st
   });
 
   it('keys the limit per robot without exposing the webhook token', () => {
