@@ -40,8 +40,10 @@ export interface ParsedRow {
 
 const CN = '[〇零一二三四五六七八九十两]+';
 const ASPECT_PREFIX = new RegExp(`^(?:[(（](${CN})[)）]|(${CN})[、.．])\\s*`);
-const PROBLEM_PREFIX = /^(?:[(（](\d+)[)）]|(\d+)[.．、](?![\d０-９]))\s*/;
-const MEASURE_PREFIX = /^[(（](\d+)[)）]\s*/;
+const PROBLEM_PREFIX = /^(?:[(（]([0-9０-９]+)[)）]|([0-9０-９]+)[.．、](?![0-9０-９]))\s*/;
+const MEASURE_PREFIX = /^[(（]([0-9０-９]+)[)）]\s*/;
+/** Arabic digits, full-width or not, as a number. */
+const digits = (s: string) => Number(s.normalize('NFKC'));
 
 /** Splits "一、聚焦…" / "(二)聚焦…" into its numeral and title. */
 export function splitAspectText(text: string): { no?: number; title: string } {
@@ -53,13 +55,13 @@ export function splitAspectText(text: string): { no?: number; title: string } {
 /** Splits "3.履行职责使命不到位。" / "(3)…" into its number and title. */
 export function splitProblemText(text: string): { no?: number; title: string } {
   const m = text.match(PROBLEM_PREFIX);
-  return m ? { no: Number(m[1] ?? m[2]), title: tidyTitle(text.slice(m[0].length)) } : { title: tidyTitle(text) };
+  return m ? { no: digits(m[1] ?? m[2]), title: tidyTitle(text.slice(m[0].length)) } : { title: tidyTitle(text) };
 }
 
 /** Splits "(2)定期开展案件评查…" into its number and text. */
 export function splitMeasureText(text: string): { no?: number; title: string } {
   const m = text.match(MEASURE_PREFIX);
-  return m ? { no: Number(m[1]), title: text.slice(m[0].length).trim() } : { title: text.trim() };
+  return m ? { no: digits(m[1]), title: text.slice(m[0].length).trim() } : { title: text.trim() };
 }
 
 /** Collapses whitespace and drops a closing full stop (headings in notices end with 。). */
