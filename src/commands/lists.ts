@@ -3,7 +3,6 @@ import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
 import { parseNumeral } from '../ledger/numerals.js';
 import { safeText } from '../core/safe-text.js';
-import { k } from '../store/keys.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { byDeadline, listMeasures } from './format.js';
@@ -59,7 +58,7 @@ export const mine = defineCommand<null>({
     const s = ctx.speaker;
     const L = ctx.ledger.id;
     if (s.role === 'office') {
-      const ids = await ctx.services.ledgers.members(k.byStatus(L, '待销号'));
+      const ids = await ctx.services.ledgers.idsByStatus(L, '待销号');
       return listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。').forSender().build();
     }
     if (!s.known) {
@@ -67,9 +66,8 @@ export const mine = defineCommand<null>({
       b.line('您还不在本台账的人员名单中，暂时查不到您负责的事项。请联系整改办登记。');
       return b.forSender().build();
     }
-    const keys = [k.owner(L, s.name), k.leader(L, s.name)];
-    if (s.role === 'owner' && s.department) keys.push(k.dept(L, s.department));
-    const ms = await measures(ctx, await ctx.services.ledgers.unionIds(keys));
+    const ids = await ctx.services.ledgers.idsForPerson(L, s.name, s.role === 'owner' ? s.department || undefined : undefined);
+    const ms = await measures(ctx, ids);
     const open = ms.filter((m) => !['已完成', '已完成并长期坚持', '已销号'].includes(m.status));
     const b = listReply(ctx, `${s.name}负责的未完成事项`, open, `您负责的${ms.length}项措施均已完成。`);
     if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
@@ -86,15 +84,15 @@ export const dept = defineCommand<string>({
   async run(ctx, name) {
     const L = ctx.ledger.id;
     const n = normalizeInput(name);
-    let ids = await ctx.services.ledgers.members(k.dept(L, n));
+    let ids = await ctx.services.ledgers.idsByDepartment(L, n);
     let shown = n;
     if (!ids.length) {
-      const all = await ctx.services.ledgers.members(k.depts(L));
+      const all = await ctx.services.ledgers.departments(L);
       const hit = all.filter((d) => d.includes(n) || n.includes(d));
-      if (hit.length === 1) { shown = hit[0]; ids = await ctx.services.ledgers.members(k.dept(L, hit[0])); }
+      if (hit.length === 1) { shown = hit[0]; ids = await ctx.services.ledgers.idsByDepartment(L, hit[0]); }
       else {
         const b = new ReplyBuilder('部门');
-        b.line(`没有找到部门“${safeText(n)}”。${all.length ? `台账中的部门有：${all.sort().map(safeText).join('、')}。` : ''}`);
+        b.line(`没有找到部门“${safeText(n)}”。${all.length ? `台账中的部门有：${all.map(safeText).join('、')}。` : ''}`);
         return b.build();
       }
     }
@@ -110,7 +108,7 @@ export const leader = defineCommand<string>({
   parse: (args) => (args ? args : { error: '请写上领导姓名。' }),
   async run(ctx, name) {
     const n = normalizeInput(name).replace(/(院长|副院长|同志|书记)$/, '');
-    const ids = await ctx.services.ledgers.members(k.leader(ctx.ledger.id, n));
+    const ids = await ctx.services.ledgers.idsByLeader(ctx.ledger.id, n);
     return listReply(ctx, `${safeText(n)}分管的整改措施`, await measures(ctx, ids), `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
   },
 });
@@ -145,7 +143,7 @@ export const pending = defineCommand<null>({
   usage: '待销号',
   parse: () => null,
   async run(ctx) {
-    const ids = await ctx.services.ledgers.members(k.byStatus(ctx.ledger.id, '待销号'));
+    const ids = await ctx.services.ledgers.idsByStatus(ctx.ledger.id, '待销号');
     const b = listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。');
     if (ids.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');
     return b.build();

@@ -136,16 +136,29 @@ export class LedgerStore {
     return this.redis.zrangebyscore(k.due(L), fromDay, toDay, 'LIMIT', 0, limit);
   }
 
-  async idsInSet(key: string): Promise<string[]> {
-    return this.redis.smembers(key);
+  /** Measure ids currently in a status. */
+  async idsByStatus(L: string, status: string): Promise<string[]> {
+    return this.redis.smembers(k.byStatus(L, status));
   }
 
-  async unionIds(keys: string[]): Promise<string[]> {
-    return keys.length ? this.redis.sunion(...keys) : [];
+  /** Measure ids of a department. */
+  async idsByDepartment(L: string, dept: string): Promise<string[]> {
+    return this.redis.smembers(k.dept(L, dept));
   }
 
-  async members(key: string): Promise<string[]> {
-    return this.redis.smembers(key);
+  async departments(L: string): Promise<string[]> {
+    return (await this.redis.smembers(k.depts(L))).sort();
+  }
+
+  async idsByLeader(L: string, name: string): Promise<string[]> {
+    return this.redis.smembers(k.leader(L, name));
+  }
+
+  /** Measures naming a person as leader or owner (and, optionally, of their department). */
+  async idsForPerson(L: string, name: string, dept?: string): Promise<string[]> {
+    const keys = [k.owner(L, name), k.leader(L, name)];
+    if (dept) keys.push(k.dept(L, dept));
+    return this.redis.sunion(...keys);
   }
 
   /** Items whose text contains every bigram of the query (then checked for the substring). */
