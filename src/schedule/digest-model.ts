@@ -19,7 +19,12 @@ export interface Backward {
   measure: Measure;
   from: Status;
   to: Status;
-  action: string;
+}
+
+/** Backward: reopened after being closed, or a lower open status than before. */
+function wentBack(from: Status, to: Status): boolean {
+  if (isClosed(from)) return !isClosed(to);
+  return !isClosed(to) && STATUS_RANK[to] < STATUS_RANK[from];
 }
 
 export interface DeptLine {
@@ -63,19 +68,19 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
     return t > since.getTime() && t <= now.getTime() && byId.has(e.itemId);
   });
 
-  const unique = (ids: string[]) => [...new Set(ids)].map((id) => byId.get(id)!).sort(docOrder(doc));
-  const newlyDone = unique(inWindow
-    .filter((e) => e.to && isClosed(e.to) && e.to !== '已销号' && !(e.from && isClosed(e.from)))
-    .map((e) => e.itemId)).filter((m) => isClosed(m.status));
-  const struckOff = unique(inWindow.filter((e) => e.to === '已销号').map((e) => e.itemId)).filter((m) => m.status === '已销号');
+  // Net change over the window: an item sent back and completed again in the
+  // same week is neither new nor backward; its status before the window is
+  // the `from` of its first event inside it.
+  const start = new Map<string, Status>();
+  for (const e of inWindow) if (!start.has(e.itemId) && e.from) start.set(e.itemId, e.from);
+  const changed = [...start.keys()].map((id) => byId.get(id)!).sort(docOrder(doc));
+  const newlyDone = changed.filter((m) => !isClosed(start.get(m.id)!) && isClosed(m.status));
+  const struckOff = changed.filter((m) => start.get(m.id) !== '已销号' && m.status === '已销号');
+  const backwards: Backward[] = changed
+    .filter((m) => wentBack(start.get(m.id)!, m.status))
+    .map((m) => ({ measure: m, from: start.get(m.id)!, to: m.status }));
   const noteEvents = inWindow.filter((e) => e.action === '进展');
-  const backwards: Backward[] = [];
-  for (const e of inWindow) {
-    if (!e.from || !e.to || STATUS_RANK[e.to] >= STATUS_RANK[e.from]) continue;
-    const i = backwards.findIndex((b) => b.measure.id === e.itemId);
-    if (i >= 0) backwards.splice(i, 1);
-    backwards.push({ measure: byId.get(e.itemId)!, from: e.from, to: e.to, action: e.action });
-  }
+  const noted = [...new Set(noteEvents.map((e) => e.itemId))].map((id) => byId.get(id)!).sort(docOrder(doc));
   const staleBefore = now.getTime() - staleDays * 86_400_000;
   const stale = doc.measures.filter((m) => !isClosed(m.status) && Date.parse(m.updatedAt) < staleBefore);
 
@@ -90,8 +95,8 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
     since: since.toISOString(),
     counts: countsOf(doc, red.length, yellow.length),
     newlyDone, struckOff,
-    notes: { count: noteEvents.length, items: unique(noteEvents.map((e) => e.itemId)) },
-    backwards: backwards.sort((a, b) => docOrder(doc)(a.measure, b.measure)),
+    notes: { count: noteEvents.length, items: noted },
+    backwards,
     stale, red, yellow,
     departments: departmentLines(doc.measures, light),
   };

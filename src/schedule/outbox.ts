@@ -47,6 +47,8 @@ export interface OutboxOptions {
   robotWindowMs: number;
   attempts: number;
   retryBaseMs: number;
+  /** Queue name (tests use their own); default `deliver`. */
+  queueName?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Outbox {
   readonly spacingMs: number;
 
   constructor(private readonly o: OutboxOptions, private readonly sched: ScheduleStore, private readonly log: DeliveryLog) {
-    this.queue = new Queue(OUTBOX_QUEUE, { connection: bullConnection(o.redisUrl), prefix: OUTBOX_PREFIX });
+    this.queue = new Queue(o.queueName ?? OUTBOX_QUEUE, { connection: bullConnection(o.redisUrl), prefix: OUTBOX_PREFIX });
     this.spacingMs = Math.ceil(o.robotWindowMs / o.robotLimit);
   }
 

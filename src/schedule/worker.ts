@@ -20,6 +20,7 @@ export interface WorkerDeps {
   sendTimeoutMs: number;
   /** After this many push-backs for rate limits a message is given up. */
   maxPostpones?: number;
+  queueName?: string;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface WorkerDeps {
  * config/fatal → failed at once and shown in 推送记录.
  */
 export function startDeliveryWorker(d: WorkerDeps): Worker<OutboxJob> {
-  const worker = new Worker<OutboxJob>(OUTBOX_QUEUE, (job, token) => deliver(d, job, token), {
+  const worker = new Worker<OutboxJob>(d.queueName ?? OUTBOX_QUEUE, (job, token) => deliver(d, job, token), {
     connection: bullConnection(d.redisUrl),
     prefix: OUTBOX_PREFIX,
     concurrency: d.concurrency,
