@@ -3,6 +3,7 @@
  * file, picks the parser by extension and writes the document only when the
  * result is ok.
  */
+import type { LedgerDoc } from '../ledger/types.js';
 import type { SheetRow } from './csv.js';
 import { decodeText, isBlankRow, tryReadCsv } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
@@ -48,4 +49,10 @@ export function parseLedgerCsv(input: string | Uint8Array, meta: LedgerMeta, tod
 export function formatImportErrors(errors: Array<{ row: number; message: string }>): string {
   const lines = errors.map((e) => (e.row > 0 ? `第${e.row}行：${e.message}` : e.message));
   return [`导入失败，共${errors.length}处问题，台账未作任何改动：`, ...lines].join('\n');
+}
+
+/** One-line summary for `--dry-run` and the success message: counts and numbering style. */
+export function describeLedgerDoc(doc: LedgerDoc): string {
+  const style = doc.ledger.numbering === 'per-aspect' ? '问题按方面分别编号' : '问题全篇连续编号';
+  return `台账 ${doc.ledger.id}：${doc.aspects.length}个方面、${doc.problems.length}个问题、${doc.measures.length}条整改措施（${style}）。`;
 }

@@ -125,7 +125,8 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
     if (errors.length > before) continue;
     const a = splitAspectText(aspect);
     const p = splitProblemText(problem);
-    const m = splitMeasureText(r.measure);
+    // A measure number in 编号 wins; the text is then kept whole, even if it starts with "(1)".
+    const m = code?.measure !== undefined ? { no: undefined, title: r.measure.trim() } : splitMeasureText(r.measure);
     rows.push({
       row: r.row, aspectTitle: a.title, aspectKey: textKey(a.title), aspectNo: a.no,
       problemTitle: p.title, problemKey: textKey(p.title), problemNo: p.no, measureTitle: m.title, measureNo: m.no,

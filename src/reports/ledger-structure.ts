@@ -100,11 +100,8 @@ export function buildStructure(rows: ParsedRow[], fixed?: Numbering): { ok: true
     if (r.problemNo && fromCode && r.problemNo !== fromCode) {
       bad(r.row, `编号“${r.codeText}”属于第${fromCode}个问题，而“问题”栏写的是第${r.problemNo}个问题。`);
     } else claim(g, r.problemNo ?? fromCode, r.row, '问题', arabic, bad);
-    const fromText = r.measureNo;
     const m: Group & { row: ParsedRow } = { key: String(r.row), title: r.measureTitle, firstRow: r.row, row: r };
-    if (fromText && r.code?.measure && fromText !== r.code.measure) {
-      bad(r.row, `编号“${r.codeText}”是第${r.code.measure}条措施，而“整改措施”栏写的是(${fromText})。`);
-    } else claim(m, r.code?.measure ?? fromText, r.row, '措施', arabic, bad);
+    claim(m, r.code?.measure ?? r.measureNo, r.row, '措施', arabic, bad);
     g.rows.push(m);
   }
   const all = [...problems.values()];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLedgerCsv } from '../../src/reports/ledger-import.js';
+import { describeLedgerDoc, parseLedgerCsv } from '../../src/reports/ledger-import.js';
 import type { LedgerDoc } from '../../src/ledger/types.js';
 import { HEAD, NOW, TODAY, csv, fixture, meta } from './helpers.js';
 
@@ -23,6 +23,9 @@ describe('seed 003 style: no 编号 column, problems restart in each aspect', ()
     expect(doc.problems.map((p) => p.code)).toEqual(['一.1', '一.2', '一.3', '二.1', '二.2', '二.3', '三.1', '三.2']);
     expect(codes(doc)).toEqual(['一.1.1', '一.1.2', '一.2.1', '一.2.2', '一.3.1', '二.1.1', '二.1.2', '二.2.1', '二.3.1', '三.1.1', '三.2.1', '三.2.2']);
     expect(doc.measures[6]).toMatchObject({ id: '2.1.2', problemId: '2.1', aspect: 2, number: 2 });
+  });
+  it('summarises for --dry-run', () => {
+    expect(describeLedgerDoc(doc)).toBe('台账 t1：3个方面、8个问题、12条整改措施（问题按方面分别编号）。');
   });
   it('carries 方面 down from the row above and strips "1." and the closing 。', () => {
     expect(doc.problems[0]).toMatchObject({ id: '1.1', title: '贯彻落实上级决策部署不够到位', number: 1 });

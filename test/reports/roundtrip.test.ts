@@ -42,6 +42,17 @@ describe.each(docs)('round trips: %s', (_name, doc) => {
 });
 
 describe('CSV export', () => {
+  it('keeps a measure text that itself starts with "(1)" when 编号 gives the number', () => {
+    const doc = buildDemoDoc();
+    doc.measures[1].title = '(1)推进主题教育常态长效';
+    const r = parseLedgerCsv(exportLedgerCsv(doc), metaOf(doc), TODAY);
+    expect(r.ok && r.doc).toEqual(doc);
+  });
+  it('without 编号, a "(2)" in front of the measure text numbers the measure', () => {
+    const text = '方面,问题,整改措施,完成时限\n一、甲,1.乙,(2)丙,长期坚持\n';
+    const r = parseLedgerCsv(text, meta(), TODAY);
+    expect(r.ok && r.doc.measures.map((m) => [m.code, m.title])).toEqual([['1.2', '丙']]);
+  });
   it('writes the canonical headers and ledger-style numbering in the texts', () => {
     const lines = exportLedgerCsv(buildDemoDoc()).split('\r\n');
     expect(lines[0]).toBe('\ufeff编号,方面,问题,整改措施,类别,责任领导,责任部门,责任人,完成时限,状态');
