@@ -8,6 +8,7 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
   PUBLIC_URL: z.string().url().optional(),
   LOAD_DEMO: z.enum(['auto', 'never']).default('auto'),
+  CONSOLE_WEB: z.enum(['local', 'open', 'off']).default('local'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -12,6 +12,7 @@ import { createPipeline } from './pipeline/pipeline.js';
 import { startDingtalk } from './bot/dingtalk/index.js';
 import { startWecom } from './bot/wecom/index.js';
 import { startScheduler } from './schedule/index.js';
+import { registerConsoleWeb } from './bot/console/web.js';
 
 /** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
 export async function startService(env: NodeJS.ProcessEnv = process.env) {
@@ -41,6 +42,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     fetch: globalThis.fetch,
     env,
   };
+  registerConsoleWeb(router, { handle: (m) => pipeline.handle(m), mode: config.CONSOLE_WEB });
   const handles: AdapterHandle[] = [];
   for (const start of [startDingtalk, startWecom]) {
     const h = await start(ctx);
@@ -48,7 +50,6 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   }
   const sched = await startScheduler(ctx, services, config.REDIS_URL);
   if (sched) handles.push(sched);
-  app.use(router.routes());
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
   });
@@ -80,7 +81,8 @@ if (isMain) {
     console.log(`\n整改督办机器人已启动 / rectify-bot is up: http://localhost:${svc.port}/healthz`);
     console.log('在终端与机器人对话 / talk to the bot from a terminal:');
     console.log('  npx rectify chat --as owner --chat demo      (users: office, leader, owner, supervisor, viewer)');
-    console.log('  然后输入 / then type: 进度 · 逾期 · 我的 · 查看 二.1 · 帮助\n');
+    console.log('  然后输入 / then type: 进度 · 逾期 · 我的 · 查看 二.1 · 帮助');
+    console.log(`  或在浏览器中打开 / or open http://localhost:${svc.port}/console\n`);
   }).catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
