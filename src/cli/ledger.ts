@@ -1,6 +1,108 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { DomainError } from '../core/errors.js';
+import { shanghaiDate, parseDate } from '../ledger/dates.js';
+import type { LedgerDoc } from '../ledger/types.js';
+import { describeLedgerDoc, formatImportErrors, parseLedgerCsv, parseLedgerJson, type LedgerImportResult, type LedgerMeta } from '../reports/ledger-import.js';
+import { parseLedgerXlsx, exportLedgerXlsx } from '../reports/ledger-xlsx.js';
+import { exportLedgerCsv, exportLedgerJson } from '../reports/ledger-export.js';
+import { parseUsersCsv } from '../reports/users-import.js';
+import { withServices } from './open.js';
 
-/** `ledger import|export` and `users import` (wired to src/reports/ parsers). */
-export function registerLedgerCli(_program: Command): void {
-  // Filled in once the file-format parsers land.
+async function parseFile(file: string, meta: LedgerMeta, today: string): Promise<LedgerImportResult> {
+  const bytes = readFileSync(file);
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json') return parseLedgerJson(bytes.toString('utf8'), meta);
+  if (ext === '.xlsx') return parseLedgerXlsx(bytes, meta, today);
+  if (ext === '.csv' || ext === '.txt') return parseLedgerCsv(bytes, meta, today);
+  if (ext === '.xls') throw new DomainError('bad_format', '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。');
+  throw new DomainError('bad_format', `无法识别文件类型“${ext || file}”：请使用 .csv、.xlsx 或 .json。`);
+}
+
+/** `ledger import|export` and `users import`. */
+export function registerLedgerCli(program: Command): void {
+  const ledger = program.command('ledger').description('import or export a ledger (CSV with Chinese headers, XLSX, or JSON)');
+
+  ledger.command('import')
+    .description('import a ledger; one bad row refuses the whole file (rows named) and nothing is written')
+    .argument('<file>', 'FILE.csv | FILE.xlsx | FILE.json')
+    .requiredOption('--ledger <id>', 'ledger id (letters, digits, - _ .)')
+    .option('--dry-run', 'check and describe the file without writing anything')
+    .option('--title <title>', 'ledger title (default: kept, or the id)')
+    .option('--org <org>', 'organization')
+    .option('--type <type>', '巡视 | 巡察')
+    .option('--group <group>', 'inspection group, e.g. 区委第一巡察组')
+    .option('--feedback-date <date>', 'feedback date')
+    .option('--yellow-days <n>', 'days before a deadline an item turns yellow (default 10)')
+    .option('--no-review', 'completions go straight to 已完成 instead of 待销号')
+    .action((file: string, o) => withServices(undefined, async ({ services }) => {
+      if (!/^[\w.-]{1,64}$/.test(o.ledger)) throw new DomainError('bad_id', '台账ID只能包含字母、数字、短横线、下划线和点，最长64个字符。');
+      const today = shanghaiDate(services.clock.now());
+      const prev = await services.ledgers.getLedger(o.ledger);
+      const feedbackDate = o.feedbackDate ? parseDate(o.feedbackDate, today) : prev?.feedbackDate;
+      if (o.feedbackDate && !feedbackDate) throw new DomainError('bad_date', `无法识别反馈日期：${o.feedbackDate}`);
+      if (o.type && !['巡视', '巡察'].includes(o.type)) throw new DomainError('bad_type', '--type 须为 巡视 或 巡察');
+      const yellowDays = o.yellowDays !== undefined ? Number(o.yellowDays) : prev?.yellowDays;
+      if (yellowDays !== undefined && !(Number.isInteger(yellowDays) && yellowDays >= 0 && yellowDays <= 365)) throw new DomainError('bad_days', '--yellow-days 须为 0 到 365 的整数');
+      const meta: LedgerMeta = {
+        ledgerId: o.ledger, title: o.title ?? prev?.title, org: o.org ?? prev?.org, inspectionType: o.type ?? prev?.inspectionType,
+        inspectionGroup: o.group ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
+        requireReview: o.review === false ? false : prev?.requireReview ?? true, now: services.clock.now().toISOString(),
+      };
+      const r = await parseFile(file, meta, today);
+      if (!r.ok) {
+        process.exitCode = 1;
+        console.error(`${formatImportErrors(r.errors)}\n(import refused, nothing written)`);
+        return;
+      }
+      for (const w of r.warnings) console.error(`提示：${w}`);
+      if (o.dryRun) {
+        console.log(`（试运行，未写入）${describeLedgerDoc(r.doc)}`);
+        return;
+      }
+      await services.ledgers.saveDoc(r.doc, { actor: 'cli', note: `导入 ${path.basename(file)}` });
+      console.log(`已导入 / imported: ${describeLedgerDoc(r.doc)}`);
+    }));
+
+  ledger.command('export')
+    .description('export a ledger in document order (round-trips with import)')
+    .requiredOption('--ledger <id>', 'ledger id')
+    .requiredOption('--format <format>', 'csv | json | xlsx')
+    .option('--out <file>', 'write to a file (required for xlsx); default stdout')
+    .action((o) => withServices(undefined, async ({ services }) => {
+      const doc: LedgerDoc | null = await services.ledgers.loadDoc(o.ledger);
+      if (!doc) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
+      let data: string | Buffer;
+      if (o.format === 'csv') data = exportLedgerCsv(doc);
+      else if (o.format === 'json') data = exportLedgerJson(doc);
+      else if (o.format === 'xlsx') {
+        if (!o.out) throw new DomainError('needs_out', 'xlsx 格式请用 --out 指定输出文件。');
+        data = await exportLedgerXlsx(doc);
+      } else throw new DomainError('bad_format', '--format 须为 csv、json 或 xlsx');
+      if (o.out) {
+        writeFileSync(o.out, data);
+        console.error(`已导出 / exported: ${o.out}`);
+      } else process.stdout.write(data);
+    }));
+
+  const users = program.command('users').description('the user directory');
+  users.command('import')
+    .description('import users: platform,userId,name,department,role (or 平台,用户ID,姓名,部门,角色)')
+    .argument('<file>', 'FILE.csv')
+    .action((file: string) => withServices(undefined, async ({ services }) => {
+      const r = parseUsersCsv(readFileSync(file));
+      if (!r.ok) {
+        process.exitCode = 1;
+        console.error(`${formatImportErrors(r.errors)}\n(import refused, nothing written)`);
+        return;
+      }
+      await services.directory.putUsers(r.users);
+      console.log(`已导入 ${r.users.length} 位用户 / imported ${r.users.length} users`);
+    }));
+  users.command('list')
+    .description('list the user directory as JSON')
+    .action(() => withServices(undefined, async ({ services }) => {
+      console.log(JSON.stringify(await services.directory.listUsers(), null, 2));
+    }));
 }
