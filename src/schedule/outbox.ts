@@ -62,7 +62,8 @@ export class Outbox {
 
   constructor(private readonly o: OutboxOptions, private readonly sched: ScheduleStore, private readonly log: DeliveryLog) {
     this.queue = new Queue(o.queueName ?? OUTBOX_QUEUE, { connection: bullConnection(o.redisUrl), prefix: OUTBOX_PREFIX });
-    this.spacingMs = Math.ceil(o.robotWindowMs / o.robotLimit);
+    // 5% slack: our clock and the platform's are not the same clock.
+    this.spacingMs = Math.ceil((o.robotWindowMs * 1.05) / o.robotLimit);
   }
 
   /**

@@ -20,6 +20,8 @@ export interface WorkerDeps {
   sendTimeoutMs: number;
   /** After this many push-backs for rate limits a message is given up. */
   maxPostpones?: number;
+  /** Longest a platform's "slow down" may push a message back (DingTalk throttles for 10 minutes). */
+  maxPostponeMs?: number;
   queueName?: string;
 }
 
@@ -81,7 +83,7 @@ async function onFailure(
   if (e.kind === 'rate_limited') {
     const postponed = (job.data.postponed ?? 0) + 1;
     if (postponed <= (d.maxPostpones ?? 30)) {
-      const wait = Math.max(1000, e.retryAfterMs ?? 60_000);
+      const wait = Math.min(d.maxPostponeMs ?? 600_000, Math.max(10, e.retryAfterMs ?? 60_000));
       await job.updateData({ ...job.data, postponed });
       await job.moveToDelayed(Date.now() + wait, token);
       await d.log.add(entry('postponed', { code: e.code, errorKind: e.kind, reason: `${reason}；${Math.ceil(wait / 1000)}秒后重试` }));

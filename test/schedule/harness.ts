@@ -54,7 +54,7 @@ export async function schedWorld(opts: { at?: string; config?: Partial<ScheduleC
     startWorker(over = {}) {
       const worker = startDeliveryWorker({
         redisUrl: testRedisUrl(), senders, directory: w.open.services.directory, sched, log, logger: silentLogger(), clock: w.clock,
-        concurrency: over.concurrency ?? 4, lockMs: over.lockMs ?? config.lockMs, sendTimeoutMs: config.sendTimeoutMs, queueName,
+        concurrency: over.concurrency ?? 4, lockMs: over.lockMs ?? config.lockMs, sendTimeoutMs: config.sendTimeoutMs, queueName, maxPostponeMs: 50,
       });
       workers.push(worker);
       return worker;
