@@ -63,7 +63,7 @@ describe('reminder runs (fake clock, real Redis)', () => {
     expect(a.count).toBe(1);
     expect(a.replies[0].text).toContain('到期前20天（2项）：请责任人抓紧推进');
     expect(a.replies[0].text).toMatch(/二\.1\.1 .*｜9月30日到期，还有20天｜政治部｜陈敏/);
-    expect(a.replies[0].mentions.map((m) => m.userId).sort()).toEqual(['office', 'owner']); // 王静 owns 二.2.1
+    expect(a.replies[0].mentions.map((m: { userId: string }) => m.userId).sort()).toEqual(['office', 'owner']); // 王静 owns 二.2.1
     expect((await run('2021-09-13')).count).toBe(0); // nothing new on Monday
     // 9-15: 二.2.1 is 10 days out → owner + leader (王静 and 李程, who has no account: named in text).
     const c = await run('2021-09-15');
@@ -76,7 +76,7 @@ describe('reminder runs (fake clock, real Redis)', () => {
     const t = d.replies[0].text;
     expect(t.indexOf('已逾期（1项）')).toBeLessThan(t.indexOf('到期前10天（1项）'));
     expect(t).toMatch(/二\.2\.1 .*9月25日到期，已逾期2天/);
-    expect(d.replies[0].mentions.map((m) => m.userId).sort()).toEqual(['office', 'owner']);
+    expect(d.replies[0].mentions.map((m: { userId: string }) => m.userId).sort()).toEqual(['office', 'owner']);
     expect((await run('2021-09-28')).count).toBe(0);
     // 改期 to 10-20 re-arms 二.1.1's ladder: 10-01 is 19 days out → the 20-day step again.
     await s.changes.apply(w.ledgerId, '2.1.1', actor, 'r2', (m) => ({ action: '改期', status: m.status, deadline: { type: 'date', date: '2021-10-20' } }));
