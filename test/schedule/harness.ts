@@ -25,7 +25,7 @@ export interface SchedWorld extends World {
   service: ScheduleService;
   /** A scheduler instance (several may share the world, as several processes would). */
   scheduler(owner?: string): Scheduler;
-  startWorker(over?: Partial<{ concurrency: number; lockMs: number }>): Worker<OutboxJob>;
+  startWorker(over?: Partial<{ concurrency: number; lockMs: number; queueName: string }>): Worker<OutboxJob>;
   /** Waits (real time, bounded) until `pred` holds for the delivery log. */
   waitLog(pred: (es: DeliveryEntry[]) => boolean, ms?: number): Promise<DeliveryEntry[]>;
   closeAll(): Promise<void>;
@@ -54,7 +54,7 @@ export async function schedWorld(opts: { at?: string; config?: Partial<ScheduleC
     startWorker(over = {}) {
       const worker = startDeliveryWorker({
         redisUrl: testRedisUrl(), senders, directory: w.open.services.directory, sched, log, logger: silentLogger(), clock: w.clock,
-        concurrency: over.concurrency ?? 4, lockMs: over.lockMs ?? config.lockMs, sendTimeoutMs: config.sendTimeoutMs, queueName, maxPostponeMs: 50,
+        concurrency: over.concurrency ?? 4, lockMs: over.lockMs ?? config.lockMs, sendTimeoutMs: config.sendTimeoutMs, queueName: over.queueName ?? queueName, maxPostponeMs: 50,
       });
       workers.push(worker);
       return worker;
