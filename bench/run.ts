@@ -8,7 +8,8 @@ import { startRedis, freePort } from '../scripts/redis.mjs';
 
 /** `npm run bench`: prints one JSON document with every benchmark's figures. */
 async function main() {
-  let url = process.env.REDIS_URL;
+  // A private redis-server unless BENCH_REDIS_URL names one: the benchmarks flush their databases.
+  let url = process.env.BENCH_REDIS_URL;
   let redis: { stop(): Promise<void> } | undefined;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-bench-'));
   if (!url) {

@@ -8,6 +8,7 @@ import { aliasOf, parseCode } from '../ledger/codes.js';
 import { withServices } from './open.js';
 import { runChat } from './chat.js';
 import { registerLedgerCli } from './ledger.js';
+import { registerScheduleCli } from '../schedule/cli.js';
 
 const program = new Command();
 program.name('rectify').description('整改督办机器人 rectify-bot: ledger, users, bindings, console chat').showHelpAfterError();
@@ -72,6 +73,7 @@ program.command('chat')
   .action((o) => withServices(o.asOf, (open) => runChat(open, { as: o.as, chat: o.chat, json: !!o.json })));
 
 registerLedgerCli(program);
+registerScheduleCli(program, withServices);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(e instanceof Error ? e.message : e);

@@ -3,12 +3,13 @@ import { progress, view, history } from './read.js';
 import { overdue, dueSoon, mine, dept, leader, search, pending } from './lists.js';
 import { progressNote, complete, strike, sendBack, reschedule, undo } from './write.js';
 import { bind, unbind } from './admin.js';
+import { scheduleCommands } from './schedule.js';
 
 /** Every chat command, in help order. */
 export const COMMANDS: CommandSpec[] = [
   progress, view, overdue, dueSoon, mine, dept, leader, search, pending,
   progressNote, complete, strike, sendBack, reschedule, undo, history,
-  bind, unbind,
+  bind, unbind, ...scheduleCommands,
 ];
 
 /** Registers more commands (e.g. the scheduler's 订阅/退订/推送记录). */
