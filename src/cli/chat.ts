@@ -5,6 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { OpenServices } from '../app/services.js';
+import { serviceFor } from '../schedule/cli.js';
 
 /**
  * The console adapter: each line typed (or piped) becomes an IncomingMessage
@@ -12,6 +13,8 @@ import type { OpenServices } from '../app/services.js';
  */
 export async function runChat(open: OpenServices, opts: { as: string; chat: string; json?: boolean }): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  // 订阅/退订/推送记录 only touch Redis; the running service's scheduler picks changes up.
+  open.services.schedule ??= serviceFor(open.services, open.redis);
   const pipeline = createPipeline({ services: open.services, logger, metrics: new Metrics(), claim: open.claim });
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const user = await open.services.directory.getUser('console', opts.as);

@@ -28,7 +28,8 @@ function urlOf(redis: Redis): string {
   return `${o.tls ? 'rediss' : 'redis'}://${auth}${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
 }
 
-function serviceFor(services: Services, redis: Redis, outbox?: Outbox): ScheduleService {
+/** Schedule commands for a process without a scheduler of its own (CLI, console chat): they only read and write Redis. */
+export function serviceFor(services: Services, redis: Redis, outbox?: Outbox): ScheduleService {
   const config = safeConfig();
   return new ScheduleService({ services, sched: new ScheduleStore(redis), log: new DeliveryLog(redis), outbox, reminderCron: config.reminderCron });
 }
