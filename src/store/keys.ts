@@ -21,6 +21,8 @@ export const k = {
   hist: (L: string, id: string) => `rb:{${L}}:h:${id}`,
   undo: (L: string, platform: string, userId: string) => `rb:{${L}}:undo:${platform}:${userId}`,
   chats: (L: string) => `rb:{${L}}:chats`,
+  /** Every key the last import wrote (so a re-import replaces them without a scan). */
+  registry: (L: string) => `rb:{${L}}:keys`,
   user: (platform: string, userId: string) => `rb:user:${platform}:${userId}`,
   users: () => 'rb:users',
   binding: (platform: string, chatId: string) => `rb:bind:${platform}:${chatId}`,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Aspect, AuditEvent, Item, Ledger, LedgerDoc, Measure, Problem } from '../ledger/types.js';
+import { STATUSES } from '../ledger/types.js';
 import { aliasesFor } from '../ledger/codes.js';
 import { countAll, type Counters } from '../ledger/counters.js';
 import { k, ledgerPattern } from './keys.js';
@@ -16,20 +17,12 @@ export class LedgerStore {
    */
   async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }, opts: { wipeHistory?: boolean } = {}): Promise<void> {
     const L = doc.ledger.id;
-    const old: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', ledgerPattern(L), 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) {
-        const history = key.endsWith(':audit') || key.includes(':h:');
-        if ((opts.wipeHistory || !history) && !key.endsWith(':chats')) old.push(key);
-      }
-    } while (cursor !== '0');
-
+    const old = await this.keysToReplace(L, !!opts.wipeHistory);
+    const written = new Set<string>();
+    const w = (key: string) => (written.add(key), key);
     const tx = this.redis.multi();
     for (let i = 0; i < old.length; i += 500) tx.del(...old.slice(i, i + 500));
-    tx.hset(k.meta(L), ledgerToHash(doc.ledger));
+    tx.hset(w(k.meta(L)), ledgerToHash(doc.ledger));
     const codes = new Map<string, string[]>();
     const addAlias = (alias: string, id: string) => codes.set(alias, [...(codes.get(alias) ?? []), id]);
     const order: string[] = [];
@@ -45,7 +38,7 @@ export class LedgerStore {
       }
     }
     for (const item of [...doc.aspects, ...doc.problems, ...doc.measures] as Item[]) {
-      tx.hset(k.item(L, item.id), itemToHash(item));
+      tx.hset(w(k.item(L, item.id)), itemToHash(item));
       const aliases = item.level === 'measure' ? aliasesFor(item, problemNumber.get(item.problemId)) : aliasesFor(item);
       for (const alias of aliases) addAlias(alias, item.id);
       if (item.level === 'problem') tx.hset(k.item(L, item.id), 'kids', JSON.stringify((children.get(item.id) ?? []).map((c) => c.id)));
@@ -53,28 +46,53 @@ export class LedgerStore {
         tx.hset(k.item(L, item.id), 'kids', JSON.stringify(doc.problems.filter((x) => x.aspect === item.aspect).map((x) => x.id)));
         continue;
       }
-      for (const g of bigrams(item.title)) tx.sadd(k.gram(L, g), item.id);
+      for (const g of bigrams(item.title)) tx.sadd(w(k.gram(L, g)), item.id);
     }
-    for (const m of doc.measures) this.indexMeasure(tx, L, m);
-    for (let i = 0; i < order.length; i += 1000) tx.rpush(k.order(L), ...order.slice(i, i + 1000));
-    if (codes.size) tx.hset(k.codes(L), Object.fromEntries([...codes].map(([a, ids]) => [a, ids.join(',')])));
+    for (const m of doc.measures) this.indexMeasure(tx, L, m, w);
+    for (let i = 0; i < order.length; i += 1000) tx.rpush(w(k.order(L)), ...order.slice(i, i + 1000));
+    if (codes.size) tx.hset(w(k.codes(L)), Object.fromEntries([...codes].map(([a, ids]) => [a, ids.join(',')])));
     const counters = countAll(doc.problems, doc.measures);
-    if (Object.keys(counters).length) tx.hset(k.counters(L), counters);
+    if (Object.keys(counters).length) tx.hset(w(k.counters(L)), counters);
     if (event) {
       tx.xadd(k.audit(L), '*', 'at', new Date().toISOString(), 'platform', 'cli', 'userId', 'cli', 'name', event.actor,
         'itemId', '', 'code', '', 'action', '导入', 'from', '', 'to', '', 'note', event.note, 'messageId', '');
     }
+    // The registry of this import's keys lets the next import replace them without scanning the keyspace.
+    const reg = [...written];
+    for (let i = 0; i < reg.length; i += 1000) tx.sadd(k.registry(L), ...reg.slice(i, i + 1000));
     await tx.exec();
     await this.redis.sadd(k.ledgers(), L);
   }
 
-  private indexMeasure(tx: ReturnType<Redis['multi']>, L: string, m: Measure) {
+  /** Keys a re-import replaces: the last import's registry plus the status sets changes create. */
+  private async keysToReplace(L: string, wipeHistory: boolean): Promise<string[]> {
+    const keys = new Set<string>(await this.redis.smembers(k.registry(L)));
+    if (keys.size === 0 && (await this.redis.exists(k.meta(L)))) {
+      // A ledger written before the registry existed: find its keys once by scanning.
+      let cursor = '0';
+      do {
+        const [next, found] = await this.redis.scan(cursor, 'MATCH', ledgerPattern(L), 'COUNT', 1000);
+        cursor = next;
+        for (const key of found) if (!key.endsWith(':audit') && !key.includes(':h:') && !key.endsWith(':chats')) keys.add(key);
+      } while (cursor !== '0');
+    }
+    for (const st of STATUSES) keys.add(k.byStatus(L, st));
+    keys.add(k.due(L));
+    keys.add(k.registry(L));
+    if (wipeHistory) {
+      keys.add(k.audit(L));
+      for (const key of [...keys]) if (key.startsWith(k.item(L, ''))) keys.add(k.hist(L, key.slice(k.item(L, '').length)));
+    }
+    return [...keys];
+  }
+
+  private indexMeasure(tx: ReturnType<Redis['multi']>, L: string, m: Measure, w: (key: string) => string) {
     const d = dynamicIndexes(L, m);
-    tx.sadd(d.statusSet, m.id);
-    if (d.dueScore !== null) tx.zadd(k.due(L), d.dueScore, m.id);
-    for (const dep of m.departments) { tx.sadd(k.dept(L, dep), m.id); tx.sadd(k.depts(L), dep); }
-    for (const n of m.leaders) { tx.sadd(k.leader(L, n), m.id); tx.sadd(k.people(L), n); }
-    for (const n of m.owners) { tx.sadd(k.owner(L, n), m.id); tx.sadd(k.people(L), n); }
+    tx.sadd(w(d.statusSet), m.id);
+    if (d.dueScore !== null) tx.zadd(w(k.due(L)), d.dueScore, m.id);
+    for (const dep of m.departments) { tx.sadd(w(k.dept(L, dep)), m.id); tx.sadd(w(k.depts(L)), dep); }
+    for (const n of m.leaders) { tx.sadd(w(k.leader(L, n)), m.id); tx.sadd(w(k.people(L)), n); }
+    for (const n of m.owners) { tx.sadd(w(k.owner(L, n)), m.id); tx.sadd(w(k.people(L)), n); }
   }
 
   async listLedgers(): Promise<string[]> {
