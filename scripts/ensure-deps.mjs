@@ -13,8 +13,9 @@ export function ensureDeps() {
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (!stale) return;
   console.error('[rectify] installing npm dependencies…');
-  const cmd = existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund';
-  execSync(cmd, { cwd: root, stdio: 'inherit' });
+  // `npm install` honours package-lock.json; `npm ci` (npm 11.19) rejects this lock over optional
+  // platform packages of msgpackr-extract that it never recorded, so it cannot be used here.
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensureDeps();
