@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { FakeWecomServer } from '../fakes/wecom/server.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -10,10 +9,10 @@ import { ScheduleStore } from '../../src/store/schedule-store.js';
 import { DeliveryLog, type DeliveryEntry } from '../../src/store/delivery-log.js';
 import { ScheduleService } from '../../src/schedule/service.js';
 import { systemClock } from '../../src/core/clock.js';
+import { openServices } from '../../src/app/services.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let wecom: FakeWecomServer;
@@ -22,7 +21,10 @@ let log: DeliveryLog;
 const children: ChildProcess[] = [];
 
 function spawnInstance(extra: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [tsx, path.join(here, 'fixtures/instance.ts')], {
+  // `node --import tsx` runs the instance in this very process, so a SIGKILL kills the instance itself
+  // (the tsx CLI would relay to a grandchild that a SIGKILL of the parent leaves behind).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/instance.ts')], {
+    cwd: root,
     env: {
       ...process.env, REDIS_URL: testRedisUrl(), FAKE_WECOM_URL: wecom.url, RECTIFY_LOCK_MS: '1500', RECTIFY_REFRESH_MS: '200',
       RECTIFY_RETRY_BASE_MS: '50', RECTIFY_REMINDER_CRON: '0 0 3 1 1 *', ...extra,
@@ -61,10 +63,11 @@ function bySlot(es: DeliveryEntry[], chatId: string) {
 }
 
 beforeAll(async () => {
-  const r = new Redis(testRedisUrl());
-  await r.flushdb();
-  r.disconnect();
   wecom = await new FakeWecomServer().start();
+  // A clean slate for this file's chats: the delivery log and the outbox are global.
+  const fresh = await openServices({ redisUrl: testRedisUrl() });
+  await fresh.redis.flushdb();
+  await fresh.close();
   w = await makeWorld({ clock: systemClock });
   log = new DeliveryLog(w.open.redis);
 });
