@@ -35,11 +35,12 @@ export function helpReply(role: Role, topic?: string): Reply {
 }
 
 /** A short help after input we did not understand, with the nearest command. */
-export function missReply(input: string, suggestion?: CommandSpec): Reply {
+export function missReply(input: string, suggestion?: CommandSpec, hint?: string): Reply {
   const b = new ReplyBuilder('没看懂');
   const shown = safeText(input.length > 20 ? `${input.slice(0, 20)}…` : input);
   b.line(`没有看懂“${shown}”。`);
-  if (suggestion) b.line(`您是不是想用：**${suggestion.name}**（${suggestion.usage}）`);
+  if (hint) b.line(safeText(hint));
+  else if (suggestion) b.line(`您是不是想用：**${suggestion.name}**（${suggestion.usage}）`);
   b.line('常用：进度 · 逾期 · 临期 · 我的 · 查看 编号 · 进展 编号 说明 · 完成 编号 说明。发送“帮助”查看全部。');
   return b.build();
 }

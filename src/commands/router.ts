@@ -8,7 +8,7 @@ import { COMMANDS } from './index.js';
 export type Routed =
   | { kind: 'command'; spec: CommandSpec; args: string }
   | { kind: 'help'; topic?: string }
-  | { kind: 'miss'; suggestion?: CommandSpec; input: string };
+  | { kind: 'miss'; suggestion?: CommandSpec; input: string; hint?: string };
 
 const HELP = ['帮助', 'help', '?', '？', '菜单', '指令', '命令', '怎么用', '使用说明'];
 
@@ -60,7 +60,14 @@ function routeNatural(head: string, rest: string): Routed | undefined {
   if (!parseCode(code)) return undefined;
   if (!tail) return { kind: 'command', spec: find('查看')!, args: code };
   const sp = statusPrefix(tail);
-  if (!sp) return undefined;
+  if (!sp) {
+    // "3.2 情况怎么样" asks; "3.2 制度已印发" probably reports, but we never write on a guess.
+    if (/[?？吗呢]|怎么样|如何|进展情况|什么情况|谁负责/.test(tail)) return { kind: 'command', spec: find('查看')!, args: code };
+    return {
+      kind: 'miss', suggestion: find('进展'), input: `${code} ${tail}`,
+      hint: `如要记录进展，请发送：进展 ${code} ${tail}；如已完成，请发送：完成 ${code} ${tail}`,
+    };
+  }
   if (sp.status === '已完成') return { kind: 'command', spec: find('完成')!, args: `${code} ${sp.rest || ''}`.trim() };
   if (sp.status === '已完成并长期坚持') return { kind: 'command', spec: find('完成')!, args: `${code} 长期坚持 ${sp.rest}`.trim() };
   if (['推进中', '阶段性完成', '基本完成'].includes(sp.status)) {

@@ -1,6 +1,8 @@
 import type { Measure, Status } from '../ledger/types.js';
 import { formatDeadline, parseDate } from '../ledger/dates.js';
-import { isClosed, isDone } from '../ledger/status.js';
+import { isClosed, isDone, statusPrefix, STATUS_RANK } from '../ledger/status.js';
+
+const PROGRESS_WORDS: Status[] = ['推进中', '阶段性完成', '基本完成'];
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { ChangeResult, MeasureUpdate } from '../store/item-changes.js';
@@ -47,8 +49,19 @@ export const progressNote = defineCommand<{ code: string; text: string }>({
   roles: ['office', 'leader', 'owner'],
   parse: needText('进展说明'),
   async run(ctx, { code, text }) {
-    const r = await change(ctx, code, (m) => ({ action: '进展', status: m.status === '未启动' ? '推进中' : m.status, note: text }));
-    return done('已记录进展', r, `说明：${safeText(text)}`);
+    // "进展 3.2 基本完成，…" also moves the status to the word it starts with.
+    const said = statusPrefix(text);
+    const to = said && PROGRESS_WORDS.includes(said.status) ? said.status : undefined;
+    const note = to && said!.rest ? said!.rest : text;
+    const r = await change(ctx, code, (m) => {
+      if (to && (m.status === '待销号' || isDone(m.status))) {
+        throw new DomainError('already_done', `${m.code} 当前为“${m.status}”，不能改回“${to}”。如需重新整改，请整改办“退回”。`);
+      }
+      // Progress words only move an item forward; going back is the office's 退回.
+      const forward = to && STATUS_RANK[to] > STATUS_RANK[m.status] ? to : undefined;
+      return { action: '进展', status: forward ?? (m.status === '未启动' ? '推进中' : m.status), note };
+    });
+    return done('已记录进展', r, `说明：${safeText(note)}`);
   },
 });
 

@@ -101,7 +101,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   if (routed.kind === 'help') return helpReply(speaker.role, routed.topic);
   if (routed.kind === 'miss') {
     setOutcome('miss');
-    return missReply(routed.input, routed.suggestion);
+    return missReply(routed.input, routed.suggestion, routed.hint);
   }
   const { spec } = routed;
   const count = (o: string) => metrics.commands.inc({ command: spec.name, outcome: o });

@@ -127,3 +127,24 @@ describe('write commands', () => {
     expect(await text('owner', '进展')).toContain('请写上编号');
   });
 });
+
+describe('natural phrasing', () => {
+  it('a status word after a code moves the item forward only, and the note keeps its Chinese punctuation', async () => {
+    expect(await text('office', '退回 二.2.1 派车单未归档')).toContain('已完成 → 推进中');
+    const fwd = await text('office', '二.2.1 基本完成，派车单已归档；油卡台账待补');
+    expect(fwd).toContain('推进中 → 基本完成');
+    expect(fwd).toContain('说明：派车单已归档；油卡台账待补');
+    const back = await text('office', '二.2.1 推进中，继续补台账');
+    expect(back).toContain('已记录进展');
+    expect(back).not.toContain('→'); // 基本完成 does not go back to 推进中
+    expect(await text('owner', '一.1.1 推进中，再看看')).toContain('不能改回“推进中”');
+  });
+
+  it('a question about a code shows it; a bare statement asks which command was meant and writes nothing', async () => {
+    expect(await text('viewer', '三.1.1 进展情况怎么样？')).toContain('责任领导：罗拥军');
+    const before = await w.open.services.ledgers.history(w.ledgerId, '3.1.1');
+    const t = await text('owner', '三.1.1 制度已印发');
+    expect(t).toContain('如要记录进展，请发送：进展 三.1.1 制度已印发');
+    expect(await w.open.services.ledgers.history(w.ledgerId, '3.1.1')).toEqual(before);
+  });
+});
