@@ -18,10 +18,11 @@ export function noteLine(n: Note): string {
   return `${when} ${safeText(n.by)}${n.evidence ? '（佐证）' : ''}：${safeText(n.text)}`;
 }
 
-/** Writes up to `max` measure lines, then “……另有N项”. */
-export function listMeasures(b: ReplyBuilder, ctx: CommandContext, ms: Measure[], max = 20): void {
-  for (const m of ms.slice(0, max)) b.item(measureLine(ctx, m));
-  if (ms.length > max) b.line(`……另有${ms.length - max}项未列出`);
+/** Writes up to `max` measure lines, then “……另有N项” (N from `total`, which may exceed what was fetched). */
+export function listMeasures(b: ReplyBuilder, ctx: CommandContext, ms: Measure[], max = 20, total = ms.length): void {
+  const shown = ms.slice(0, max);
+  for (const m of shown) b.item(measureLine(ctx, m));
+  if (total > shown.length) b.line(`……另有${total - shown.length}项未列出`);
 }
 
 export function lightLabel(ctx: CommandContext, m: Measure): string {

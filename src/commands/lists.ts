@@ -11,12 +11,20 @@ async function measures(ctx: CommandContext, ids: string[]): Promise<Measure[]> 
   return (await ctx.services.ledgers.getMeasures(ctx.ledger.id, ids)).sort(byDeadline);
 }
 
-function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: string) {
+/** `total` is the full count when only the first `ms` were fetched (deadline lists on big ledgers). */
+function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: string, total = ms.length) {
   const b = new ReplyBuilder(title);
-  b.heading(`${title}（${ms.length}项）`);
+  b.heading(`${title}（${total}项）`);
   if (!ms.length) b.line(empty);
-  listMeasures(b, ctx, ms);
+  listMeasures(b, ctx, ms, 20, total);
   return b;
+}
+
+/** Open measures due in [from, to] (day numbers): the count and the earliest 20, from the deadline index. */
+async function dueList(ctx: CommandContext, from: number | '-inf', to: number) {
+  const store = ctx.services.ledgers;
+  const [total, ids] = await Promise.all([store.countDue(ctx.ledger.id, from, to), store.dueIds(ctx.ledger.id, from, to, 20)]);
+  return { total, ms: await measures(ctx, ids) };
 }
 
 export const overdue = defineCommand<null>({
@@ -26,8 +34,8 @@ export const overdue = defineCommand<null>({
   usage: '逾期',
   parse: () => null,
   async run(ctx) {
-    const ids = await ctx.services.ledgers.dueIds(ctx.ledger.id, '-inf', dayNumber(ctx.today) - 1);
-    return listReply(ctx, '🔴 逾期事项', await measures(ctx, ids), '目前没有逾期事项。').build();
+    const { total, ms } = await dueList(ctx, '-inf', dayNumber(ctx.today) - 1);
+    return listReply(ctx, '🔴 逾期事项', ms, '目前没有逾期事项。', total).build();
   },
 });
 
@@ -43,8 +51,8 @@ export const dueSoon = defineCommand<number | null>({
   },
   async run(ctx, days) {
     const d = days ?? ctx.ledger.yellowDays;
-    const ids = await ctx.services.ledgers.dueIds(ctx.ledger.id, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
-    return listReply(ctx, `🟡 ${d}天内到期`, await measures(ctx, ids), `${d}天内没有到期的未完成事项。`).build();
+    const { total, ms } = await dueList(ctx, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
+    return listReply(ctx, `🟡 ${d}天内到期`, ms, `${d}天内没有到期的未完成事项。`, total).build();
   },
 });
 
