@@ -3,17 +3,10 @@ import { KINDS, STATUSES } from '../ledger/types.js';
 import { dayNumber, deadlineDate, shanghaiDate } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
+import type { StatusReport } from '../reports/status.js';
 
 /** The figures `rectify status --json` reports; the digest carries the same ones. */
-export interface DigestCounts {
-  measures: number;
-  problems: number;
-  byStatus: Partial<Record<Status, number>>;
-  byKind: Partial<Record<Kind, number>>;
-  red: number;
-  yellow: number;
-  completionRate: number;
-}
+export type DigestCounts = Omit<StatusReport, 'ledger' | 'asOf'>;
 
 export interface Backward {
   measure: Measure;

@@ -72,7 +72,8 @@ describe('scheduler ticks with a fake clock (real Redis and BullMQ)', () => {
     expect((await s.tick()).queued).toEqual([]);
     w.clock.set(sh('2025-11-24T09:01:02'));
     expect((await s.tick()).queued).toHaveLength(1);
-    expect(await w.outbox.queue.getJob(jobIdOf('digest', 'console', w.chatId, slot))).toBeTruthy();
+    const id = jobIdOf('digest', 'console', w.chatId, slot);
+    expect((await w.outbox.queue.getJob(id))?.id).toBe(id);
   });
 
   it('killed between render and send: the queued digest is sent once after restart, and a sent one is not sent again', async () => {
