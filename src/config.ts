@@ -7,6 +7,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
   PUBLIC_URL: z.string().url().optional(),
+  DASHBOARD_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  DASHBOARD_LINK_DAYS: z.coerce.number().int().min(1).max(366).default(30),
   LOAD_DEMO: z.enum(['auto', 'never']).default('auto'),
   CONSOLE_WEB: z.enum(['local', 'open', 'off']).default('local'),
 });

@@ -13,13 +13,16 @@ import { startDingtalk } from './bot/dingtalk/index.js';
 import { startWecom } from './bot/wecom/index.js';
 import { startScheduler } from './schedule/index.js';
 import { registerConsoleWeb } from './bot/console/web.js';
+import { registerDashboard } from './http/dashboard.js';
 
 /** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
 export async function startService(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   const metrics = new Metrics(true);
-  const open = await openServices({ redisUrl: config.REDIS_URL, publicUrl: config.PUBLIC_URL });
+  const open = await openServices({
+    redisUrl: config.REDIS_URL, publicUrl: config.PUBLIC_URL, dashboardSecret: config.DASHBOARD_SECRET, dashboardLinkDays: config.DASHBOARD_LINK_DAYS,
+  });
   open.redis.on('error', () => metrics.redisErrors.inc());
   const { services } = open;
   if (config.LOAD_DEMO === 'auto' && (await services.ledgers.listLedgers()).length === 0) {
@@ -42,6 +45,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     fetch: globalThis.fetch,
     env,
   };
+  registerDashboard(router, services, async () => config.DASHBOARD_SECRET ?? services.directory.sharedSecret('dashboard'));
   registerConsoleWeb(router, { handle: (m) => pipeline.handle(m), mode: config.CONSOLE_WEB });
   const handles: AdapterHandle[] = [];
   for (const start of [startDingtalk, startWecom]) {

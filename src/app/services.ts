@@ -7,6 +7,7 @@ import { ItemChanges } from '../store/item-changes.js';
 import { Directory } from '../store/directory.js';
 import { claimOnce, RedisRateLimiter } from '../store/limits.js';
 import type { Platform } from '../core/message.js';
+import { dashboardLink } from '../core/signed-link.js';
 
 export interface OpenServices {
   services: Services;
@@ -17,7 +18,17 @@ export interface OpenServices {
 }
 
 /** Connects to Redis and builds the store-backed services (CLI, service and tests share this). */
-export async function openServices(opts: { redisUrl: string; clock?: Clock; publicUrl?: string; failFast?: boolean }): Promise<OpenServices> {
+export interface OpenOptions {
+  redisUrl: string;
+  clock?: Clock;
+  publicUrl?: string;
+  failFast?: boolean;
+  /** HMAC key for dashboard links; default a random secret shared through Redis. */
+  dashboardSecret?: string;
+  dashboardLinkDays?: number;
+}
+
+export async function openServices(opts: OpenOptions): Promise<OpenServices> {
   const redis = connectRedis(opts.redisUrl, { failFast: opts.failFast });
   redis.on('error', () => { /* surfaced per command as UnavailableError; avoid unhandled 'error' events */ });
   await waitReady(redis);
@@ -29,6 +40,14 @@ export async function openServices(opts: { redisUrl: string; clock?: Clock; publ
     clock,
     publicUrl: opts.publicUrl,
   };
+  if (opts.publicUrl) {
+    const base = opts.publicUrl;
+    const days = opts.dashboardLinkDays ?? 30;
+    services.dashboardLink = async (ledgerId) => {
+      const secret = opts.dashboardSecret ?? (await services.directory.sharedSecret('dashboard'));
+      return dashboardLink(base, secret, ledgerId, Math.floor(clock.now().getTime() / 1000) + days * 86400);
+    };
+  }
   return {
     services,
     redis,

@@ -21,7 +21,7 @@ export async function openCli(opts: { asOf?: string } = {}): Promise<OpenService
   if (!url && existsSync(urlFile)) url = readFileSync(urlFile, 'utf8').trim();
   if (url) {
     try {
-      return await openServices({ redisUrl: url, clock, publicUrl: process.env.PUBLIC_URL });
+      return await openServices({ redisUrl: url, clock, publicUrl: process.env.PUBLIC_URL, dashboardSecret: process.env.DASHBOARD_SECRET || undefined });
     } catch (e) {
       if (process.env.REDIS_URL) throw new Error(`无法连接 Redis（${process.env.REDIS_URL}）：${(e as Error).message}`);
     }
@@ -30,7 +30,7 @@ export async function openCli(opts: { asOf?: string } = {}): Promise<OpenService
   const { startRedis, freePort } = await import('../../scripts/redis.mjs');
   mkdirSync(dataDir, { recursive: true });
   const redis = await startRedis({ dir: dataDir, port: await freePort(), persist: true, databases: 16 });
-  const open = await openServices({ redisUrl: redis.url, clock, publicUrl: process.env.PUBLIC_URL });
+  const open = await openServices({ redisUrl: redis.url, clock, publicUrl: process.env.PUBLIC_URL, dashboardSecret: process.env.DASHBOARD_SECRET || undefined });
   return { ...open, async close() { await open.close(); await redis.stop(); } };
 }
 

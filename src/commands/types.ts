@@ -25,6 +25,8 @@ export interface Services {
   clock: Clock;
   /** Dashboard base URL for links (PUBLIC_URL), when set. */
   publicUrl?: string;
+  /** A signed link to a ledger's dashboard (present when PUBLIC_URL is set). */
+  dashboardLink?: (ledgerId: string) => Promise<string>;
   /** Digest/reminder scheduling, present when the schedule module is wired in. */
   schedule?: ScheduleCommands;
 }

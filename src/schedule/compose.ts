@@ -71,7 +71,7 @@ export async function composeDigest(
   const names = model.red.flatMap((m) => (m.owners.length ? m.owners : m.leaders));
   const people = await cache.people(chat.platform, names);
   const feedbackOnly = doc.problems.every((p) => p.kind === '反馈问题');
-  return { reply: renderDigest(doc.ledger, model, { publicUrl: services.publicUrl, people, feedbackOnly }), model };
+  return { reply: renderDigest(doc.ledger, model, { dashboardUrl: await services.dashboardLink?.(chat.ledgerId), people, feedbackOnly }), model };
 }
 
 /** The ledger's reminder ladder (stored per ledger; the default otherwise). */

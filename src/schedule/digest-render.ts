@@ -23,7 +23,8 @@ const HEADLINE_ORDER: Status[] = ['已销号', '已完成', '已完成并长期�
 export type PeopleLookup = (name: string) => Mention[];
 
 export interface DigestRenderOptions {
-  publicUrl?: string;
+  /** A (signed) link to the ledger's dashboard, when PUBLIC_URL is set. */
+  dashboardUrl?: string;
   people?: PeopleLookup;
   /** Whether the ledger holds only feedback problems (decides "具体问题" vs "整改任务"). */
   feedbackOnly?: boolean;
@@ -93,13 +94,8 @@ export function renderDigest(ledger: Ledger, d: DigestModel, o: DigestRenderOpti
     if (d.departments.length > LIST_MAX.depts) b.line(`……另有${d.departments.length - LIST_MAX.depts}个部门`);
   }
   b.mention(...mentions);
-  if (o.publicUrl) b.withLink({ title: '打开整改看板', url: dashboardUrl(o.publicUrl, ledger.id) });
+  if (o.dashboardUrl) b.withLink({ title: '打开整改看板', url: o.dashboardUrl });
   return b.build();
-}
-
-/** The dashboard page of a ledger under PUBLIC_URL. */
-export function dashboardUrl(publicUrl: string, ledgerId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/dashboard?ledger=${encodeURIComponent(ledgerId)}`;
 }
 
 function codeList(ms: Measure[], max: number): string {

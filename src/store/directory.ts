@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatBinding } from '../core/binding.js';
 import type { Platform } from '../core/message.js';
@@ -100,6 +101,16 @@ export class Directory {
       if (b) out.push(b);
     }
     return out;
+  }
+
+  /**
+   * A secret shared by every instance (e.g. for signed dashboard links): made
+   * once at random, then read by all.
+   */
+  async sharedSecret(name: string): Promise<string> {
+    const key = `rb:secret:${name}`;
+    await this.redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+    return (await this.redis.get(key))!;
   }
 
   /** Records a configuration problem the office must fix (kept: latest 200). */

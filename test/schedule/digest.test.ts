@@ -1,3 +1,4 @@
+import { dashboardLink } from '../../src/core/signed-link.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { makeWorld, type World } from '../helpers/world.js';
@@ -88,10 +89,12 @@ describe('digest against the store (seed 003 ledger in Redis)', () => {
   });
 
   it('links the dashboard when PUBLIC_URL is set, and flags items untouched for 14 days', async () => {
-    const s = { ...w.open.services, publicUrl: 'https://rectify.example.org/' };
+    const link = (id: string) => dashboardLink('https://rectify.example.org/', 'test-secret-0123456789', id, 1_700_000_000);
+    const s = { ...w.open.services, publicUrl: 'https://rectify.example.org/', dashboardLink: async (id: string) => link(id) };
     const now = new Date('2021-10-30T01:00:00Z');
     const r = await composeDigest(s, new RunCache(s), { platform: 'console', chatId: w.chatId, ledgerId: w.ledgerId }, now, new Date('2021-10-23T01:00:00Z'));
-    expect(r!.reply.link).toEqual({ title: '打开整改看板', url: `https://rectify.example.org/dashboard?ledger=${w.ledgerId}` });
+    expect(r!.reply.link).toEqual({ title: '打开整改看板', url: link(w.ledgerId) });
+    expect(r!.reply.link!.url).toMatch(new RegExp(`^https://rectify\\.example\\.org/dashboard\\?ledger=${w.ledgerId}&exp=1700000000&sig=[\\w-]{43}$`));
     expect(r!.reply.text).toContain('超过14天未更新 2 项：一.3.1、二.1.1');
     expect(r!.reply.text).toContain('本期没有新的完成、销号或进展报送。');
   });
