@@ -44,6 +44,8 @@ export const progress = defineCommand<null>({
     }
     b.blank();
     b.line('发送“逾期”“临期”“我的”或“查看 编号”了解详情。');
+    const url = await ctx.services.dashboardLink?.(L);
+    if (url) b.withLink({ title: '打开整改看板', url });
     return b.build();
   },
 });

@@ -60,3 +60,18 @@ describe('the dashboard behind the digest link', () => {
     expect((await fetch(local(r.reply.link!.url))).status).toBe(200);
   });
 });
+
+describe('进度 links the dashboard when PUBLIC_URL is set', () => {
+  it('adds the signed link to the 进度 reply', async () => {
+    const svc = await startService({
+      REDIS_URL: testRedisUrl().replace(/\/\d+$/, '/57'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'https://rectify.example.org', DASHBOARD_SECRET: SECRET,
+    });
+    try {
+      const r = await svc.pipeline.handle({ platform: 'console', chatId: 'demo', chatType: 'group', messageId: `dash-${Date.now()}`, senderId: 'viewer', text: '进度' });
+      expect(r!.link?.url).toMatch(/^https:\/\/rectify\.example\.org\/dashboard\?ledger=demo&exp=\d+&sig=[\w-]{43}$/);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
