@@ -37,5 +37,6 @@ const log=document.getElementById('log');log.appendChild(d);window.scrollTo(0,do
 document.getElementById('f').addEventListener('submit',async(e)=>{e.preventDefault();const t=document.getElementById('t');const text=t.value.trim();if(!text)return;t.value='';
 add('me',esc(text));const r=await fetch('/console/api/say',{method:'POST',headers:{'content-type':'application/json'},
 body:JSON.stringify({as:document.getElementById('as').value,chat:document.getElementById('chat').value,text})});
-if(!r.ok){add('bot','请求失败（'+r.status+'）');return}const j=await r.json();if(j.reply)add('bot',md(j.reply.markdown))});
+if(!r.ok){add('bot','请求失败（'+r.status+'）');return}const j=await r.json();if(!j.reply)return;let h=md(j.reply.markdown);
+const l=j.reply.link;if(l&&/^https?:\\/\\//.test(l.url))h+='<p><a target="_blank" rel="noopener noreferrer" href="'+esc(l.url)+'">'+esc(l.title)+'</a></p>';add('bot',h)});
 </script></body></html>`;
