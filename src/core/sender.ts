@@ -32,13 +32,35 @@ export class SendError extends Error {
   }
 }
 
+/**
+ * Remembers which parts of one delivery already went out, so a retried
+ * multi-part send (a long digest split under the byte limit) resumes at the
+ * part that failed instead of repeating the ones the group already has.
+ */
+export interface PartTracker {
+  sent(index: number): Promise<boolean>;
+  mark(index: number): Promise<void>;
+}
+
+/** Indexes 0..n-1 of the parts not yet sent (all of them without a tracker). */
+export async function unsentParts(n: number, tracker?: PartTracker): Promise<number[]> {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (!tracker) return all;
+  const sent = await Promise.all(all.map((i) => tracker.sent(i)));
+  return all.filter((i) => !sent[i]);
+}
+
+export interface SendOptions {
+  parts?: PartTracker;
+}
+
 /** A platform's proactive-send channel (used by digests and reminders). */
 export interface ChatSender {
   readonly platform: Platform;
   /** Key that groups targets sharing one platform rate limit (one robot). */
   robotKey(target: OutboundTarget): string;
-  /** Sends one reply (adapters split long ones). Throws SendError on failure. */
-  send(target: OutboundTarget, reply: Reply): Promise<void>;
+  /** Sends one reply (adapters split long ones; `opts.parts` skips parts already sent). Throws SendError on failure. */
+  send(target: OutboundTarget, reply: Reply, opts?: SendOptions): Promise<void>;
 }
 
 /** Registry of senders by platform, filled by the adapters at start. */

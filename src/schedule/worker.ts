@@ -6,6 +6,7 @@ import type { Directory } from '../store/directory.js';
 import type { DeliveryEntry, DeliveryLog } from '../store/delivery-log.js';
 import { bullConnection, type ScheduleStore } from '../store/schedule-store.js';
 import { OUTBOX_PREFIX, OUTBOX_QUEUE, type OutboxJob } from './outbox.js';
+import { redisPartTracker } from '../store/part-tracker.js';
 
 export interface WorkerDeps {
   redisUrl: string;
@@ -61,7 +62,8 @@ async function deliver(d: WorkerDeps, job: Job<OutboxJob>, token: string | undef
   const sender = d.senders.get(m.platform);
   try {
     if (!sender) throw new SendError('config', 'no_sender', `本服务未启用${m.platform}发送通道`);
-    await withTimeout(sender.send({ platform: m.platform, chatId: m.chatId, channel: binding.channel }, m.reply), d.sendTimeoutMs);
+    const parts = redisPartTracker(d.sched.redis, jobId);
+    await withTimeout(sender.send({ platform: m.platform, chatId: m.chatId, channel: binding.channel }, m.reply, { parts }), d.sendTimeoutMs);
   } catch (err) {
     const e = err instanceof SendError ? err : new SendError('retry', 'error', (err as Error).message);
     await onFailure(d, job, token, e, entry);

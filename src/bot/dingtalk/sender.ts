@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { Reply } from '../../core/message.js';
 import type { ConfigProblem, RateLimiter } from '../../core/ports.js';
-import { SendError, type ChatSender, type OutboundTarget } from '../../core/sender.js';
+import { SendError, unsentParts, type ChatSender, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
 import type { RobotApi } from './openapi.js';
 import { OPENAPI_MAX_BYTES, renderReply, WEBHOOK_MAX_BYTES } from './render.js';
 import { sendByCustomRobot } from './webhook.js';
@@ -48,9 +48,9 @@ export class DingtalkSender implements ChatSender {
     return `dingtalk:app:${this.o.robotCode ?? 'none'}`;
   }
 
-  async send(target: OutboundTarget, reply: Reply): Promise<void> {
+  async send(target: OutboundTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
     try {
-      await this.sendParts(target, reply);
+      await this.sendParts(target, reply, opts.parts);
     } catch (err) {
       const e = err instanceof SendError ? err : new SendError('retry', 'unexpected', (err as Error).message);
       if (e.kind === 'config') await this.report(target.chatId, e);
@@ -58,7 +58,7 @@ export class DingtalkSender implements ChatSender {
     }
   }
 
-  private async sendParts(target: OutboundTarget, reply: Reply): Promise<void> {
+  private async sendParts(target: OutboundTarget, reply: Reply, tracker?: PartTracker): Promise<void> {
     const token = target.channel.webhookToken;
     const api = this.o.api;
     if (!token && !api) {
@@ -71,14 +71,17 @@ export class DingtalkSender implements ChatSender {
     });
     // Take every slot before sending anything, so a throttled multi-part reply is not half sent.
     const key = this.robotKey(target);
-    for (let i = 0; i < parts.length; i++) await this.takeSlot(key);
-    for (const m of parts) {
+    const todo = await unsentParts(parts.length, tracker);
+    for (let i = 0; i < todo.length; i++) await this.takeSlot(key);
+    for (const i of todo) {
+      const m = parts[i];
       if (token) {
         const robot = { token, secret: target.channel.webhookSecret || undefined };
         await sendByCustomRobot(this.o.fetch, this.o.oapiBase, robot, m, this.o.clock.now().getTime(), this.o.timeoutMs);
       } else {
         await api!.sendToGroup(target.channel.openConversationId || target.chatId, m);
       }
+      await tracker?.mark(i);
     }
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Mention, Reply } from '../../core/message.js';
 import type { ConfigProblem, RateLimiter } from '../../core/ports.js';
-import { SendError, type ChatSender, type OutboundTarget } from '../../core/sender.js';
+import { SendError, unsentParts as unsent, type ChatSender, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
 import { CONFIG_HINTS, TOKEN_CODES, callWecom, errorFor, type WecomAnswer } from './api.js';
 import type { WecomConfig } from './config.js';
 import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, fingerprint, sleep as realSleep, takeSlots } from './limit.js';
@@ -46,22 +46,22 @@ export class WecomSender implements ChatSender {
     return `wecom:app:${this.d.config.agentId ?? 'none'}:${t.channel.touser ?? t.chatId}`;
   }
 
-  async send(t: OutboundTarget, reply: Reply): Promise<void> {
-    if (t.channel.webhookKey) return this.sendWebhookMarkdown(t, reply);
+  async send(t: OutboundTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    if (t.channel.webhookKey) return this.sendWebhookMarkdown(t, reply, opts.parts);
     if (t.channel.responseUrl) return this.respond(t.channel.responseUrl, reply);
-    if (this.d.config.appSend) return this.sendApp(t, reply);
+    if (this.d.config.appSend) return this.sendApp(t, reply, opts.parts);
     throw await this.configProblem(t.chatId, 'no_channel',
       '该企业微信群没有发送渠道；请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人');
   }
 
   /** Group robot markdown, split at 4,096 bytes; mentions as `<@userid>` in the last part. */
-  private async sendWebhookMarkdown(t: OutboundTarget, reply: Reply): Promise<void> {
+  private async sendWebhookMarkdown(t: OutboundTarget, reply: Reply, tracker?: PartTracker): Promise<void> {
     const parts = splitByBytes(renderMarkdown(reply, 'robot', []), LIMITS.robotMarkdown);
     const tags = dedupeMentions(reply.mentions).filter((m) => isMentionableId(m.userId)).map((m) => `<@${m.userId}>`).join(' ');
     const last = parts.length - 1;
     if (tags && Buffer.byteLength(`${parts[last]}\n\n${tags}`) <= LIMITS.robotMarkdown) parts[last] += `\n\n${tags}`;
     else if (tags) parts.push(tags);
-    await this.webhook(t, parts.map((content) => ({ msgtype: 'markdown', markdown: { content } })));
+    await this.webhook(t, parts.map((content) => ({ msgtype: 'markdown', markdown: { content } })), tracker);
   }
 
   /** A text message whose `mentioned_list` @s people, for channels whose markdown cannot. */
@@ -73,30 +73,35 @@ export class WecomSender implements ChatSender {
     await this.webhook(t, [{ msgtype: 'text', text: { content, mentioned_list: ids } }]);
   }
 
-  private async webhook(t: OutboundTarget, payloads: object[]): Promise<void> {
+  private async webhook(t: OutboundTarget, payloads: object[], tracker?: PartTracker): Promise<void> {
     const key = webhookKeyOf(t.channel.webhookKey ?? '');
     if (!/^[A-Za-z0-9-]{8,128}$/.test(key)) {
       throw await this.configProblem(t.chatId, 'bad_webhook_key', CONFIG_HINTS[93000]!);
     }
-    await takeSlots(this.d.rateLimiter, this.robotKey(t), ROBOT_PER_MINUTE, payloads.length, this.d.config.rateWaitMs, this.sleep);
-    for (const body of payloads) {
+    const todo = await unsent(payloads.length, tracker);
+    await takeSlots(this.d.rateLimiter, this.robotKey(t), ROBOT_PER_MINUTE, todo.length, this.d.config.rateWaitMs, this.sleep);
+    for (const i of todo) {
       // https://developer.work.weixin.qq.com/document/path/91770
       const url = `${this.d.config.apiBase}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
-      await this.checked(t.chatId, await this.call(url, body, 'webhook/send'), 'webhook/send');
+      await this.checked(t.chatId, await this.call(url, payloads[i], 'webhook/send'), 'webhook/send');
+      await tracker?.mark(i);
     }
   }
 
   /** Self-built app `message/send` (markdown, 2,048 bytes a part) with token refetch. */
-  private async sendApp(t: OutboundTarget, reply: Reply): Promise<void> {
+  private async sendApp(t: OutboundTarget, reply: Reply, tracker?: PartTracker): Promise<void> {
     const touser = t.channel.touser ?? t.chatId;
     const parts = splitByBytes(renderMarkdown(reply, 'app'), LIMITS.appMarkdown);
-    await takeSlots(this.d.rateLimiter, this.robotKey(t), APP_PER_MEMBER_PER_MINUTE, parts.length, this.d.config.rateWaitMs, this.sleep);
-    for (const content of parts) {
+    const todo = await unsent(parts.length, tracker);
+    await takeSlots(this.d.rateLimiter, this.robotKey(t), APP_PER_MEMBER_PER_MINUTE, todo.length, this.d.config.rateWaitMs, this.sleep);
+    for (const i of todo) {
+      const content = parts[i];
       const body = { touser, msgtype: 'markdown', agentid: this.d.config.agentId, markdown: { content } };
       await this.checked(t.chatId, await this.withToken((tok) =>
         // https://developer.work.weixin.qq.com/document/path/90236
         this.call(`${this.d.config.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(tok)}`, body, 'message/send')),
       'message/send');
+      await tracker?.mark(i);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Reply } from '../../../src/core/message.js';
 import { SendError, type ChatSender, type OutboundTarget } from '../../../src/core/sender.js';
 import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
 import { makeAdapterEnv, type TestAdapterEnv } from './context.js';
+import { redisPartTracker } from '../../../src/store/part-tracker.js';
 
 const reply: Reply = { title: '本周整改周报', markdown: '**本周**\n🔴 逾期 1 项', text: '本周', mentions: [{ userId: 'zhangsan01', name: '张三' }] };
 const group = (chatId = 'cidGroupFake01==', channel: Record<string, string> = {}): OutboundTarget => ({ platform: 'dingtalk', chatId, channel });
@@ -131,5 +132,22 @@ describe('DingTalk ChatSender through the fake', () => {
       await env2.close();
       await fake2.close();
     }
+  });
+
+  it('a retried multi-part send resumes at the part that failed (no repeat of part 1)', async () => {
+    const token = `robot-parts-${Date.now()}`;
+    fake.api.customRobots.set(token, { secret: 'SECparts', sent: [] });
+    const target = group('cidParts==', { webhookToken: token, webhookSecret: 'SECparts' });
+    const body = Array.from({ length: 700 }, (_, i) => `- 第${i}项 整改措施说明整改措施说明`).join('\n');
+    const long: Reply = { title: '周报', markdown: body, text: body, mentions: [] };
+    const parts = redisPartTracker(env.redis, `job-${Date.now()}`);
+    fake.faults.push('robot', { kind: 'pass' }, { kind: 'status', status: 503 });
+    expect(await sendError(sender.send(target, long, { parts }))).toMatchObject({ kind: 'retry' });
+    await sender.send(target, long, { parts });
+    const sent = fake.api.robotSends.filter((r) => r.query.access_token === token).map((r) => JSON.stringify(r.body));
+    expect(sent.length).toBe(3); // part 1, part 2 (503), part 2 again
+    expect(sent[1]).toBe(sent[2]);
+    expect(sent.filter((x) => x === sent[0])).toHaveLength(1);
+    expect(fake.api.customRobots.get(token)!.sent).toHaveLength(2);
   });
 });

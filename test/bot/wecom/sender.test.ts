@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SendError, type ChatSender, type OutboundTarget } from '../../../src/core/sender.js';
 import { FakeWecomServer } from '../../fakes/wecom/server.js';
 import { reply, startHarness, uid, type Harness } from './harness.js';
+import { redisPartTracker } from '../../../src/store/part-tracker.js';
 
 /** The WeCom ChatSender against the fake WeCom, with the real Redis rate limiter. */
 describe('wecom ChatSender', () => {
@@ -156,5 +157,35 @@ describe('wecom ChatSender', () => {
     expect(k).toMatch(/^wecom:robot:[0-9a-f]{16}$/);
     expect(k).not.toContain(robot.channel.webhookKey!);
     expect(sender.robotKey({ ...robot, chatId: 'other' })).toBe(k);
+  });
+});
+
+describe('wecom ChatSender: a retried multi-part send resumes where it failed', () => {
+  const fake = new FakeWecomServer();
+  let h: Harness;
+  beforeAll(async () => {
+    await fake.start();
+    h = await startHarness({ env: { WECOM_API_BASE: fake.url, WECOM_HTTP_TIMEOUT_MS: '300', WECOM_RATE_WAIT_MS: '0' } });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await fake.stop();
+  });
+
+  it('part 1 is not sent again when part 2 failed the first time', async () => {
+    const robot: OutboundTarget = { platform: 'wecom', chatId: uid('wrk'), channel: { webhookKey: fake.newWebhookKey() } };
+    const lines = Array.from({ length: 120 }, (_, i) => `- 第${i}项 整改措施说明整改措施说明整改措施说明`);
+    const long = reply(lines.join('\n'));
+    const parts = redisPartTracker(h.redis, uid('job'));
+    fake.fail('webhook', { delayMs: 0 }, { status: 502 });
+    const e = await h.ctx.senders.get('wecom')!.send(robot, long, { parts }).then(() => null, (x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'retry' });
+    await h.ctx.senders.get('wecom')!.send(robot, long, { parts });
+    const calls = fake.of('webhook').filter((c) => c.query.key === robot.channel.webhookKey).map((c) => c.body.markdown.content as string);
+    expect(calls).toHaveLength(3); // part 1, part 2 (failed), part 2 again
+    expect(calls[0]).toContain('第0项');
+    expect(calls[1]).toBe(calls[2]);
+    expect(calls[1]).not.toBe(calls[0]);
+    expect(calls.filter((c) => c === calls[0])).toHaveLength(1);
   });
 });

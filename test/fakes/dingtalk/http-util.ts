@@ -5,7 +5,8 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown }
   | { kind: 'errcode'; errcode: number; errmsg?: string }
   | { kind: 'hang' } // never answers: the client must time out
-  | { kind: 'reset' }; // drops the TCP connection
+  | { kind: 'reset' } // drops the TCP connection
+  | { kind: 'pass' }; // answers normally (to fail a later call in the queue)
 
 /** FIFO of faults per endpoint: each call consumes one, if any. */
 export class FaultQueue {
@@ -41,7 +42,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * Hung responses are remembered so the fake can end them on close.
  */
 export function applyFault(fault: Fault | undefined, res: ServerResponse, hung: Set<ServerResponse>): boolean {
-  if (!fault) return false;
+  if (!fault || fault.kind === 'pass') return false;
   switch (fault.kind) {
     case 'status':
       sendJson(res, fault.status, fault.body ?? { code: 'ServiceUnavailable', message: 'injected' });
