@@ -108,10 +108,9 @@ describe('wecom ChatSender', () => {
     fake.fail('webhook', { status: 502 });
     expect((await sendError(sender.send(robot, reply('x')))).kind).toBe('retry');
     fake.fail('webhook', { delayMs: 800 });
-    const t0 = performance.now();
+    // The fake answers after 800 ms; WECOM_HTTP_TIMEOUT_MS is 300, so only our timeout can produce this code.
     const e = await sendError(sender.send(robot, reply('x')));
     expect([e.kind, e.code]).toEqual(['retry', 'timeout']);
-    expect(performance.now() - t0).toBeLessThan(700);
   });
 
   it('app message/send: refetches the token once on 40014, then succeeds', async () => {
