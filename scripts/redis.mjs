@@ -28,6 +28,15 @@ export function ensureRedisServer() {
   process.exit(2);
 }
 
+/** True when nothing listens on 127.0.0.1:port. */
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -79,6 +88,9 @@ export async function startRedis({ dir, port, persist = false, databases = 64 })
   let exited = false;
   child.on('exit', () => { exited = true; });
   await waitForPort(port);
+  // A PONG from another server already on the port must not pass for ours.
+  await new Promise((r) => setTimeout(r, 100));
+  if (exited) throw new Error(`redis-server could not start on port ${port} (is the port in use?)`);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

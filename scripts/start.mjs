@@ -2,7 +2,7 @@
 // a private redis-server (append-only, fsync always, ./data) unless REDIS_URL is
 // set, then runs the service; Redis is stopped when the service exits.
 import { ensureDeps } from './ensure-deps.mjs';
-import { ensureRedisServer, startRedis } from './redis.mjs';
+import { ensureRedisServer, startRedis, portIsFree, freePort } from './redis.mjs';
 import { spawn } from 'node:child_process';
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,14 @@ let redis = null;
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
 if (!env.REDIS_URL) {
   ensureRedisServer();
-  const port = Number(process.env.REDIS_PORT ?? 6380);
+  let port = Number(process.env.REDIS_PORT ?? 6380);
+  if (!(await portIsFree(port))) {
+    if (process.env.REDIS_PORT) {
+      console.error(`[rectify] REDIS_PORT ${port} is in use; set another port or REDIS_URL`);
+      process.exit(2);
+    }
+    port = await freePort();
+  }
   mkdirSync(dataDir, { recursive: true });
   redis = await startRedis({ dir: dataDir, port, persist: true, databases: 16 });
   env.REDIS_URL = redis.url;
