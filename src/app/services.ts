@@ -38,7 +38,6 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
     changes: new ItemChanges(redis, () => clock.now()),
     directory: new Directory(redis),
     clock,
-    publicUrl: opts.publicUrl,
   };
   if (opts.publicUrl) {
     const base = opts.publicUrl;

@@ -1,6 +1,7 @@
 import type { Measure } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
+import { isDone } from '../ledger/status.js';
 import { parseNumeral } from '../ledger/numerals.js';
 import { safeText } from '../core/safe-text.js';
 import { defineCommand, type CommandContext } from './types.js';
@@ -76,7 +77,7 @@ export const mine = defineCommand<null>({
     }
     const ids = await ctx.services.ledgers.idsForPerson(L, s.name, s.role === 'owner' ? s.department || undefined : undefined);
     const ms = await measures(ctx, ids);
-    const open = ms.filter((m) => !['已完成', '已完成并长期坚持', '已销号'].includes(m.status));
+    const open = ms.filter((m) => !isDone(m.status));
     const b = listReply(ctx, `${s.name}负责的未完成事项`, open, `您负责的${ms.length}项措施均已完成。`);
     if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
     return b.forSender().build();

@@ -23,8 +23,6 @@ export interface Services {
   changes: ItemChanges;
   directory: Directory;
   clock: Clock;
-  /** Dashboard base URL for links (PUBLIC_URL), when set. */
-  publicUrl?: string;
   /** A signed link to a ledger's dashboard (present when PUBLIC_URL is set). */
   dashboardLink?: (ledgerId: string) => Promise<string>;
   /** Digest/reminder scheduling, present when the schedule module is wired in. */

@@ -2,6 +2,7 @@ import type { LedgerDoc, Measure } from '../ledger/types.js';
 import { formatDateCn, formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent } from '../ledger/light.js';
 import type { DigestModel } from '../schedule/digest-model.js';
+import { isDone } from '../ledger/status.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -23,7 +24,7 @@ export function renderDashboard(doc: LedgerDoc, d: DigestModel, daysLeft: (m: Me
   const statuses = Object.entries(c.byStatus).map(([s, n]) => `<span class="chip">${esc(s)} <b>${n}</b></span>`).join('');
   const aspects = doc.aspects.map((a) => {
     const ms = doc.measures.filter((m) => m.aspect === a.aspect);
-    const ok = ms.filter((m) => ['已完成', '已完成并长期坚持', '已销号'].includes(m.status)).length;
+    const ok = ms.filter((m) => isDone(m.status)).length;
     return `<tr><td>${esc(a.code)}、${esc(a.title)}</td><td>${bar(ok, ms.length)}</td></tr>`;
   }).join('');
   const depts = d.departments.map((l) => `<tr><td>${esc(l.name)}</td><td>${bar(l.done, l.total)}</td><td class="${l.overdue ? 'red' : ''}">${l.overdue}</td></tr>`).join('');
