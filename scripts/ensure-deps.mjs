@@ -12,10 +12,15 @@ export function ensureDeps() {
   const lock = path.join(root, 'package-lock.json');
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (!stale) return;
-  console.error('[rectify] installing npm dependencies…');
-  // `npm install` honours package-lock.json; `npm ci` (npm 11.19) rejects this lock over optional
-  // platform packages of msgpackr-extract that it never recorded, so it cannot be used here.
-  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  console.error('[rectify] installing npm dependencies (npm ci)…');
+  // `npm ci` installs exactly the committed lock and fails when package.json and the lock disagree,
+  // so a broken lock shows up here instead of silently resolving other versions.
+  try {
+    execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error('[rectify] npm ci failed: if package.json changed, run `npm install` to update package-lock.json and commit it.');
+    process.exit(1);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensureDeps();
