@@ -10,7 +10,7 @@ const schema = z.object({
   DASHBOARD_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD_LINK_DAYS: z.coerce.number().int().min(1).max(366).default(30),
   LOAD_DEMO: z.enum(['auto', 'never']).default('auto'),
-  CONSOLE_WEB: z.enum(['local', 'open', 'off']).default('local'),
+  CONSOLE_WEB: z.enum(['local', 'off'], { error: 'must be local or off (the console page answers this machine only; reach it remotely through an SSH tunnel)' }).default('local'),
 });
 
 export type Config = z.infer<typeof schema>;

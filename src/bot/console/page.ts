@@ -1,6 +1,10 @@
-/** The console chat page (no build step, no external assets). */
-export const CONSOLE_PAGE = `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+/**
+ * The console chat page (no build step, no external assets). `token` is this
+ * start's console token (base64url, so safe inside an attribute); the page
+ * sends it with every POST.
+ */
+export const consolePage = (token: string): string => `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="console-token" content="${token}"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>整改督办机器人 · 本地控制台</title>
 <style>
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f2f3f5;color:#1f2329}
@@ -35,7 +39,7 @@ if(inList)out+='</ul>';return out}
 function add(who,html){const d=document.createElement('div');d.className='msg '+who;d.innerHTML='<div class="bubble">'+html+'</div>';
 const log=document.getElementById('log');log.appendChild(d);window.scrollTo(0,document.body.scrollHeight)}
 document.getElementById('f').addEventListener('submit',async(e)=>{e.preventDefault();const t=document.getElementById('t');const text=t.value.trim();if(!text)return;t.value='';
-add('me',esc(text));const r=await fetch('/console/api/say',{method:'POST',headers:{'content-type':'application/json'},
+add('me',esc(text));const r=await fetch('/console/api/say',{method:'POST',headers:{'content-type':'application/json','x-console-token':document.querySelector('meta[name=console-token]').content},
 body:JSON.stringify({as:document.getElementById('as').value,chat:document.getElementById('chat').value,text})});
 if(!r.ok){add('bot','请求失败（'+r.status+'）');return}const j=await r.json();if(!j.reply)return;let h=md(j.reply.markdown);
 const l=j.reply.link;if(l&&/^https?:\\/\\//.test(l.url))h+='<p><a target="_blank" rel="noopener noreferrer" href="'+esc(l.url)+'">'+esc(l.title)+'</a></p>';add('bot',h)});

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import type { IncomingMessage, Reply } from '../../core/message.js';
-import { CONSOLE_PAGE } from './page.js';
+import { consolePage } from './page.js';
+import { checkConsoleRequest, tokenMatches } from './guard.js';
 
 const saySchema = z.object({
   as: z.string().min(1).max(64),
@@ -10,28 +12,41 @@ const saySchema = z.object({
   text: z.string().min(1).max(4000),
 });
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** The header the page sends its per-start token in. */
+export const CONSOLE_TOKEN_HEADER = 'x-console-token';
 
 /**
  * The console adapter's web page: a local chat with the bot in a browser, on
  * the same pipeline as every platform. Anyone using it may speak as any
- * console user, so it answers loopback clients only (the socket address, not
- * X-Forwarded-For) unless CONSOLE_WEB=open; CONSOLE_WEB=off removes it.
+ * console user, so it answers only a local browser (see checkConsoleRequest),
+ * and every POST must carry the random token embedded in the page at this
+ * start and be `application/json` (a cross-site form cannot send either).
+ * Refusals are bare 403/415 answers that change nothing. CONSOLE_WEB=off
+ * removes the routes.
  */
 export function registerConsoleWeb(
   router: Router,
-  deps: { handle(m: IncomingMessage): Promise<Reply | null>; mode: 'local' | 'open' | 'off' },
+  deps: { handle(m: IncomingMessage): Promise<Reply | null>; mode: 'local' | 'off'; token?: string },
 ): void {
   if (deps.mode === 'off') return;
-  const allowed = (remote: string | undefined) => deps.mode === 'open' || (remote !== undefined && LOOPBACK.has(remote));
+  const token = deps.token ?? randomBytes(32).toString('base64url');
+  const refuse = (ctx: Context, status: 403 | 415) => {
+    ctx.status = status;
+    ctx.body = status === 403 ? 'Forbidden' : 'Unsupported Media Type';
+  };
   router.get('/console', (ctx) => {
-    if (!allowed(ctx.req.socket.remoteAddress)) { ctx.status = 403; return; }
+    if (checkConsoleRequest(ctx.req)) return refuse(ctx, 403);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'");
-    ctx.body = CONSOLE_PAGE;
+    ctx.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.body = consolePage(token);
   });
   router.post('/console/api/say', async (ctx) => {
-    if (!allowed(ctx.req.socket.remoteAddress)) { ctx.status = 403; return; }
+    if (checkConsoleRequest(ctx.req)) return refuse(ctx, 403);
+    if (ctx.is('application/json') !== 'application/json') return refuse(ctx, 415);
+    if (!tokenMatches(ctx.get(CONSOLE_TOKEN_HEADER) || undefined, token)) return refuse(ctx, 403);
     let raw = '';
     for await (const chunk of ctx.req) {
       raw += chunk;
