@@ -10,6 +10,11 @@ const schema = z.object({
   DASHBOARD_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD_LINK_DAYS: z.coerce.number().int().min(1).max(366).default(30),
   LOAD_DEMO: z.enum(['auto', 'never']).default('auto'),
+  /** Honour X-Forwarded-For/-Proto/-Host: set to 1 only behind a reverse proxy you run. */
+  TRUST_PROXY: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+  /** /metrics answers loopback only unless METRICS_PUBLIC=1 or METRICS_TOKEN (a bearer token) is set. */
+  METRICS_PUBLIC: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CONSOLE_WEB: z.enum(['local', 'off'], { error: 'must be local or off (the console page answers this machine only; reach it remotely through an SSH tunnel)' }).default('local'),
 });
 

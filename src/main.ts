@@ -30,7 +30,10 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"');
   }
   const pipeline = createPipeline({ services, logger, metrics, claim: open.claim });
-  const { app, router } = createHttpApp({ logger, metrics, redisPing: async () => (await open.redis.ping()) === 'PONG' });
+  const { app, router } = createHttpApp({
+    logger, metrics, redisPing: async () => (await open.redis.ping()) === 'PONG',
+    access: { trustProxy: config.TRUST_PROXY === '1', metricsPublic: config.METRICS_PUBLIC === '1', metricsToken: config.METRICS_TOKEN },
+  });
   const senders = new SenderRegistry();
   const ctx: AdapterContext = {
     handle: (m) => pipeline.handle(m),

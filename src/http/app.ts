@@ -2,12 +2,39 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
+import { safeEqual } from '../core/safe-equal.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Who may reach the HTTP surface, from TRUST_PROXY / METRICS_PUBLIC / METRICS_TOKEN. */
+export interface HttpAccess {
+  /** Honour X-Forwarded-* (only behind a proxy you run: otherwise any client can claim any address). */
+  trustProxy?: boolean;
+  /** Serve /metrics to anyone (behind your own network controls). */
+  metricsPublic?: boolean;
+  /** Serve /metrics to any client presenting `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}
+
+/**
+ * Whether a /metrics request may be answered: with a token configured, only
+ * with that bearer token (constant-time); else when public; else from the
+ * loopback socket address only (never X-Forwarded-For).
+ */
+export function metricsAllowed(access: HttpAccess, remote: string | undefined, authorization: string | undefined): boolean {
+  if (access.metricsToken) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    return safeEqual(m?.[1], access.metricsToken);
+  }
+  return !!access.metricsPublic || LOOPBACK.has(remote ?? '');
+}
 
 /** The Koa app: health and metrics here; adapters add their routes to `router`. */
-export function createHttpApp(deps: { logger: Logger; metrics: Metrics; redisPing: () => Promise<boolean> }) {
+export function createHttpApp(deps: { logger: Logger; metrics: Metrics; redisPing: () => Promise<boolean>; access?: HttpAccess }) {
+  const access = deps.access ?? {};
   const app = new Koa();
   const router = new Router();
-  app.proxy = true;
+  app.proxy = access.trustProxy === true;
   app.on('error', (err, ctx) => deps.logger.warn({ err: err?.message, path: ctx?.path }, 'http error'));
   router.get('/healthz', async (ctx) => {
     const ok = await deps.redisPing().catch(() => false);
@@ -15,6 +42,12 @@ export function createHttpApp(deps: { logger: Logger; metrics: Metrics; redisPin
     ctx.body = ok ? { status: 'ok', redis: 'ok' } : { status: 'degraded', redis: 'down' };
   });
   router.get('/metrics', async (ctx) => {
+    if (!metricsAllowed(access, ctx.req.socket.remoteAddress, ctx.get('authorization') || undefined)) {
+      ctx.status = access.metricsToken ? 401 : 403;
+      if (access.metricsToken) ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = access.metricsToken ? 'Unauthorized' : 'Forbidden';
+      return;
+    }
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });

@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { IncomingMessage, Reply } from '../../core/message.js';
 import { consolePage } from './page.js';
-import { checkConsoleRequest, tokenMatches } from './guard.js';
+import { safeEqual } from '../../core/safe-equal.js';
+import { checkConsoleRequest } from './guard.js';
 
 const saySchema = z.object({
   as: z.string().min(1).max(64),
@@ -46,7 +47,7 @@ export function registerConsoleWeb(
   router.post('/console/api/say', async (ctx) => {
     if (checkConsoleRequest(ctx.req)) return refuse(ctx, 403);
     if (ctx.is('application/json') !== 'application/json') return refuse(ctx, 415);
-    if (!tokenMatches(ctx.get(CONSOLE_TOKEN_HEADER) || undefined, token)) return refuse(ctx, 403);
+    if (!safeEqual(ctx.get(CONSOLE_TOKEN_HEADER) || undefined, token)) return refuse(ctx, 403);
     let raw = '';
     for await (const chunk of ctx.req) {
       raw += chunk;
