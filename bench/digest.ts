@@ -107,12 +107,12 @@ export async function benchDigest(o: { redisUrl: string }): Promise<Record<strin
   }
 }
 
-async function usedMemory(redis: import('ioredis').Redis): Promise<number> {
+async function usedMemory(redis: import('../src/store/redis.js').RedisClient): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
 }
 
-async function keyBytes(redis: import('ioredis').Redis, pattern: string): Promise<number> {
+async function keyBytes(redis: import('../src/store/redis.js').RedisClient, pattern: string): Promise<number> {
   let cursor = '0';
   let total = 0;
   do {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { Services } from '../commands/types.js';
-import { connectRedis, waitReady, type Redis } from '../store/redis.js';
+import { connectRedis, waitReady, type RedisClient } from '../store/redis.js';
 import { LedgerStore } from '../store/ledger-store.js';
 import { ItemChanges } from '../store/item-changes.js';
 import { Directory } from '../store/directory.js';
@@ -11,7 +11,7 @@ import { dashboardLink } from '../core/signed-link.js';
 
 export interface OpenServices {
   services: Services;
-  redis: Redis;
+  redis: RedisClient;
   claim(platform: Platform, id: string, ttlSeconds?: number): Promise<boolean>;
   rateLimiter: RedisRateLimiter;
   close(): Promise<void>;

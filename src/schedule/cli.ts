@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Services } from '../commands/types.js';
 import { PLATFORMS, type Platform } from '../core/message.js';
 import { DomainError } from '../core/errors.js';
-import type { Redis } from '../store/redis.js';
+import { targetOf, type RedisClient } from '../store/redis.js';
 import { ScheduleStore } from '../store/schedule-store.js';
 import { DeliveryLog } from '../store/delivery-log.js';
 import { defaultScheduleConfig, loadScheduleConfig } from './config.js';
@@ -14,22 +14,15 @@ import { ScheduleService } from './service.js';
 import { summarize } from './log-render.js';
 
 /** What the CLI's opener gives us (src/cli/open.ts `withServices`). */
-export type CliRunner = (asOf: string | undefined, f: (open: { services: Services; redis: Redis }) => Promise<void>) => Promise<void>;
+export type CliRunner = (asOf: string | undefined, f: (open: { services: Services; redis: RedisClient }) => Promise<void>) => Promise<void>;
 
 function platformOf(p: string): Platform {
   if (!(PLATFORMS as readonly string[]).includes(p)) throw new DomainError('bad_platform', `平台须为 ${PLATFORMS.join(' | ')}`);
   return p as Platform;
 }
 
-/** redis://host:port/db of the CLI's own connection, for BullMQ. */
-function urlOf(redis: Redis): string {
-  const o = redis.options;
-  const auth = o.password ? `${encodeURIComponent(o.username ?? '')}:${encodeURIComponent(o.password)}@` : '';
-  return `${o.tls ? 'rediss' : 'redis'}://${auth}${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
-}
-
 /** Schedule commands for a process without a scheduler of its own (CLI, console chat): they only read and write Redis. */
-export function serviceFor(services: Services, redis: Redis, outbox?: Outbox): ScheduleService {
+export function serviceFor(services: Services, redis: RedisClient, outbox?: Outbox): ScheduleService {
   const config = safeConfig();
   return new ScheduleService({ services, sched: new ScheduleStore(redis), log: new DeliveryLog(redis), outbox, reminderCron: config.reminderCron });
 }
@@ -72,7 +65,7 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
     .action((o) => run(o.asOf, async ({ services, redis }) => {
       const platform = platformOf(o.platform);
       const config = safeConfig();
-      const outbox = o.send ? new Outbox({ redisUrl: urlOf(redis), ...config }, new ScheduleStore(redis), new DeliveryLog(redis)) : undefined;
+      const outbox = o.send ? new Outbox({ redisUrl: targetOf(redis), ...config }, new ScheduleStore(redis), new DeliveryLog(redis)) : undefined;
       try {
         const r = await serviceFor(services, redis, outbox).digestNow(platform, o.chat, { send: !!o.send });
         if (o.json) console.log(JSON.stringify({ reply: r.reply, counts: r.model.counts, asOf: r.model.asOf, jobId: r.jobId }, null, 2));

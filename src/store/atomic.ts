@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
+import { script } from './scripts.js';
 
 /**
  * One guarded, atomic write: version guards are checked, then every write is
@@ -28,7 +29,7 @@ export function emptyWrite(): AtomicWrite {
   return { guards: [], hset: [], hincr: [], sadd: [], srem: [], zadd: [], zrem: [], rpushEid: [], setex: [], del: [] };
 }
 
-const SCRIPT = `
+const SCRIPT = script<[string, string]>('rbAtomicWrite', `
 local w = cjson.decode(ARGV[1])
 for _, g in ipairs(w.guards) do
   local v = redis.call('HGET', g[1], 'version')
@@ -59,7 +60,7 @@ for _, x in ipairs(w.setex) do redis.call('SET', x[1], sub(x[2]), 'EX', x[3]) en
 for _, key in ipairs(w.del) do redis.call('DEL', key) end
 if w.once then redis.call('SET', w.once[1], eid, 'EX', w.once[2]) end
 return {'OK', eid}
-`;
+`);
 
 export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' };
 
@@ -77,10 +78,10 @@ function keysOf(w: AtomicWrite): string[] {
   return [...ks];
 }
 
-export async function runAtomic(redis: Redis, w: AtomicWrite): Promise<AtomicResult> {
+export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<AtomicResult> {
   const keys = keysOf(w);
   // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
-  const r = (await redis.eval(SCRIPT, keys.length, ...keys, JSON.stringify(w))) as [string, string];
+  const r = await SCRIPT.run(redis, keys, [JSON.stringify(w)]);
   if (r[0] === 'OK') return { ok: true, eventId: r[1] };
   return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : 'conflict' };
 }

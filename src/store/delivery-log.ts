@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { AuditEvent } from '../ledger/types.js';
 import { k } from './keys.js';
 
@@ -29,7 +29,7 @@ const chatLog = (platform: string, chatId: string) => `rb:dlog:${platform}:${cha
 
 /** The delivery log: latest entries per chat and across all chats (newest first). */
 export class DeliveryLog {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async add(e: DeliveryEntry): Promise<void> {
     const s = JSON.stringify(e);
@@ -53,7 +53,7 @@ export class DeliveryLog {
  * filters them by their own `at` time, which follows the injected clock
  * (stream ids follow Redis's clock instead).
  */
-export async function recentEvents(redis: Redis, ledgerId: string, count = 2000): Promise<AuditEvent[]> {
+export async function recentEvents(redis: RedisClient, ledgerId: string, count = 2000): Promise<AuditEvent[]> {
   const rows = await redis.xrevrange(k.audit(ledgerId), '+', '-', 'COUNT', count);
   return rows.reverse().map(([id, flat]) => {
     const f: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { ChatBinding } from '../core/binding.js';
 import type { Platform } from '../core/message.js';
 import type { ConfigProblem } from '../core/ports.js';
@@ -18,7 +18,7 @@ export interface User {
 
 /** The user directory, chat bindings and the office's problem log. */
 export class Directory {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async putUsers(users: User[]): Promise<void> {
     const tx = this.redis.multi();

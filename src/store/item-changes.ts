@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Deadline, Measure, Note, Problem, Status } from '../ledger/types.js';
 import { counterDelta, measureContribution, problemContribution, addCounters } from '../ledger/counters.js';
 import { rollUp } from '../ledger/status.js';
@@ -46,7 +46,7 @@ interface UndoRecord {
 
 /** Changes to measures: read, decide, guarded atomic write; retried on conflict. */
 export class ItemChanges {
-  constructor(private readonly redis: Redis, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly redis: RedisClient, private readonly now: () => Date = () => new Date()) {}
 
   /**
    * Applies `decide(current)` to a measure atomically with its problem's

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Aspect, AuditEvent, Item, Ledger, LedgerDoc, Measure, Problem } from '../ledger/types.js';
 import { STATUSES } from '../ledger/types.js';
 import { aliasesFor } from '../ledger/codes.js';
@@ -9,7 +9,7 @@ import { bigrams, dynamicIndexes } from './indexes.js';
 
 /** Reads and whole-ledger writes. Item changes live in ItemChanges. */
 export class LedgerStore {
-  constructor(readonly redis: Redis) {}
+  constructor(readonly redis: RedisClient) {}
 
   /**
    * Writes a whole ledger in one MULTI: old items, counters and indexes are
@@ -86,7 +86,7 @@ export class LedgerStore {
     return [...keys];
   }
 
-  private indexMeasure(tx: ReturnType<Redis['multi']>, L: string, m: Measure, w: (key: string) => string) {
+  private indexMeasure(tx: ReturnType<RedisClient['multi']>, L: string, m: Measure, w: (key: string) => string) {
     const d = dynamicIndexes(L, m);
     tx.sadd(w(d.statusSet), m.id);
     if (d.dueScore !== null) tx.zadd(w(k.due(L)), d.dueScore, m.id);

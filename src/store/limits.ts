@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Platform } from '../core/message.js';
 import type { RateLimiter } from '../core/ports.js';
 
@@ -26,7 +26,7 @@ return math.max(1, tonumber(oldest[2]) + window - now)
 let seq = 0;
 
 export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis, private readonly now: () => number = Date.now) {}
+  constructor(private readonly redis: RedisClient, private readonly now: () => number = Date.now) {}
 
   async take(key: string, limit: number, windowMs: number): Promise<number> {
     const member = `${this.now()}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
@@ -39,7 +39,7 @@ export class RedisRateLimiter implements RateLimiter {
  * Claims an id once (SET NX with TTL). Used for platform message ids and any
  * event a platform may deliver more than once. True = first time seen.
  */
-export async function claimOnce(redis: Redis, platform: Platform, id: string, ttlSeconds = 86400): Promise<boolean> {
+export async function claimOnce(redis: RedisClient, platform: Platform, id: string, ttlSeconds = 86400): Promise<boolean> {
   const r = await redis.set(`rb:idem:${platform}:${id}`, '1', 'EX', ttlSeconds, 'NX');
   return r === 'OK';
 }

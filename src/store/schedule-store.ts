@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Platform } from '../core/message.js';
 import { k } from './keys.js';
 
@@ -79,7 +79,7 @@ return tostring(start)
 `;
 
 export class ScheduleStore {
-  constructor(readonly redis: Redis) {}
+  constructor(readonly redis: RedisClient) {}
 
   /** Claims (chat, kind, slot) for this instance; false when another instance has it. */
   async claimSlot(platform: string, chatId: string, kind: SlotKind, slot: number, now: number, leaseMs: number, owner: string): Promise<boolean> {

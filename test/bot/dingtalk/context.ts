@@ -10,7 +10,7 @@ import type { IncomingMessage, Platform, Reply } from '../../../src/core/message
 import type { AdapterContext, ConfigProblem } from '../../../src/core/ports.js';
 import { SenderRegistry } from '../../../src/core/sender.js';
 import { claimOnce, RedisRateLimiter } from '../../../src/store/limits.js';
-import { connectRedis, waitReady, type Redis } from '../../../src/store/redis.js';
+import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 
 /** A robot payload from test/fixtures/dingtalk with fresh ids and overrides. */
@@ -24,7 +24,7 @@ export function fixture(name: string, over: Record<string, unknown> = {}): Recor
  * real pipeline does) and answers with a small reply. Injected like any
  * `handle`; tests may pass their own.
  */
-export function echoHandler(seen: IncomingMessage[], redis: Redis) {
+export function echoHandler(seen: IncomingMessage[], redis: RedisClient) {
   return async (msg: IncomingMessage): Promise<Reply | null> => {
     if (!(await claimOnce(redis, msg.platform, `msg:${msg.messageId}`, 600))) return null;
     seen.push(msg);
@@ -35,7 +35,7 @@ export function echoHandler(seen: IncomingMessage[], redis: Redis) {
 
 export interface TestAdapterEnv {
   ctx: AdapterContext;
-  redis: Redis;
+  redis: RedisClient;
   seen: IncomingMessage[];
   problems: ConfigProblem[];
   /** Base URL of the Koa app with ctx.router mounted. */

@@ -9,7 +9,7 @@ import type { IncomingMessage, Reply } from '../../../src/core/message.js';
 import type { AdapterContext, AdapterHandle, ConfigProblem } from '../../../src/core/ports.js';
 import { SenderRegistry } from '../../../src/core/sender.js';
 import { RedisRateLimiter, claimOnce } from '../../../src/store/limits.js';
-import { connectRedis, waitReady, type Redis } from '../../../src/store/redis.js';
+import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { startWecom } from '../../../src/bot/wecom/index.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 
@@ -40,7 +40,7 @@ export interface Harness {
   received: IncomingMessage[];
   problems: ConfigProblem[];
   logs: () => string;
-  redis: Redis;
+  redis: RedisClient;
   stop(): Promise<void>;
 }
 
