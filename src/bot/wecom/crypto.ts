@@ -90,28 +90,10 @@ export function encrypt(aesKey: Buffer, message: string, receiveId: string, rand
   return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
 }
 
-/** What a verified callback needs: token, key and the receiveids accepted. */
+/** What a verified callback needs: the token and the AES key (the route checks receiveids). */
 export interface CallbackKeys {
   token: string;
   aesKey: Buffer;
-}
-
-/**
- * Verifies the signature, then decrypts and checks the receiveid against the
- * accepted set. Throws WecomCryptoError; never returns unverified content.
- */
-export function openCallback(
-  keys: CallbackKeys,
-  q: { signature: string; timestamp: string; nonce: string },
-  encrypted: string,
-  acceptedReceiveIds: readonly string[],
-): string {
-  if (!verifySignature(keys.token, q.timestamp, q.nonce, encrypted, q.signature)) {
-    throw new WecomCryptoError('signature', 401);
-  }
-  const d = decrypt(keys.aesKey, encrypted);
-  if (!acceptedReceiveIds.includes(d.receiveId)) throw new WecomCryptoError('receiveid', 401);
-  return d.message;
 }
 
 /** Encrypts and signs a passive reply; returns the envelope fields. */

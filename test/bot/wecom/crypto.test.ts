@@ -2,9 +2,16 @@ import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import vectors from '../../fixtures/wecom/vectors.json' with { type: 'json' };
 import {
-  WecomCryptoError, aesKeyFrom, decrypt, encrypt, openCallback, sealReply, signature, verifySignature,
+  WecomCryptoError, aesKeyFrom, decrypt, encrypt, sealReply, signature, verifySignature,
 } from '../../../src/bot/wecom/crypto.js';
+import { envelopeCiphertext } from '../../../src/bot/wecom/inbound.js';
 import { fakeDecrypt, fakeEncrypt, fakeSign } from '../../fakes/wecom/crypto.js';
+
+/*
+ * Tests the functions the callback route calls (src/bot/wecom/callbacks.ts and
+ * answer.ts): envelopeCiphertext → verifySignature → decrypt (+ the receiveid
+ * check) on the way in, aesKeyFrom at start, sealReply for every passive answer.
+ */
 
 const A = vectors.keysets.A;
 const key = aesKeyFrom(A.encodingAESKey);
@@ -30,10 +37,28 @@ describe('wecom crypto: official vectors (keyset A)', () => {
       it('re-encrypts byte for byte with the same random prefix', () => {
         expect(encrypt(key, v.expected.msg, v.expected.receiveid, randomOf(v))).toBe(v.encrypt);
       });
-      it('opens as a callback only for the right receiveid', () => {
-        const q = { signature: v.msg_signature, timestamp: v.timestamp, nonce: v.nonce };
-        expect(openCallback({ token: A.token, aesKey: key }, q, v.encrypt, [A.receiveid])).toBe(v.expected.msg);
-        expect(() => openCallback({ token: A.token, aesKey: key }, q, v.encrypt, [''])).toThrow(/receiveid/);
+      it('the route\'s steps: envelope (or echostr) → verifySignature → decrypt → receiveid', () => {
+        // GET carries the ciphertext URL-encoded in echostr; POST carries it in the body's envelope.
+        const ciphertext = 'body' in v ? envelopeCiphertext(v.body!).encrypt : decodeURIComponent(v.echostr_urlencoded!);
+        expect(ciphertext).toBe(v.encrypt);
+        expect(verifySignature(A.token, v.timestamp, v.nonce, ciphertext, v.msg_signature)).toBe(true);
+        const d = decrypt(key, ciphertext);
+        expect(d).toEqual({ message: v.expected.msg, receiveId: A.receiveid });
+        // One changed character of the signature, nonce or ciphertext is refused before decryption.
+        const flipped = v.msg_signature.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+        expect(verifySignature(A.token, v.timestamp, v.nonce, ciphertext, flipped)).toBe(false);
+        expect(verifySignature(A.token, v.timestamp, `${v.nonce}1`, ciphertext, v.msg_signature)).toBe(false);
+        expect(verifySignature('QDG6eL', v.timestamp, v.nonce, ciphertext, v.msg_signature)).toBe(false);
+      });
+      it('sealReply of the same message: same length and padding, signed, opened by the fake', () => {
+        const sealed = sealReply({ token: A.token, aesKey: key }, v.expected.msg, v.expected.receiveid, v.timestamp, v.nonce);
+        expect(sealed.timestamp).toBe(v.timestamp);
+        expect(sealed.nonce).toBe(v.nonce);
+        expect(sealed.encrypt.length).toBe(v.encrypt.length);
+        expect(sealed.encrypt).not.toBe(v.encrypt); // a fresh random prefix, not the sample's
+        expect(sealed.msgsignature).toBe(fakeSign(A.token, v.timestamp, v.nonce, sealed.encrypt));
+        const d = fakeDecrypt(A.encodingAESKey, sealed.encrypt);
+        expect([d.msg, d.receiveId, d.pad]).toEqual([v.expected.msg, v.expected.receiveid, v.expected.pkcs7_pad]);
       });
       it('the fake WeCom agrees (independent implementation)', () => {
         expect(fakeSign(A.token, v.timestamp, v.nonce, v.encrypt)).toBe(v.msg_signature);
@@ -70,7 +95,8 @@ describe('wecom crypto: round trips and bad input', () => {
     expect(pads.size).toBe(32);
   });
 
-  const good = fakeEncrypt(A.encodingAESKey, 'hello'.repeat(20), '');
+  // A fixed random prefix keeps every case below deterministic, so each names its exact reason.
+  const good = fakeEncrypt(A.encodingAESKey, 'hello'.repeat(20), '', Buffer.alloc(16, 0x5a));
   const raw = Buffer.from(good, 'base64');
   const cases: [string, string, string][] = [
     ['bad base64', 'not*base64!', 'base64'],
@@ -83,7 +109,7 @@ describe('wecom crypto: round trips and bad input', () => {
   it.each(cases)('%s → WecomCryptoError', (_name, input, reason) => {
     const call = () => decrypt(key, input);
     expect(call).toThrow(WecomCryptoError);
-    try { call(); } catch (e) { expect([reason, 'padding', 'layout']).toContain((e as WecomCryptoError).reason); }
+    expect(call).toThrow(expect.objectContaining({ reason, status: 400 }));
   });
 
   it('a length field pointing past the end is a layout error', () => {
@@ -101,14 +127,22 @@ describe('wecom crypto: round trips and bad input', () => {
     expect(verifySignature('tok', '1', '2', good, s.replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBe(false);
     expect(verifySignature('tok', '1', '2', good, s.slice(0, 39))).toBe(false);
     expect(verifySignature('tok', '1', '2', `${good}x`, s)).toBe(false);
-    expect(() => openCallback({ token: 'tok', aesKey: key }, { signature: '0'.repeat(40), timestamp: '1', nonce: '2' }, good, ['']))
-      .toThrow(expect.objectContaining({ reason: 'signature', status: 401 }));
+    expect(verifySignature('tok', '1', '2', good, '0'.repeat(40))).toBe(false);
   });
 
-  it('sealReply signs what it encrypts', () => {
-    const r = sealReply({ token: 'tok', aesKey: key }, '{"a":1}', '', '1700000000', 'n1');
-    expect(fakeSign('tok', '1700000000', 'n1', r.encrypt)).toBe(r.msgsignature);
-    expect(fakeDecrypt(A.encodingAESKey, r.encrypt).msg).toBe('{"a":1}');
+  it('sealReply: the AI bot answer (receiveid "") and the app answer (corp id) decrypt as sent, with a fresh random prefix each time', () => {
+    const keys = { token: 'tok', aesKey: key };
+    const answer = JSON.stringify({ msgtype: 'stream', stream: { id: 'x', finish: true, content: '**进度** 二.3 已完成' } });
+    const a = sealReply(keys, answer, '', '1700000000', 'n1');
+    const b = sealReply(keys, answer, '', '1700000000', 'n1');
+    for (const r of [a, b]) {
+      expect(fakeSign('tok', '1700000000', 'n1', r.encrypt)).toBe(r.msgsignature);
+      expect(fakeDecrypt(A.encodingAESKey, r.encrypt)).toMatchObject({ msg: answer, receiveId: '' });
+      expect(decrypt(key, r.encrypt)).toEqual({ message: answer, receiveId: '' });
+    }
+    expect(fakeDecrypt(A.encodingAESKey, a.encrypt).random16.equals(fakeDecrypt(A.encodingAESKey, b.encrypt).random16)).toBe(false);
+    const app = sealReply(keys, '<xml><Content><![CDATA[好]]></Content></xml>', 'wwCORP', '1700000000', 'n2');
+    expect(fakeDecrypt(A.encodingAESKey, app.encrypt)).toMatchObject({ receiveId: 'wwCORP' });
   });
 
   it('rejects an EncodingAESKey that is not 43 alphanumerics', () => {
