@@ -15,7 +15,8 @@ export interface PostOptions {
  * POSTs JSON to a DingTalk endpoint through the injected fetch. Network
  * failures, timeouts and 5xx become SendError 'retry'; any other status is
  * returned for the caller's API-specific checks (DingTalk reports many errors
- * with HTTP 200 and an `errcode`). The URL is never put in an error message,
+ * with HTTP 200 and an `errcode`). Redirects are refused (SendError 'fatal',
+ * code `redirect`), never followed. The URL is never put in an error message,
  * because webhook URLs carry tokens.
  */
 export async function postJson(
@@ -33,7 +34,13 @@ export async function postJson(
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...opts.headers },
       body: JSON.stringify(payload),
       signal: ac.signal,
+      // Never follow: a redirect would resend the body (and the token-bearing query) to another host.
+      redirect: 'manual',
     });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new SendError('fatal', 'redirect', `DingTalk answered HTTP ${res.status} (a redirect): refused, not followed`);
+    }
     const text = await res.text();
     if (res.status >= 500) throw new SendError('retry', `http_${res.status}`, `DingTalk answered HTTP ${res.status}`);
     let body: Record<string, unknown> = {};

@@ -84,6 +84,7 @@ export class StreamConnection extends DWClient {
           subscriptions: this.config.subscriptions,
         }),
         signal: ac.signal,
+        redirect: 'error', // the body carries clientSecret: never resend it to another host
       });
       const text = await res.text();
       if (!res.ok) throw new GatewayError(res.status);

@@ -64,7 +64,8 @@ export interface CallOptions {
 
 /**
  * Sends one request and returns the parsed WeCom answer. Network errors,
- * timeouts and 5xx become SendError('retry'); other HTTP errors 'fatal'.
+ * timeouts and 5xx become SendError('retry'); redirects (never followed) and
+ * other HTTP errors 'fatal'.
  */
 export async function callWecom(
   url: string, init: { method: 'GET' | 'POST'; body?: unknown }, o: CallOptions,
@@ -76,11 +77,17 @@ export async function callWecom(
       headers: init.body === undefined ? undefined : { 'content-type': 'application/json; charset=utf-8' },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: AbortSignal.timeout(o.timeoutMs),
+      // Never follow: the URL carries a key or token, and a redirect would resend the body elsewhere.
+      redirect: 'manual',
     });
   } catch (e) {
     const name = (e as Error).name;
     const why = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'network error';
     throw new SendError('retry', why === 'timed out' ? 'timeout' : 'network', `${o.what}: ${why}`);
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new SendError('fatal', 'redirect', `${o.what}: HTTP ${res.status} (a redirect): refused, not followed`);
   }
   if (res.status >= 500 || res.status === 429) {
     await res.body?.cancel().catch(() => undefined);

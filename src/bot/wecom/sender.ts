@@ -9,6 +9,9 @@ import { LIMITS, dedupeMentions, isMentionableId, renderMarkdown } from './rende
 import { splitByBytes, truncateBytes } from './split.js';
 import type { AccessTokenCache } from './token.js';
 
+/** The only host a `response_url` may point at (https://developer.work.weixin.qq.com/document/path/101138). */
+export const WECOM_API_HOST = 'qyapi.weixin.qq.com';
+
 /** What the sender needs; everything with side effects is injected. */
 export interface WecomSenderDeps {
   config: WecomConfig;
@@ -105,20 +108,30 @@ export class WecomSender implements ChatSender {
     }
   }
 
-  /** AI-bot active reply through a callback's `response_url` (once, within an hour). */
+  /**
+   * AI-bot active reply through a callback's `response_url` (once, within an
+   * hour). A URL off WeCom's API host is ignored (warned, URL not logged): it
+   * came in a callback body, and following it would let a forged or tampered
+   * callback make us POST ledger content anywhere.
+   */
   async respond(responseUrl: string, reply: Reply, mentions: Mention[] = reply.mentions): Promise<void> {
-    if (!this.trustedResponseUrl(responseUrl)) throw new SendError('fatal', 'bad_response_url', 'response_url is not a WeCom URL');
+    if (!this.trustedResponseUrl(responseUrl)) {
+      this.d.logger.warn({ code: 'untrusted_response_url' }, 'wecom: response_url is not on the WeCom API host; answer not sent');
+      return;
+    }
     const content = truncateBytes(renderMarkdown(reply, 'aibot', mentions), LIMITS.aibot);
     // https://developer.work.weixin.qq.com/document/path/101138
     const a = await this.call(responseUrl, { msgtype: 'markdown', markdown: { content } }, 'aibot/response');
     await this.checked(undefined, a, 'aibot/response');
   }
 
+  /** https://qyapi.weixin.qq.com (default port, no userinfo), or the configured API base (the fakes in tests). */
   private trustedResponseUrl(u: string): boolean {
     try {
       const url = new URL(u);
-      const api = new URL(this.d.config.apiBase);
-      return url.origin === api.origin || (url.protocol === 'https:' && url.hostname.endsWith('.weixin.qq.com'));
+      if (url.username || url.password) return false;
+      if (url.origin === new URL(this.d.config.apiBase).origin) return true;
+      return url.protocol === 'https:' && url.hostname === WECOM_API_HOST && url.port === '';
     } catch {
       return false;
     }
