@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fakeDecrypt, fakeEncrypt, fakeSign } from './crypto.js';
+import { aibotPassiveRefusal, appPassiveRefusal, type Refusal } from './rules.js';
 
 /** Callback keys of one fake WeCom receiver (an AI bot or an app). */
 export interface FakeKeys {
@@ -54,16 +55,23 @@ export class FakeCallbacks {
     return { query: s.qs.toString(), body, nonce: s.nonce, timestamp: s.timestamp };
   }
 
-  /** Checks and decrypts a JSON passive reply `{encrypt,msgsignature,timestamp,nonce}`. */
+  /**
+   * Checks and decrypts a JSON passive reply `{encrypt,msgsignature,timestamp,nonce}`;
+   * throws when WeCom would refuse its plaintext (rules.ts: stream shape, 20,480 bytes).
+   */
   openJsonReply(body: string, expectNonce: string): { plain: string; receiveId: string } {
     const r = JSON.parse(body) as { encrypt: string; msgsignature: string; timestamp: string; nonce: string };
-    return this.open(r.encrypt, r.msgsignature, String(r.timestamp), r.nonce, expectNonce);
+    const o = this.open(r.encrypt, r.msgsignature, String(r.timestamp), r.nonce, expectNonce);
+    refuse(aibotPassiveRefusal(o.plain));
+    return o;
   }
 
-  /** Checks and decrypts an XML passive reply. */
+  /** Checks and decrypts an XML passive reply; throws when WeCom would refuse it (MsgType, 2,048-byte Content). */
   openXmlReply(body: string, expectNonce: string): { plain: string; receiveId: string } {
     const get = (tag: string) => new RegExp(`<${tag}>(?:<!\\[CDATA\\[)?(.*?)(?:\\]\\]>)?</${tag}>`, 's').exec(body)?.[1] ?? '';
-    return this.open(get('Encrypt'), get('MsgSignature'), get('TimeStamp'), get('Nonce'), expectNonce);
+    const o = this.open(get('Encrypt'), get('MsgSignature'), get('TimeStamp'), get('Nonce'), expectNonce);
+    refuse(appPassiveRefusal(o.plain));
+    return o;
   }
 
   private open(enc: string, sig: string, ts: string, nonce: string, expectNonce: string) {
@@ -82,6 +90,11 @@ export interface CallbackOptions {
   signature?: string;
   /** Ciphertext to send as is (signed correctly unless `signature` is given). */
   rawEncrypt?: string;
+}
+
+/** A passive reply WeCom would refuse fails the test that produced it. */
+function refuse(r: Refusal | null): void {
+  if (r) throw new Error(`fake wecom refuses the passive reply: ${r.errcode} ${r.errmsg}`);
 }
 
 const asText = (m: object | string) => (typeof m === 'string' ? m : JSON.stringify(m));

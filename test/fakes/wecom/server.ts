@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ROBOT_PER_MINUTE, appSendRefusal, responseRefusal, webhookRefusal } from './rules.js';
 
 /** Which fake endpoint a call hit. */
 export type FakeRoute = 'gettoken' | 'webhook' | 'send' | 'response';
@@ -14,13 +15,23 @@ export interface FakeCall {
   query: Record<string, string>;
   body: any;
   at: number;
+  /** What the fake answered (an injected failure's answer is recorded too). */
+  answer?: { errcode: number; errmsg: string };
+}
+
+/** Options of the fake. */
+export interface FakeWecomOptions {
+  /** The fake's clock (ms epoch) for the per-robot minute window; defaults to Date.now. */
+  now?: () => number;
 }
 
 /**
  * A local fake of WeCom's send side: gettoken, group-robot webhook/send,
  * app message/send and AI-bot response_url, with per-route failure injection.
- * Tokens and webhook keys are checked like WeCom does (40014 / 93000), and a
- * response_url works once.
+ * Tokens and webhook keys are checked like WeCom does (40014 / 93000), a
+ * response_url works once, bodies are checked against the documented shapes and
+ * byte limits (rules.ts: 40008 / 40058 / 81013), and a robot key takes at most
+ * 20 messages a minute (45009).
  */
 export class FakeWecomServer {
   readonly calls: FakeCall[] = [];
@@ -31,8 +42,15 @@ export class FakeWecomServer {
   private readonly validTokens = new Set<string>();
   private readonly openResponseCodes = new Set<string>();
   private tokenSeq = 0;
+  /** Accepted sends per webhook key (ms epoch on the fake's clock). */
+  private readonly robotSends = new Map<string, number[]>();
+  private readonly now: () => number;
   private server = http.createServer((req, res) => void this.serve(req, res));
   url = '';
+
+  constructor(o: FakeWecomOptions = {}) {
+    this.now = o.now ?? Date.now;
+  }
 
   async start(): Promise<this> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -102,16 +120,40 @@ export class FakeWecomServer {
     if (!route) return send(404, { errcode: 404 });
     let body: any;
     try { body = raw ? JSON.parse(raw) : undefined; } catch { return send(200, { errcode: 47001, errmsg: 'data format error' }); }
-    this.calls.push({ route, query: Object.fromEntries(u.searchParams), body, at: Date.now() });
+    const call: FakeCall = { route, query: Object.fromEntries(u.searchParams), body, at: Date.now() };
+    this.calls.push(call);
     const f = this.failures.get(route)?.shift();
     if (f && 'delayMs' in f) await new Promise((r) => setTimeout(r, f.delayMs));
     else if (f && 'status' in f) return send(f.status, { errcode: -1, errmsg: 'system error' });
-    else if (f) return send(200, { errcode: f.errcode, errmsg: f.errmsg ?? 'injected' });
+    else if (f) {
+      call.answer = { errcode: f.errcode, errmsg: f.errmsg ?? 'injected' };
+      return send(200, call.answer);
+    }
     if (res.destroyed) return;
-    send(200, this.answer(route, u.searchParams));
+    const a = this.answer(route, u.searchParams, body) as { errcode: number; errmsg: string };
+    call.answer = { errcode: a.errcode, errmsg: a.errmsg };
+    send(200, a);
   }
 
-  private answer(route: FakeRoute, q: URLSearchParams): object {
+  /** Calls of `route` the fake refused (non-zero errcode), for asserting nothing was refused. */
+  refused(route?: FakeRoute): FakeCall[] {
+    return this.calls.filter((c) => (!route || c.route === route) && c.answer && c.answer.errcode !== 0);
+  }
+
+  /** Group robot: a known key, a valid body, then at most 20 accepted messages in any minute. */
+  private webhook(key: string, body: unknown): object {
+    if (!this.webhookKeys.has(key)) return { errcode: 93000, errmsg: 'invalid webhook url' };
+    const bad = webhookRefusal(body);
+    if (bad) return bad;
+    const t = this.now();
+    const recent = (this.robotSends.get(key) ?? []).filter((s) => t - s < 60_000);
+    this.robotSends.set(key, recent);
+    if (recent.length >= ROBOT_PER_MINUTE) return { errcode: 45009, errmsg: 'api freq out of limit' };
+    recent.push(t);
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  private answer(route: FakeRoute, q: URLSearchParams, body: unknown): object {
     switch (route) {
       case 'gettoken': {
         if (q.get('corpid') !== this.corpId || q.get('corpsecret') !== this.secret) return { errcode: 40001, errmsg: 'invalid credential' };
@@ -121,12 +163,15 @@ export class FakeWecomServer {
       }
       case 'send':
         if (!this.validTokens.has(q.get('access_token') ?? '')) return { errcode: 42001, errmsg: 'access_token expired' };
-        return { errcode: 0, errmsg: 'ok', msgid: randomBytes(6).toString('hex') };
+        return appSendRefusal(body) ?? { errcode: 0, errmsg: 'ok', msgid: randomBytes(6).toString('hex') };
       case 'webhook':
-        return this.webhookKeys.has(q.get('key') ?? '') ? { errcode: 0, errmsg: 'ok' } : { errcode: 93000, errmsg: 'invalid webhook url' };
+        return this.webhook(q.get('key') ?? '', body);
       case 'response': {
         const code = q.get('response_code') ?? '';
-        if (!this.openResponseCodes.delete(code)) return { errcode: 40058, errmsg: 'response_code used or expired' };
+        if (!this.openResponseCodes.has(code)) return { errcode: 40058, errmsg: 'response_code used or expired' };
+        const bad = responseRefusal(body);
+        if (bad) return bad;
+        this.openResponseCodes.delete(code);
         return { errcode: 0, errmsg: 'ok' };
       }
     }
