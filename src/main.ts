@@ -14,6 +14,7 @@ import { startWecom } from './bot/wecom/index.js';
 import { startScheduler } from './schedule/index.js';
 import { registerConsoleWeb } from './bot/console/web.js';
 import { registerDashboard } from './http/dashboard.js';
+import { rememberOnce } from './store/once.js';
 
 /** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
 export async function startService(env: NodeJS.ProcessEnv = process.env) {
@@ -38,6 +39,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   const ctx: AdapterContext = {
     handle: (m) => pipeline.handle(m),
     claim: open.claim,
+    remember: (scope, id, value, ttlMs) => rememberOnce(open.redis, scope, id, value, ttlMs),
     getBinding: (p, c) => services.directory.getBinding(p, c),
     senders,
     rateLimiter: open.rateLimiter,

@@ -24,6 +24,12 @@ export interface AdapterContext {
   handle(msg: IncomingMessage): Promise<Reply | null>;
   /** Claims a platform event id once (SET NX with TTL); false when already seen. */
   claim(platform: Platform, eventId: string, ttlSeconds?: number): Promise<boolean>;
+  /**
+   * Keeps `value` under (scope, id) for `ttlMs` unless one is kept (SET NX);
+   * returns the earlier value, or null when this call kept it. DingTalk HTTP
+   * mode refuses to start without it (sign replay guard).
+   */
+  remember?(scope: string, id: string, value: string, ttlMs: number): Promise<string | null>;
   getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null>;
   senders: SenderRegistry;
   rateLimiter: RateLimiter;

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { parseRobotMessage } from './payload.js';
 import type { MessageProcessor } from './processor.js';
 import { verifyCallbackSignature } from './signature.js';
+import { checkSignReplay, type RememberOnce } from './replay.js';
 
 /** Robot payloads are a few KB; richText with many parts stays far below this. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -41,6 +42,8 @@ export interface HttpCallbackOptions {
   clock: Clock;
   logger: Logger;
   processor: MessageProcessor;
+  /** Remembers accepted signs across instances (replay guard). */
+  remember: RememberOnce;
   maxBodyBytes?: number;
   /** After stop() the route stays mounted; DingTalk gets a 503 and the message is not half-handled. */
   isStopped?: () => boolean;
@@ -50,7 +53,8 @@ export interface HttpCallbackOptions {
  * Mounts `POST /dingtalk/callback` for HTTP-mode robots
  * (https://open.dingtalk.com/document/orgapp/receive-message). The signature
  * headers are checked before the body is even read; a failure is a 401 that
- * changes nothing. A good callback is answered at once and worked on after,
+ * changes nothing. A sign already accepted with another msgId is a replay:
+ * 401, nothing kept. A good callback is answered at once and worked on after,
  * the reply going out through the message's sessionWebhook.
  */
 export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void {
@@ -61,12 +65,9 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
       ctx.body = { error: 'stopping' };
       return;
     }
-    const verdict = verifyCallbackSignature(
-      ctx.get('timestamp') || undefined,
-      ctx.get('sign') || undefined,
-      o.appSecret,
-      o.clock.now().getTime(),
-    );
+    const timestamp = ctx.get('timestamp') || undefined;
+    const sign = ctx.get('sign') || undefined;
+    const verdict = verifyCallbackSignature(timestamp, sign, o.appSecret, o.clock.now().getTime());
     if (!verdict.ok) {
       o.logger.warn({ reason: verdict.reason, ip: ctx.ip }, 'dingtalk: callback rejected');
       ctx.status = 401;
@@ -86,6 +87,19 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
       o.logger.warn({ bytes: raw.length }, 'dingtalk: callback body is not a robot message');
       ctx.status = 400;
       ctx.body = { error: 'not a robot message' };
+      return;
+    }
+    // The sign covers only the timestamp: refuse a verified pair already used for another message.
+    const replay = await checkSignReplay(o.remember, timestamp!, sign!, m.msgId, o.clock.now().getTime()).catch(() => null);
+    if (replay === null) {
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily unavailable' };
+      return;
+    }
+    if (replay === 'replay') {
+      o.logger.warn({ reason: 'replayed_sign', ip: ctx.ip }, 'dingtalk: callback rejected');
+      ctx.status = 401;
+      ctx.body = { error: 'invalid signature' };
       return;
     }
     o.processor.dispatch(m, 'http');

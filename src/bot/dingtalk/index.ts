@@ -72,7 +72,8 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
   let stopped = false;
 
   if (cfg.mode === 'http') {
-    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor, isStopped: () => stopped });
+    if (!ctx.remember) throw new Error('DINGTALK_MODE=http needs AdapterContext.remember (the sign replay guard)');
+    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor, remember: ctx.remember, isStopped: () => stopped });
     log.info('dingtalk: http mode, callback at POST /dingtalk/callback');
   } else {
     const onRobotFrame = async (frame: DWClientDownStream): Promise<void> => {

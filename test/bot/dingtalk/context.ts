@@ -10,6 +10,7 @@ import type { IncomingMessage, Platform, Reply } from '../../../src/core/message
 import type { AdapterContext, ConfigProblem } from '../../../src/core/ports.js';
 import { SenderRegistry } from '../../../src/core/sender.js';
 import { claimOnce, RedisRateLimiter } from '../../../src/store/limits.js';
+import { rememberOnce } from '../../../src/store/once.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 
@@ -63,6 +64,7 @@ export async function makeAdapterEnv(o: {
   const ctx: AdapterContext = {
     handle: o.handle ?? echoHandler(seen, redis),
     claim: (platform: Platform, id: string, ttl?: number) => claimOnce(redis, platform, id, ttl),
+    remember: (scope, id, value, ttlMs) => rememberOnce(redis, scope, id, value, ttlMs),
     getBinding: async () => null,
     senders: new SenderRegistry(),
     rateLimiter: new RedisRateLimiter(redis, () => clock.now().getTime()),
