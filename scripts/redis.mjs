@@ -28,6 +28,21 @@ export function ensureRedisServer() {
   process.exit(2);
 }
 
+/** redis-cli (Debian package redis-tools, a dependency of redis-server): needed to form a cluster. */
+export function ensureRedisCli() {
+  for (const p of ['/usr/bin/redis-cli', '/usr/local/bin/redis-cli']) {
+    if (spawnSync(p, ['--version']).status === 0) return p;
+  }
+  const found = spawnSync('sh', ['-c', 'command -v redis-cli']).stdout?.toString().trim();
+  if (found) return found;
+  if (process.getuid && process.getuid() === 0) {
+    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools', { stdio: 'inherit' });
+    if (spawnSync('redis-cli', ['--version']).status === 0) return 'redis-cli';
+  }
+  console.error('redis-cli is required for Redis Cluster tests. Install it with:\n  sudo apt-get install -y redis-tools');
+  process.exit(2);
+}
+
 /** True when nothing listens on 127.0.0.1:port. */
 export function portIsFree(port) {
   return new Promise((resolve) => {
@@ -48,7 +63,7 @@ export function freePort() {
   });
 }
 
-function waitForPort(port, timeoutMs = 10000) {
+export function waitForPort(port, timeoutMs = 10000) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const tryOnce = () => {

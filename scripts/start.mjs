@@ -1,6 +1,7 @@
 // `npm start`: installs deps if missing, makes sure redis-server exists, starts
-// a private redis-server (append-only, fsync always, ./data) unless REDIS_URL is
-// set, then runs the service; Redis is stopped when the service exits.
+// a private redis-server (append-only, fsync always, ./data) unless REDIS_URL or
+// REDIS_CLUSTER_NODES is set (both are passed through as they are), then runs
+// the service; its own Redis is stopped when the service exits.
 import { ensureDeps } from './ensure-deps.mjs';
 import { ensureRedisServer, startRedis, portIsFree, freePort } from './redis.mjs';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ ensureDeps();
 const env = { ...process.env };
 let redis = null;
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
-if (!env.REDIS_URL) {
+if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
   ensureRedisServer();
   let port = Number(process.env.REDIS_PORT ?? 6380);
   if (!(await portIsFree(port))) {

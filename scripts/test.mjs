@@ -1,7 +1,9 @@
 // `npm test`: installs deps if missing, starts a private redis-server on a free
-// port in a temp dir, runs the whole vitest suite against it, stops Redis.
+// port in a temp dir and two private 3-master Redis Clusters (one per vitest
+// worker), runs vitest against them (args pass through), stops everything.
 import { ensureDeps } from './ensure-deps.mjs';
 import { startRedis, freePort } from './redis.mjs';
+import { startTestClusters } from './cluster.mjs';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,13 +11,13 @@ import path from 'node:path';
 
 ensureDeps();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-test-redis-'));
-const redis = await startRedis({ dir, port: await freePort() });
+const [redis, clusters] = await Promise.all([startRedis({ dir, port: await freePort() }), startTestClusters(2)]);
 const args = ['vitest', 'run', ...process.argv.slice(2)];
 const child = spawn('npx', args, {
   stdio: 'inherit',
-  env: { ...process.env, REDIS_URL: redis.url, RECTIFY_TEST_REDIS_PORT: String(redis.port) },
+  env: { ...process.env, REDIS_URL: redis.url, RECTIFY_TEST_REDIS_PORT: String(redis.port), RECTIFY_TEST_CLUSTER_NODES: clusters.env },
 });
 const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
-await redis.stop();
+await Promise.all([redis.stop(), clusters.stop()]);
 rmSync(dir, { recursive: true, force: true });
 process.exit(code);

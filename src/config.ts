@@ -1,11 +1,19 @@
 import { z } from 'zod';
+import { clusterTarget } from './store/redis.js';
 
 /** Core service configuration; platform adapters validate their own keys. */
-const schema = z.object({
+const fields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  /**
+   * The Redis target every part connects to. After parsing it is a
+   * `redis-cluster://` URL when REDIS_CLUSTER_NODES is set (which wins).
+   */
+  REDIS_URL: z.string().regex(/^rediss?(-cluster)?:\/\//, 'must be a redis://, rediss:// or redis-cluster:// URL').optional(),
+  /** Seed nodes of a Redis Cluster: host:port,host:port,… (or a redis-cluster:// URL with credentials). */
+  REDIS_CLUSTER_NODES: z.string().refine((v) => { try { return !!clusterTarget(v); } catch { return false; } },
+    'must be host:port,host:port,… (or redis-cluster://[user:pass@]host:port,…)').optional(),
   PUBLIC_URL: z.string().url().optional(),
   DASHBOARD_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD_LINK_DAYS: z.coerce.number().int().min(1).max(366).default(30),
@@ -17,6 +25,10 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CONSOLE_WEB: z.enum(['local', 'off'], { error: 'must be local or off (the console page answers this machine only; reach it remotely through an SSH tunnel)' }).default('local'),
 });
+
+const schema = fields
+  .refine((c) => c.REDIS_URL || c.REDIS_CLUSTER_NODES, { message: 'set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster)', path: ['REDIS_URL'] })
+  .transform((c) => ({ ...c, REDIS_URL: clusterTarget(c.REDIS_CLUSTER_NODES) ?? c.REDIS_URL! }));
 
 export type Config = z.infer<typeof schema>;
 

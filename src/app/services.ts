@@ -19,17 +19,20 @@ export interface OpenServices {
 
 /** Connects to Redis and builds the store-backed services (CLI, service and tests share this). */
 export interface OpenOptions {
+  /** `redis://…` for one server, `redis-cluster://host:port,…` for a Redis Cluster (see src/store/redis.ts). */
   redisUrl: string;
   clock?: Clock;
   publicUrl?: string;
   failFast?: boolean;
+  /** Per-command timeout (default 1000 ms): a frozen Redis fails fast instead of hanging requests. */
+  commandTimeoutMs?: number;
   /** HMAC key for dashboard links; default a random secret shared through Redis. */
   dashboardSecret?: string;
   dashboardLinkDays?: number;
 }
 
 export async function openServices(opts: OpenOptions): Promise<OpenServices> {
-  const redis = connectRedis(opts.redisUrl, { failFast: opts.failFast });
+  const redis = connectRedis(opts.redisUrl, { failFast: opts.failFast, commandTimeoutMs: opts.commandTimeoutMs });
   redis.on('error', () => { /* surfaced per command as UnavailableError; avoid unhandled 'error' events */ });
   await waitReady(redis);
   const clock = opts.clock ?? systemClock;

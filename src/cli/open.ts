@@ -4,26 +4,29 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '../core/clock.js';
 import { fixedClock, systemClock } from '../core/clock.js';
 import { openServices, type OpenServices } from '../app/services.js';
+import { clusterTarget } from '../store/redis.js';
 import { parseDate } from '../ledger/dates.js';
 import { DomainError } from '../core/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * Where the CLI finds Redis: REDIS_URL, else the Redis `npm start` runs
+ * Where the CLI finds Redis: REDIS_CLUSTER_NODES, else REDIS_URL, else the Redis `npm start` runs
  * (data/redis.url), else a private redis-server on ./data for this command.
  */
 export async function openCli(opts: { asOf?: string } = {}): Promise<OpenServices> {
   const clock = asOfClock(opts.asOf);
   const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
   const urlFile = path.join(dataDir, 'redis.url');
-  let url = process.env.REDIS_URL;
+  // REDIS_CLUSTER_NODES wins over REDIS_URL, as in the service.
+  const given = clusterTarget(process.env.REDIS_CLUSTER_NODES) ?? process.env.REDIS_URL;
+  let url = given;
   if (!url && existsSync(urlFile)) url = readFileSync(urlFile, 'utf8').trim();
   if (url) {
     try {
       return await openServices({ redisUrl: url, clock, publicUrl: process.env.PUBLIC_URL, dashboardSecret: process.env.DASHBOARD_SECRET || undefined });
     } catch (e) {
-      if (process.env.REDIS_URL) throw new Error(`无法连接 Redis（${process.env.REDIS_URL}）：${(e as Error).message}`);
+      if (given) throw new Error(`无法连接 Redis（${given.replace(/\/\/[^@/]*@/, '//***@')}）：${(e as Error).message}`);
     }
   }
   // @ts-expect-error plain ESM helper without types

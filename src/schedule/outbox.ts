@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Reply } from '../core/message.js';
 import type { ChatSender } from '../core/sender.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
-import { bullConnection } from '../store/schedule-store.js';
+import { bullConnection, closeBullConnection } from '../store/schedule-store.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import type { ChatRef } from './compose.js';
 
@@ -97,5 +97,6 @@ export class Outbox {
 
   async close(): Promise<void> {
     await this.queue.close();
+    closeBullConnection(this.queue.opts.connection);
   }
 }

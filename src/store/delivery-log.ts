@@ -25,7 +25,9 @@ export interface DeliveryEntry {
 
 const PER_CHAT = 50;
 const GLOBAL = 5000;
-const chatLog = (platform: string, chatId: string) => `rb:dlog:${platform}:${chatId}`;
+// One hash tag for the per-chat logs and the global one: each entry goes to both in one MULTI.
+const chatLog = (platform: string, chatId: string) => `rb:{dlog}:chat:${platform}:${chatId}`;
+const allLog = 'rb:{dlog}:all';
 
 /** The delivery log: latest entries per chat and across all chats (newest first). */
 export class DeliveryLog {
@@ -35,7 +37,7 @@ export class DeliveryLog {
     const s = JSON.stringify(e);
     await this.redis.multi()
       .lpush(chatLog(e.platform, e.chatId), s).ltrim(chatLog(e.platform, e.chatId), 0, PER_CHAT - 1)
-      .lpush('rb:dlog', s).ltrim('rb:dlog', 0, GLOBAL - 1)
+      .lpush(allLog, s).ltrim(allLog, 0, GLOBAL - 1)
       .exec();
   }
 
@@ -44,7 +46,7 @@ export class DeliveryLog {
   }
 
   async all(limit = 200): Promise<DeliveryEntry[]> {
-    return (await this.redis.lrange('rb:dlog', 0, limit - 1)).map((x) => JSON.parse(x));
+    return (await this.redis.lrange(allLog, 0, limit - 1)).map((x) => JSON.parse(x));
   }
 }
 

@@ -25,7 +25,7 @@ export class Directory {
     for (const u of users) {
       tx.hset(k.user(u.platform, u.userId), { platform: u.platform, userId: u.userId, name: u.name, department: u.department, role: u.role });
       tx.sadd(k.users(), `${u.platform}:${u.userId}`);
-      tx.sadd(`rb:name:${u.name}`, `${u.platform}:${u.userId}`);
+      tx.sadd(k.name(u.name), `${u.platform}:${u.userId}`);
     }
     await tx.exec();
   }
@@ -38,7 +38,7 @@ export class Directory {
 
   /** Platform accounts of a person by name (for @-mentions in digests and reminders). */
   async accountsByName(name: string): Promise<Array<{ platform: Platform; userId: string }>> {
-    const m = await this.redis.smembers(`rb:name:${name}`);
+    const m = await this.redis.smembers(k.name(name));
     return m.map((x) => {
       const i = x.indexOf(':');
       return { platform: x.slice(0, i) as Platform, userId: x.slice(i + 1) };
@@ -56,8 +56,15 @@ export class Directory {
     return out;
   }
 
+  /**
+   * The binding ({dir} slot) and the ledger's `chats` set ({L} slot) cannot
+   * change in one MULTI on a cluster. The binding is the truth and `chats`
+   * a superset: the new ledger's set gains the chat first, the old one loses
+   * it last, so a crash in between leaves an extra entry, never a missing one.
+   */
   async bind(b: ChatBinding): Promise<void> {
     const prev = await this.getBinding(b.platform, b.chatId);
+    await this.redis.sadd(k.chats(b.ledgerId), `${b.platform}:${b.chatId}`);
     const tx = this.redis.multi();
     tx.del(k.binding(b.platform, b.chatId));
     tx.hset(k.binding(b.platform, b.chatId), {
@@ -67,7 +74,6 @@ export class Directory {
     tx.sadd(k.bindings(), `${b.platform}:${b.chatId}`);
     await tx.exec();
     if (prev && prev.ledgerId !== b.ledgerId) await this.redis.srem(k.chats(prev.ledgerId), `${b.platform}:${b.chatId}`);
-    await this.redis.sadd(k.chats(b.ledgerId), `${b.platform}:${b.chatId}`);
   }
 
   async unbind(platform: Platform, chatId: string): Promise<boolean> {

@@ -7,6 +7,10 @@ import { emptyWrite, runAtomic, type AtomicWrite } from './atomic.js';
 import { dynamicIndexes } from './indexes.js';
 import { k } from './keys.js';
 import { hashToItem } from './serialize.js';
+import { script } from './scripts.js';
+
+/** The status field of each item hash in KEYS (siblings of one problem: one ledger, one slot). */
+const STATUSES_OF = script<string[]>('rbStatusesOf', "local o={} for i,key in ipairs(KEYS) do o[i]=redis.call('HGET',key,'status') end return o");
 
 export interface Actor {
   platform: string;
@@ -70,9 +74,7 @@ export class ItemChanges {
       const kids: string[] = JSON.parse(pHash.kids ?? '[]');
       const siblings = kids.filter((id) => id !== m.id);
       const sibStatus = siblings.length
-        ? ((await this.redis.eval(
-            "local o={} for i,key in ipairs(KEYS) do o[i]=redis.call('HGET',key,'status') end return o",
-            siblings.length, ...siblings.map((id) => k.item(L, id)))) as string[])
+        ? await STATUSES_OF.run(this.redis, siblings.map((id) => k.item(L, id)))
         : [];
       const u = decide(m);
       const at = this.now().toISOString();

@@ -1,9 +1,15 @@
 /**
  * Key layout. Every key of one ledger carries the hash tag {ledgerId}, so a
  * ledger lives in one Redis Cluster slot and multi-key updates stay atomic.
+ * The directory (users, names, bindings, problems, the ledger list) shares
+ * the tag {dir}, so a MULTI over users or bindings is one slot too. A step
+ * that touches both (a binding and a ledger's `chats` set) is two steps,
+ * with the binding as the truth (see Directory.bind).
  */
+const DIR = 'rb:{dir}';
+
 export const k = {
-  ledgers: () => 'rb:ledgers',
+  ledgers: () => `${DIR}:ledgers`,
   meta: (L: string) => `rb:{${L}}:meta`,
   item: (L: string, id: string) => `rb:{${L}}:i:${id}`,
   order: (L: string) => `rb:{${L}}:order`,
@@ -23,11 +29,13 @@ export const k = {
   chats: (L: string) => `rb:{${L}}:chats`,
   /** Every key the last import wrote (so a re-import replaces them without a scan). */
   registry: (L: string) => `rb:{${L}}:keys`,
-  user: (platform: string, userId: string) => `rb:user:${platform}:${userId}`,
-  users: () => 'rb:users',
-  binding: (platform: string, chatId: string) => `rb:bind:${platform}:${chatId}`,
-  bindings: () => 'rb:bindings',
-  problems: () => 'rb:problems',
+  user: (platform: string, userId: string) => `${DIR}:user:${platform}:${userId}`,
+  users: () => `${DIR}:users`,
+  /** Platform accounts of a person's name (for @-mentions). */
+  name: (name: string) => `${DIR}:name:${name}`,
+  binding: (platform: string, chatId: string) => `${DIR}:bind:${platform}:${chatId}`,
+  bindings: () => `${DIR}:bindings`,
+  problems: () => `${DIR}:problems`,
 };
 
 /** Pattern matching every key of a ledger (for re-import). */

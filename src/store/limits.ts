@@ -1,4 +1,5 @@
 import type { RedisClient } from './redis.js';
+import { script } from './scripts.js';
 import type { Platform } from '../core/message.js';
 import type { RateLimiter } from '../core/ports.js';
 
@@ -6,7 +7,7 @@ import type { RateLimiter } from '../core/ports.js';
  * Sliding-window rate limiter shared by every instance (a sorted set of send
  * times per key). Returns 0 when a slot was taken, else the ms to wait.
  */
-const TAKE = `
+const TAKE = script<number>('rbRateTake', `
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -21,7 +22,7 @@ if n < limit then
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
-`;
+`, 1);
 
 let seq = 0;
 
@@ -30,7 +31,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   async take(key: string, limit: number, windowMs: number): Promise<number> {
     const member = `${this.now()}-${process.pid}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-    const r = await this.redis.eval(TAKE, 1, `rb:rl:{${key}}`, this.now(), windowMs, limit, member);
+    const r = await TAKE.run(this.redis, [`rb:rl:{${key}}`], [this.now(), windowMs, limit, member]);
     return Number(r);
   }
 }
@@ -38,6 +39,8 @@ export class RedisRateLimiter implements RateLimiter {
 /**
  * Claims an id once (SET NX with TTL). Used for platform message ids and any
  * event a platform may deliver more than once. True = first time seen.
+ * One key per id and no tag: a single-key command is fine on a cluster, and
+ * the ids spread over every slot instead of crowding one.
  */
 export async function claimOnce(redis: RedisClient, platform: Platform, id: string, ttlSeconds = 86400): Promise<boolean> {
   const r = await redis.set(`rb:idem:${platform}:${id}`, '1', 'EX', ttlSeconds, 'NX');

@@ -1,4 +1,6 @@
-import type { RedisClient } from './redis.js';
+import { Cluster } from 'ioredis';
+import { parseTarget, type RedisClient } from './redis.js';
+import { script } from './scripts.js';
 import type { Platform } from '../core/message.js';
 import { k } from './keys.js';
 
@@ -29,7 +31,7 @@ const chatKey = (platform: string, chatId: string) => `rb:sched:${platform}:${ch
 
 // A slot is claimed when it is newer than the stored one, or when it is the
 // stored one but its claimer's lease ran out before it was queued (crash).
-const CLAIM = `
+const CLAIM = script<number>('rbSchedClaim', `
 local kind = ARGV[1]
 local slot = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -42,19 +44,19 @@ if slot > cur or (slot == cur and st == 'claimed' and lease < now) then
   return 1
 end
 return 0
-`;
+`, 1);
 
-const FINISH = `
+const FINISH = script<number>('rbSchedFinish', `
 local kind = ARGV[1]
 if redis.call('HGET', KEYS[1], kind .. ':slot') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], kind .. ':state', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], kind .. ':rendered', ARGV[4]) end
 return 1
-`;
+`, 1);
 
 // A field claimed by the same run token again (a re-run of a crashed slot)
 // counts as claimed, so the re-run sends what the crashed run could not.
-const CLAIM_FIELDS = `
+const CLAIM_FIELDS = script<string[]>('rbSchedClaimFields', `
 local out = {}
 for i = 2, #ARGV do
   local f = ARGV[i]
@@ -63,11 +65,11 @@ for i = 2, #ARGV do
   end
 end
 return out
-`;
+`, 1);
 
 // Plans sends on one robot `spacing` ms apart: returns when this message may
 // go out and moves the robot's next free time past all of its parts.
-const RESERVE = `
+const RESERVE = script<string>('rbSchedReserve', `
 local now = tonumber(ARGV[1])
 local spacing = tonumber(ARGV[2])
 local parts = tonumber(ARGV[3])
@@ -76,20 +78,20 @@ local start = math.max(now, nextFree)
 local after = start + spacing * parts
 redis.call('SET', KEYS[1], tostring(after), 'PX', math.max(1, after - now) + 60000)
 return tostring(start)
-`;
+`, 1);
 
 export class ScheduleStore {
   constructor(readonly redis: RedisClient) {}
 
   /** Claims (chat, kind, slot) for this instance; false when another instance has it. */
   async claimSlot(platform: string, chatId: string, kind: SlotKind, slot: number, now: number, leaseMs: number, owner: string): Promise<boolean> {
-    const r = await this.redis.eval(CLAIM, 1, chatKey(platform, chatId), kind, slot, now, leaseMs, owner);
+    const r = await CLAIM.run(this.redis, [chatKey(platform, chatId)], [kind, slot, now, leaseMs, owner]);
     return Number(r) === 1;
   }
 
   /** Records what became of a claimed slot; `renderedAt` (ms) moves the digest window. */
   async finishSlot(platform: string, chatId: string, kind: SlotKind, slot: number, state: SlotState, renderedAt?: number): Promise<void> {
-    await this.redis.eval(FINISH, 1, chatKey(platform, chatId), kind, slot, state, renderedAt === undefined ? '' : String(renderedAt));
+    await FINISH.run(this.redis, [chatKey(platform, chatId)], [kind, slot, state, renderedAt === undefined ? '' : String(renderedAt)]);
   }
 
   /** Marks a slot as handled without sending (a new subscription starts after it). */
@@ -130,7 +132,7 @@ export class ScheduleStore {
   async claimOnce(ledgerId: string, platform: string, chatId: string, token: string, fields: string[]): Promise<string[]> {
     if (!fields.length) return [];
     const key = `rb:{${ledgerId}}:remind:${platform}:${chatId}`;
-    return (await this.redis.eval(CLAIM_FIELDS, 1, key, token, ...fields)) as string[];
+    return CLAIM_FIELDS.run(this.redis, [key], [token, ...fields]);
   }
 
   async getLadder(ledgerId: string): Promise<string | null> {
@@ -144,7 +146,7 @@ export class ScheduleStore {
 
   /** Reserves `parts` send slots on a robot; returns the planned send time (ms). */
   async reserveRobot(robotKey: string, now: number, spacingMs: number, parts: number): Promise<number> {
-    return Number(await this.redis.eval(RESERVE, 1, `rb:outbox:plan:{${robotKey}}`, now, spacingMs, parts));
+    return Number(await RESERVE.run(this.redis, [`rb:outbox:plan:{${robotKey}}`], [now, spacingMs, parts]));
   }
 
   /** Sent markers stop a re-run job (stalled after sending) from sending twice. */
@@ -157,14 +159,32 @@ export class ScheduleStore {
   }
 }
 
-/**
- * BullMQ takes connection options rather than our ioredis client (it needs
- * its own blocking connections). maxRetriesPerRequest must be null for it.
- */
-export function bullConnection(redisUrl: string): {
+/** What BullMQ's `connection` takes from us: options for one server, or a Cluster client. */
+export type BullConnection = {
   host: string; port: number; db: number; username?: string; password?: string; tls?: object; maxRetriesPerRequest: null;
-} {
-  const u = new URL(redisUrl);
+} | Cluster;
+
+/**
+ * BullMQ needs its own connections (blocking ones for workers) with
+ * maxRetriesPerRequest null and no command timeout (its blocking reads wait
+ * on purpose). For one server we give it options; for a cluster, a lazy
+ * Cluster client that BullMQ duplicates for workers and uses as is for a
+ * queue — release it with closeBullConnection after closing the queue.
+ * Queue prefixes must carry a hash tag (e.g. `rb:{outbox}`) on a cluster.
+ */
+export function bullConnection(target: string): BullConnection {
+  const t = parseTarget(target);
+  if (t.kind === 'cluster') {
+    return new Cluster(t.nodes, {
+      lazyConnect: true,
+      clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+      redisOptions: {
+        maxRetriesPerRequest: null, connectTimeout: 3000,
+        ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}),
+      },
+    });
+  }
+  const u = new URL(t.url);
   const db = Number(u.pathname.replace(/^\//, '') || '0');
   return {
     host: u.hostname || '127.0.0.1',
@@ -175,4 +195,9 @@ export function bullConnection(redisUrl: string): {
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/** Disconnects a Cluster made by bullConnection (BullMQ leaves a client it was given open). */
+export function closeBullConnection(c: unknown): void {
+  if (c instanceof Cluster) c.disconnect();
 }

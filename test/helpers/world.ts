@@ -8,7 +8,7 @@ import { openServices, type OpenServices } from '../../src/app/services.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline.js';
 import { buildDemoDoc, DEMO_USERS } from '../../src/ledger/demo.js';
 import type { User } from '../../src/store/directory.js';
-import { testRedisUrl } from './redis.js';
+import { testTarget, type Target } from './redis.js';
 
 /** A real Redis-backed world with the demo ledger under a unique id and a bound console chat. */
 export interface World {
@@ -23,9 +23,10 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function makeWorld(opts: { at?: string; redisUrl?: string; clock?: Clock } = {}): Promise<World> {
+/** `target` picks the suite's single Redis (default) or this worker's Redis Cluster; `redisUrl` overrides both. */
+export async function makeWorld(opts: { at?: string; redisUrl?: string; target?: Target; clock?: Clock } = {}): Promise<World> {
   const clock = new ManualClock(opts.at ?? '2021-09-25T02:00:00.000Z');
-  const open = await openServices({ redisUrl: opts.redisUrl ?? testRedisUrl(), clock: opts.clock ?? clock });
+  const open = await openServices({ redisUrl: opts.redisUrl ?? testTarget(opts.target), clock: opts.clock ?? clock });
   const ledgerId = `t-${randomUUID().slice(0, 8)}`;
   const chatId = `chat-${ledgerId}`;
   await open.services.ledgers.saveDoc(buildDemoDoc(ledgerId));
