@@ -6,7 +6,7 @@ import { CONFIG_HINTS, TOKEN_CODES, callWecom, errorFor, type WecomAnswer } from
 import type { WecomConfig } from './config.js';
 import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, fingerprint, sleep as realSleep, takeSlots } from './limit.js';
 import { LIMITS, dedupeMentions, isMentionableId, renderMarkdown } from './render.js';
-import { splitByBytes, truncateBytes } from './split.js';
+import { packWords, splitByBytes, truncateBytes, utf8Bytes } from './split.js';
 import type { AccessTokenCache } from './token.js';
 
 /** The only host a `response_url` may point at (https://developer.work.weixin.qq.com/document/path/101138). */
@@ -60,10 +60,12 @@ export class WecomSender implements ChatSender {
   /** Group robot markdown, split at 4,096 bytes; mentions as `<@userid>` in the last part. */
   private async sendWebhookMarkdown(t: OutboundTarget, reply: Reply, tracker?: PartTracker): Promise<void> {
     const parts = splitByBytes(renderMarkdown(reply, 'robot', []), LIMITS.robotMarkdown);
-    const tags = dedupeMentions(reply.mentions).filter((m) => isMentionableId(m.userId)).map((m) => `<@${m.userId}>`).join(' ');
+    const tags = dedupeMentions(reply.mentions).filter((m) => isMentionableId(m.userId)).map((m) => `<@${m.userId}>`);
+    // Many mentions may not fit one message either: whole tags, in as many messages as needed.
+    const tagLines = packWords(tags, LIMITS.robotMarkdown);
     const last = parts.length - 1;
-    if (tags && Buffer.byteLength(`${parts[last]}\n\n${tags}`) <= LIMITS.robotMarkdown) parts[last] += `\n\n${tags}`;
-    else if (tags) parts.push(tags);
+    if (tagLines.length === 1 && utf8Bytes(`${parts[last]}\n\n${tagLines[0]}`) <= LIMITS.robotMarkdown) parts[last] += `\n\n${tagLines[0]}`;
+    else parts.push(...tagLines);
     await this.webhook(t, parts.map((content) => ({ msgtype: 'markdown', markdown: { content } })), tracker);
   }
 

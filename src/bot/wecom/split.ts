@@ -66,4 +66,9 @@ export function truncateBytes(content: string, limit: number, marker = '\n…（
   return first + marker;
 }
 
+/** Packs whole words (e.g. `<@userid>` tags) joined by spaces into lines of at most `limit` bytes each. */
+export function packWords(words: string[], limit: number): string[] {
+  return pack(words.filter(Boolean), ' ', limit, (w) => cutLine(w, limit));
+}
+
 export { bytes as utf8Bytes };
