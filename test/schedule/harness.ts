@@ -11,7 +11,7 @@ import { ScheduleService } from '../../src/schedule/service.js';
 import { startDeliveryWorker } from '../../src/schedule/worker.js';
 import { ConsoleSender } from '../../src/bot/console/sender.js';
 import { makeWorld, type World } from '../helpers/world.js';
-import { testRedisUrl } from '../helpers/redis.js';
+import { testTarget, type Target } from '../helpers/redis.js';
 
 /** A world (demo ledger, console chat) plus the scheduler parts, on a queue of its own. */
 export interface SchedWorld extends World {
@@ -31,14 +31,15 @@ export interface SchedWorld extends World {
   closeAll(): Promise<void>;
 }
 
-export async function schedWorld(opts: { at?: string; config?: Partial<ScheduleConfig>; senders?: ChatSender[] } = {}): Promise<SchedWorld> {
-  const w = await makeWorld({ at: opts.at });
+export async function schedWorld(opts: { at?: string; config?: Partial<ScheduleConfig>; senders?: ChatSender[]; target?: Target } = {}): Promise<SchedWorld> {
+  const w = await makeWorld({ at: opts.at, target: opts.target });
+  const redisUrl = testTarget(opts.target);
   const redis = w.open.redis;
   const config = defaultScheduleConfig({ retryBaseMs: 20, lockMs: 2000, ...opts.config });
   const sched = new ScheduleStore(redis);
   const log = new DeliveryLog(redis);
   const queueName = `t-${randomUUID().slice(0, 8)}`;
-  const outbox = new Outbox({ redisUrl: testRedisUrl(), ...config, queueName }, sched, log);
+  const outbox = new Outbox({ redisUrl, ...config, queueName }, sched, log);
   // A robot of its own, so plans left in Redis by other worlds (other fake dates) do not delay ours.
   await w.open.services.directory.bind({ platform: 'console', chatId: w.chatId, ledgerId: w.ledgerId, channel: { robot: queueName }, boundAt: w.clock.now().toISOString() });
   const senders = new SenderRegistry();
@@ -53,7 +54,7 @@ export async function schedWorld(opts: { at?: string; config?: Partial<ScheduleC
     scheduler: (owner = randomUUID()) => new Scheduler({ services: w.open.services, sched, outbox, log, senders, logger: silentLogger(), config, owner }),
     startWorker(over = {}) {
       const worker = startDeliveryWorker({
-        redisUrl: testRedisUrl(), senders, directory: w.open.services.directory, sched, log, logger: silentLogger(), clock: w.clock,
+        redisUrl, senders, directory: w.open.services.directory, sched, log, logger: silentLogger(), clock: w.clock,
         concurrency: over.concurrency ?? 4, lockMs: over.lockMs ?? config.lockMs, sendTimeoutMs: config.sendTimeoutMs, queueName: over.queueName ?? queueName, maxPostponeMs: 50,
       });
       workers.push(worker);
