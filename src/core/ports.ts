@@ -18,10 +18,45 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** Sends an answer along the route an adapter stored with the message; throws SendError. */
+export type Deliverer = (route: Record<string, unknown>, reply: Reply) => Promise<void>;
+
+/** Where and how to answer a message: adapter-owned data, opaque to the core. */
+export interface ReplyRoute {
+  /** The callback's own HTTP response can carry the answer (WeCom passive reply). */
+  passive: boolean;
+  /** How long the callback waits for a passive answer before the reply queue takes over. */
+  budgetMs?: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The durable inbound door. An adapter submits a verified message and only
+ * then acknowledges the platform; an instance holding the message's partition
+ * applies it and queues the answer for the adapter's Deliverer.
+ */
+export interface InboundPort {
+  /**
+   * Persists the message once. 'duplicate': seen before (a platform retry;
+   * nothing is applied again); 'full': the backlog is at its bound, nothing was
+   * kept and the sender should be told to retry later. Rejects when Redis is down.
+   */
+  submit(msg: IncomingMessage, route: ReplyRoute): Promise<'accepted' | 'duplicate' | 'full'>;
+  /**
+   * For passive routes: waits up to `ms` for the answer and takes it for the
+   * callback's response (a retry of an answered callback gets the same answer).
+   * Null: not ready in time, refused by `fits` (too long for a passive answer),
+   * or already sent another way; then the reply queue delivers it.
+   */
+  takeAnswer(msg: IncomingMessage, ms: number, fits?: (reply: Reply) => boolean): Promise<Reply | null>;
+  /** The adapter's way of sending answers that go out after the acknowledgement. */
+  onDeliver(platform: Platform, deliver: Deliverer): void;
+}
+
 /** What a platform adapter is given by the composition root. */
 export interface AdapterContext {
-  /** The one door into the core. Resolves null for a duplicate message id. */
-  handle(msg: IncomingMessage): Promise<Reply | null>;
+  /** The one door into the core for platform messages: persisted, then applied by a worker. */
+  inbound: InboundPort;
   /** Claims a platform event id once (SET NX with TTL); false when already seen. */
   claim(platform: Platform, eventId: string, ttlSeconds?: number): Promise<boolean>;
   /**

@@ -4,16 +4,13 @@ import { parseDingtalkConfig, type DingtalkConfig } from './config.js';
 import { mountHttpCallback } from './http-callback.js';
 import { RobotApi } from './openapi.js';
 import { parseRobotMessage } from './payload.js';
-import { MessageProcessor } from './processor.js';
+import { DingtalkIntake } from './processor.js';
 import { Replier } from './replier.js';
 import { DingtalkSender } from './sender.js';
 import { StreamSupervisor, type SupervisorOptions } from './stream-supervisor.js';
 import { AccessTokenSource } from './token.js';
 
 export { parseDingtalkConfig, DingtalkConfigError } from './config.js';
-
-/** Frame ids are remembered longer than DingTalk's ~60 s redelivery and the 5 min the official SDKs keep. */
-const FRAME_TTL_SECONDS = 3_600;
 
 /** Tuning knobs for tests and benchmarks; production uses the defaults. */
 export interface DingtalkTuning {
@@ -27,7 +24,7 @@ export interface DingtalkHandle extends AdapterHandle {
   config: DingtalkConfig;
   sender: DingtalkSender;
   supervisor: StreamSupervisor | null;
-  /** Resolves when every received message has been answered (or has failed). */
+  /** Resolves when every direct notice (busy / unavailable) has gone out. */
   idle(): Promise<void>;
 }
 
@@ -67,28 +64,23 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
   }
 
   const replier = new Replier({ fetch: ctx.fetch, clock: ctx.clock, logger: log, api, sender, oapiBase: cfg.oapiBase, lightStyle: cfg.lightStyle, timeoutMs });
-  const processor = new MessageProcessor({ handle: (m) => ctx.handle(m), replier, logger: log });
+  const intake = new DingtalkIntake({ inbound: ctx.inbound, replier, logger: log });
   let supervisor: StreamSupervisor | null = null;
   let stopped = false;
 
   if (cfg.mode === 'http') {
     if (!ctx.remember) throw new Error('DINGTALK_MODE=http needs AdapterContext.remember (the sign replay guard)');
-    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, processor, remember: ctx.remember, isStopped: () => stopped });
+    mountHttpCallback(ctx.router, { appSecret: cfg.clientSecret!, clock: ctx.clock, logger: log, intake, remember: ctx.remember, isStopped: () => stopped });
     log.info('dingtalk: http mode, callback at POST /dingtalk/callback');
   } else {
     const onRobotFrame = async (frame: DWClientDownStream): Promise<void> => {
-      const frameId = frame.headers.messageId;
-      // DingTalk may push one message twice (redelivery, or on two connections): claim the frame id once.
-      if (!(await ctx.claim('dingtalk', `frame:${frameId}`, FRAME_TTL_SECONDS))) {
-        log.debug({ frameId }, 'dingtalk: duplicate frame dropped');
-        return;
-      }
+      // Duplicates (redelivery, or one message on two connections) are caught by the inbound queue on msgId.
       const m = typeof frame.data === 'string' ? parseRobotMessage(frame.data) : null;
       if (!m) {
-        log.warn({ frameId }, 'dingtalk: frame data is not a robot message');
+        log.warn({ frameId: frame.headers.messageId }, 'dingtalk: frame data is not a robot message');
         return;
       }
-      await processor.process(m, 'stream');
+      await intake.accept(m, 'stream');
     };
     supervisor = new StreamSupervisor({
       clientId: cfg.clientId!,
@@ -96,7 +88,7 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
       gatewayUrl: cfg.gatewayUrl,
       fetch: ctx.fetch,
       logger: log,
-      onRobotFrame: (frame) => processor.track(() => onRobotFrame(frame)),
+      onRobotFrame,
       onCredentialsRejected: (status) => {
         const message = `DingTalk refused DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET for Stream mode (HTTP ${status}): check the app's credentials and that Stream mode is enabled for its robot`;
         log.error({ status }, message);
@@ -112,11 +104,11 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
     config: cfg,
     sender,
     supervisor,
-    idle: () => processor.idle(),
+    idle: () => intake.idle(),
     async stop() {
       stopped = true;
       supervisor?.stop();
-      await processor.idle();
+      await intake.idle();
     },
   };
 }

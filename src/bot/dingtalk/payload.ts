@@ -44,8 +44,9 @@ function messageText(m: RobotMessage): string | null {
   if (m.msgtype === 'text') return m.text?.content ?? '';
   const c = m.content as Record<string, unknown> | undefined;
   if (m.msgtype === 'richText' && Array.isArray(c?.richText)) {
-    return (c.richText as Array<Record<string, unknown>>)
-      .map((p) => (typeof p.text === 'string' ? p.text : ''))
+    // Signed but odd payloads happen (null parts, pictures only): anything that is not a text part reads as ''.
+    return (c.richText as unknown[])
+      .map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
       .join('');
   }
   if (m.msgtype === 'audio' && typeof c?.recognition === 'string') return c.recognition;

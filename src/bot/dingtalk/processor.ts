@@ -1,74 +1,93 @@
 import type { Logger } from 'pino';
-import type { IncomingMessage, Reply } from '../../core/message.js';
+import type { Reply } from '../../core/message.js';
+import type { InboundPort } from '../../core/ports.js';
 import { SendError } from '../../core/sender.js';
 import { toIncoming, type RobotMessage } from './payload.js';
 import type { Replier } from './replier.js';
 
-export interface ProcessorOptions {
-  handle(msg: IncomingMessage): Promise<Reply | null>;
+export interface IntakeOptions {
+  inbound: InboundPort;
   replier: Replier;
   logger: Logger;
 }
 
-const APOLOGY: Reply = {
+/** What DingTalk should be told about a received message. */
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'ignored' | 'busy' | 'unavailable';
+
+const BUSY: Reply = {
   title: '整改督办',
-  markdown: '抱歉，处理这条消息时出了点问题，请稍后再试。',
-  text: '抱歉，处理这条消息时出了点问题，请稍后再试。',
+  markdown: '⚠️ 当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
+  text: '当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
   mentions: [],
   personal: true,
 };
 
+const UNAVAILABLE: Reply = {
+  title: '整改督办',
+  markdown: '⚠️ 服务暂时不可用，您的这条消息未被记录，请稍后重新发送。',
+  text: '服务暂时不可用，您的这条消息未被记录，请稍后重新发送。',
+  mentions: [],
+  personal: true,
+};
+
+/** The fields of a robot message that answering it needs (stored with the queued message). */
+const ROUTE_FIELDS = ['msgId', 'conversationId', 'conversationType', 'senderStaffId', 'sessionWebhook', 'sessionWebhookExpiredTime'] as const;
+
+function routeOf(m: RobotMessage): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (const f of ROUTE_FIELDS) if (m[f] !== undefined) r[f] = m[f];
+  return r;
+}
+
 /**
- * Runs received robot messages through the core and sends the answer. Shared
- * by Stream and HTTP mode. `process` never rejects: the platform has already
- * been acknowledged, so a failure can only be logged (with the message id).
+ * Hands received robot messages (Stream and HTTP mode alike) to the durable
+ * inbound queue; the caller acknowledges DingTalk only after `accept` returns.
+ * Answers go out later through `deliver` (sessionWebhook, else OpenAPI).
+ * When the message cannot be kept (Redis down, backlog full) the sender is
+ * told so at once, directly: nothing is acknowledged silently.
  */
-export class MessageProcessor {
+export class DingtalkIntake {
   private readonly inflight = new Set<Promise<void>>();
 
-  constructor(private readonly o: ProcessorOptions) {}
-
-  /** Starts processing in the background and returns at once. */
-  dispatch(m: RobotMessage, source: 'stream' | 'http'): void {
-    this.track(() => this.process(m, source)).catch(() => {}); // process() logs its own failures
+  constructor(private readonly o: IntakeOptions) {
+    o.inbound.onDeliver('dingtalk', (route, reply) => this.o.replier.reply(route as unknown as RobotMessage, reply));
   }
 
-  /** Runs `work` counted in `idle()`; the returned promise settles with it. */
-  track(work: () => Promise<void>): Promise<void> {
-    const p = Promise.resolve()
-      .then(work)
+  async accept(m: RobotMessage, source: 'stream' | 'http'): Promise<IntakeOutcome> {
+    const msg = toIncoming(m);
+    if (!msg) {
+      this.o.logger.debug({ msgtype: m.msgtype, source }, 'dingtalk: message type not handled');
+      return 'ignored';
+    }
+    let state: 'accepted' | 'duplicate' | 'full';
+    try {
+      state = await this.o.inbound.submit(msg, { passive: false, data: routeOf(m) });
+    } catch (err) {
+      this.o.logger.error({ msgId: m.msgId, source, err: (err as Error).message }, 'dingtalk: message could not be queued');
+      this.answerNow(m, UNAVAILABLE);
+      return 'unavailable';
+    }
+    if (state === 'full') {
+      this.o.logger.warn({ msgId: m.msgId, source }, 'dingtalk: inbound backlog full, sender told to retry');
+      this.answerNow(m, BUSY);
+      return 'busy';
+    }
+    return state;
+  }
+
+  /** A direct answer for a message that was not kept (it cannot go through the durable queue). */
+  private answerNow(m: RobotMessage, reply: Reply): void {
+    const p: Promise<void> = this.o.replier.reply(m, reply)
+      .catch((err: unknown) => {
+        const level = err instanceof SendError && err.kind === 'config' ? 'warn' : 'error';
+        this.o.logger[level]({ msgId: m.msgId, code: (err as SendError).code, err: (err as Error).message }, 'dingtalk: notice not delivered');
+      })
       .finally(() => this.inflight.delete(p));
     this.inflight.add(p);
-    return p;
   }
 
-  /** Resolves when every dispatched message has been answered or has failed. */
+  /** Resolves when every direct notice has gone out (or failed). */
   async idle(): Promise<void> {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
-  }
-
-  async process(m: RobotMessage, source: 'stream' | 'http'): Promise<void> {
-    const log = this.o.logger.child({ msgId: m.msgId, source });
-    try {
-      const msg = toIncoming(m);
-      if (!msg) {
-        log.debug({ msgtype: m.msgtype }, 'dingtalk: message type not handled');
-        return;
-      }
-      log.debug({ text: msg.text }, 'dingtalk: message received');
-      let reply: Reply | null;
-      try {
-        reply = await this.o.handle(msg);
-      } catch (err) {
-        log.error({ err }, 'dingtalk: handling the message failed');
-        reply = APOLOGY;
-      }
-      if (!reply) return; // a duplicate the core already answered
-      await this.o.replier.reply(m, reply);
-    } catch (err) {
-      const e = err as Error;
-      const level = err instanceof SendError && err.kind === 'config' ? 'warn' : 'error';
-      log[level]({ code: (err as SendError).code, kind: (err as SendError).kind, err: e.message }, 'dingtalk: reply not delivered');
-    }
   }
 }

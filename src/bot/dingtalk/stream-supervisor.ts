@@ -9,7 +9,7 @@ export interface SupervisorOptions {
   gatewayUrl: string;
   fetch: typeof fetch;
   logger: Logger;
-  /** Called for each robot frame after it has been ACKed; its rejection is caught and logged. */
+  /** Called for each robot frame; the ACK is sent when it settles (a rejection is logged). */
   onRobotFrame(frame: DWClientDownStream): Promise<void>;
   /** The gateway rejected the credentials (called once per supervisor; retries continue with backoff). */
   onCredentialsRejected?(status: number): void;
@@ -114,22 +114,30 @@ export class StreamSupervisor extends EventEmitter {
     );
   }
 
-  /** ACK first, at once (DingTalk re-sends unanswered robot messages after ~60 s), then work. */
+  /**
+   * Persist, then ACK: `onRobotFrame` resolves once the message is kept in the
+   * durable inbound queue (or its sender has been told why it could not be),
+   * which takes one Redis round trip, well inside DingTalk's patience. The ACK
+   * goes out in every case, so DingTalk does not push the frame again.
+   */
   private onFrame(conn: StreamConnection, frame: DWClientDownStream): void {
     const id = frame.headers?.messageId;
     if (!id) return;
-    try {
-      conn.socketCallBackResponse(id, null);
-    } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message, frameId: id }, 'dingtalk: ACK not sent');
-    }
     let work: Promise<void>;
     try {
       work = this.o.onRobotFrame(frame);
     } catch (err) {
       work = Promise.reject(err);
     }
-    work.catch((err: unknown) => this.o.logger.error({ err, frameId: id }, 'dingtalk: robot frame failed'));
+    work
+      .catch((err: unknown) => this.o.logger.error({ err: (err as Error)?.message, frameId: id }, 'dingtalk: robot frame failed'))
+      .finally(() => {
+        try {
+          conn.socketCallBackResponse(id, null);
+        } catch (err) {
+          this.o.logger.warn({ err: (err as Error).message, frameId: id }, 'dingtalk: ACK not sent');
+        }
+      });
   }
 
   private checkIdle(): void {

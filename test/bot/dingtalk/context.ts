@@ -13,6 +13,8 @@ import { claimOnce, RedisRateLimiter } from '../../../src/store/limits.js';
 import { rememberOnce } from '../../../src/store/once.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { testRedisUrl } from '../../helpers/redis.js';
+import { testInbound } from '../../helpers/inbound.js';
+import type { InboundService } from '../../../src/inbound/index.js';
 
 /** A robot payload from test/fixtures/dingtalk with fresh ids and overrides. */
 export function fixture(name: string, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -37,6 +39,12 @@ export function echoHandler(seen: IncomingMessage[], redis: RedisClient) {
 export interface TestAdapterEnv {
   ctx: AdapterContext;
   redis: RedisClient;
+  /** The real durable inbound queue the adapter submits to. */
+  inbound: InboundService;
+  /** Waits until every queued message is applied and answered (and the adapter's own notices sent). */
+  settle(adapter?: { idle(): Promise<void> }): Promise<void>;
+  /** Replaces what the queue's worker runs for each message (the pipeline's stand-in). */
+  setHandle(h: (msg: IncomingMessage) => Promise<Reply | null>): void;
   seen: IncomingMessage[];
   problems: ConfigProblem[];
   /** Base URL of the Koa app with ctx.router mounted. */
@@ -44,7 +52,7 @@ export interface TestAdapterEnv {
   close(): Promise<void>;
 }
 
-/** A real AdapterContext: real Redis (claim, limiter), a Koa app with the router, injected handle. */
+/** A real AdapterContext: real Redis (claim, limiter, durable inbound queue), a Koa app with the router, injected handle. */
 export async function makeAdapterEnv(o: {
   env: NodeJS.ProcessEnv;
   clock?: Clock;
@@ -61,8 +69,10 @@ export async function makeAdapterEnv(o: {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const clock = o.clock ?? systemClock;
+  let handle = o.handle ?? echoHandler(seen, redis);
+  const inbound = await testInbound({ redis, target: testRedisUrl(), run: (m) => handle(m) });
   const ctx: AdapterContext = {
-    handle: o.handle ?? echoHandler(seen, redis),
+    inbound,
     claim: (platform: Platform, id: string, ttl?: number) => claimOnce(redis, platform, id, ttl),
     remember: (scope, id, value, ttlMs) => rememberOnce(redis, scope, id, value, ttlMs),
     getBinding: async () => null,
@@ -80,12 +90,19 @@ export async function makeAdapterEnv(o: {
   return {
     ctx,
     redis,
+    inbound,
+    setHandle: (h) => { handle = h; },
+    async settle(adapter) {
+      await inbound.drain();
+      await adapter?.idle();
+    },
     seen,
     problems,
     appUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await inbound.stop();
       await redis.quit();
     },
   };

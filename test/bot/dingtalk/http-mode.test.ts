@@ -37,7 +37,7 @@ describe('HTTP mode through the fake', () => {
     const msg = groupMsg();
     const res = await signed(msg);
     expect(res.status).toBe(200);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toEqual([expect.objectContaining({ platform: 'dingtalk', chatId: msg.conversationId, chatType: 'group', senderId: '166501234698', text: '进度' })]);
     const sent = fake.api.sessionSends.at(-1)!;
     expect(sent.query.session).toBe(new URL(String(msg.sessionWebhook)).searchParams.get('session'));
@@ -53,7 +53,7 @@ describe('HTTP mode through the fake', () => {
     const before = fake.api.sessionSends.length;
     expect((await signed(msg)).status).toBe(200);
     expect((await signed(msg)).status).toBe(200);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toHaveLength(1);
     expect(fake.api.sessionSends.length - before).toBe(1);
   });
@@ -69,13 +69,13 @@ describe('HTTP mode through the fake', () => {
     const sends = fake.api.sessionSends.length;
     const res = await post(JSON.stringify(msg), headers());
     expect(res.status).toBe(status);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toEqual([]);
     expect(fake.api.sessionSends.length).toBe(sends);
-    expect(await env.redis.exists(`rb:idem:dingtalk:msg:${String(msg.msgId)}`)).toBe(0);
+    expect(await env.inbound.store.record('dingtalk', String(msg.conversationId), String(msg.msgId))).toBeNull();
     // Nothing was claimed: the genuine delivery of the same message is still answered.
     expect((await signed(msg)).status).toBe(200);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toHaveLength(1);
   });
 
@@ -86,7 +86,7 @@ describe('HTTP mode through the fake', () => {
     ['a 300 KB body', JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), 413],
   ])('rejects %s (validly signed) with %i', async (_n, body, status) => {
     expect((await signed(body)).status).toBe(status);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('HTTP mode through the fake', () => {
     const before = fake.api.groupSends.length;
     const msg = groupMsg({ sessionWebhook: fake.api.newSession(Date.now() - 1), sessionWebhookExpiredTime: Date.now() - 1 });
     await signed(msg);
-    await dt.idle();
+    await env.settle(dt);
     expect(fake.api.groupSends.length - before).toBe(1);
     expect(fake.api.groupSends.at(-1)!.body).toMatchObject({ openConversationId: msg.conversationId, robotCode: fake.clientId });
   });
@@ -103,14 +103,14 @@ describe('HTTP mode through the fake', () => {
     const before = fake.api.groupSends.length;
     const msg = groupMsg({ sessionWebhook: fake.api.newSession(Date.now() - 1) }); // expiry says fresh, fake says expired (HTTP 500)
     await signed(msg);
-    await dt.idle();
+    await env.settle(dt);
     expect(fake.api.groupSends.length - before).toBe(1);
   });
 
   it('answers a private chat 1:1 through the OpenAPI after expiry', async () => {
     const msg = fixture('private-text', { sessionWebhook: fake.api.newSession(0), sessionWebhookExpiredTime: 1 });
     await signed(msg);
-    await dt.idle();
+    await env.settle(dt);
     expect(fake.api.otoSends.at(-1)!.body).toMatchObject({ userIds: ['manager0042'], robotCode: fake.clientId });
   });
 
@@ -119,7 +119,7 @@ describe('HTTP mode through the fake', () => {
     try {
       const msg = groupMsg({ sessionWebhook: evil.api.newSession(Date.now() + 5_400_000) });
       await signed(msg);
-      await dt.idle();
+      await env.settle(dt);
       expect(evil.api.sessionSends).toEqual([]);
     } finally {
       await evil.close();
@@ -150,7 +150,7 @@ describe('HTTP mode through the fake', () => {
       times.push(performance.now() - t0);
       expect(res.status).toBe(200);
     }
-    await dt.idle();
+    await env.settle(dt);
     times.sort((a, b) => a - b);
     const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(2);
     console.log(`[dingtalk http] callback latency over ${times.length}: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms`);

@@ -23,7 +23,7 @@ describe('DingTalk → real pipeline (demo ledger)', () => {
     const before = fake.api.sessionSends.length;
     await fake.stream.waitAck(fake.stream.pushRobot(msg));
     await until(() => fake.api.sessionSends.length > before, 5_000, `reply to ${text}`);
-    await dt.idle();
+    await env.settle(dt);
     return { msg, sent: fake.api.sessionSends.slice(before) };
   };
   const md = (s: { body: Record<string, unknown> }) => (s.body.markdown as { text: string }).text;
@@ -82,7 +82,7 @@ describe('DingTalk → real pipeline (demo ledger)', () => {
     const before = fake.api.sessionSends.length;
     await fake.stream.waitAck(fake.stream.pushRobot(msg));
     await new Promise((r) => setTimeout(r, 100));
-    await dt.idle();
+    await env.settle(dt);
     expect(fake.api.sessionSends.length).toBe(before);
   });
 });

@@ -32,7 +32,7 @@ describe('Stream mode through the fake', () => {
       if (r) env.seen.push(m);
       return r;
     };
-    env.ctx.handle = handle;
+    env.setHandle(handle);
     dt = (await startDingtalk(env.ctx, { timeoutMs: 2_000, stream: { baseDelayMs: 20, maxDelayMs: 200, stableMs: 0 } }))!;
     await until(() => dt.supervisor!.connected, 5_000, 'first connection');
   });
@@ -58,7 +58,7 @@ describe('Stream mode through the fake', () => {
     expect(JSON.parse(ack.data)).toEqual({ opaque });
   });
 
-  it('ACKs a robot message at once, before the core has answered, then replies end to end', async () => {
+  it('ACKs a robot message once it is kept in Redis, before the core has answered, then replies end to end', async () => {
     let open!: () => void;
     gate = new Promise((r) => (open = r));
     const msg = groupMsg();
@@ -66,10 +66,12 @@ describe('Stream mode through the fake', () => {
     const ack = await fake.stream.waitAck(frameId);
     expect(ack).toMatchObject({ code: 200, message: 'OK', headers: { messageId: frameId, contentType: 'application/json' } });
     expect(JSON.parse(ack.data)).toEqual({ response: null });
-    expect(env.seen).toEqual([]); // still blocked in the core
+    // Persisted before the ACK: the queued record exists while the core is still blocked.
+    expect(await env.inbound.store.record('dingtalk', String(msg.conversationId), String(msg.msgId))).toEqual({ s: 'queued' });
+    expect(env.seen).toEqual([]);
     open();
     await until(() => env.seen.length === 1);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen[0]).toMatchObject({ chatId: msg.conversationId, chatType: 'group', senderId: '166501234698', text: '进度' });
     const sent = fake.api.sessionSends.at(-1)!;
     expect((sent.body.markdown as { text: string }).text).toContain('你说：进度');
@@ -85,11 +87,11 @@ describe('Stream mode through the fake', () => {
     const c = fake.stream.pushRobot(msg); // a second push of the same message
     await Promise.all([fake.stream.waitAck(c)]);
     await until(() => fake.stream.current()!.acks.filter((x) => x.headers.messageId === a).length === 2);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toHaveLength(1);
     expect(fake.api.sessionSends.length - before).toBe(1);
-    // The repeated frame id never reaches the core (frame claim); the new frame does, and the core drops it (msgId).
-    expect(calls - callsBefore).toBe(2);
+    // Every copy is ACKed, but only the first is kept: the queue dedupes on msgId, so the core runs once.
+    expect(calls - callsBefore).toBe(1);
   });
 
   it('survives a throwing core (apology sent) and a malformed frame', async () => {
@@ -99,12 +101,12 @@ describe('Stream mode through the fake', () => {
     fake.stream.current()!.ws.send('{not json');
     fake.stream.current()!.send({ specVersion: '1.0', type: 'CALLBACK', headers: { messageId: 'bad-1', topic: TOPIC_ROBOT }, data: '{"no":"fields"}' });
     await fake.stream.waitAck('bad-1');
-    await dt.idle();
+    await env.settle(dt);
     expect((fake.api.sessionSends.at(-1)!.body.markdown as { text: string }).text).toContain('抱歉');
     expect(fake.api.sessionSends.length - before).toBe(1);
     const frameId = fake.stream.pushRobot(groupMsg());
     await fake.stream.waitAck(frameId);
-    await dt.idle();
+    await env.settle(dt);
     expect(env.seen).toHaveLength(1);
   });
 
@@ -192,18 +194,20 @@ describe('Stream with wrong credentials', () => {
 });
 
 describe('Stream with Redis gone', () => {
-  it('still ACKs, logs the failed claim and keeps the process and connection alive', async () => {
+  it('ACKs, tells the sender the message was not kept, and keeps the process and connection alive', async () => {
     const fake = await FakeDingtalk.start();
     const env = await makeAdapterEnv({ env: fake.env() });
     const dt = (await startDingtalk(env.ctx))!;
     try {
       await until(() => dt.supervisor!.connected);
-      env.redis.disconnect(); // claim() now rejects inside the frame handler
-      const msg = fixture('group-text', { sessionWebhook: fake.api.newSession(Date.now() + 60_000) });
+      env.redis.disconnect(); // submit() now rejects inside the frame handler
+      const msg = fixture('group-text', { sessionWebhook: fake.api.newSession(Date.now() + 600_000), sessionWebhookExpiredTime: Date.now() + 600_000 });
       const ack = await fake.stream.waitAck(fake.stream.pushRobot(msg));
       expect(ack.code).toBe(200);
       await dt.idle();
-      expect(fake.api.sessionSends).toEqual([]);
+      // Never silently dropped: the sender hears at once, directly through the sessionWebhook.
+      expect(fake.api.sessionSends).toHaveLength(1);
+      expect((fake.api.sessionSends[0]!.body.markdown as { text: string }).text).toContain('服务暂时不可用，您的这条消息未被记录');
       expect(dt.supervisor!.connected).toBe(true);
       const { messageId, opaque } = fake.stream.ping();
       expect(JSON.parse((await fake.stream.waitAck(messageId)).data)).toEqual({ opaque });

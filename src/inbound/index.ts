@@ -1,0 +1,101 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ConnectionOptions } from 'bullmq';
+import type { RedisClient } from '../store/redis.js';
+import type { Logger } from 'pino';
+import type { IncomingMessage, Platform, Reply } from '../core/message.js';
+import type { Deliverer, InboundPort, ReplyRoute } from '../core/ports.js';
+import { incomingSchema } from '../pipeline/incoming.js';
+import { InboundStore, type InboundEntry } from '../store/inbound-store.js';
+import { ReplyQueue } from './replies.js';
+import { InboundWorker } from './worker.js';
+
+export interface InboundOptions {
+  redis: RedisClient;
+  /** BullMQ connection for the reply queue. */
+  connection: () => ConnectionOptions;
+  logger: Logger;
+  /** Applies a message (the pipeline); rejects only when it could not be applied at all. */
+  run(msg: IncomingMessage): Promise<Reply | null>;
+  /** How long a passive callback waits for its answer (WeCom: within 5 s, we keep a margin). */
+  passiveBudgetMs?: number;
+  /** Most messages waiting per partition before new ones are refused as busy. */
+  maxBacklog?: number;
+  leaseMs?: number;
+  /** False: this process only submits (no worker, no reply sending). */
+  work?: boolean;
+  /** Separate queue keys and reply queue (tests sharing one Redis); default ''. */
+  namespace?: string;
+  now?: () => number;
+}
+
+export interface InboundService extends InboundPort {
+  readonly store: InboundStore;
+  readonly worker: InboundWorker | null;
+  readonly replies: ReplyQueue;
+  /** Resolves when nothing is waiting: every submitted message applied and every answer sent (tests, shutdown). */
+  drain(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the durable inbound queue: the store, this instance's worker and the reply sender. */
+export async function startInbound(o: InboundOptions): Promise<InboundService> {
+  const now = o.now ?? Date.now;
+  const store = new InboundStore(o.redis, { maxBacklog: o.maxBacklog, namespace: o.namespace });
+  const budget = o.passiveBudgetMs ?? 3_000;
+  const replies = new ReplyQueue({ connection: o.connection, store, logger: o.logger, passiveBudgetMs: budget, queueName: o.namespace ? `replies-${o.namespace.replace(/[^A-Za-z0-9_-]/g, '')}` : undefined, now });
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const work = o.work !== false;
+  const worker = work
+    ? new InboundWorker({
+      store, redis: o.redis, owner, logger: o.logger, leaseMs: o.leaseMs, now,
+      run: (e) => o.run(e.msg as unknown as IncomingMessage),
+      deliver: (e, reply) => replies.add(e, reply as Reply),
+    })
+    : null;
+  if (worker) {
+    replies.startWorker();
+    await worker.start();
+  }
+
+  return {
+    store,
+    worker,
+    replies,
+    async submit(msg: IncomingMessage, route: ReplyRoute) {
+      // The boundary: nothing malformed is ever persisted.
+      const m = incomingSchema.parse(msg);
+      const entry: InboundEntry = { msg: m as InboundEntry['msg'], route: route.data, at: now(), passive: route.passive, budgetMs: route.budgetMs };
+      const r = await store.submit(entry);
+      return r.state;
+    },
+    async takeAnswer(msg: IncomingMessage, ms: number, fits?: (reply: Reply) => boolean) {
+      const deadline = now() + ms;
+      for (let step = 2; ; step = Math.min(25, step * 2)) {
+        const rec = await store.record(msg.platform, msg.chatId, msg.messageId);
+        if (rec?.s === 'done') {
+          if (!rec.reply || (fits && !fits(rec.reply as Reply))) return null;
+          return (await store.claimDelivery(msg.platform, msg.chatId, msg.messageId, 'passive')) ? (rec.reply as Reply) : null;
+        }
+        if (!rec || now() + step > deadline) return null;
+        await new Promise((r) => setTimeout(r, step));
+      }
+    },
+    onDeliver(platform: Platform, deliver: Deliverer) {
+      replies.register(platform, deliver);
+    },
+    async drain(timeoutMs = 20_000) {
+      const deadline = now() + timeoutMs;
+      for (;;) {
+        const [backlog, unfinished] = await Promise.all([store.backlog(), replies.unfinished()]);
+        if (backlog === 0 && unfinished === 0) return;
+        if (now() > deadline) throw new Error(`inbound not drained: ${backlog} waiting, ${unfinished} replies unsent`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      await worker?.stop();
+      await replies.close();
+    },
+  };
+}

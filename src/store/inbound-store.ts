@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './redis.js';
+import { script } from './scripts.js';
+
+/**
+ * The durable inbound queue in Redis: a platform message is written here
+ * before the platform is acknowledged, and processed by whichever instance
+ * holds the lease of its partition.
+ *
+ * Layout (every key of a partition shares the hash tag `{in:N}`, so each
+ * script touches one Redis Cluster slot):
+ * - `rb:{in:N}:s`      the partition's stream (consumer group `g`, one consumer `w`:
+ *                      only the lease holder reads, and a new holder finds the dead
+ *                      holder's unacknowledged entries in the same pending list);
+ * - `rb:{in:N}:lease`  which instance processes the partition (SET NX PX, renewed);
+ * - `rb:{in:N}:m:P:ID` the idempotency record of message ID of platform P:
+ *                      `{"s":"queued"}` until processed, then `{"s":"done","reply":…}`;
+ * - `rb:{in:N}:d:P:ID` who answers a message that may get a passive answer: `passive`
+ *                      (the callback's own response) or `late` (the reply queue).
+ * - `rb:{in}:members`  live instances (sorted by last heartbeat), to share partitions.
+ *
+ * A message's partition is a hash of its platform and chat, so one chat's messages
+ * are processed one at a time in arrival order, and a retry lands where its first
+ * copy did.
+ */
+export const PARTITIONS = 16;
+export const GROUP = 'g';
+export const CONSUMER = 'w';
+
+/** Keys of an inbound queue; `ns` separates queues sharing one Redis (tests), '' in production. */
+export function inboundKeys(ns = '') {
+  const tag = (n: number) => `rb:{${ns}in:${n}}`;
+  return {
+    stream: (n: number) => `${tag(n)}:s`,
+    lease: (n: number) => `${tag(n)}:lease`,
+    record: (n: number, platform: string, id: string) => `${tag(n)}:m:${platform}:${id}`,
+    delivery: (n: number, platform: string, id: string) => `${tag(n)}:d:${platform}:${id}`,
+    members: () => `rb:{${ns}in}:members`,
+  };
+}
+type InKeys = ReturnType<typeof inboundKeys>;
+
+/** The partition of a chat. */
+export function partitionOf(platform: string, chatId: string): number {
+  return createHash('sha1').update(`${platform}\u0000${chatId}`).digest().readUInt32BE(0) % PARTITIONS;
+}
+
+/** What is kept of a message until it is answered; `route` is the adapter's own (where to answer). */
+export interface InboundEntry {
+  msg: { platform: string; chatId: string; messageId: string } & Record<string, unknown>;
+  route: Record<string, unknown>;
+  /** When the message was accepted (ms). */
+  at: number;
+  /** Whether the callback waits for a passive answer, and how long. */
+  passive: boolean;
+  budgetMs?: number;
+}
+
+export type IdemRecord = { s: 'queued' } | { s: 'done'; reply: unknown; at: number };
+
+export type SubmitResult =
+  | { state: 'accepted' }
+  | { state: 'duplicate'; record: IdemRecord }
+  | { state: 'full' };
+
+const SUBMIT = `
+local v = redis.call('GET', KEYS[1])
+if v then return {'dup', v} end
+if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {'full', ''} end
+redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+redis.call('SET', KEYS[1], '{"s":"queued"}', 'EX', ARGV[3])
+return {'ok', ''}`;
+
+const FINISH = `
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[2], ARGV[2])
+return 1`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Claims the answer of a message for one side; the other side then stays silent. */
+const CLAIM_DELIVERY = `
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
+
+const SUBMIT_S = script<[string, string]>('rbInSubmit', SUBMIT, 2);
+const FINISH_S = script<number>('rbInFinish', FINISH, 2);
+const RENEW_S = script<number>('rbInRenew', RENEW, 1);
+const RELEASE_S = script<number>('rbInRelease', RELEASE, 1);
+const CLAIM_S = script<number>('rbInClaimDelivery', CLAIM_DELIVERY, 1);
+
+export interface InboundStoreOptions {
+  /** Most entries waiting in one partition before new messages are refused as busy. */
+  maxBacklog?: number;
+  /** How long idempotency records live (platform retries come within minutes). */
+  recordTtlSeconds?: number;
+  /** Key namespace (tests give each queue its own); default ''. */
+  namespace?: string;
+}
+
+/** Stream entries as read by XREADGROUP. */
+export type StreamEntry = { id: string; entry: InboundEntry };
+
+/** Redis side of the inbound queue (see the layout above). */
+export class InboundStore {
+  private readonly r: RedisClient;
+  readonly maxBacklog: number;
+  readonly recordTtl: number;
+  private readonly groups = new Set<number>();
+  private readonly k: InKeys;
+
+  constructor(redis: RedisClient, o: InboundStoreOptions = {}) {
+    this.r = redis;
+    this.k = inboundKeys(o.namespace);
+    this.maxBacklog = o.maxBacklog ?? 5_000;
+    this.recordTtl = o.recordTtlSeconds ?? 86_400;
+  }
+
+  /** Persists a message once; a message seen before returns its record instead. */
+  async submit(entry: InboundEntry): Promise<SubmitResult> {
+    const n = partitionOf(entry.msg.platform, entry.msg.chatId);
+    const [state, raw] = await SUBMIT_S.run(
+      this.r, [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n)], [JSON.stringify(entry), this.maxBacklog, this.recordTtl],
+    );
+    if (state === 'ok') return { state: 'accepted' };
+    if (state === 'full') return { state: 'full' };
+    return { state: 'duplicate', record: JSON.parse(raw) as IdemRecord };
+  }
+
+  async record(platform: string, chatId: string, messageId: string): Promise<IdemRecord | null> {
+    const raw = await this.r.get(this.k.record(partitionOf(platform, chatId), platform, messageId));
+    return raw ? (JSON.parse(raw) as IdemRecord) : null;
+  }
+
+  /** Stores the outcome, acknowledges and removes the entry, in one step. */
+  async finish(n: number, e: StreamEntry, reply: unknown, now: number): Promise<void> {
+    const rec: IdemRecord = { s: 'done', reply, at: now };
+    await FINISH_S.run(
+      this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n)], [GROUP, e.id, JSON.stringify(rec), this.recordTtl],
+    );
+  }
+
+  /** `side` ('passive' | 'late') takes the answer of a message unless the other side has. */
+  async claimDelivery(platform: string, chatId: string, messageId: string, side: 'passive' | 'late'): Promise<boolean> {
+    const key = this.k.delivery(partitionOf(platform, chatId), platform, messageId);
+    return (await CLAIM_S.run(this.r, [key], [side, this.recordTtl])) === 1;
+  }
+
+  async ensureGroup(n: number, reader: RedisClient): Promise<void> {
+    if (this.groups.has(n)) return;
+    try {
+      // From the start of the stream: entries added before the group existed are not skipped.
+      await reader.xgroup('CREATE', this.k.stream(n), GROUP, '0', 'MKSTREAM');
+    } catch (e) {
+      if (!/BUSYGROUP/.test((e as Error).message)) throw e;
+    }
+    this.groups.add(n);
+  }
+
+  /**
+   * Reads entries of partition n: `pending` = entries delivered before and not yet
+   * acknowledged (a dead holder's work), else new ones, blocking up to `blockMs`.
+   */
+  async read(reader: RedisClient, n: number, pending: boolean, count: number, blockMs: number): Promise<StreamEntry[]> {
+    const key = this.k.stream(n);
+    const res = pending
+      ? await reader.xreadgroup('GROUP', GROUP, CONSUMER, 'COUNT', count, 'STREAMS', key, '0')
+      : await reader.xreadgroup('GROUP', GROUP, CONSUMER, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, '>');
+    const rows = (res as Array<[string, Array<[string, string[] | null]>]> | null)?.[0]?.[1] ?? [];
+    const out: StreamEntry[] = [];
+    for (const [id, fields] of rows) {
+      // An entry deleted after delivery comes back with null fields: nothing to do but acknowledge it.
+      const raw = fields && fields[0] === 'e' ? fields[1] : null;
+      if (!raw) {
+        await this.r.xack(key, GROUP, id);
+        continue;
+      }
+      out.push({ id, entry: JSON.parse(raw) as InboundEntry });
+    }
+    return out;
+  }
+
+  async tryLease(n: number, owner: string, ms: number): Promise<boolean> {
+    return (await this.r.set(this.k.lease(n), owner, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async renewLease(n: number, owner: string, ms: number): Promise<boolean> {
+    return (await RENEW_S.run(this.r, [this.k.lease(n)], [owner, ms])) === 1;
+  }
+
+  async releaseLease(n: number, owner: string): Promise<void> {
+    await RELEASE_S.run(this.r, [this.k.lease(n)], [owner]);
+  }
+
+  /** Records this instance as alive and returns how many instances are. */
+  async heartbeat(owner: string, now: number, ttlMs: number): Promise<number> {
+    const key = this.k.members();
+    const res = await this.r.multi().zadd(key, now, owner).zremrangebyscore(key, '-inf', now - ttlMs).zcard(key).exec();
+    return Math.max(1, Number(res?.[2]?.[1] ?? 1));
+  }
+
+  async leave(owner: string): Promise<void> {
+    await this.r.zrem(this.k.members(), owner);
+  }
+
+  /** Entries waiting (or in processing) over all partitions. */
+  async backlog(): Promise<number> {
+    const lens = await Promise.all(Array.from({ length: PARTITIONS }, (_, n) => this.r.xlen(this.k.stream(n))));
+    return lens.reduce((a, b) => a + b, 0);
+  }
+}
