@@ -66,7 +66,7 @@ export async function startCluster({ dir, masters = 3 } = {}) {
     throw e;
   }
   const nodes = ports.map((p) => `127.0.0.1:${p}`).join(',');
-  return { nodes, target: `redis-cluster://${nodes}`, ports, dir: base, stop };
+  return { nodes, target: `redis-cluster://${nodes}`, ports, pids: children.map((c) => c.pid), dir: base, stop };
 }
 
 /** Several independent clusters (one per test worker); RECTIFY_TEST_CLUSTER_NODES lists them `;`-separated. */
