@@ -1,18 +1,22 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { applyFault, readBody, sendJson, type FaultQueue } from './http-util.js';
+import { oapiMessageRefusal } from './rules.js';
 
 export interface SentRecord {
   path: string;
   body: Record<string, unknown>;
   query: Record<string, string>;
+  /** The oapi answer the fake gave (webhook routes; injected faults not included). */
+  answer?: { errcode: number; errmsg: string };
 }
 
 /**
  * The HTTP APIs of the fake: access tokens, robot group/1:1 sends, the
  * per-message sessionWebhook and the custom group robot webhook with 加签.
  * Answers follow the documented shapes: api.dingtalk.com errors as 4xx
- * `{code, message}`, oapi errors as HTTP 200 `{errcode, errmsg}`.
+ * `{code, message}`, oapi errors as HTTP 200 `{errcode, errmsg}`. Webhook
+ * bodies are checked like DingTalk checks them (rules.ts: shape, 20,000 bytes).
  */
 export class FakeOpenApi {
   readonly tokenRequests: Record<string, unknown>[] = [];
@@ -24,7 +28,7 @@ export class FakeOpenApi {
   /** Issued tokens → expiry (ms epoch on the fake's clock). */
   readonly tokens = new Map<string, number>();
   readonly sessions = new Map<string, number>();
-  readonly customRobots = new Map<string, { secret?: string; sent: number[] }>();
+  readonly customRobots = new Map<string, { secret?: string; sent: number[]; throttledUntil?: number }>();
   tokenTtlSeconds = 7200;
   readonly hung = new Set<ServerResponse>();
 
@@ -55,7 +59,7 @@ export class FakeOpenApi {
     } catch {
       this.violations.push(`${path}: body is not JSON`);
     }
-    const rec = { path, body, query };
+    const rec: SentRecord = { path, body, query };
     switch (path) {
       case '/v1.0/oauth2/accessToken':
         this.tokenRequests.push(body);
@@ -73,12 +77,12 @@ export class FakeOpenApi {
         if (applyFault(this.faults.take('session'), res, this.hung)) return true;
         // An expired webhook fails with HTTP 500 (agentscope-ai/QwenPaw#1932).
         if ((this.sessions.get(query.session ?? '') ?? 0) < this.now()) sendJson(res, 500, { errcode: 500, errmsg: 'session expired' });
-        else sendJson(res, 200, { errcode: 0, errmsg: 'ok' });
+        else sendJson(res, 200, (rec.answer = oapiMessageRefusal(text, 'session') ?? { errcode: 0, errmsg: 'ok' }));
         return true;
       case '/robot/send':
         this.robotSends.push(rec);
         if (applyFault(this.faults.take('robot'), res, this.hung)) return true;
-        sendJson(res, 200, this.customRobot(query));
+        sendJson(res, 200, (rec.answer = this.customRobot(query, text)));
         return true;
       default:
         return false;
@@ -118,7 +122,7 @@ export class FakeOpenApi {
   }
 
   /** Custom robot webhook: token, 加签 within one hour, 20 messages a minute (https://open.dingtalk.com/document/robots/custom-robot-access). */
-  private customRobot(query: Record<string, string>): Record<string, unknown> {
+  private customRobot(query: Record<string, string>, text: string): { errcode: number; errmsg: string } {
     const robot = this.customRobots.get(query.access_token ?? '');
     if (!robot) return { errcode: 300001, errmsg: 'token is not exist' };
     if (robot.secret) {
@@ -128,9 +132,13 @@ export class FakeOpenApi {
       if (!/^\d+$/.test(ts) || Math.abs(this.now() - Number(ts)) > 3_600_000) return { errcode: 310000, errmsg: 'invalid timestamp' };
       if (query.sign !== expected) return { errcode: 310000, errmsg: 'sign not match' };
     }
+    const bad = oapiMessageRefusal(text, 'robot');
+    if (bad) return bad;
     const t = this.now();
     robot.sent = robot.sent.filter((s) => t - s < 60_000);
-    if (robot.sent.length >= 20) return { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' };
+    // Over 20 a minute throttles the robot for 10 minutes (https://open.dingtalk.com/document/robots/custom-robot-access).
+    if ((robot.throttledUntil ?? 0) <= t && robot.sent.length >= 20) robot.throttledUntil = t + 10 * 60_000;
+    if ((robot.throttledUntil ?? 0) > t) return { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' };
     robot.sent.push(t);
     return { errcode: 0, errmsg: 'ok' };
   }
