@@ -16,7 +16,10 @@ import { startDeliveryWorker } from './worker.js';
  * chat commands their ScheduleCommands (services.schedule). Every instance
  * runs the same; Redis claims make each (chat, slot) go out once.
  */
-export async function startScheduler(ctx: AdapterContext, services: Services, redisUrl: string): Promise<AdapterHandle | null> {
+/** What the scheduler needs of the composition root (no inbound door, no router). */
+export type SchedulerContext = Pick<AdapterContext, 'senders' | 'logger' | 'clock' | 'env'>;
+
+export async function startScheduler(ctx: SchedulerContext, services: Services, redisUrl: string): Promise<AdapterHandle | null> {
   const config = loadScheduleConfig(ctx.env);
   if (!ctx.senders.get('console')) {
     ctx.senders.register(new ConsoleSender({ recordFile: ctx.env.RECTIFY_CONSOLE_RECORD || undefined, out: ctx.env.RECTIFY_CONSOLE_RECORD ? null : undefined }));

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { IncomingMessage, Mention, Reply } from '../../core/message.js';
-import type { AdapterContext } from '../../core/ports.js';
+import type { AdapterContext, Deliverer } from '../../core/ports.js';
+import { SendError } from '../../core/sender.js';
 import type { WecomConfig } from './config.js';
 import { sealReply, type CallbackKeys } from './crypto.js';
 import type { InboundMessage } from './inbound.js';
@@ -28,53 +29,56 @@ export interface AnswerDeps {
 
 const EMPTY: CallbackAnswer = { body: '' };
 
-/** Said when the core failed unexpectedly; the details are in the log under the message id. */
-const APOLOGY: Reply = {
-  title: '出错了',
-  markdown: '抱歉，处理这条消息时出错了，请稍后再试。',
-  text: '抱歉，处理这条消息时出错了，请稍后再试。',
+const BUSY: Reply = {
+  title: '繁忙',
+  markdown: '⚠️ 当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
+  text: '当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
   mentions: [],
 };
 
-type Outcome = { reply: Reply | null } | { error: unknown };
+/** Where a late answer goes: the fields of the callback that answering it needs (stored with the queued message). */
+interface WecomRoute {
+  source: InboundMessage['source'];
+  msgId: string;
+  senderId: string;
+  chatId: string;
+  chatType: InboundMessage['chatType'];
+  responseUrl?: string;
+}
 
 /**
- * Acknowledge once, quickly; then work. Runs the pipeline for a verified
- * message: when it answers within the reply budget the answer goes back as an
- * encrypted passive reply, otherwise WeCom gets an empty 200 now (so it does
- * not retry) and the answer goes out later through response_url / message/send.
- * A msgid seen before (WeCom retries) is acknowledged and changes nothing.
+ * Persist, then answer. The verified message goes into the durable inbound
+ * queue before WeCom hears anything; the callback then waits up to the reply
+ * budget for its answer and returns it as an encrypted passive reply. When the
+ * answer is not ready in time (or is too long for a passive reply) WeCom gets an
+ * empty 200 and the reply queue sends it through response_url / message/send.
+ * A retried callback (same msgid) applies nothing again and gets the same answer.
+ * Redis down: the error reaches the route's guard, which answers 503 so WeCom retries.
  */
 export async function answerMessage(d: AnswerDeps, m: InboundMessage, nonce: string, log: Logger): Promise<CallbackAnswer> {
-  // Own namespace: the pipeline claims the bare message id itself.
-  if (!(await d.ctx.claim('wecom', `cb:${m.source}:${m.msgId}`, 86400))) {
-    log.info('duplicate callback acknowledged');
-    return EMPTY;
-  }
   const incoming: IncomingMessage = {
     platform: 'wecom', chatId: m.chatId, chatType: m.chatType, messageId: m.msgId, senderId: m.senderId, text: m.text,
   };
-  const work: Promise<Outcome> = d.ctx.handle(incoming).then((reply) => ({ reply }), (error: unknown) => ({ error }));
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), d.config.replyBudgetMs); });
-  const first = await Promise.race([work, late]);
-  clearTimeout(timer);
-  if (first === 'late') {
-    log.info({ budgetMs: d.config.replyBudgetMs }, 'answer not ready in time: acknowledged, will reply asynchronously');
-    track(d, work.then((o) => deliverLate(d, m, o, log)));
-    return EMPTY;
+  const route: WecomRoute = { source: m.source, msgId: m.msgId, senderId: m.senderId, chatId: m.chatId, chatType: m.chatType, responseUrl: m.responseUrl };
+  const state = await d.ctx.inbound.submit(incoming, { passive: true, budgetMs: d.config.replyBudgetMs, data: { ...route } });
+  let reply: Reply | null;
+  if (state === 'full') {
+    log.warn('inbound backlog full: sender told to retry');
+    reply = BUSY;
+  } else {
+    if (state === 'duplicate') log.info('retried callback: answered from the stored outcome');
+    reply = await d.ctx.inbound.takeAnswer(incoming, d.config.replyBudgetMs, (r) => fitsPassive(d, m, r));
+    if (!reply) {
+      log.info({ budgetMs: d.config.replyBudgetMs }, 'answer not taken passively: acknowledged, the reply queue sends it');
+      return EMPTY;
+    }
   }
-  const reply = outcomeReply(first, log);
-  if (!reply) return EMPTY;
-  return m.source === 'aibot' ? aibotPassive(d, m, reply, nonce, log) : appPassive(d, m, reply, nonce, log);
+  return m.source === 'aibot' ? aibotPassive(d, m, reply, nonce, log) : appPassive(d, m, reply, nonce);
 }
 
-function outcomeReply(o: Outcome, log: Logger): Reply | null {
-  if ('error' in o) {
-    log.error({ err: (o.error as Error)?.message }, 'pipeline failed');
-    return APOLOGY;
-  }
-  return o.reply;
+/** Passive app text stops at 2,048 bytes; a longer answer goes out whole through message/send when it can. */
+function fitsPassive(d: AnswerDeps, m: InboundMessage, reply: Reply): boolean {
+  return m.source === 'aibot' || !d.config.appSend || utf8Bytes(renderText(reply)) <= LIMITS.appText;
 }
 
 function track(d: AnswerDeps, p: Promise<void>): void {
@@ -86,7 +90,7 @@ function track(d: AnswerDeps, p: Promise<void>): void {
  * People to @ on the AI bot channel. Its markdown cannot @, so when the group
  * also has a group robot the @ goes out as a robot text with mentioned_list.
  */
-async function aibotMentions(d: AnswerDeps, m: InboundMessage, reply: Reply, log: Logger): Promise<Mention[]> {
+async function aibotMentions(d: AnswerDeps, m: Pick<InboundMessage, 'chatId' | 'chatType'>, reply: Reply, log: Logger): Promise<Mention[]> {
   if (!reply.mentions.length || m.chatType !== 'group') return reply.mentions;
   const binding = await d.ctx.getBinding('wecom', m.chatId).catch(() => null);
   if (!binding?.channel.webhookKey) return reply.mentions;
@@ -105,13 +109,8 @@ async function aibotPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonc
   return { type: 'application/json', body: JSON.stringify(sealReply(d.keys, plain, '', ts, nonce)) };
 }
 
-function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: string, log: Logger): CallbackAnswer {
+function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: string): CallbackAnswer {
   const text = renderText(reply);
-  if (utf8Bytes(text) > LIMITS.appText && d.config.appSend) {
-    // Passive text stops at 2,048 bytes; a long answer goes out whole through message/send.
-    track(d, deliverLate(d, m, { reply }, log));
-    return EMPTY;
-  }
   const ts = String(Math.floor(d.ctx.clock.now().getTime() / 1000));
   const corpId = d.config.corpId ?? '';
   // https://developer.work.weixin.qq.com/document/path/96469 (passive text reply)
@@ -126,25 +125,23 @@ function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: strin
   };
 }
 
-/** Sends an answer that missed the passive-reply budget. */
-async function deliverLate(d: AnswerDeps, m: InboundMessage, o: Outcome, log: Logger): Promise<void> {
-  const reply = outcomeReply(o, log);
-  if (!reply) return;
-  try {
+/**
+ * The WeCom Deliverer: sends an answer that did not go back passively, through
+ * the AI bot's response_url or the app's message/send. Throws SendError (the
+ * reply queue retries or gives up by its kind).
+ */
+export function wecomDeliverer(d: AnswerDeps): Deliverer {
+  return async (data, reply) => {
+    const m = data as unknown as WecomRoute;
+    const log = d.ctx.logger.child({ platform: 'wecom', source: m.source, msgId: m.msgId });
     if (m.source === 'aibot') {
-      if (!m.responseUrl) {
-        log.warn('late answer dropped: the callback had no response_url');
-        return;
-      }
+      if (!m.responseUrl) throw new SendError('config', 'no_response_url', 'late answer dropped: the callback had no response_url');
       await d.sender.respond(m.responseUrl, reply, await aibotMentions(d, m, reply, log));
     } else if (d.config.appSend) {
       await d.sender.send({ platform: 'wecom', chatId: m.chatId, channel: { touser: m.senderId } }, reply);
     } else {
-      log.warn('late answer dropped: WECOM_AGENT_ID/WECOM_SECRET not set for message/send');
-      return;
+      throw new SendError('config', 'no_app_send', 'late answer dropped: WECOM_AGENT_ID/WECOM_SECRET not set for message/send');
     }
     log.info('late answer delivered');
-  } catch (e) {
-    log.error({ err: (e as Error).message, code: (e as { code?: string }).code }, 'late answer failed');
-  }
+  };
 }

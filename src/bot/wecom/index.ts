@@ -1,5 +1,5 @@
 import type { AdapterContext, AdapterHandle } from '../../core/ports.js';
-import type { AnswerDeps } from './answer.js';
+import { wecomDeliverer, type AnswerDeps } from './answer.js';
 import { registerCallbackRoutes } from './callbacks.js';
 import { describeWecomConfig, loadWecomConfig } from './config.js';
 import { aesKeyFrom } from './crypto.js';
@@ -36,6 +36,7 @@ export async function startWecom(ctx: AdapterContext): Promise<AdapterHandle | n
   const deps: AnswerDeps = {
     ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender, pending: new Set(),
   };
+  ctx.inbound.onDeliver('wecom', wecomDeliverer(deps));
   registerCallbackRoutes(ctx.router, deps);
   ctx.logger.info({ platform: 'wecom', ...describeWecomConfig(config) }, 'WeCom adapter started');
   return {

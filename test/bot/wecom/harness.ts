@@ -12,6 +12,8 @@ import { RedisRateLimiter, claimOnce } from '../../../src/store/limits.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { startWecom } from '../../../src/bot/wecom/index.js';
 import { testRedisUrl } from '../../helpers/redis.js';
+import { testInbound } from '../../helpers/inbound.js';
+import type { InboundService } from '../../../src/inbound/index.js';
 
 /** Keys used by the end-to-end tests (random per run, never the official vectors). */
 export const KEYS = {
@@ -28,6 +30,8 @@ export interface HarnessOptions {
   handle?: (m: IncomingMessage) => Promise<Reply | null>;
   clock?: Clock;
   bindings?: ChatBinding[];
+  /** Inbound queue namespace: two harnesses sharing one act as two instances of one service. */
+  namespace?: string;
   /** The core's binding lookup, when a real store is used. */
   getBinding?: AdapterContext['getBinding'];
 }
@@ -37,6 +41,7 @@ export interface Harness {
   url: string;
   ctx: AdapterContext;
   handle: AdapterHandle | null;
+  inbound: InboundService;
   received: IncomingMessage[];
   problems: ConfigProblem[];
   logs: () => string;
@@ -54,11 +59,17 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const runId = uid('run');
   const problems: ConfigProblem[] = [];
   const router = new Router();
-  const ctx: AdapterContext = {
-    handle: async (m) => {
+  const logger = createLogger('debug', sink);
+  const inbound = await testInbound({
+    redis, target: testRedisUrl(), logger, namespace: o.namespace,
+    passiveBudgetMs: Number(o.env?.WECOM_REPLY_BUDGET_MS ?? 0) || undefined,
+    run: async (m) => {
       received.push(m);
       return o.handle ? o.handle(m) : null;
     },
+  });
+  const ctx: AdapterContext = {
+    inbound,
     // Namespaced per harness so fixed ids (the official vectors) stay fresh on a reused Redis.
     claim: (platform, id, ttl) => claimOnce(redis, platform, `${runId}:${id}`, ttl),
     getBinding: o.getBinding ?? (async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null),
@@ -66,7 +77,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     rateLimiter: new RedisRateLimiter(redis),
     reportProblem: async (p) => { problems.push(p); },
     router,
-    logger: createLogger('debug', sink),
+    logger,
     clock: o.clock ?? systemClock,
     fetch: globalThis.fetch,
     env: {
@@ -84,12 +95,13 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, ctx, handle, received, problems, redis,
+    url, ctx, handle, inbound, received, problems, redis,
     logs: () => logText,
     async stop() {
       await handle?.stop();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await inbound.stop();
       redis.disconnect();
     },
   };

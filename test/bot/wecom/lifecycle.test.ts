@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeCallbacks, aibotText } from '../../fakes/wecom/callbacks.js';
 import { FakeWecomServer } from '../../fakes/wecom/server.js';
-import { KEYS, reply, startHarness, uid } from './harness.js';
+import { KEYS, reply, startHarness, uid, type Harness } from './harness.js';
 
 const bot = new FakeCallbacks({ token: KEYS.token, encodingAesKey: KEYS.encodingAesKey, receiveId: '' });
 
@@ -34,21 +34,26 @@ describe('wecom adapter lifecycle', () => {
     }
   });
 
-  it('stop() lets an answer already promised go out through response_url', async () => {
+  it('an answer promised when an instance stops still goes out through response_url, once, by the next instance if need be', async () => {
     const fake = await new FakeWecomServer().start();
-    const h = await startHarness({
-      env: { WECOM_API_BASE: fake.url, WECOM_REPLY_BUDGET_MS: '50' },
+    const env = { WECOM_API_BASE: fake.url, WECOM_REPLY_BUDGET_MS: '50' };
+    const namespace = `${uid('ns')}:`;
+    const h1 = await startHarness({
+      env, namespace,
       handle: async () => { await new Promise((r) => setTimeout(r, 400)); return reply('迟到的答复'); },
     });
+    let h2: Harness | null = null;
     try {
       const cb = bot.aibot(aibotText({ msgid: uid('m'), userid: 'u', chatid: 'wrkG', content: '@bot 进度', responseUrl: fake.newResponseUrl() }));
-      const res = await fetch(`${h.url}/wecom/callback?${cb.query}`, { method: 'POST', body: cb.body });
+      const res = await fetch(`${h1.url}/wecom/callback?${cb.query}`, { method: 'POST', body: cb.body });
       expect(await res.text()).toBe('');
       expect(fake.of('response')).toHaveLength(0);
-      await h.handle!.stop();
+      await h1.stop(); // finishes the message in hand; its answer is queued in Redis
+      h2 = await startHarness({ env, namespace, handle: async () => reply('第二个实例不应重做') });
+      await h2.inbound.drain();
       expect(fake.of('response').map((c) => c.body.markdown.content)).toEqual(['迟到的答复']);
     } finally {
-      await h.stop();
+      await h2?.stop();
       await fake.stop();
     }
   });
@@ -59,7 +64,7 @@ describe('wecom adapter lifecycle', () => {
       const msgid = uid('m');
       const cb = bot.aibot(aibotText({ msgid, userid: 'u', chatid: 'wrkG', content: '@bot 保密内容XYZ' }));
       const res = await fetch(`${h.url}/wecom/callback?${cb.query}`, { method: 'POST', body: cb.body });
-      expect(JSON.parse(bot.openJsonReply(await res.text(), cb.nonce).plain).stream.content).toBe('抱歉，处理这条消息时出错了，请稍后再试。');
+      expect(JSON.parse(bot.openJsonReply(await res.text(), cb.nonce).plain).stream.content).toBe('抱歉，处理这条消息时出了点问题，请稍后再试或联系整改办。');
       expect(h.logs()).toContain(msgid);
       expect(h.logs()).not.toContain('保密内容XYZ');
     } finally {
