@@ -3,15 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
 import { countAll } from '../../src/ledger/counters.js';
 import { openServices, type OpenServices } from '../../src/app/services.js';
-import { testRedisUrl } from '../helpers/redis.js';
-
-let open: OpenServices;
-beforeAll(async () => { open = await openServices({ redisUrl: testRedisUrl() }); });
-afterAll(async () => { await open.close(); });
+import { TARGETS, testTarget } from '../helpers/redis.js';
 
 const actor = { platform: 'console', userId: 'office', name: '王静' };
 
-describe('re-importing a ledger', () => {
+describe.each(TARGETS)('re-importing a ledger (%s Redis)', (target) => {
+  let open: OpenServices;
+  beforeAll(async () => { open = await openServices({ redisUrl: testTarget(target) }); });
+  afterAll(async () => { await open.close(); });
   it('replaces items, indexes and counters completely, keeps the audit trail, and a reset wipes it', async () => {
     const L = `re-${randomUUID().slice(0, 8)}`;
     const store = open.services.ledgers;
