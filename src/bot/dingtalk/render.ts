@@ -94,7 +94,9 @@ export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
   const useCard = Boolean(url) && !(o.canMention && ids.length);
   const linkLine = url && !useCard ? `[${linkTitle}](${url})` : '';
 
-  const budget = o.maxBytes - RESERVE_BYTES - jsonBytes(atLine) - jsonBytes(linkLine) - jsonBytes(title);
+  // The first part also carries the ids as `at.atUserIds`: as many bytes again as the @ line.
+  const atIds = o.canMention ? Buffer.byteLength(JSON.stringify(ids), 'utf8') : 0;
+  const budget = o.maxBytes - RESERVE_BYTES - jsonBytes(atLine) - atIds - jsonBytes(linkLine) - jsonBytes(title);
   const body = toDingtalkMarkdown(reply.markdown, o.lightStyle) || safeText(reply.text);
   const chunks = splitBlocks(body, Math.max(budget, 1_000));
   const n = chunks.length;
