@@ -15,6 +15,8 @@ import { startScheduler } from './schedule/index.js';
 import { registerConsoleWeb } from './bot/console/web.js';
 import { registerDashboard } from './http/dashboard.js';
 import { rememberOnce } from './store/once.js';
+import { startInbound } from './inbound/index.js';
+import { bullConnection } from './store/schedule-store.js';
 
 /** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
 export async function startService(env: NodeJS.ProcessEnv = process.env) {
@@ -31,13 +33,21 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"');
   }
   const pipeline = createPipeline({ services, logger, metrics, claim: open.claim });
+  // A frozen Redis must turn /healthz red within 2 s, whatever the client's own timeouts.
+  const redisPing = () => Promise.race([
+    open.redis.ping().then((r) => r === 'PONG'),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 1_500).unref()),
+  ]);
+  const inbound = await startInbound({
+    redis: open.redis, connection: () => bullConnection(config.REDIS_URL), logger, run: (m) => pipeline.run(m),
+  });
   const { app, router } = createHttpApp({
-    logger, metrics, redisPing: async () => (await open.redis.ping()) === 'PONG',
+    logger, metrics, redisPing,
     access: { trustProxy: config.TRUST_PROXY === '1', metricsPublic: config.METRICS_PUBLIC === '1', metricsToken: config.METRICS_TOKEN },
   });
   const senders = new SenderRegistry();
   const ctx: AdapterContext = {
-    handle: (m) => pipeline.handle(m),
+    inbound,
     claim: open.claim,
     remember: (scope, id, value, ttlMs) => rememberOnce(open.redis, scope, id, value, ttlMs),
     getBinding: (p, c) => services.directory.getBinding(p, c),
@@ -68,11 +78,13 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   return {
     port,
     pipeline,
+    inbound,
     services,
     async stop() {
       for (const h of handles.reverse()) await h.stop().catch(() => undefined);
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
+      await inbound.stop();
       await open.close();
     },
   };

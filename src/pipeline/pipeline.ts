@@ -23,8 +23,14 @@ export interface PipelineDeps {
 }
 
 export interface Pipeline {
-  /** The one door: a reply, or null for a message already handled. */
+  /** Dedupe, then run: a reply, or null for a message already handled (console, CLI). */
   handle(msg: IncomingMessage): Promise<Reply | null>;
+  /**
+   * Runs a message the durable inbound queue has already persisted and
+   * deduplicated. Rejects with the Redis error when Redis is unreachable, so
+   * the queue retries the message instead of answering "unavailable".
+   */
+  run(msg: IncomingMessage): Promise<Reply | null>;
 }
 
 const UNAVAILABLE = () => simpleReply('服务暂不可用', '⚠️ 服务暂时不可用，您的操作未被记录，请稍后再试。');
@@ -36,42 +42,48 @@ const NOT_BOUND = () => simpleReply('未绑定', '本群尚未绑定整改台账
  */
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { services, logger, metrics } = deps;
-  return {
-    async handle(raw) {
-      const parsed = incomingSchema.safeParse(raw);
-      if (!parsed.success) {
-        logger.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed incoming message dropped');
-        metrics.messages.inc({ platform: String((raw as { platform?: string })?.platform ?? 'unknown'), outcome: 'malformed' });
+  const process = async (raw: IncomingMessage, queued: boolean): Promise<Reply | null> => {
+    const parsed = incomingSchema.safeParse(raw);
+    if (!parsed.success) {
+      logger.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed incoming message dropped');
+      metrics.messages.inc({ platform: String((raw as { platform?: string })?.platform ?? 'unknown'), outcome: 'malformed' });
+      return null;
+    }
+    const msg = parsed.data as IncomingMessage;
+    const end = metrics.latency.startTimer({ platform: msg.platform });
+    const log = logger.child({ platform: msg.platform, messageId: msg.messageId });
+    let outcome = 'ok';
+    try {
+      if (!queued && !(await deps.claim(msg.platform, msg.messageId))) {
+        outcome = 'duplicate';
         return null;
       }
-      const msg = parsed.data as IncomingMessage;
-      const end = metrics.latency.startTimer({ platform: msg.platform });
-      const log = logger.child({ platform: msg.platform, messageId: msg.messageId });
-      let outcome = 'ok';
-      try {
-        if (!(await deps.claim(msg.platform, msg.messageId))) {
-          outcome = 'duplicate';
-          return null;
+      const reply = await dispatch(msg, services, (o) => (outcome = o), metrics);
+      return reply;
+    } catch (e) {
+      if (isRedisError(e)) {
+        metrics.redisErrors.inc();
+        if (queued) {
+          outcome = 'retry';
+          throw e;
         }
-        const reply = await dispatch(msg, services, (o) => (outcome = o), metrics);
-        return reply;
-      } catch (e) {
-        if (isRedisError(e)) {
-          metrics.redisErrors.inc();
-          outcome = 'unavailable';
-          log.error({ err: (e as Error).message }, 'redis unavailable');
-          return UNAVAILABLE();
-        }
-        const eventId = randomUUID().slice(0, 8);
-        outcome = 'error';
-        log.error({ err: e, eventId }, 'unexpected error in pipeline');
-        return simpleReply('出错了', `抱歉，处理时出现了意外错误（编号 ${eventId}），请稍后再试或联系整改办。`);
-      } finally {
-        metrics.messages.inc({ platform: msg.platform, outcome });
-        end();
-        log.debug({ outcome, text: msg.text }, 'message handled');
+        outcome = 'unavailable';
+        log.error({ err: (e as Error).message }, 'redis unavailable');
+        return UNAVAILABLE();
       }
-    },
+      const eventId = randomUUID().slice(0, 8);
+      outcome = 'error';
+      log.error({ err: e, eventId }, 'unexpected error in pipeline');
+      return simpleReply('出错了', `抱歉，处理时出现了意外错误（编号 ${eventId}），请稍后再试或联系整改办。`);
+    } finally {
+      metrics.messages.inc({ platform: msg.platform, outcome });
+      end();
+      log.debug({ outcome, text: msg.text }, 'message handled');
+    }
+  };
+  return {
+    handle: (raw) => process(raw, false),
+    run: (raw) => process(raw, true),
   };
 }
 

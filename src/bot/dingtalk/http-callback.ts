@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { parseRobotMessage } from './payload.js';
-import type { MessageProcessor } from './processor.js';
+import type { DingtalkIntake } from './processor.js';
 import { verifyCallbackSignature } from './signature.js';
 import { checkSignReplay, type RememberOnce } from './replay.js';
 
@@ -41,7 +41,7 @@ export interface HttpCallbackOptions {
   appSecret: string;
   clock: Clock;
   logger: Logger;
-  processor: MessageProcessor;
+  intake: DingtalkIntake;
   /** Remembers accepted signs across instances (replay guard). */
   remember: RememberOnce;
   maxBodyBytes?: number;
@@ -54,8 +54,8 @@ export interface HttpCallbackOptions {
  * (https://open.dingtalk.com/document/orgapp/receive-message). The signature
  * headers are checked before the body is even read; a failure is a 401 that
  * changes nothing. A sign already accepted with another msgId is a replay:
- * 401, nothing kept. A good callback is answered at once and worked on after,
- * the reply going out through the message's sessionWebhook.
+ * 401, nothing kept. A good callback is persisted to the durable inbound queue
+ * and then answered; the reply goes out later through the sessionWebhook.
  */
 export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void {
   const max = o.maxBodyBytes ?? MAX_BODY_BYTES;
@@ -102,7 +102,14 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
       ctx.body = { error: 'invalid signature' };
       return;
     }
-    o.processor.dispatch(m, 'http');
+    // Kept in Redis before DingTalk hears "200"; when it cannot be kept the sender is told
+    // directly and DingTalk gets a 503 (it may retry; a kept copy is never applied twice).
+    const outcome = await o.intake.accept(m, 'http');
+    if (outcome === 'unavailable') {
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily unavailable' };
+      return;
+    }
     // An empty JSON answer: the reply goes through the sessionWebhook, never in this response.
     ctx.status = 200;
     ctx.body = {};
