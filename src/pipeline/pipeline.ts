@@ -5,6 +5,7 @@ import type { Metrics } from '../core/metrics.js';
 import { DomainError } from '../core/errors.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import { isRedisError } from '../store/redis.js';
+import { roleFor } from '../store/roles.js';
 import type { CommandContext, Services, Speaker } from '../commands/types.js';
 import { isParseFailure } from '../commands/types.js';
 import { route } from '../commands/router.js';
@@ -98,7 +99,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     services.directory.getUser(msg.platform, msg.senderId),
   ]);
   const speaker: Speaker = user
-    ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: user.role, known: true }
+    ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: roleFor(user, binding?.ledgerId ?? null), known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
   const isBind = routed.kind === 'command' && routed.spec.needsLedger === false;
   if (!binding && !isBind) {

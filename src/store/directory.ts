@@ -8,12 +8,32 @@ import { k } from './keys.js';
 export const ROLES = ['office', 'leader', 'owner', 'supervisor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A directory entry. Roles are per ledger: `ledgers` maps a ledger id to the
+ * user's role there; `role` applies to every other ledger (directory rows
+ * with an empty ledger column, as before per-ledger roles). `admin` is the
+ * global administrator: office on every ledger, may bind a chat to any.
+ */
 export interface User {
   platform: Platform;
   userId: string;
   name: string;
   department: string;
   role: Role;
+  ledgers?: Record<string, Role>;
+  admin?: boolean;
+}
+
+const asRole = (r: string | undefined): Role => (ROLES as readonly string[]).includes(r ?? '') ? (r as Role) : 'viewer';
+
+/** The stored per-ledger roles; unknown roles read as viewer, an empty map as none. */
+function parseLedgerRoles(json: string | undefined): Record<string, Role> | undefined {
+  if (!json) return undefined;
+  let raw: unknown;
+  try { raw = JSON.parse(json); } catch { return undefined; }
+  if (!raw || typeof raw !== 'object') return undefined;
+  const out = Object.fromEntries(Object.entries(raw as Record<string, string>).map(([L, r]) => [L, asRole(r)]));
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The user directory, chat bindings and the office's problem log. */
@@ -23,7 +43,10 @@ export class Directory {
   async putUsers(users: User[]): Promise<void> {
     const tx = this.redis.multi();
     for (const u of users) {
-      tx.hset(k.user(u.platform, u.userId), { platform: u.platform, userId: u.userId, name: u.name, department: u.department, role: u.role });
+      tx.hset(k.user(u.platform, u.userId), {
+        platform: u.platform, userId: u.userId, name: u.name, department: u.department, role: u.role,
+        ledgers: JSON.stringify(u.ledgers ?? {}), admin: u.admin ? '1' : '0',
+      });
       tx.sadd(k.users(), `${u.platform}:${u.userId}`);
       tx.sadd(k.name(u.name), `${u.platform}:${u.userId}`);
     }
@@ -33,7 +56,11 @@ export class Directory {
   async getUser(platform: Platform, userId: string): Promise<User | null> {
     const h = await this.redis.hgetall(k.user(platform, userId));
     if (!h.userId) return null;
-    return { platform, userId: h.userId, name: h.name, department: h.department ?? '', role: (h.role as Role) ?? 'viewer' };
+    const u: User = { platform, userId: h.userId, name: h.name, department: h.department ?? '', role: asRole(h.role) };
+    const ledgers = parseLedgerRoles(h.ledgers);
+    if (ledgers) u.ledgers = ledgers;
+    if (h.admin === '1') u.admin = true;
+    return u;
   }
 
   /** Platform accounts of a person by name (for @-mentions in digests and reminders). */

@@ -49,6 +49,39 @@ describe('parseUsersCsv', () => {
   });
 });
 
+describe('per-ledger roles (the optional 台账 column)', () => {
+  it('merges one person’s rows: a role per ledger, an empty ledger for every other ledger', () => {
+    const r = parseUsersCsv([
+      '平台,用户ID,姓名,部门,角色,台账',
+      '钉钉,u1,王静,综合办公室,整改办,court-a',
+      '钉钉,u1,王静,,成员,',
+      '钉钉,u1,王静,,纪检,court-b、court-c',
+      '钉钉,u2,杜波,院领导,责任领导,',
+    ].join('\n'));
+    expect(r.ok && r.users).toEqual([
+      { platform: 'dingtalk', userId: 'u1', name: '王静', department: '综合办公室', role: 'viewer', ledgers: { 'court-a': 'office', 'court-b': 'supervisor', 'court-c': 'supervisor' } },
+      { platform: 'dingtalk', userId: 'u2', name: '杜波', department: '院领导', role: 'leader' },
+    ]);
+  });
+  it('reads an English ledger header, and 管理员 as the global admin', () => {
+    const r = parseUsersCsv('platform,userId,name,role,ledger\nwecom,boss,管理员,admin,\nwecom,c1,陈敏,owner,court-a\n');
+    expect(r.ok && r.users).toEqual([
+      { platform: 'wecom', userId: 'boss', name: '管理员', department: '', role: 'office', admin: true },
+      { platform: 'wecom', userId: 'c1', name: '陈敏', department: '', role: 'viewer', ledgers: { 'court-a': 'owner' } },
+    ]);
+  });
+  it.each([
+    ['the same ledger twice', '钉钉,u1,张三,,成员,court-a', '在台账“court-a”上出现了两次'],
+    ['a name that differs', '钉钉,u1,李四,,成员,court-b', '姓名不一致'],
+    ['an admin for one ledger', '钉钉,u9,某人,,管理员,court-a', '管理员适用于全部台账'],
+    ['a bad ledger id', '钉钉,u9,某人,,成员,台账甲', '台账“台账甲”无效'],
+  ])('%s refuses the file naming row 3', (_what, line, message) => {
+    const r = parseUsersCsv(`平台,用户ID,姓名,部门,角色,台账\n钉钉,u1,张三,,整改办,court-a\n${line}\n`);
+    expect(!r.ok && r.errors.map((e) => e.row)).toEqual([3]);
+    expect(!r.ok && r.errors[0].message).toContain(message);
+  });
+});
+
 describe('platform and role words', () => {
   it.each([['钉钉', 'dingtalk'], ['企业微信', 'wecom'], ['企微', 'wecom'], ['控制台', 'console'], ['DingTalk', 'dingtalk'], ['微信', null]])(
     'platform %s → %s', (w, p) => expect(parsePlatform(w)).toBe(p),
