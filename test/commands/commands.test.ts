@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../helpers/world.js';
+import { waitFor } from '../helpers/wait.js';
 
 let w: World;
 beforeAll(async () => { w = await makeWorld({ at: '2021-09-25T02:00:00.000Z' }); });
@@ -117,7 +118,7 @@ describe('write commands', () => {
     const keys = await w.open.redis.keys(`rb:{${w.ledgerId}}:undo:console:owner`);
     expect(keys.length).toBe(1);
     await w.open.redis.pexpire(keys[0], 1);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await w.open.redis.exists(keys[0])) === 0, { what: 'the undo record to expire' });
     expect(await text('owner', '撤销')).toContain('没有可撤销的操作');
   });
 

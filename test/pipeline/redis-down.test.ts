@@ -6,6 +6,7 @@ import { countAll } from '../../src/ledger/counters.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { makeWorld, type World } from '../helpers/world.js';
+import { waitFor } from '../helpers/wait.js';
 // @ts-expect-error plain ESM helper without types
 import { startRedis, freePort } from '../../scripts/redis.mjs';
 
@@ -40,7 +41,7 @@ describe('Redis killed mid-run', () => {
       }
     };
     await Promise.all([writer(), writer(), writer(), writer()]);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => (await fetch(url)).status === 503, { what: '/healthz to report Redis down' });
     const down = await w.say('owner', '进度');
     expect(down!.text).toContain('服务暂时不可用');
     expect(replies.every((r) => r!.text.includes('已记录进展') || r!.text.includes('服务暂时不可用'))).toBe(true);
@@ -54,8 +55,7 @@ describe('Redis killed mid-run', () => {
 
     // Same data dir, append-only with fsync always: every acknowledged write is there, counters agree.
     redis = await startRedis({ dir, port, persist: true });
-    await new Promise((r) => setTimeout(r, 2500));
-    expect((await fetch(url)).status).toBe(200);
+    await waitFor(async () => (await fetch(url)).status === 200, { timeoutMs: 15_000, what: 'the client to reconnect' });
     const acknowledged = replies.filter((r) => r!.text.includes('已记录进展')).length;
     const events = await w.open.services.ledgers.events(w.ledgerId);
     // Acknowledged writes all survive; a write in flight at the kill may or may not have landed.

@@ -94,7 +94,11 @@ describe('several service processes against one Redis', () => {
   it('three instances, a schedule every two seconds: every slot delivered exactly once', async () => {
     const keys = await subscribeChats('multi', 3);
     const procs = await Promise.all([0, 1, 2].map(() => spawnInstance({})));
-    await sleep(6000);
+    // Let the three schedulers compete over three slots (every 2 s) per chat.
+    await until(async () => {
+      const es = await log.all(5000);
+      return [...keys.keys()].every((c) => bySlot(es, c).queued.length >= 3);
+    });
     // Stop the schedulers; a last instance without a scheduler drains what they queued.
     await Promise.all(procs.map((p) => stop(p)));
     const drain = await spawnInstance({ RECTIFY_SCHEDULER: 'off' });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 import { schedWorld, type SchedWorld } from './harness.js';
 import { jobIdOf } from '../../src/schedule/outbox.js';
 
@@ -89,7 +90,7 @@ describe('scheduler ticks with a fake clock (real Redis and BullMQ)', () => {
     const after = w.scheduler('after-restart');
     expect((await after.tick()).queued).toEqual([]);
     w.startWorker();
-    for (let i = 0; i < 400 && (await w.outbox.queue.getJobCounts('completed')).completed < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(async () => (await w.outbox.queue.getJobCounts('completed')).completed >= 2, { timeoutMs: 10_000, what: 'both jobs to complete' });
     expect(await w.outbox.queue.getJobCounts('completed')).toEqual({ completed: 2 });
     expect(w.console.sent.map((x) => x.title)).toEqual(['整改进展通报（11月24日）']);
     expect((await w.log.all()).filter((e) => e.status === 'sent')).toHaveLength(1);

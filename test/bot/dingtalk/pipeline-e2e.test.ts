@@ -3,6 +3,7 @@ import { startDingtalk, type DingtalkHandle } from '../../../src/bot/dingtalk/in
 import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
 import { makeWorld, type World } from '../../helpers/world.js';
 import { fixture, makeAdapterEnv, until, type TestAdapterEnv } from './context.js';
+import { quietFor } from '../../helpers/wait.js';
 
 /** The real pipeline (commands, store, demo ledger from seed 003) behind the DingTalk Stream adapter. */
 describe('DingTalk → real pipeline (demo ledger)', () => {
@@ -81,7 +82,7 @@ describe('DingTalk → real pipeline (demo ledger)', () => {
     expect(md(sent[0]!)).toContain('未绑定');
     const before = fake.api.sessionSends.length;
     await fake.stream.waitAck(fake.stream.pushRobot(msg));
-    await new Promise((r) => setTimeout(r, 100));
+    await quietFor(100, 'a redelivery that slipped past dedupe would be queued by now');
     await env.settle(dt);
     expect(fake.api.sessionSends.length).toBe(before);
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingtalk, type DingtalkHandle } from '../../../src/bot/dingtalk/index.js';
 import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
 import { makeAdapterEnv, until, type TestAdapterEnv } from './context.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** Active handles by type (Timeout, TCPSocketWrap, …) as Node reports them. */
 function resources(): Record<string, number> {
@@ -13,7 +14,14 @@ function resources(): Record<string, number> {
 
 async function settle(fake: FakeDingtalk, dt: DingtalkHandle): Promise<void> {
   await until(() => dt.supervisor!.connected, 5_000, 'one live connection');
-  await new Promise((r) => setTimeout(r, 200)); // let closed sockets finish closing on both ends
+  // Closed sockets finish closing on both ends: wait until the handle counts hold still for 100 ms.
+  let last = '';
+  let sameSince = Date.now();
+  await waitFor(() => {
+    const now = JSON.stringify(resources());
+    if (now !== last) [last, sameSince] = [now, Date.now()];
+    return Date.now() - sameSince >= 100;
+  }, { timeoutMs: 3_000, intervalMs: 5, what: 'handle counts to settle' });
 }
 
 describe('1,000 forced reconnects (2 × 500)', () => {
@@ -48,7 +56,10 @@ describe('1,000 forced reconnects (2 × 500)', () => {
     }
     const elapsed = performance.now() - t0;
     await settle(fake, dt);
-    const after = resources();
+    // Every old connection's sockets and timers must go: poll for that; on timeout the expects below show what stayed.
+    const fewer = (r: Record<string, number>) => (r.Timeout ?? 0) <= (before.Timeout ?? 0) && (r.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0);
+    const after = await waitFor(() => { const r = resources(); return fewer(r) ? r : undefined; }, { timeoutMs: 3_000, what: 'old handles to close' })
+      .catch(() => resources());
     console.log(
       `[dingtalk stream] 500 reconnects (${how}) in ${elapsed.toFixed(0)} ms (${(elapsed / 500).toFixed(2)} ms each); ` +
         `handles before ${JSON.stringify(before)} after ${JSON.stringify(after)}`,

@@ -5,6 +5,7 @@ import type { IncomingMessage, Reply } from '../../../src/core/message.js';
 import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
 import { TOPIC_ROBOT } from '../../fakes/dingtalk/stream.js';
 import { echoHandler, fixture, makeAdapterEnv, until, type TestAdapterEnv } from './context.js';
+import { quietFor } from '../../helpers/wait.js';
 
 describe('Stream mode through the fake', () => {
   let fake: FakeDingtalk;
@@ -164,7 +165,7 @@ describe('Stream idle watchdog', () => {
       // A connection that does get frames is kept.
       const n = fake.stream.connectCount;
       const pinger = setInterval(() => fake.stream.ping(), 100);
-      await new Promise((r) => setTimeout(r, 900));
+      await quietFor(750, 'two and a half idle windows (idleMs 300) without a reconnect');
       clearInterval(pinger);
       expect(fake.stream.connectCount).toBe(n);
     } finally {
