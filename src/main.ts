@@ -6,7 +6,7 @@ import { Metrics } from './core/metrics.js';
 import { SenderRegistry } from './core/sender.js';
 import type { AdapterContext, AdapterHandle } from './core/ports.js';
 import { openServices } from './app/services.js';
-import { loadDemo } from './app/demo.js';
+import { demoAutoLoadRefusal, loadDemo } from './app/demo.js';
 import { createHttpApp } from './http/app.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { startDingtalk } from './bot/dingtalk/index.js';
@@ -28,9 +28,13 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   });
   open.redis.on('error', () => metrics.redisErrors.inc());
   const { services } = open;
-  if (config.LOAD_DEMO === 'auto' && (await services.ledgers.listLedgers()).length === 0) {
-    await loadDemo(services);
-    logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"');
+  if (config.LOAD_DEMO === 'auto') {
+    const refusal = await demoAutoLoadRefusal(services, env);
+    if (refusal) logger.debug({ reason: refusal }, 'demo not loaded');
+    else {
+      await loadDemo(services);
+      logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"; remove it with `rectify demo --remove`');
+    }
   }
   const pipeline = createPipeline({ services, logger, metrics, claim: open.claim });
   // A frozen Redis must turn /healthz red within 2 s, whatever the client's own timeouts.

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { PLATFORMS, type Platform } from '../core/message.js';
 import { DomainError } from '../core/errors.js';
-import { loadDemo } from '../app/demo.js';
+import { loadDemo, removeDemo } from '../app/demo.js';
 import { statusReport } from '../reports/status.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import { aliasOf, parseCode } from '../ledger/codes.js';
@@ -14,9 +14,15 @@ const program = new Command();
 program.name('rectify').description('整改督办机器人 rectify-bot: ledger, users, bindings, console chat').showHelpAfterError();
 
 program.command('demo')
-  .description('load the demo ledger from seed 003 with users office/leader/owner/supervisor/viewer and console chat "demo"')
-  .option('--reset', 'reload it even if it exists (its items are replaced; the audit trail is kept)')
-  .action((o) => withServices(undefined, async ({ services }) => {
+  .description('load the demo ledger from seed 003 with users office/leader/owner/supervisor/viewer (roles on the demo ledger only) and console chat "demo"')
+  .option('--reset', 'reload it even if it exists (its items and history are replaced)')
+  .option('--remove', 'remove the demo: its console users, every chat bound to ledger "demo", and the ledger with its history')
+  .action((o) => withServices(undefined, async ({ services, redis }) => {
+    if (o.remove) {
+      const x = await removeDemo(services, redis);
+      console.log(`演示数据已移除 / demo removed: ${x.users} users, ${x.chats} chats, ${x.keys} ledger keys`);
+      return;
+    }
     const r = await loadDemo(services, { reset: !!o.reset });
     console.log(r === 'loaded' ? '演示台账已载入 / demo ledger loaded: ledger "demo", chat "demo"' : '演示台账已存在（用 --reset 重新载入）/ demo exists (use --reset)');
   }));

@@ -63,6 +63,19 @@ export class Directory {
     return u;
   }
 
+  /** Removes directory entries (and their name index entries); returns how many existed. */
+  async removeUsers(users: Array<{ platform: Platform; userId: string }>): Promise<number> {
+    let n = 0;
+    for (const { platform, userId } of users) {
+      const u = await this.getUser(platform, userId);
+      if (!u) continue;
+      await this.redis.multi().del(k.user(platform, userId)).srem(k.users(), `${platform}:${userId}`)
+        .srem(k.name(u.name), `${platform}:${userId}`).exec();
+      n++;
+    }
+    return n;
+  }
+
   /** Platform accounts of a person by name (for @-mentions in digests and reminders). */
   async accountsByName(name: string): Promise<Array<{ platform: Platform; userId: string }>> {
     const m = await this.redis.smembers(k.name(name));
