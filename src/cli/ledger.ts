@@ -88,7 +88,7 @@ export function registerLedgerCli(program: Command): void {
 
   const users = program.command('users').description('the user directory');
   users.command('import')
-    .description('import users: platform,userId,name,department,role (or 平台,用户ID,姓名,部门,角色)')
+    .description('import users: platform,userId,name,department,role[,ledger] (or 平台,用户ID,姓名,部门,角色[,台账]); a row per ledger, empty ledger = every ledger, role 管理员/admin = global admin')
     .argument('<file>', 'FILE.csv')
     .action((file: string) => withServices(undefined, async ({ services }) => {
       const r = parseUsersCsv(readFileSync(file));
@@ -99,6 +99,11 @@ export function registerLedgerCli(program: Command): void {
       }
       await services.directory.putUsers(r.users);
       console.log(`已导入 ${r.users.length} 位用户 / imported ${r.users.length} users`);
+      for (const w of r.warnings) console.error(w);
+      // A role on a ledger not imported yet is kept; say so, since a typo would otherwise go unnoticed.
+      const known = new Set(await services.ledgers.listLedgers());
+      const unknown = [...new Set(r.users.flatMap((u) => Object.keys(u.ledgers ?? {})))].filter((L) => !known.has(L));
+      if (unknown.length) console.error(`提示：台账 ${unknown.join('、')} 尚不存在；相应角色已记下，导入该台账后生效。`);
     }));
   users.command('list')
     .description('list the user directory as JSON')
