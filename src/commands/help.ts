@@ -5,11 +5,13 @@ import { COMMANDS } from './index.js';
 import type { CommandSpec } from './types.js';
 import { ReplyBuilder } from './reply.js';
 
+const ROLE_NAMES: Record<Role, string> = { office: '整改办', leader: '责任领导', owner: '责任人', supervisor: '纪检监督', viewer: '成员（只读）' };
+
 function allowed(c: CommandSpec, role: Role): boolean {
   return !c.roles || c.roles.includes(role);
 }
 
-/** The full command list for this role. */
+/** The full command list for this role (the speaker's role on this chat's ledger). */
 export function helpReply(role: Role, topic?: string): Reply {
   if (topic) {
     const c = COMMANDS.find((x) => x.name === topic || x.aliases.includes(topic));
@@ -31,6 +33,7 @@ export function helpReply(role: Role, topic?: string): Reply {
   }
   b.blank();
   b.line('编号可写成 二.3、(二)3、3.2、第3项；也可以直接说“3.2 已完成，制度已印发”。');
+  b.line(`您在本台账的身份：${ROLE_NAMES[role]}。身份按台账登记，如需调整请联系该台账的整改办。`);
   return b.build();
 }
 

@@ -87,6 +87,17 @@ describe('office of ledger A on ledger B', () => {
   });
 });
 
+describe('帮助 follows the role on this chat’s ledger', () => {
+  it('office commands and “整改办” in A’s chat, read-only in B’s', async () => {
+    const inA = (await say('officeA', `new-${tag}-2`, '帮助'))!.text;
+    expect(inA).toContain('您在本台账的身份：整改办');
+    expect(inA).toContain('销号 <编号>');
+    const inB = (await say('officeA', `chatB-${tag}`, '帮助'))!.text;
+    expect(inB).toContain('您在本台账的身份：成员');
+    expect(inB).not.toContain('销号 <编号>');
+  });
+});
+
 describe('a per-ledger row overrides the all-ledgers role', () => {
   it('a global office who is a viewer on B writes A but not B', async () => {
     const chatA = `new-${tag}-3`;
