@@ -3,6 +3,8 @@ import type { Mention, Platform, Reply } from '../core/message.js';
 import type { AuditEvent, LedgerDoc } from '../ledger/types.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
+import type { User } from '../store/directory.js';
+import { isOfficeOf } from '../store/roles.js';
 import { recentEvents } from '../store/delivery-log.js';
 import { buildDigestModel, type DigestModel } from './digest-model.js';
 import { renderDigest } from './digest-render.js';
@@ -24,7 +26,7 @@ export class RunCache {
   private readonly docs = new Map<string, Promise<LedgerDoc | null>>();
   private readonly events = new Map<string, Promise<AuditEvent[]>>();
   private readonly accounts = new Map<string, Promise<Array<{ platform: Platform; userId: string }>>>();
-  private officeUsers?: Promise<Array<{ platform: Platform; userId: string; name: string }>>;
+  private users?: Promise<User[]>;
 
   constructor(private readonly services: Services) {}
 
@@ -46,9 +48,10 @@ export class RunCache {
     return (name) => found.get(name) ?? [];
   }
 
-  async office(platform: Platform): Promise<Mention[]> {
-    this.officeUsers ??= this.services.directory.listUsers().then((us) => us.filter((u) => u.role === 'office'));
-    return (await this.officeUsers).filter((u) => u.platform === platform).map((u) => ({ userId: u.userId, name: u.name }));
+  /** The office of ledger `L` on one platform (roles are per ledger). */
+  async office(platform: Platform, L: string): Promise<Mention[]> {
+    this.users ??= this.services.directory.listUsers();
+    return (await this.users).filter((u) => u.platform === platform && isOfficeOf(u, L)).map((u) => ({ userId: u.userId, name: u.name }));
   }
 }
 
@@ -99,5 +102,5 @@ export async function composeReminders(
   const lookback = looks.filter((l) => owned.has(l.field)).map((l) => l.measure);
   const names = [...mine.flatMap((h) => [...h.measure.owners, ...h.measure.leaders]), ...lookback.flatMap((m) => m.owners)];
   const people = await cache.people(chat.platform, names);
-  return renderReminders(doc.ledger, { hits: mine, lookback }, people, await cache.office(chat.platform));
+  return renderReminders(doc.ledger, { hits: mine, lookback }, people, await cache.office(chat.platform, chat.ledgerId));
 }

@@ -22,3 +22,8 @@ export function mayBind(user: User | null, ledgerId: string): boolean {
 export function bindableLedgers(user: User | null, known: string[]): string[] {
   return user ? known.filter((L) => mayBind(user, L)) : [];
 }
+
+/** Whether `user` is registered as the office of `ledgerId` (for @-ing the office in reminders; an admin is not, by itself). */
+export function isOfficeOf(user: User, ledgerId: string): boolean {
+  return (user.ledgers?.[ledgerId] ?? user.role) === 'office' && !(user.admin && !user.ledgers?.[ledgerId]);
+}
