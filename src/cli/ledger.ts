@@ -4,21 +4,12 @@ import type { Command } from 'commander';
 import { DomainError } from '../core/errors.js';
 import { shanghaiDate, parseDate } from '../ledger/dates.js';
 import type { LedgerDoc } from '../ledger/types.js';
-import { describeLedgerDoc, formatImportErrors, parseLedgerCsv, parseLedgerJson, type LedgerImportResult, type LedgerMeta } from '../reports/ledger-import.js';
-import { parseLedgerXlsx, exportLedgerXlsx } from '../reports/ledger-xlsx.js';
+import { describeLedgerDoc, formatImportErrors, type LedgerMeta } from '../reports/ledger-import.js';
+import { readLedgerFile } from '../reports/ledger-file.js';
+import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
 import { exportLedgerCsv, exportLedgerJson } from '../reports/ledger-export.js';
 import { parseUsersCsv } from '../reports/users-import.js';
 import { withServices } from './open.js';
-
-async function parseFile(file: string, meta: LedgerMeta, today: string): Promise<LedgerImportResult> {
-  const bytes = readFileSync(file);
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.json') return parseLedgerJson(bytes.toString('utf8'), meta);
-  if (ext === '.xlsx') return parseLedgerXlsx(bytes, meta, today);
-  if (ext === '.csv' || ext === '.txt') return parseLedgerCsv(bytes, meta, today);
-  if (ext === '.xls') throw new DomainError('bad_format', '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。');
-  throw new DomainError('bad_format', `无法识别文件类型“${ext || file}”：请使用 .csv、.xlsx 或 .json。`);
-}
 
 /** `ledger import|export` and `users import`. */
 export function registerLedgerCli(program: Command): void {
@@ -50,7 +41,7 @@ export function registerLedgerCli(program: Command): void {
         inspectionGroup: o.group ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
         requireReview: o.review === false ? false : prev?.requireReview ?? true, now: services.clock.now().toISOString(),
       };
-      const r = await parseFile(file, meta, today);
+      const r = await readLedgerFile(file, meta, today);
       if (!r.ok) {
         process.exitCode = 1;
         console.error(`${formatImportErrors(r.errors)}\n(import refused, nothing written)`);
@@ -61,7 +52,8 @@ export function registerLedgerCli(program: Command): void {
         console.log(`（试运行，未写入）${describeLedgerDoc(r.doc)}`);
         return;
       }
-      await services.ledgers.saveDoc(r.doc, { actor: 'cli', note: `导入 ${path.basename(file)}` });
+      // Written in chunks under a new generation and switched atomically; the old one is deleted before exit.
+      await services.ledgers.saveDoc(r.doc, { actor: 'cli', note: `导入 ${path.basename(file)}` }, { awaitCleanup: true });
       console.log(`已导入 / imported: ${describeLedgerDoc(r.doc)}`);
     }));
 

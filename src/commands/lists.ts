@@ -6,7 +6,7 @@ import { parseNumeral } from '../ledger/numerals.js';
 import { safeText } from '../core/safe-text.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { byDeadline, listMeasures } from './format.js';
+import { byDeadline, listMeasures, measureLine } from './format.js';
 
 async function measures(ctx: CommandContext, ids: string[]): Promise<Measure[]> {
   return (await ctx.services.ledgers.getMeasures(ctx.ledger.id, ids)).sort(byDeadline);
@@ -122,25 +122,32 @@ export const leader = defineCommand<string>({
   },
 });
 
+/** How many hits a 搜索 reply lists; the total is always given. */
+export const SEARCH_SHOWN = 20;
+
 export const search = defineCommand<string>({
   name: '搜索',
   aliases: ['查找', '检索', '找'],
   summary: '按关键词搜索问题和措施',
   usage: '搜索 <关键词>，如：搜索 公车',
-  parse: (args) => (normalizeInput(args).replace(/\s/g, '').length >= 2 ? normalizeInput(args) : { error: '关键词请至少写两个字。' }),
+  parse: (args) => {
+    const q = normalizeInput(args);
+    const len = q.replace(/\s/g, '').length;
+    if (len < 2) return { error: '关键词请至少写两个字。' };
+    return len > 40 ? { error: '关键词太长了，请写不超过40个字。' } : q;
+  },
   async run(ctx, q) {
-    const L = ctx.ledger.id;
-    const ids = await ctx.services.ledgers.searchIds(L, q);
-    const items = await ctx.services.ledgers.getItems(L, ids);
-    const needle = q.replace(/\s/g, '').toLowerCase();
-    const hits = items.filter((i) => normalizeInput(i.title).replace(/\s/g, '').toLowerCase().includes(needle));
-    const ms = hits.filter((i): i is Measure => i.level === 'measure').sort(byDeadline);
-    const ps = hits.filter((i) => i.level === 'problem');
+    const { total, exact, items } = await ctx.services.ledgers.search(ctx.ledger.id, q, SEARCH_SHOWN);
     const b = new ReplyBuilder(`搜索：${q}`);
-    b.heading(`搜索“${safeText(q)}”：${hits.length}项`);
-    for (const p of ps.slice(0, 10)) b.item(`**${p.code}**（问题）${safeText(p.title)}`);
-    listMeasures(b, ctx, ms);
-    if (!hits.length) b.line('没有找到相关事项，换个关键词试试。');
+    const count = `${exact ? '' : '约'}${total.toLocaleString('en-US')}项`;
+    b.heading(`搜索“${safeText(q)}”：共找到${count}`);
+    if (total > items.length && items.length) b.line(`按台账顺序显示前${items.length}项，可换用更具体的关键词缩小范围。`);
+    // Hits come in document order: a problem is followed by its matching measures.
+    for (const i of items) {
+      if (i.level === 'measure') b.item(measureLine(ctx, i));
+      else b.item(`**${i.code}**（问题）${safeText(i.title)}`);
+    }
+    if (!items.length) b.line('没有找到相关事项，换个关键词试试。');
     return b.build();
   },
 });

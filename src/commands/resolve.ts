@@ -23,11 +23,33 @@ export async function resolveItem(ctx: CommandContext, codeText: string): Promis
     const list = items.map((i) => `${i.code} ${short(i.title, 20)}`).join('；');
     throw new DomainError('ambiguous_code', `编号“${shown}”对应多个事项：${list}。请带上方面序号，例如“${items[0].code}”。`);
   }
-  const aliases = await store.allAliases(L);
+  // Suggestions come from a bounded list of codes near the one written (never every alias of a big ledger).
+  const found = await store.resolveAliases(L, nearbyAliases(alias));
   const nearIds = new Set<string>();
-  for (const a of closest(alias, aliases, 6)) for (const id of await store.resolveAlias(L, a)) nearIds.add(id);
+  for (const a of closest(alias, [...found.keys()], 6)) for (const id of found.get(a)!) nearIds.add(id);
   const near = (await store.getItems(L, [...nearIds].slice(0, 3))).map((i) => i.code);
   throw new DomainError('unknown_code', `未找到编号“${shown}”。`, near.length ? `您要找的是不是：${near.join('、')}？` : '发送“进度”查看全部方面和问题。');
+}
+
+/**
+ * Aliases a mistyped code may have meant: each number off by one or two
+ * (or one of the first three), * two numbers swapped, the parent, the first child, with or without the
+ * aspect. A few dozen candidates, looked up in one HMGET.
+ */
+export function nearbyAliases(alias: string): string[] {
+  const withAspect = alias.startsWith('A');
+  const parts = (withAspect ? alias.slice(1) : alias).split('.').map(Number);
+  if (parts.some((n) => !Number.isInteger(n) || n < 1)) return [];
+  const out = new Set<string>();
+  const add = (ps: number[], a = withAspect) => { if (ps.length && ps.every((n) => n >= 1)) out.add(`${a ? 'A' : ''}${ps.join('.')}`); };
+  parts.forEach((n, i) => {
+    for (const v of [n - 2, n - 1, n + 1, n + 2, 1, 2, 3]) add(parts.map((x, j) => (j === i ? v : x)));
+    if (i + 1 < parts.length) add(parts.map((x, j) => (j === i ? parts[i + 1] : j === i + 1 ? n : x)));
+  });
+  add(parts.slice(0, -1));
+  if (parts.length < 3) add([...parts, 1]);
+  out.delete(alias);
+  return [...out];
 }
 
 function closest(target: string, candidates: string[], n: number): string[] {

@@ -23,6 +23,8 @@ export interface AtomicWrite {
   del: string[];
   /** A key that must not exist yet (idempotency of the source message); set with TTL. */
   once?: [key: string, ttlSeconds: number];
+  /** The ledger's generation pointer and the value read with the item ('' = absent): a re-import since refuses with STALE. */
+  gen?: [key: string, value: string];
 }
 
 export function emptyWrite(): AtomicWrite {
@@ -31,6 +33,7 @@ export function emptyWrite(): AtomicWrite {
 
 const SCRIPT = script<[string, string]>('rbAtomicWrite', `
 local w = cjson.decode(ARGV[1])
+if w.gen and (redis.call('GET', w.gen[1]) or '') ~= w.gen[2] then return {'STALE', w.gen[1]} end
 for _, g in ipairs(w.guards) do
   local v = redis.call('HGET', g[1], 'version')
   if tostring(v) ~= tostring(g[2]) then return {'CONFLICT', g[1]} end
@@ -62,7 +65,7 @@ if w.once then redis.call('SET', w.once[1], eid, 'EX', w.once[2]) end
 return {'OK', eid}
 `);
 
-export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' };
+export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' | 'stale' };
 
 function keysOf(w: AtomicWrite): string[] {
   const ks = new Set<string>();
@@ -75,6 +78,7 @@ function keysOf(w: AtomicWrite): string[] {
   for (const key of [...w.rpushEid, ...w.del]) ks.add(key);
   if (w.xadd) ks.add(w.xadd[0]);
   if (w.once) ks.add(w.once[0]);
+  if (w.gen) ks.add(w.gen[0]);
   return [...ks];
 }
 
@@ -83,5 +87,5 @@ export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<Ato
   // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
   const r = await SCRIPT.run(redis, keys, [JSON.stringify(w)]);
   if (r[0] === 'OK') return { ok: true, eventId: r[1] };
-  return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : 'conflict' };
+  return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : r[0] === 'STALE' ? 'stale' : 'conflict' };
 }

@@ -6,6 +6,7 @@ import { DomainError } from '../core/errors.js';
 import { emptyWrite, runAtomic, type AtomicWrite } from './atomic.js';
 import { dynamicIndexes } from './indexes.js';
 import { k } from './keys.js';
+import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
 import { hashToItem } from './serialize.js';
 import { script } from './scripts.js';
 
@@ -45,6 +46,8 @@ interface UndoRecord {
   itemId: string;
   code: string;
   afterVersion: number;
+  /** The ledger generation the change was made in: a re-import resets versions, so they only compare within one. */
+  gen?: number;
   before: { status: Status; deadline: Deadline; notes: Note[] };
 }
 
@@ -62,28 +65,36 @@ export class ItemChanges {
     measureId: string,
     actor: Actor,
     messageId: string,
-    decide: (m: Measure) => MeasureUpdate,
+    decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
     opts: { recordUndo?: boolean } = {},
   ): Promise<ChangeResult | 'duplicate'> {
+    let reimported = false;
     for (let attempt = 0; attempt < 60; attempt++) {
-      const m = hashToItem(await this.redis.hgetall(k.item(L, measureId)));
-      if (!m || m.level !== 'measure') throw new DomainError('not_found', '未找到该整改措施。');
-      const pHash = await this.redis.hgetall(k.item(L, m.problemId));
+      // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
+      // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
+      const genRaw = (await this.redis.get(lk.gen(L))) ?? '';
+      const g = genKeys(L, parseGen(genRaw));
+      const m = hashToItem(await this.redis.hgetall(g.item(measureId)));
+      if (!m || m.level !== 'measure') {
+        throw new DomainError('not_found', reimported ? '台账刚刚重新导入，新台账中已没有这条整改措施，本次修改未生效。' : '未找到该整改措施。');
+      }
+      const pHash = await this.redis.hgetall(g.item(m.problemId));
       const p = hashToItem(pHash) as Problem | null;
       if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
       const kids: string[] = JSON.parse(pHash.kids ?? '[]');
       const siblings = kids.filter((id) => id !== m.id);
       const sibStatus = siblings.length
-        ? await STATUSES_OF.run(this.redis, siblings.map((id) => k.item(L, id)))
+        ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id)))
         : [];
-      const u = decide(m);
+      const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
       const notes = u.notes ?? (u.note ? [{ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }, ...m.notes].slice(0, MAX_NOTES) : m.notes);
       const after: Measure = { ...m, status: u.status, deadline: u.deadline ?? m.deadline, notes, updatedAt: at, version: m.version + 1 };
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
-      const w = this.buildWrite(L, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      const w = this.buildWrite(g, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
-        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, before: { status: m.status, deadline: m.deadline, notes: m.notes } };
+        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, before: { status: m.status, deadline: m.deadline, notes: m.notes } };
         w.setex.push([k.undo(L, actor.platform, actor.userId), JSON.stringify(rec), UNDO_TTL_S]);
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
@@ -91,35 +102,37 @@ export class ItemChanges {
       const r = await runAtomic(this.redis, w);
       if (r.ok) return { eventId: r.eventId, before: m, after, problemBefore: p.status, problemAfter: pStatus };
       if (r.reason === 'duplicate') return 'duplicate';
+      if (r.reason === 'stale') { reimported = true; continue; }
       await new Promise((res) => setTimeout(res, Math.random() * Math.min(50, 2 + attempt * 3)));
     }
     throw new DomainError('busy', '该事项正在被多人同时修改，请稍后再试。');
   }
 
   private buildWrite(
-    L: string, m: Measure, after: Measure, p: Problem, pStatus: Status, pVersion: number,
+    g: GenKeys, m: Measure, after: Measure, p: Problem, pStatus: Status, pVersion: number,
     actor: Actor, messageId: string, u: MeasureUpdate, at: string,
   ): AtomicWrite {
+    const L = g.L;
     const w = emptyWrite();
-    w.guards.push([k.item(L, m.id), m.version], [k.item(L, p.id), pVersion]);
-    w.hset.push([k.item(L, m.id), {
+    w.guards.push([g.item(m.id), m.version], [g.item(p.id), pVersion]);
+    w.hset.push([g.item(m.id), {
       status: after.status, deadline: JSON.stringify(after.deadline), notes: JSON.stringify(after.notes),
       updatedAt: at, version: String(after.version),
     }]);
-    w.hset.push([k.item(L, p.id), { status: pStatus, version: String(pVersion + 1) }]);
+    w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
     const delta = addCounters(
       counterDelta(measureContribution(m), measureContribution(after)),
       counterDelta(problemContribution(p), problemContribution({ ...p, status: pStatus })),
     );
-    for (const [f, v] of Object.entries(delta)) if (v) w.hincr.push([k.counters(L), f, v]);
-    const before = dynamicIndexes(L, m);
-    const now = dynamicIndexes(L, after);
+    for (const [f, v] of Object.entries(delta)) if (v) w.hincr.push([g.counters, f, v]);
+    const before = dynamicIndexes(g, m);
+    const now = dynamicIndexes(g, after);
     if (before.statusSet !== now.statusSet) {
       w.srem.push([before.statusSet, m.id]);
       w.sadd.push([now.statusSet, m.id]);
     }
-    if (now.dueScore === null) w.zrem.push([k.due(L), m.id]);
-    else w.zadd.push([k.due(L), now.dueScore, m.id]);
+    if (now.dueScore === null) w.zrem.push([g.due, m.id]);
+    else w.zadd.push([g.due, now.dueScore, m.id]);
     w.xadd = [k.audit(L), {
       at, platform: actor.platform, userId: actor.userId, name: actor.name, itemId: m.id, code: m.code,
       action: u.action, from: m.status, to: after.status, note: u.note ?? '', messageId,
@@ -134,7 +147,8 @@ export class ItemChanges {
     const raw = await this.redis.get(k.undo(L, actor.platform, actor.userId));
     if (!raw) throw new DomainError('nothing_to_undo', '没有可撤销的操作（只能撤销您本人10分钟内的最近一次修改）。');
     const rec = JSON.parse(raw) as UndoRecord;
-    const r = await this.apply(L, rec.itemId, actor, messageId, (m) => {
+    const r = await this.apply(L, rec.itemId, actor, messageId, (m, at) => {
+      if ((rec.gen ?? 0) !== at.gen) throw new DomainError('undo_stale', `台账在您修改之后已重新导入，无法撤销对 ${rec.code} 的修改。`);
       if (m.version !== rec.afterVersion) {
         throw new DomainError('undo_stale', `${rec.code} 在您修改之后已被他人更新，无法撤销。`);
       }

@@ -1,98 +1,32 @@
 import type { RedisClient } from './redis.js';
 import type { Aspect, AuditEvent, Item, Ledger, LedgerDoc, Measure, Problem } from '../ledger/types.js';
-import { STATUSES } from '../ledger/types.js';
-import { aliasesFor } from '../ledger/codes.js';
-import { countAll, type Counters } from '../ledger/counters.js';
-import { k, ledgerPattern } from './keys.js';
-import { hashToItem, hashToLedger, itemToHash, ledgerToHash } from './serialize.js';
-import { bigrams, dynamicIndexes } from './indexes.js';
+import type { Counters } from '../ledger/counters.js';
+import { k } from './keys.js';
+import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
+import { hashToItem, hashToLedger } from './serialize.js';
+import { bigrams, searchText } from './indexes.js';
+import { searchGeneration, type SearchHits } from './ledger-search.js';
+import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 
 /** Reads and whole-ledger writes. Item changes live in ItemChanges. */
 export class LedgerStore {
-  constructor(readonly redis: RedisClient) {}
+  constructor(readonly redis: RedisClient, private readonly opts: Pick<SaveOptions, 'graceMs' | 'chunk' | 'awaitCleanup'> = {}) {}
 
   /**
-   * Writes a whole ledger in one MULTI: old items, counters and indexes are
-   * replaced; the audit stream and per-item histories are kept unless wiped.
+   * Replaces a whole ledger: written in chunks under a new generation, then
+   * switched to atomically (see ledger-writer.ts), so readers see the old or
+   * the new ledger and Redis is never blocked for long. The audit stream and
+   * per-item histories are kept unless wiped.
    */
-  async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }, opts: { wipeHistory?: boolean } = {}): Promise<void> {
-    const L = doc.ledger.id;
-    const old = await this.keysToReplace(L, !!opts.wipeHistory);
-    const written = new Set<string>();
-    const w = (key: string) => (written.add(key), key);
-    const tx = this.redis.multi();
-    for (let i = 0; i < old.length; i += 500) tx.del(...old.slice(i, i + 500));
-    tx.hset(w(k.meta(L)), ledgerToHash(doc.ledger));
-    const codes = new Map<string, string[]>();
-    const addAlias = (alias: string, id: string) => codes.set(alias, [...(codes.get(alias) ?? []), id]);
-    const order: string[] = [];
-    const problemNumber = new Map(doc.problems.map((p) => [p.id, p.number]));
-    const children = new Map<string, Item[]>();
-    for (const p of doc.problems) children.set(p.id, []);
-    for (const m of doc.measures) children.get(m.problemId)?.push(m);
-    for (const a of doc.aspects) {
-      order.push(a.id);
-      for (const p of doc.problems.filter((x) => x.aspect === a.aspect)) {
-        order.push(p.id);
-        for (const m of children.get(p.id) ?? []) order.push(m.id);
-      }
-    }
-    for (const item of [...doc.aspects, ...doc.problems, ...doc.measures] as Item[]) {
-      tx.hset(w(k.item(L, item.id)), itemToHash(item));
-      const aliases = item.level === 'measure' ? aliasesFor(item, problemNumber.get(item.problemId)) : aliasesFor(item);
-      for (const alias of aliases) addAlias(alias, item.id);
-      if (item.level === 'problem') tx.hset(k.item(L, item.id), 'kids', JSON.stringify((children.get(item.id) ?? []).map((c) => c.id)));
-      if (item.level === 'aspect') {
-        tx.hset(k.item(L, item.id), 'kids', JSON.stringify(doc.problems.filter((x) => x.aspect === item.aspect).map((x) => x.id)));
-        continue;
-      }
-      for (const g of bigrams(item.title)) tx.sadd(w(k.gram(L, g)), item.id);
-    }
-    for (const m of doc.measures) this.indexMeasure(tx, L, m, w);
-    for (let i = 0; i < order.length; i += 1000) tx.rpush(w(k.order(L)), ...order.slice(i, i + 1000));
-    if (codes.size) tx.hset(w(k.codes(L)), Object.fromEntries([...codes].map(([a, ids]) => [a, ids.join(',')])));
-    const counters = countAll(doc.problems, doc.measures);
-    if (Object.keys(counters).length) tx.hset(w(k.counters(L)), counters);
-    if (event) {
-      tx.xadd(k.audit(L), '*', 'at', new Date().toISOString(), 'platform', 'cli', 'userId', 'cli', 'name', event.actor,
-        'itemId', '', 'code', '', 'action', '导入', 'from', '', 'to', '', 'note', event.note, 'messageId', '');
-    }
-    // The registry of this import's keys lets the next import replace them without scanning the keyspace.
-    const reg = [...written];
-    for (let i = 0; i < reg.length; i += 1000) tx.sadd(k.registry(L), ...reg.slice(i, i + 1000));
-    await tx.exec();
-    await this.redis.sadd(k.ledgers(), L);
+  async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }, opts: SaveOptions = {}): Promise<void> {
+    const o = { ...this.opts, ...opts };
+    const r = await saveLedgerDoc(this.redis, doc, event, o);
+    if (o.awaitCleanup) await r.cleanup;
   }
 
-  /** Keys a re-import replaces: the last import's registry plus the status sets changes create. */
-  private async keysToReplace(L: string, wipeHistory: boolean): Promise<string[]> {
-    const keys = new Set<string>(await this.redis.smembers(k.registry(L)));
-    if (keys.size === 0 && (await this.redis.exists(k.meta(L)))) {
-      // A ledger written before the registry existed: find its keys once by scanning.
-      let cursor = '0';
-      do {
-        const [next, found] = await this.redis.scan(cursor, 'MATCH', ledgerPattern(L), 'COUNT', 1000);
-        cursor = next;
-        for (const key of found) if (!key.endsWith(':audit') && !key.includes(':h:') && !key.endsWith(':chats')) keys.add(key);
-      } while (cursor !== '0');
-    }
-    for (const st of STATUSES) keys.add(k.byStatus(L, st));
-    keys.add(k.due(L));
-    keys.add(k.registry(L));
-    if (wipeHistory) {
-      keys.add(k.audit(L));
-      for (const key of [...keys]) if (key.startsWith(k.item(L, ''))) keys.add(k.hist(L, key.slice(k.item(L, '').length)));
-    }
-    return [...keys];
-  }
-
-  private indexMeasure(tx: ReturnType<RedisClient['multi']>, L: string, m: Measure, w: (key: string) => string) {
-    const d = dynamicIndexes(L, m);
-    tx.sadd(w(d.statusSet), m.id);
-    if (d.dueScore !== null) tx.zadd(w(k.due(L)), d.dueScore, m.id);
-    for (const dep of m.departments) { tx.sadd(w(k.dept(L, dep)), m.id); tx.sadd(w(k.depts(L)), dep); }
-    for (const n of m.leaders) { tx.sadd(w(k.leader(L, n)), m.id); tx.sadd(w(k.people(L)), n); }
-    for (const n of m.owners) { tx.sadd(w(k.owner(L, n)), m.id); tx.sadd(w(k.people(L)), n); }
+  /** The keys of the ledger's current generation (one GET; every read below resolves it once). */
+  async generation(L: string): Promise<GenKeys> {
+    return genKeys(L, parseGen(await this.redis.get(lk.gen(L))));
   }
 
   async listLedgers(): Promise<string[]> {
@@ -104,19 +38,25 @@ export class LedgerStore {
   }
 
   async getItem(L: string, id: string): Promise<Item | null> {
-    return hashToItem(await this.redis.hgetall(k.item(L, id)));
+    const g = await this.generation(L);
+    return hashToItem(await this.redis.hgetall(g.item(id)));
   }
 
   async getItems(L: string, ids: string[]): Promise<Item[]> {
-    if (!ids.length) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(k.item(L, id));
-    const res = (await p.exec()) ?? [];
+    return ids.length ? this.itemsOf(await this.generation(L), ids) : [];
+  }
+
+  /** Items of one generation, fetched in pipelines of 1,000 (a whole 100k ledger never makes one huge reply). */
+  private async itemsOf(g: GenKeys, ids: string[]): Promise<Item[]> {
     const out: Item[] = [];
-    for (const [err, h] of res) {
-      if (err) throw err;
-      const it = hashToItem(h as Record<string, string>);
-      if (it) out.push(it);
+    for (let i = 0; i < ids.length; i += 1000) {
+      const p = this.redis.pipeline();
+      for (const id of ids.slice(i, i + 1000)) p.hgetall(g.item(id));
+      for (const [err, h] of (await p.exec()) ?? []) {
+        if (err) throw err;
+        const it = hashToItem(h as Record<string, string>);
+        if (it) out.push(it);
+      }
     }
     return out;
   }
@@ -127,74 +67,105 @@ export class LedgerStore {
 
   /** Ids an alias ("A2.3", "3.2") points at. */
   async resolveAlias(L: string, alias: string): Promise<string[]> {
-    const v = await this.redis.hget(k.codes(L), alias);
+    const g = await this.generation(L);
+    const v = await this.redis.hget(g.codes, alias);
     return v ? v.split(',') : [];
+  }
+
+  /** Which of `aliases` exist, with the ids each points at (one HMGET; suggestions use a bounded candidate list). */
+  async resolveAliases(L: string, aliases: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!aliases.length) return out;
+    const g = await this.generation(L);
+    const vals = await this.redis.hmget(g.codes, ...aliases);
+    aliases.forEach((a, i) => { const v = vals[i]; if (v) out.set(a, v.split(',')); });
+    return out;
   }
 
   /** Child ids of an aspect (problems) or a problem (measures), in order. */
   async childIds(L: string, problemId: string): Promise<string[]> {
-    return JSON.parse((await this.redis.hget(k.item(L, problemId), 'kids')) ?? '[]');
-  }
-
-  async allAliases(L: string): Promise<string[]> {
-    return this.redis.hkeys(k.codes(L));
+    const g = await this.generation(L);
+    return JSON.parse((await this.redis.hget(g.item(problemId), 'kids')) ?? '[]');
   }
 
   async counters(L: string): Promise<Counters> {
-    const h = await this.redis.hgetall(k.counters(L));
+    const g = await this.generation(L);
+    const h = await this.redis.hgetall(g.counters);
     return Object.fromEntries(Object.entries(h).map(([f, v]) => [f, Number(v)]));
   }
 
   /** Open measures due before `beforeDay` (exclusive) and from..to (inclusive), by day number. */
   async countDue(L: string, fromDay: number | '-inf', toDay: number): Promise<number> {
-    return this.redis.zcount(k.due(L), fromDay, toDay);
+    const g = await this.generation(L);
+    return this.redis.zcount(g.due, fromDay, toDay);
   }
 
   async dueIds(L: string, fromDay: number | '-inf', toDay: number, limit = 200): Promise<string[]> {
-    return this.redis.zrangebyscore(k.due(L), fromDay, toDay, 'LIMIT', 0, limit);
+    const g = await this.generation(L);
+    return this.redis.zrangebyscore(g.due, fromDay, toDay, 'LIMIT', 0, limit);
   }
 
   /** Measure ids currently in a status. */
   async idsByStatus(L: string, status: string): Promise<string[]> {
-    return this.redis.smembers(k.byStatus(L, status));
+    const g = await this.generation(L);
+    return this.redis.smembers(g.byStatus(status));
   }
 
   /** Measure ids of a department. */
   async idsByDepartment(L: string, dept: string): Promise<string[]> {
-    return this.redis.smembers(k.dept(L, dept));
+    const g = await this.generation(L);
+    return this.redis.smembers(g.dept(dept));
   }
 
   async departments(L: string): Promise<string[]> {
-    return (await this.redis.smembers(k.depts(L))).sort();
+    const g = await this.generation(L);
+    return (await this.redis.smembers(g.depts)).sort();
   }
 
   async idsByLeader(L: string, name: string): Promise<string[]> {
-    return this.redis.smembers(k.leader(L, name));
+    const g = await this.generation(L);
+    return this.redis.smembers(g.leader(name));
   }
 
   /** Measures naming a person as leader or owner (and, optionally, of their department). */
   async idsForPerson(L: string, name: string, dept?: string): Promise<string[]> {
-    const keys = [k.owner(L, name), k.leader(L, name)];
-    if (dept) keys.push(k.dept(L, dept));
+    const g = await this.generation(L);
+    const keys = [g.owner(name), g.leader(name)];
+    if (dept) keys.push(g.dept(dept));
     return this.redis.sunion(...keys);
   }
 
-  /** Items whose text contains every bigram of the query (then checked for the substring). */
-  async searchIds(L: string, query: string): Promise<string[]> {
+  /**
+   * Items whose title contains `query` (spaces and punctuation ignored): the
+   * total and the first `limit` items in document order, read from one
+   * generation. Bounded whatever the keyword (see ledger-search.ts).
+   */
+  async search(L: string, query: string, limit = 20): Promise<{ total: number; exact: boolean; items: Item[] }> {
+    const g = await this.generation(L);
+    const hits = g.gen === 0 ? await this.legacySearch(g, query, limit) : await searchGeneration(this.redis, g, query, limit);
+    return { total: hits.total, exact: hits.exact, items: await this.itemsOf(g, hits.ids) };
+  }
+
+  /** Ledgers imported before generations kept plain bigram sets; a re-import moves them to the bounded index. */
+  private async legacySearch(g: GenKeys, query: string, limit: number): Promise<SearchHits> {
     const grams = bigrams(query);
-    if (!grams.length) return [];
-    return this.redis.sinter(...grams.map((g) => k.gram(L, g)));
+    if (!grams.length) return { total: 0, exact: true, ids: [] };
+    const needle = searchText(query);
+    const ids = (await this.redis.sinter(...grams.map((x) => g.gram(x)))).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const hits = (await this.itemsOf(g, ids)).filter((i) => searchText(i.title).includes(needle)).map((i) => i.id);
+    return { total: hits.length, exact: true, ids: hits.slice(0, limit) };
   }
 
   async orderedIds(L: string): Promise<string[]> {
-    return this.redis.lrange(k.order(L), 0, -1);
+    const g = await this.generation(L);
+    return this.redis.lrange(g.order, 0, -1);
   }
 
-  /** The whole ledger in document order (export, digest, reports). */
+  /** The whole ledger in document order (export, digest, reports), all from one generation. */
   async loadDoc(L: string): Promise<LedgerDoc | null> {
-    const ledger = await this.getLedger(L);
+    const [ledger, g] = await Promise.all([this.getLedger(L), this.generation(L)]);
     if (!ledger) return null;
-    const items = await this.getItems(L, await this.orderedIds(L));
+    const items = await this.itemsOf(g, await this.redis.lrange(g.order, 0, -1));
     return {
       ledger,
       aspects: items.filter((i): i is Aspect => i.level === 'aspect'),

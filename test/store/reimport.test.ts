@@ -23,13 +23,13 @@ describe.each(TARGETS)('re-importing a ledger (%s Redis)', (target) => {
     v2.aspects = v2.aspects.filter((a) => a.aspect !== 3);
     v2.problems = v2.problems.filter((p) => p.aspect !== 3);
     v2.measures = v2.measures.filter((m) => m.aspect !== 3).map((m) => ({ ...m, departments: m.departments.map((d) => (d === '机关工会' ? '工会委员会' : d)) }));
-    await store.saveDoc(v2, { actor: 'cli', note: 'second' });
+    await store.saveDoc(v2, { actor: 'cli', note: 'second' }, { graceMs: 10 });
 
     expect(await store.departments(L)).toContain('工会委员会');
     expect(await store.departments(L)).not.toContain('机关工会');
     expect(await store.idsByStatus(L, '待销号')).toEqual([]);
     expect(await store.resolveAlias(L, 'A3.2')).toEqual([]);
-    expect(await store.searchIds(L, '问责追责')).toEqual([]);
+    expect((await store.search(L, '问责追责')).total).toBe(0);
     expect(await store.idsByLeader(L, '杜波')).not.toContain('3.2.1');
     expect(await store.getItem(L, '3.2.1')).toBeNull();
     expect(await store.counters(L)).toEqual(countAll(v2.problems, v2.measures));
@@ -37,7 +37,7 @@ describe.each(TARGETS)('re-importing a ledger (%s Redis)', (target) => {
     expect(events.map((e) => e.note)).toEqual(['first', '报完成', 'second']);
     expect(await store.history(L, '2.1.1')).toHaveLength(1);
 
-    await store.saveDoc(buildDemoDoc(L), { actor: 'demo', note: 'reset' }, { wipeHistory: true });
+    await store.saveDoc(buildDemoDoc(L), { actor: 'demo', note: 'reset' }, { wipeHistory: true, graceMs: 10 });
     expect((await store.events(L)).map((e) => e.note)).toEqual(['reset']);
     expect(await store.history(L, '2.1.1')).toEqual([]);
     expect(await store.counters(L)).toEqual(countAll(buildDemoDoc(L).problems, buildDemoDoc(L).measures));
