@@ -89,6 +89,9 @@ export class ReplyQueue {
       connection: this.conn(),
       prefix: REPLY_PREFIX,
       concurrency: this.o.concurrency ?? 16,
+      // A reply in hand when its instance dies is picked up again within seconds, not BullMQ's default 30 s.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     });
     this.worker.on('error', (err) => this.o.logger.error({ err: err.message }, 'reply worker error'));
   }
