@@ -15,7 +15,13 @@ const SECRET_KEYS = [
 /** Ledger content: only at debug level, and even then redacted from structured fields. */
 const CONTENT_KEYS = ['text'];
 
-const REDACT_PATHS = [...SECRET_KEYS, ...CONTENT_KEYS].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+/** Reply URLs also sit three levels down in queued reply routes (`{ job: { route: { data: { sessionWebhook } } } }`). */
+const DEEP_KEYS = ['sessionWebhook', 'responseUrl', 'response_url', 'webhookKey', 'webhookToken', 'webhookSecret'];
+
+const REDACT_PATHS = [
+  ...[...SECRET_KEYS, ...CONTENT_KEYS].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+  ...DEEP_KEYS.map((key) => `*.*.*.${key}`),
+];
 
 /** Redis echoes command arguments in some error texts ("… with args beginning with: 'x'"); cut them off. */
 function scrubText(s: string): string {

@@ -74,6 +74,7 @@ describe('redaction', () => {
     c.logger.warn({ sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=sess-token-555' }, 'dt');
     c.logger.warn({ msg: { response_url: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=resp-code-444' } }, 'wc');
     c.logger.warn({ m: { responseUrl: 'https://qyapi.weixin.qq.com/x?response_code=resp-code-444' } }, 'wc');
+    c.logger.warn({ job: { route: { data: { sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=sess-token-555' } } } }, 'queued');
     const out = c.text();
     for (const s of secrets) expect(out, s).not.toContain(s);
     expect(out).toContain('[redacted]');
