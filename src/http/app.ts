@@ -3,8 +3,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
 import { safeEqual } from '../core/safe-equal.js';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+import { isLocalRequest } from '../core/local-request.js';
 
 /** Who may reach the HTTP surface, from TRUST_PROXY / METRICS_PUBLIC / METRICS_TOKEN. */
 export interface HttpAccess {
@@ -19,14 +18,14 @@ export interface HttpAccess {
 /**
  * Whether a /metrics request may be answered: with a token configured, only
  * with that bearer token (constant-time); else when public; else from the
- * loopback socket address only (never X-Forwarded-For).
+ * loopback socket address only, and not through a proxy (never X-Forwarded-For).
  */
-export function metricsAllowed(access: HttpAccess, remote: string | undefined, authorization: string | undefined): boolean {
+export function metricsAllowed(access: HttpAccess, local: boolean, authorization: string | undefined): boolean {
   if (access.metricsToken) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     return safeEqual(m?.[1], access.metricsToken);
   }
-  return !!access.metricsPublic || LOOPBACK.has(remote ?? '');
+  return !!access.metricsPublic || local;
 }
 
 /** The Koa app: health and metrics here; adapters add their routes to `router`. */
@@ -42,7 +41,7 @@ export function createHttpApp(deps: { logger: Logger; metrics: Metrics; redisPin
     ctx.body = ok ? { status: 'ok', redis: 'ok' } : { status: 'degraded', redis: 'down' };
   });
   router.get('/metrics', async (ctx) => {
-    if (!metricsAllowed(access, ctx.req.socket.remoteAddress, ctx.get('authorization') || undefined)) {
+    if (!metricsAllowed(access, isLocalRequest(ctx.req), ctx.get('authorization') || undefined)) {
       ctx.status = access.metricsToken ? 401 : 403;
       if (access.metricsToken) ctx.set('WWW-Authenticate', 'Bearer');
       ctx.body = access.metricsToken ? 'Unauthorized' : 'Forbidden';

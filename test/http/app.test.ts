@@ -48,6 +48,12 @@ describe('/metrics access', () => {
     expect(remote.body).not.toContain('rectify_');
   });
 
+  it('refuses a loopback request that came through a local proxy', async () => {
+    const port = await serve({});
+    expect((await get(port, '/metrics', { headers: { 'x-real-ip': '203.0.113.9' } })).status).toBe(403);
+    expect((await get(port, '/metrics', { headers: { via: '1.1 nginx' } })).status).toBe(403);
+  });
+
   it('METRICS_PUBLIC=1 answers anyone', async () => {
     const port = await serve({ metricsPublic: true });
     expect((await get(port, '/metrics', REMOTE)).status).toBe(200);

@@ -97,6 +97,13 @@ describe('the console web page', () => {
     expect(await events()).toBe(audit);
   });
 
+  it.each(['x-forwarded-for', 'x-real-ip', 'forwarded', 'via'])('refuses a loopback request that came through a local proxy (%s)', async (h) => {
+    // A reverse proxy on this machine makes every remote client look local; its headers give it away.
+    expect((await request(svc.port, '/console', { headers: { [h]: '203.0.113.9' } })).status).toBe(403);
+    expect((await say('进展 二.1.1 经代理', { [h]: '203.0.113.9' })).status).toBe(403);
+    expect(await events()).toBe(audit);
+  });
+
   it('a new start has a new token: the old one is refused', async () => {
     const other = await startService({ REDIS_URL: testRedisUrl().replace(/\/\d+$/, '/59'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
     try {
