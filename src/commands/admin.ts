@@ -37,7 +37,7 @@ export const bind = defineCommand<BindArgs>({
     if (prev && !confirmed) {
       const b = new ReplyBuilder('请确认改绑');
       b.line(`本群已绑定台账：**${safeText(ctx.ledger?.title ?? prev.ledgerId)}**（${safeText(prev.ledgerId)}）。`);
-      b.line(`改绑后，本群将改为显示台账“${safeText(ledger.title)}”并按原推送设置推送。`);
+      b.line(`改绑后，本群将改为显示台账“${safeText(ledger.title)}”的内容，定时推送设置保持不变。`);
       b.line(`确认改绑请发送：绑定 ${safeText(ledgerId)} 确认`);
       return b.build();
     }
