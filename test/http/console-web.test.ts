@@ -42,6 +42,10 @@ describe('the console web page', () => {
 
   it('serves the chat page with its token and answers a same-page POST through the pipeline', async () => {
     expect(token).not.toBe('');
+    // The page's own script sends the token in the header the API checks, with a JSON content type.
+    const page = await request(svc.port, '/console');
+    expect(page.body).toContain("'x-console-token':document.querySelector('meta[name=console-token]').content");
+    expect(page.body).toContain("'content-type':'application/json'");
     const r = await say('进度');
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body).reply.markdown).toContain('21条整改措施');
