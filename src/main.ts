@@ -43,7 +43,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     new Promise<boolean>((r) => setTimeout(() => r(false), 1_500).unref()),
   ]);
   const inbound = await startInbound({
-    redis: open.redis, connection: () => bullConnection(config.REDIS_URL), logger, run: (m) => pipeline.run(m),
+    redis: open.redis, connection: () => bullConnection(config.REDIS_URL), logger, run: (m) => pipeline.run(m), autoStart: false,
   });
   const { app, router } = createHttpApp({
     logger, metrics, redisPing,
@@ -71,6 +71,8 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     const h = await start(ctx);
     if (h) handles.push(h);
   }
+  // Adapters have registered their deliverers: messages (a dead instance's too) may now be applied and answered.
+  await inbound.start();
   const sched = await startScheduler(ctx, services, config.REDIS_URL);
   if (sched) handles.push(sched);
   const server: Server = await new Promise((resolve) => {

@@ -24,6 +24,8 @@ export interface InboundOptions {
   leaseMs?: number;
   /** False: this process only submits (no worker, no reply sending). */
   work?: boolean;
+  /** False: begin working only on `start()` (after the adapters have registered their deliverers). Default true. */
+  autoStart?: boolean;
   /** Separate queue keys and reply queue (tests sharing one Redis); default ''. */
   namespace?: string;
   now?: () => number;
@@ -33,6 +35,8 @@ export interface InboundService extends InboundPort {
   readonly store: InboundStore;
   readonly worker: InboundWorker | null;
   readonly replies: ReplyQueue;
+  /** Begins applying messages and sending answers (idempotent). */
+  start(): Promise<void>;
   /** Resolves when nothing is waiting: every submitted message applied and every answer sent (tests, shutdown). */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -53,12 +57,19 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       deliver: (e, reply) => replies.add(e, reply as Reply),
     })
     : null;
-  if (worker) {
-    replies.startWorker();
-    await worker.start();
-  }
+  let started: Promise<void> | null = null;
+  const start = () => {
+    started ??= (async () => {
+      if (!worker) return;
+      replies.startWorker();
+      await worker.start();
+    })();
+    return started;
+  };
+  if (o.autoStart !== false) await start();
 
   return {
+    start,
     store,
     worker,
     replies,
@@ -94,6 +105,7 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       }
     },
     async stop() {
+      if (started) await started;
       await worker?.stop();
       await replies.close();
     },

@@ -100,7 +100,12 @@ export class ReplyQueue {
     const m = job.data;
     if (m.passive && !(await this.o.store.claimDelivery(m.platform, m.chatId, m.messageId, 'late'))) return 'answered passively';
     const d = this.deliverers.get(m.platform);
-    if (!d) throw new UnrecoverableError(`no deliverer for ${m.platform}`);
+    if (!d) {
+      // This instance does not run that platform's adapter (yet): leave the reply for a moment, not for good.
+      this.o.logger.warn({ platform: m.platform }, 'reply waiting: no sender for the platform in this instance');
+      await job.moveToDelayed(Date.now() + 2_000, token);
+      throw new DelayedError();
+    }
     try {
       await d(m.route, m.reply);
       return 'sent';

@@ -18,6 +18,8 @@ export function testInbound(o: {
   passiveBudgetMs?: number;
   maxBacklog?: number;
   work?: boolean;
+  autoStart?: boolean;
+  leaseMs?: number;
   namespace?: string;
 }): Promise<InboundService> {
   return startInbound({
@@ -28,6 +30,8 @@ export function testInbound(o: {
     passiveBudgetMs: o.passiveBudgetMs,
     maxBacklog: o.maxBacklog,
     work: o.work,
+    autoStart: o.autoStart,
+    leaseMs: o.leaseMs,
     namespace: o.namespace ?? `t${randomUUID().slice(0, 8)}:`,
   });
 }
