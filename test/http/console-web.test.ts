@@ -51,6 +51,7 @@ describe('the console web page', () => {
     expect(JSON.parse(r.body).reply.markdown).toContain('21条整改措施');
     // Without an Origin header (curl, older clients) the token alone suffices.
     expect((await say('进度', { origin: undefined })).status).toBe(200);
+    expect((await say('进度', { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     // localhost is as good as 127.0.0.1.
     expect((await say('进度', { host: `localhost:${svc.port}`, origin: `http://localhost:${svc.port}` })).status).toBe(200);
   });
@@ -66,6 +67,8 @@ describe('the console web page', () => {
   it.each<[string, Record<string, string | undefined>, number]>([
     ['a cross-origin POST', { origin: 'https://evil.example' }, 403],
     ['an opaque (null) origin', { origin: 'null' }, 403],
+    ['a cross-site fetch without Origin (Sec-Fetch-Site)', { origin: undefined, 'sec-fetch-site': 'cross-site' }, 403],
+    ['a same-site subdomain fetch (Sec-Fetch-Site)', { origin: undefined, 'sec-fetch-site': 'same-site' }, 403],
     ['a DNS-rebound host name', { host: "evil.example:80", origin: undefined }, 403],
     ['a rebound host name with its own origin', { host: 'rebind.example', origin: 'http://rebind.example' }, 403],
     ['a missing token', { 'x-console-token': undefined }, 403],

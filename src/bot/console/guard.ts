@@ -24,5 +24,8 @@ export function checkConsoleRequest(req: NodeRequest): ConsoleRefusal | null {
   if (!LOCAL_HOST.test(host)) return 'host';
   const origin = req.headers.origin;
   if (origin !== undefined && origin.toLowerCase() !== `http://${host.toLowerCase()}`) return 'origin';
+  // Browsers also say where a request comes from; anything but this page (or the address bar) is refused.
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return 'origin';
   return null;
 }

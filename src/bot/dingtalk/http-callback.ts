@@ -92,6 +92,7 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
     // The sign covers only the timestamp: refuse a verified pair already used for another message.
     const replay = await checkSignReplay(o.remember, timestamp!, sign!, m.msgId, o.clock.now().getTime()).catch(() => null);
     if (replay === null) {
+      o.logger.warn({ reason: 'replay_guard_unavailable' }, 'dingtalk: callback refused, its sign cannot be checked');
       ctx.status = 503;
       ctx.body = { error: 'temporarily unavailable' };
       return;
