@@ -3,15 +3,13 @@
  * merged vertically (方面/问题 spanning their measures, as ledgers are laid
  * out) count for every row they cover. Export merges them the same way.
  */
-import { createReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
-import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { LedgerDoc } from '../ledger/types.js';
 import type { ImportError, SheetRow } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 import { LEDGER_HEADER_ROW, ledgerTable } from './ledger-export.js';
 import { parseLedgerSheet } from './ledger-import.js';
+import { readFirstSheet } from './xlsx-stream.js';
 
 /** Plain text of a cell value: rich text joined, formulas by their result, dates as YYYY-MM-DD. */
 export function cellText(v: ExcelJS.CellValue): string {
@@ -44,85 +42,34 @@ export function sheetRows(ws: ExcelJS.Worksheet): SheetRow[] {
 /** Where an .xlsx comes from: bytes in memory, or a file read as a stream (never loaded whole). */
 export type XlsxSource = Uint8Array | ArrayBuffer | { path: string };
 
-function openSource(src: XlsxSource): Readable {
-  if ('path' in src && typeof src.path === 'string') return createReadStream(src.path);
-  return Readable.from([Buffer.from(src as Uint8Array)]);
-}
-
-// exceljs streams the zip with unzipper; its WorksheetReader skips <mergeCell>, so merges are read in a second pass.
-const unzipper = createRequire(createRequire(import.meta.url).resolve('exceljs'))('unzipper') as {
-  ParseOne(match: RegExp): NodeJS.ReadWriteStream;
-};
-
-/** Column letters (A, AB) → 1-based number. */
-function colNumber(letters: string): number {
-  let n = 0;
-  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n;
-}
-
-/** The merged ranges of one worksheet part, scanned from the XML stream (they follow the cell data). */
-async function mergedRanges(src: XlsxSource, sheetNo: string): Promise<Array<[r1: number, c1: number, r2: number, c2: number]>> {
-  const out: Array<[number, number, number, number]> = [];
-  const re = /<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
-  let tail = '';
-  // unzipper's streams are readable-stream v2: piped through a core PassThrough to iterate them.
-  const entry = openSource(src).pipe(unzipper.ParseOne(new RegExp(`^xl/worksheets/sheet${sheetNo}\\.xml$`))).pipe(new PassThrough());
-  for await (const chunk of entry as AsyncIterable<Buffer>) {
-    const text = tail + chunk.toString('utf8');
-    let m: RegExpExecArray | null;
-    let last = 0;
-    re.lastIndex = 0;
-    while ((m = re.exec(text))) {
-      out.push([Number(m[2]), colNumber(m[1]), Number(m[4]), colNumber(m[3])]);
-      last = re.lastIndex;
-    }
-    tail = text.slice(Math.max(last, text.length - 200));
-  }
-  return out;
-}
-
 /**
  * Rows of the first worksheet as spreadsheet-numbered text cells, read as a
  * stream (a 100k-row sheet is never held as an Excel object model); merged
  * cells repeat their master's text, as {@link sheetRows} does.
  */
 export async function streamSheetRows(src: XlsxSource): Promise<{ ok: true; rows: SheetRow[] } | { ok: false; errors: ImportError[] }> {
-  const rows: SheetRow[] = [];
-  let sheetNo: string | undefined;
+  let sheet: Awaited<ReturnType<typeof readFirstSheet>>;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(openSource(src), {
-      worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
-    });
-    for await (const ws of reader) {
-      if (sheetNo !== undefined) continue; // only the first worksheet; the rest of the zip is drained
-      sheetNo = String((ws as unknown as { id: string | number }).id);
-      for await (const row of ws) {
-        const values = (row.values as ExcelJS.CellValue[]).slice(1, 65);
-        rows.push({ row: row.number, cells: Array.from(values, (v) => cellText(v)) });
-      }
-    }
+    sheet = await readFirstSheet('path' in src && typeof src.path === 'string' ? { path: src.path } : { buffer: Buffer.from(src as Uint8Array) });
   } catch {
     return { ok: false, errors: [{ row: 0, message: '无法读取这个 Excel 文件。请确认是 .xlsx 格式（旧版 .xls 请先另存为 .xlsx 或 CSV）。' }] };
   }
-  if (sheetNo === undefined) return { ok: false, errors: [{ row: 0, message: 'Excel 文件里没有工作表。' }] };
-  const merges = await mergedRanges(src, sheetNo);
-  if (merges.length) {
-    const byNumber = new Map(rows.map((r) => [r.row, r]));
-    for (const [r1, c1, r2, c2] of merges) {
-      const master = byNumber.get(r1)?.cells[c1 - 1] ?? '';
-      for (let r = r1; r <= r2; r++) {
-        let row = byNumber.get(r);
-        if (!row) byNumber.set(r, (row = { row: r, cells: [] }));
-        for (let c = c1; c <= c2; c++) {
-          while (row.cells.length < c) row.cells.push('');
-          row.cells[c - 1] = master;
-        }
+  if (!sheet) return { ok: false, errors: [{ row: 0, message: 'Excel 文件里没有工作表。' }] };
+  const { rows, merges } = sheet;
+  if (!merges.length) return { ok: true, rows };
+  const byNumber = new Map(rows.map((r) => [r.row, r]));
+  for (const [r1, c1, r2, c2] of merges) {
+    const master = byNumber.get(r1)?.cells[c1 - 1] ?? '';
+    for (let r = r1; r <= r2; r++) {
+      let row = byNumber.get(r);
+      if (!row) byNumber.set(r, (row = { row: r, cells: [] }));
+      for (let c = c1; c <= c2; c++) {
+        while (row.cells.length < c) row.cells.push('');
+        row.cells[c - 1] = master;
       }
     }
-    return { ok: true, rows: [...byNumber.values()].sort((x, y) => x.row - y.row) };
   }
-  return { ok: true, rows };
+  return { ok: true, rows: [...byNumber.values()].sort((x, y) => x.row - y.row) };
 }
 
 /**
