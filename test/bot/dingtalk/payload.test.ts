@@ -42,6 +42,20 @@ describe('toIncoming', () => {
     const audio = fixture('group-text', { msgtype: 'audio', text: undefined, content: { downloadCode: 'x', recognition: '进度' } });
     expect(toIncoming(parse(audio))?.text).toBe('进度');
   });
+  it.each([
+    ['a null part', [null, { text: '进度' }], '进度'],
+    ['a number, a string and an array as parts', [3, 'x', [{ text: 'no' }], { text: '进度' }], '进度'],
+    ['a part whose text is not a string', [{ text: 42 }, { text: { a: 1 } }, { text: '进度' }], '进度'],
+    ['only pictures', [{ type: 'picture', downloadCode: 'd' }], ''],
+  ])('reads a signed but odd richText (%s) without throwing', (_n, richText, text) => {
+    const m = parse(fixture('group-richtext', { content: { richText } }));
+    expect(m).not.toBeNull();
+    expect(toIncoming(m!)?.text).toBe(text);
+  });
+  it('reads richText without a parts array, or with null content, as unreadable', () => {
+    expect(toIncoming(parse(fixture('group-richtext', { content: { richText: null } })))).toBeNull();
+    expect(toIncoming(parse(fixture('group-richtext', { content: null })))).toBeNull();
+  });
   it('skips pictures and files', () => {
     expect(toIncoming(parse(fixture('group-text', { msgtype: 'picture', content: { downloadCode: 'x' } })))).toBeNull();
   });
