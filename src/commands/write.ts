@@ -21,7 +21,12 @@ async function change(ctx: CommandContext, code: string, decide: (m: Measure) =>
   if (check) assertCanWrite(ctx.speaker, target);
   const s = ctx.speaker;
   const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
-  if (r === 'duplicate') throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
+  if (r === 'duplicate') {
+    // Applied before (a re-run after a crash, or a retry): confirm what stands now instead of refusing.
+    const now = (await ctx.services.ledgers.getItem(ctx.ledger.id, target.id)) as Measure | null;
+    if (!now) throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
+    return { eventId: '', before: now, after: now, problemBefore: now.status, problemAfter: now.status };
+  }
   return r;
 }
 

@@ -122,6 +122,22 @@ describe.each(TARGETS)('durable inbound queue (%s)', (target) => {
     expect(await q.takeAnswer(slow, 100)).toBeNull();
   });
 
+  it('a write run again with the same message id (its answer lost in a crash) changes nothing and confirms the state', async () => {
+    const world = await makeWorld({ target });
+    try {
+      const m = msg(world.chatId, '进展 一.1.1 已召开专题会议', { senderId: 'office' });
+      const before = (await world.open.services.ledgers.events(world.ledgerId)).length;
+      const first = await world.pipeline.run(m);
+      const again = await world.pipeline.run(m);
+      expect(first!.text).toContain('一.1.1');
+      expect(again!.text).toContain('一.1.1');
+      expect(again!.text).not.toContain('处理过了');
+      expect((await world.open.services.ledgers.events(world.ledgerId)).length - before).toBe(1);
+    } finally {
+      await world.close();
+    }
+  });
+
   it('50 concurrent writers to one item (50 chats of one ledger) all land: no "busy" refusal', async () => {
     const world = await makeWorld({ target });
     try {
