@@ -53,7 +53,12 @@ interface UndoRecord {
 
 /** Changes to measures: read, decide, guarded atomic write; retried on conflict. */
 export class ItemChanges {
-  constructor(private readonly redis: RedisClient, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly now: () => Date = () => new Date(),
+    /** Test seam: runs between an attempt's read and its write (e.g. to race a re-import). */
+    private readonly hooks: { beforeWrite?: (L: string, measureId: string, attempt: number) => Promise<void> } = {},
+  ) {}
 
   /**
    * Applies `decide(current)` to a measure atomically with its problem's
@@ -99,6 +104,7 @@ export class ItemChanges {
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
       }
+      await this.hooks.beforeWrite?.(L, measureId, attempt);
       const r = await runAtomic(this.redis, w);
       if (r.ok) return { eventId: r.eventId, before: m, after, problemBefore: p.status, problemAfter: pStatus };
       if (r.reason === 'duplicate') return 'duplicate';
