@@ -136,7 +136,7 @@ export function wecomDeliverer(d: AnswerDeps): Deliverer {
     const log = d.ctx.logger.child({ platform: 'wecom', source: m.source, msgId: m.msgId });
     if (m.source === 'aibot') {
       if (!m.responseUrl) throw new SendError('config', 'no_response_url', 'late answer dropped: the callback had no response_url');
-      await d.sender.respond(m.responseUrl, reply, await aibotMentions(d, m, reply, log));
+      if (!(await d.sender.respond(m.responseUrl, reply, await aibotMentions(d, m, reply, log)))) return;
     } else if (d.config.appSend) {
       await d.sender.send({ platform: 'wecom', chatId: m.chatId, channel: { touser: m.senderId } }, reply);
     } else {

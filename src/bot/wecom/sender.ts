@@ -51,7 +51,10 @@ export class WecomSender implements ChatSender {
 
   async send(t: OutboundTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
     if (t.channel.webhookKey) return this.sendWebhookMarkdown(t, reply, opts.parts);
-    if (t.channel.responseUrl) return this.respond(t.channel.responseUrl, reply);
+    if (t.channel.responseUrl) {
+      await this.respond(t.channel.responseUrl, reply);
+      return;
+    }
     if (this.d.config.appSend) return this.sendApp(t, reply, opts.parts);
     throw await this.configProblem(t.chatId, 'no_channel',
       '该企业微信群没有发送渠道；请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人');
@@ -116,15 +119,17 @@ export class WecomSender implements ChatSender {
    * came in a callback body, and following it would let a forged or tampered
    * callback make us POST ledger content anywhere.
    */
-  async respond(responseUrl: string, reply: Reply, mentions: Mention[] = reply.mentions): Promise<void> {
+  /** Answers through an AI bot's response_url; false when the URL is not trusted (nothing sent). */
+  async respond(responseUrl: string, reply: Reply, mentions: Mention[] = reply.mentions): Promise<boolean> {
     if (!this.trustedResponseUrl(responseUrl)) {
       this.d.logger.warn({ code: 'untrusted_response_url' }, 'wecom: response_url is not on the WeCom API host; answer not sent');
-      return;
+      return false;
     }
     const content = truncateBytes(renderMarkdown(reply, 'aibot', mentions), LIMITS.aibot);
     // https://developer.work.weixin.qq.com/document/path/101138
     const a = await this.call(responseUrl, { msgtype: 'markdown', markdown: { content } }, 'aibot/response');
     await this.checked(undefined, a, 'aibot/response');
+    return true;
   }
 
   /** https://qyapi.weixin.qq.com (default port, no userinfo), or the configured API base (the fakes in tests). */
