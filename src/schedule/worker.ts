@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { SendError, type SenderRegistry } from '../core/sender.js';
 import type { Directory } from '../store/directory.js';
 import type { DeliveryEntry, DeliveryLog } from '../store/delivery-log.js';
-import { bullConnection, type ScheduleStore } from '../store/schedule-store.js';
+import { bullConnection, closeBullConnection, type ScheduleStore } from '../store/schedule-store.js';
 import { OUTBOX_PREFIX, OUTBOX_QUEUE, type OutboxJob } from './outbox.js';
 import { redisPartTracker } from '../store/part-tracker.js';
 
@@ -33,8 +33,9 @@ export interface WorkerDeps {
  * config/fatal → failed at once and shown in 推送记录.
  */
 export function startDeliveryWorker(d: WorkerDeps): Worker<OutboxJob> {
+  const connection = bullConnection(d.redisUrl);
   const worker = new Worker<OutboxJob>(d.queueName ?? OUTBOX_QUEUE, (job, token) => deliver(d, job, token), {
-    connection: bullConnection(d.redisUrl),
+    connection,
     prefix: OUTBOX_PREFIX,
     concurrency: d.concurrency,
     lockDuration: d.lockMs,
@@ -42,6 +43,8 @@ export function startDeliveryWorker(d: WorkerDeps): Worker<OutboxJob> {
     maxStalledCount: 2,
   });
   worker.on('error', (err) => d.logger.error({ err: err.message }, 'delivery worker error'));
+  // BullMQ leaves a Cluster client it was given open (see bullConnection).
+  worker.once('closed', () => closeBullConnection(connection));
   return worker;
 }
 

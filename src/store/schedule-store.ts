@@ -169,7 +169,8 @@ export type BullConnection = {
  * maxRetriesPerRequest null and no command timeout (its blocking reads wait
  * on purpose). For one server we give it options; for a cluster, a lazy
  * Cluster client that BullMQ duplicates for workers and uses as is for a
- * queue — release it with closeBullConnection after closing the queue.
+ * queue. BullMQ never closes a client it was given: call
+ * closeBullConnection after closing the queue or worker.
  * Queue prefixes must carry a hash tag (e.g. `rb:{outbox}`) on a cluster.
  */
 export function bullConnection(target: string): BullConnection {
