@@ -32,6 +32,10 @@ async function main() {
       const f = mod.benchDigest ?? mod.default;
       if (typeof f === 'function') result.digest = await f({ redisUrl: url, open });
     }
+    if (process.env.BENCH_SKIP_CRASH !== '1') {
+      const { benchCrash } = await import('./crash.js');
+      result.crash_run = await benchCrash({ redisUrl: `${url}/7` });
+    }
   } finally {
     await open.close();
     await redis?.stop();
