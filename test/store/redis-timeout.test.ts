@@ -21,7 +21,7 @@ async function privateCluster(): Promise<Frozen> {
   const probe = connectRedis(c.target);
   await waitReady(probe);
   // A key whose slot the first node serves.
-  const slots = (await probe.cluster('SLOTS')) as Array<[number, number, [string, number]]>;
+  const slots = await probe.cluster('SLOTS');
   const [lo, hi] = slots.filter((s) => s[2][1] === c.ports[0]).map((s) => [s[0], s[1]])[0];
   let key = '';
   for (let i = 0; !key; i++) {
