@@ -35,4 +35,29 @@ describe('lists on a large ledger', () => {
     const soon = open_.filter((m) => { const d = (m.deadline as { date: string }).date; return d >= '2026-11-22' && d <= '2026-12-22'; }).length;
     expect(await say('临期 30')).toContain(`30天内到期（${soon}项）`);
   });
+
+  it('搜索 lists the first 20 in document order and says how many there are in all', async () => {
+    const doc = (await open.services.ledgers.loadDoc(L))!;
+    const matching = [...doc.problems, ...doc.measures].filter((i) => i.title.includes('台账'));
+    expect(matching.length).toBeGreaterThan(20);
+    const t = await say('搜索 台账');
+    expect(t).toContain(`共找到${matching.length.toLocaleString('en-US')}项`);
+    expect(t).toContain('显示前20项');
+    const listed = t.split('\n').filter((l) => l.startsWith('- '));
+    expect(listed).toHaveLength(20);
+    // Document order: the first hits of the ledger, problems before their measures.
+    const order = new Map((await open.services.ledgers.orderedIds(L)).map((id, i) => [id, i]));
+    const first = matching.sort((a, b) => order.get(a.id)! - order.get(b.id)!).slice(0, 20);
+    first.forEach((item, i) => expect(listed[i]).toMatch(new RegExp(`^- (\\S+ )?${item.code.replace(/\./g, '\\.')}[（ ]`)));
+    // A keyword made of common bigrams that never occur together: counted exactly as none.
+    expect(await say('搜索 台账执行')).toContain('共找到0项');
+    expect(await say('搜索 第999条')).toContain('共找到1项');
+  });
+
+  it('an unknown code gets near suggestions without reading every alias', async () => {
+    const t = await say('查看 1.2.13');
+    expect(t).toContain('未找到编号');
+    expect(t).toMatch(/您要找的是不是：.*一\.2\.1/);
+  });
 });
+
