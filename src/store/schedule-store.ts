@@ -8,7 +8,9 @@ import { k } from './keys.js';
  * Redis state of the scheduler: per-chat slot claims (exactly once per chat
  * and slot across instances), reminder-step claims, per-robot send plans and
  * sent markers. Keys: rb:sched:<platform>:<chat>, rb:{L}:remind:<chat>,
- * rb:{L}:ladder, rb:outbox:plan:{robot}, rb:outbox:sent:<job>.
+ * rb:{L}:ladder, rb:outbox:plan:{robot}, rb:outbox:sent:<job>. Every script and
+ * command here touches one key, so on a cluster each goes to that key's slot; the
+ * subscribed-chat scan reads bindings, which all share the {dir} slot.
  */
 export type SlotKind = 'digest' | 'remind';
 export type SlotState = 'claimed' | 'queued' | 'skipped' | 'init';
