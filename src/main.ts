@@ -4,7 +4,8 @@ import { loadConfig } from './config.js';
 import { createLogger } from './core/logger.js';
 import { Metrics } from './core/metrics.js';
 import { SenderRegistry } from './core/sender.js';
-import type { AdapterContext, AdapterHandle } from './core/ports.js';
+import type { AdapterHandle } from './core/ports.js';
+import type { AdapterContext } from './bot/context.js';
 import { openServices } from './app/services.js';
 import { demoAutoLoadRefusal, loadDemo } from './app/demo.js';
 import { createHttpApp } from './http/app.js';
@@ -13,6 +14,7 @@ import { startDingtalk } from './bot/dingtalk/index.js';
 import { startWecom } from './bot/wecom/index.js';
 import { startScheduler } from './schedule/index.js';
 import { registerConsoleWeb } from './bot/console/web.js';
+import { ConsoleSender } from './bot/console/sender.js';
 import { registerDashboard } from './http/dashboard.js';
 import { rememberOnce } from './store/once.js';
 import { startInbound } from './inbound/index.js';
@@ -73,6 +75,8 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   }
   // Adapters have registered their deliverers: messages (a dead instance's too) may now be applied and answered.
   await inbound.start();
+  // Digests for console chats (the demo) print here, or go to RECTIFY_CONSOLE_RECORD.
+  senders.register(new ConsoleSender({ recordFile: env.RECTIFY_CONSOLE_RECORD || undefined, out: env.RECTIFY_CONSOLE_RECORD ? null : undefined }));
   const sched = await startScheduler(ctx, services, config.REDIS_URL);
   if (sched) handles.push(sched);
   const server: Server = await new Promise((resolve) => {

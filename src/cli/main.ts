@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { PLATFORMS, type Platform } from '../core/message.js';
 import { DomainError } from '../core/errors.js';
 import { loadDemo, removeDemo } from '../app/demo.js';
-import { statusReport } from '../reports/status.js';
+import { statusReport } from '../commands/status-report.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import { aliasOf, parseCode } from '../ledger/codes.js';
 import { withServices } from './open.js';

@@ -3,7 +3,7 @@ import { KINDS } from '../ledger/types.js';
 import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent, progressBar } from '../ledger/light.js';
 import { safeText } from '../core/safe-text.js';
-import { statusReport } from '../reports/status.js';
+import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { lightLabel, measureLine, noteLine } from './format.js';

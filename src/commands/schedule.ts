@@ -1,5 +1,4 @@
 import { DomainError } from '../core/errors.js';
-import { parseScheduleArg } from '../schedule/cron.js';
 import { defineCommand, type CommandContext, type ScheduleCommands } from './types.js';
 
 function scheduler(ctx: CommandContext): ScheduleCommands {
@@ -15,11 +14,14 @@ export const subscribe = defineCommand<string>({
   summary: '订阅定时整改通报和到期提醒（整改办）',
   usage: '订阅 [时间]，如：订阅（默认每周一 9:00）、订阅 周一 9:00、订阅 每天 8:30、订阅 0 9 * * 1',
   roles: ['office'],
-  parse: (args) => {
-    const r = parseScheduleArg(args);
-    return 'error' in r ? r : r.cron;
+  // The schedule module reads the phrase ("周一 9:00", "每天 8:30", a cron line).
+  parse: (args) => args.trim(),
+  run: (ctx, phrase) => {
+    const s = scheduler(ctx);
+    const r = s.parseSchedule(phrase);
+    if ('error' in r) throw new DomainError('bad_schedule', r.error, `用法：${subscribe.usage}`);
+    return s.subscribe(ctx.binding!, r.cron, ctx.speaker);
   },
-  run: (ctx, cron) => scheduler(ctx).subscribe(ctx.binding!, cron, ctx.speaker),
 });
 
 /** 退订 */

@@ -31,6 +31,8 @@ export interface Services {
 
 /** What chat commands need from the scheduler (implemented in src/schedule/). */
 export interface ScheduleCommands {
+  /** Reads a schedule phrase ("周一 9:00", "每天 8:30", "工作日 9:00", a cron line; empty = the default). */
+  parseSchedule(phrase: string): { cron: string } | { error: string };
   subscribe(binding: ChatBinding, cron: string, by: Speaker): Promise<Reply>;
   unsubscribe(binding: ChatBinding, by: Speaker): Promise<Reply>;
   deliveryLog(binding: ChatBinding): Promise<Reply>;

@@ -1,4 +1,3 @@
-import type Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { ChatBinding } from './binding.js';
 import type { Clock } from './clock.js';
@@ -51,29 +50,6 @@ export interface InboundPort {
   takeAnswer(msg: IncomingMessage, ms: number, fits?: (reply: Reply) => boolean): Promise<Reply | null>;
   /** The adapter's way of sending answers that go out after the acknowledgement. */
   onDeliver(platform: Platform, deliver: Deliverer): void;
-}
-
-/** What a platform adapter is given by the composition root. */
-export interface AdapterContext {
-  /** The one door into the core for platform messages: persisted, then applied by a worker. */
-  inbound: InboundPort;
-  /** Claims a platform event id once (SET NX with TTL); false when already seen. */
-  claim(platform: Platform, eventId: string, ttlSeconds?: number): Promise<boolean>;
-  /**
-   * Keeps `value` under (scope, id) for `ttlMs` unless one is kept (SET NX);
-   * returns the earlier value, or null when this call kept it. DingTalk HTTP
-   * mode refuses to start without it (sign replay guard).
-   */
-  remember?(scope: string, id: string, value: string, ttlMs: number): Promise<string | null>;
-  getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null>;
-  senders: SenderRegistry;
-  rateLimiter: RateLimiter;
-  reportProblem(problem: ConfigProblem): Promise<void>;
-  router: Router;
-  logger: Logger;
-  clock: Clock;
-  fetch: typeof fetch;
-  env: NodeJS.ProcessEnv;
 }
 
 /** A running adapter the composition root can stop. */

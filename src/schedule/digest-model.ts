@@ -3,7 +3,7 @@ import { KINDS, STATUSES } from '../ledger/types.js';
 import { dayNumber, deadlineDate, shanghaiDate } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
-import type { StatusReport } from '../reports/status.js';
+import type { StatusReport } from '../commands/status-report.js';
 
 /** The figures `rectify status --json` reports; the digest carries the same ones. */
 export type DigestCounts = Omit<StatusReport, 'ledger' | 'asOf'>;

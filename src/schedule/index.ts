@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
 import { createTask } from 'node-cron';
-import type { AdapterContext, AdapterHandle } from '../core/ports.js';
+import type { Logger } from 'pino';
+import type { AdapterHandle } from '../core/ports.js';
+import type { Clock } from '../core/clock.js';
+import type { SenderRegistry } from '../core/sender.js';
 import type { Services } from '../commands/types.js';
-import { ConsoleSender } from '../bot/console/sender.js';
 import { ScheduleStore } from '../store/schedule-store.js';
 import { DeliveryLog } from '../store/delivery-log.js';
 import { loadScheduleConfig } from './config.js';
@@ -17,13 +19,15 @@ import { startDeliveryWorker } from './worker.js';
  * runs the same; Redis claims make each (chat, slot) go out once.
  */
 /** What the scheduler needs of the composition root (no inbound door, no router). */
-export type SchedulerContext = Pick<AdapterContext, 'senders' | 'logger' | 'clock' | 'env'>;
+export interface SchedulerContext {
+  senders: SenderRegistry;
+  logger: Logger;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+}
 
 export async function startScheduler(ctx: SchedulerContext, services: Services, redisUrl: string): Promise<AdapterHandle | null> {
   const config = loadScheduleConfig(ctx.env);
-  if (!ctx.senders.get('console')) {
-    ctx.senders.register(new ConsoleSender({ recordFile: ctx.env.RECTIFY_CONSOLE_RECORD || undefined, out: ctx.env.RECTIFY_CONSOLE_RECORD ? null : undefined }));
-  }
   const redis = services.ledgers.redis;
   const sched = new ScheduleStore(redis);
   const log = new DeliveryLog(redis);

@@ -6,7 +6,7 @@ import { DomainError } from '../core/errors.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import { composeDigest, ladderOf, RunCache } from './compose.js';
-import { cronOf, describeCron, prevSlot, compileCron } from './cron.js';
+import { cronOf, describeCron, prevSlot, compileCron, parseScheduleArg } from './cron.js';
 import type { DigestModel } from './digest-model.js';
 import { formatLadder } from './reminders.js';
 import type { Outbox } from './outbox.js';
@@ -28,6 +28,10 @@ export interface ScheduleServiceDeps {
 /** Subscriptions, the delivery log and on-demand digests; behind 订阅/退订/推送记录 and the CLI. */
 export class ScheduleService implements ScheduleCommands {
   constructor(private readonly d: ScheduleServiceDeps) {}
+
+  parseSchedule(phrase: string): { cron: string } | { error: string } {
+    return parseScheduleArg(phrase);
+  }
 
   async subscribe(binding: ChatBinding, cron: string, by: Speaker | { name: string }): Promise<Reply> {
     const spec = compileCron(cron);

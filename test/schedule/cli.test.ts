@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { registerScheduleCli, type CliRunner } from '../../src/schedule/cli.js';
-import { statusReport } from '../../src/reports/status.js';
+import { statusReport } from '../../src/commands/status-report.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { schedWorld, type SchedWorld } from './harness.js';
 

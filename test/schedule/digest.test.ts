@@ -7,7 +7,7 @@ import { buildDemoDoc } from '../../src/ledger/demo.js';
 import { buildDigestModel } from '../../src/schedule/digest-model.js';
 import { headline, renderDigest } from '../../src/schedule/digest-render.js';
 import { composeDigest, RunCache } from '../../src/schedule/compose.js';
-import { statusReport } from '../../src/reports/status.js';
+import { statusReport } from '../../src/commands/status-report.js';
 import type { Measure, Status } from '../../src/ledger/types.js';
 
 const actor = { platform: 'console', userId: 'owner', name: '陈敏' };

@@ -1,5 +1,6 @@
 import type { DWClientDownStream } from 'dingtalk-stream';
-import type { AdapterContext, AdapterHandle } from '../../core/ports.js';
+import type { AdapterHandle } from '../../core/ports.js';
+import type { AdapterContext } from '../context.js';
 import { parseDingtalkConfig, type DingtalkConfig } from './config.js';
 import { mountHttpCallback } from './http-callback.js';
 import { RobotApi } from './openapi.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { IncomingMessage, Mention, Reply } from '../../core/message.js';
-import type { AdapterContext, Deliverer } from '../../core/ports.js';
+import type { Deliverer } from '../../core/ports.js';
+import type { AdapterContext } from '../context.js';
 import { SendError } from '../../core/sender.js';
 import type { WecomConfig } from './config.js';
 import { sealReply, type CallbackKeys } from './crypto.js';

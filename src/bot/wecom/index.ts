@@ -1,4 +1,5 @@
-import type { AdapterContext, AdapterHandle } from '../../core/ports.js';
+import type { AdapterHandle } from '../../core/ports.js';
+import type { AdapterContext } from '../context.js';
 import { wecomDeliverer, type AnswerDeps } from './answer.js';
 import { registerCallbackRoutes } from './callbacks.js';
 import { describeWecomConfig, loadWecomConfig } from './config.js';

@@ -1,4 +1,4 @@
-import type { Services } from '../commands/types.js';
+import type { Services } from './types.js';
 import type { Kind, Ledger, Status } from '../ledger/types.js';
 import { KINDS, STATUSES } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
