@@ -48,6 +48,11 @@ export interface InboundPort {
    * or already sent another way; then the reply queue delivers it.
    */
   takeAnswer(msg: IncomingMessage, ms: number, fits?: (reply: Reply) => boolean): Promise<Reply | null>;
+  /**
+   * Queues one more send tied to a message (e.g. the @-mention a passive answer
+   * cannot carry): durable, sent once through the adapter's deliverer with `data` as its route.
+   */
+  later(msg: Pick<IncomingMessage, 'platform' | 'chatId' | 'messageId'>, key: string, data: Record<string, unknown>, reply: Reply): Promise<void>;
   /** The adapter's way of sending answers that go out after the acknowledgement. */
   onDeliver(platform: Platform, deliver: Deliverer): void;
 }

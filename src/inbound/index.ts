@@ -92,6 +92,9 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
         await new Promise((r) => setTimeout(r, step));
       }
     },
+    later(msg, key, data, reply) {
+      return replies.addExtra(msg, key, data, reply);
+    },
     onDeliver(platform: Platform, deliver: Deliverer) {
       replies.register(platform, deliver);
     },

@@ -84,6 +84,18 @@ export class ReplyQueue {
     });
   }
 
+  /** Queues an extra send tied to a message (one per `key`). */
+  async addExtra(m: { platform: string; chatId: string; messageId: string }, key: string, route: Record<string, unknown>, reply: Reply): Promise<void> {
+    const data: ReplyJob = { platform: m.platform as Platform, chatId: m.chatId, messageId: m.messageId, route, reply, passive: false };
+    await this.queue.add('reply', data, {
+      jobId: `${jobIdOf(m.platform, m.messageId)}.${encodeURIComponent(key)}`,
+      attempts: this.o.attempts ?? 6,
+      backoff: { type: 'exponential', delay: this.o.retryBaseMs ?? 2_000 },
+      removeOnComplete: { age: 86_400 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
+  }
+
   startWorker(): void {
     this.worker = new Worker<ReplyJob>(this.o.queueName ?? REPLY_QUEUE, (job, token) => this.send(job, token), {
       connection: this.conn(),

@@ -24,8 +24,6 @@ export interface AnswerDeps {
   config: WecomConfig;
   keys: CallbackKeys;
   sender: WecomSender;
-  /** Late deliveries still running (awaited by stop()). */
-  pending: Set<Promise<void>>;
 }
 
 const EMPTY: CallbackAnswer = { body: '' };
@@ -82,23 +80,29 @@ function fitsPassive(d: AnswerDeps, m: InboundMessage, reply: Reply): boolean {
   return m.source === 'aibot' || !d.config.appSend || utf8Bytes(renderText(reply)) <= LIMITS.appText;
 }
 
-function track(d: AnswerDeps, p: Promise<void>): void {
-  const q = p.catch(() => undefined).finally(() => d.pending.delete(q));
-  d.pending.add(q);
-}
-
 /**
  * People to @ on the AI bot channel. Its markdown cannot @, so when the group
  * also has a group robot the @ goes out as a robot text with mentioned_list.
  */
-async function aibotMentions(d: AnswerDeps, m: Pick<InboundMessage, 'chatId' | 'chatType'>, reply: Reply, log: Logger): Promise<Mention[]> {
+async function aibotMentions(d: AnswerDeps, m: Pick<InboundMessage, 'chatId' | 'chatType' | 'msgId'>, reply: Reply, log: Logger): Promise<Mention[]> {
   if (!reply.mentions.length || m.chatType !== 'group') return reply.mentions;
   const binding = await d.ctx.getBinding('wecom', m.chatId).catch(() => null);
   if (!binding?.channel.webhookKey) return reply.mentions;
-  const target = { platform: 'wecom' as const, chatId: m.chatId, channel: binding.channel };
-  track(d, d.sender.mentionViaWebhook(target, `提醒：${reply.title}`, reply.mentions)
-    .catch((e: Error) => log.warn({ err: e.message }, 'mention via group robot failed')));
+  // A durable follow-up send, so the @ is not lost with this process.
+  try {
+    await d.ctx.inbound.later({ platform: 'wecom', chatId: m.chatId, messageId: m.msgId }, 'mention', { kind: 'mention', chatId: m.chatId }, reply);
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'mention via group robot not queued');
+    return reply.mentions;
+  }
   return [];
+}
+
+/** Sends the @-mentions of an answer as a group-robot text (the follow-up queued by aibotMentions). */
+async function deliverMention(d: AnswerDeps, chatId: string, reply: Reply): Promise<void> {
+  const binding = await d.ctx.getBinding('wecom', chatId);
+  if (!binding?.channel.webhookKey) throw new SendError('config', 'no_webhook', 'the group robot was unbound before the mention went out');
+  await d.sender.mentionViaWebhook({ platform: 'wecom', chatId, channel: binding.channel }, `提醒：${reply.title}`, reply.mentions);
 }
 
 async function aibotPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: string, log: Logger): Promise<CallbackAnswer> {
@@ -133,6 +137,7 @@ function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: strin
  */
 export function wecomDeliverer(d: AnswerDeps): Deliverer {
   return async (data, reply) => {
+    if (data.kind === 'mention') return deliverMention(d, String(data.chatId), reply);
     const m = data as unknown as WecomRoute;
     const log = d.ctx.logger.child({ platform: 'wecom', source: m.source, msgId: m.msgId });
     if (m.source === 'aibot') {

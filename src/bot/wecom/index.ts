@@ -10,9 +10,6 @@ import { AccessTokenCache } from './token.js';
 export { WecomConfigError, loadWecomConfig, type WecomConfig } from './config.js';
 export { WecomSender } from './sender.js';
 
-/** Longest stop() waits for answers still on their way through response_url / message/send. */
-const STOP_GRACE_MS = 10_000;
-
 /**
  * Starts the WeCom adapter when WECOM_TOKEN / WECOM_ENCODING_AES_KEY are set:
  * registers the callback routes on ctx.router and a ChatSender on ctx.senders.
@@ -35,16 +32,13 @@ export async function startWecom(ctx: AdapterContext): Promise<AdapterHandle | n
   });
   ctx.senders.register(sender);
   const deps: AnswerDeps = {
-    ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender, pending: new Set(),
+    ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender,
   };
   ctx.inbound.onDeliver('wecom', wecomDeliverer(deps));
   registerCallbackRoutes(ctx.router, deps);
   ctx.logger.info({ platform: 'wecom', ...describeWecomConfig(config) }, 'WeCom adapter started');
   return {
-    async stop() {
-      // Let answers already promised to users go out, but do not hang shutdown.
-      const all = Promise.allSettled([...deps.pending]);
-      await Promise.race([all, new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
-    },
+    // Answers not yet sent wait in the reply queue (Redis), for this instance or the next.
+    async stop() {},
   };
 }
