@@ -19,18 +19,29 @@ async function main() {
   }
   const open = await openServices({ redisUrl: `${url}` });
   const result: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
+  const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean);
   try {
-    const { small, large } = await benchPipeline(open);
-    result.pipeline = {
-      small, large,
-      progress_p99_ratio_10000_vs_100: +(large.进度.p99_ms / small.进度.p99_ms).toFixed(2),
-      target: '进度 p99 at 10,000 within 1.5× of p99 at 100',
-    };
-    const digestBench = path.resolve('bench/digest.ts');
-    if (existsSync(digestBench) && process.env.BENCH_SKIP_DIGEST !== '1') {
-      const mod = await import(digestBench);
-      const f = mod.benchDigest ?? mod.default;
-      if (typeof f === 'function') result.digest = await f({ redisUrl: url, open });
+    if (!only || only.includes('pipeline')) {
+      const { small, large } = await benchPipeline(open);
+      result.pipeline = {
+        small, large,
+        progress_p99_ratio_10000_vs_100: +(large.进度.p99_ms / small.进度.p99_ms).toFixed(2),
+        target: '进度 p99 at 10,000 within 1.5× of p99 at 100',
+      };
+    }
+    // Further parts: add a line here. Each module exports a function (named, or default) taking
+    // { redisUrl, open } and returning its figures; BENCH_SKIP_<NAME>=1 skips one, BENCH_ONLY=a,b picks some.
+    const parts: Array<[name: string, file: string, fn: string]> = [
+      ['digest', 'bench/digest.ts', 'benchDigest'],
+      ['import', 'bench/import.ts', 'benchImport'],
+    ];
+    for (const [name, file, fn] of parts) {
+      const full = path.resolve(file);
+      if (!existsSync(full) || process.env[`BENCH_SKIP_${name.toUpperCase()}`] === '1') continue;
+      if (only && !only.includes(name)) continue;
+      const mod = await import(full);
+      const f = mod[fn] ?? mod.default;
+      if (typeof f === 'function') result[name] = await f({ redisUrl: url, open });
     }
     if (process.env.BENCH_SKIP_CRASH !== '1') {
       const { benchCrash } = await import('./crash.js');

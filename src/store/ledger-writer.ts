@@ -37,7 +37,10 @@ export interface SaveOptions {
 }
 
 const LOCK_TTL_S = 900;
-const MAX_ARGS = 20_000;
+// Small commands (≤ 200 members) in pipelines of ≤ 1,000 commands / 10,000 arguments: Redis serves other
+// clients between them, so no single step holds it for more than a few milliseconds.
+const MAX_ARGS = 10_000;
+const SLICE = 200;
 
 // KEYS: gen pointer, meta, audit, garbage zset, lock. ARGV: expected gen, new gen, lock token, meta (flat JSON),
 // audit event (flat JSON or ''), wipe audit '1'/'0', when the old generation may be deleted (ms).
@@ -110,10 +113,10 @@ export class Batch {
   }
 }
 
-/** Adds `members` to a set-like key in slices of 500 members. */
+/** Adds `members` to a set-like key in slices of {@link SLICE} members. */
 async function addMembers(b: Batch, members: string[], queue: (p: ReturnType<RedisClient['pipeline']>, slice: string[]) => void): Promise<void> {
-  for (let i = 0; i < members.length; i += 500) {
-    const slice = members.slice(i, i + 500);
+  for (let i = 0; i < members.length; i += SLICE) {
+    const slice = members.slice(i, i + SLICE);
     await b.add(slice.length, (p) => queue(p, slice));
   }
 }
@@ -159,7 +162,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
     for (const a of aliases) aliasIds.set(a, aliasIds.has(a) ? `${aliasIds.get(a)},${item.id}` : item.id);
     if (item.level === 'aspect') continue;
     texts[item.id] = searchText(item.title);
-    if (++pending >= 500) {
+    if (++pending >= SLICE) {
       const t = texts;
       await b.add(1000, (p) => p.hset(g.text, t));
       [texts, pending] = [{}, 0];
@@ -177,8 +180,8 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   if (Object.keys(texts).length) await b.add(1000, (p) => p.hset(g.text, texts));
   // Aliases are complete only once every item is seen ("3.2" may name items of several aspects).
   const aliasList = [...aliasIds];
-  for (let i = 0; i < aliasList.length; i += 500) {
-    const slice = Object.fromEntries(aliasList.slice(i, i + 500));
+  for (let i = 0; i < aliasList.length; i += SLICE) {
+    const slice = Object.fromEntries(aliasList.slice(i, i + SLICE));
     await b.add(1000, (p) => p.hset(g.codes, slice));
   }
   const ids = items.map((i) => i.id);
@@ -187,15 +190,15 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   for (const [gram, positions] of grams) {
     const key = g.gram(gram);
     registry.push(key);
-    for (let i = 0; i < positions.length; i += 500) {
+    for (let i = 0; i < positions.length; i += SLICE) {
       const args: Array<number | string> = [];
-      for (const pos of positions.slice(i, i + 500)) args.push(pos, ids[pos]);
+      for (const pos of positions.slice(i, i + SLICE)) args.push(pos, ids[pos]);
       await b.add(args.length, (p) => p.zadd(key, ...args));
     }
   }
   grams.clear();
-  for (let i = 0; i < due.length; i += 500) {
-    const args = due.slice(i, i + 500).flat();
+  for (let i = 0; i < due.length; i += SLICE) {
+    const args = due.slice(i, i + SLICE).flat();
     await b.add(args.length, (p) => p.zadd(g.due, ...args));
   }
   for (const [key, members] of sets) {
@@ -226,7 +229,7 @@ export async function deleteGeneration(redis: RedisClient, L: string, gen: numbe
   let cursor = '0';
   let registered = 0;
   do {
-    const [next, keys] = await redis.sscan(g.registry, cursor, 'COUNT', 1000);
+    const [next, keys] = await redis.sscan(g.registry, cursor, 'COUNT', SLICE);
     cursor = next;
     registered += keys.length;
     if (keys.length) await b.add(keys.length, (p) => p.unlink(...keys));
