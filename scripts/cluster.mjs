@@ -20,53 +20,77 @@ async function cli(bin, port, ...args) {
 /**
  * Starts `masters` cluster-enabled redis-servers under `dir`, joins them with
  * `redis-cli --cluster create` (no replicas) and waits until every node says
- * cluster_state:ok. Returns the seed list (`host:port,…`) and stop().
+ * cluster_state:ok. `persist` turns on append-only with fsync always (tests
+ * that kill a node and check what survived). Returns the seed list
+ * (`host:port,…`), kill(i) / restart(i) of one node, waitOk() and stop().
  */
-export async function startCluster({ dir, masters = 3 } = {}) {
+export async function startCluster({ dir, masters = 3, persist = false } = {}) {
   const server = ensureRedisServer();
   const redisCli = ensureRedisCli();
   const base = dir ?? mkdtempSync(path.join(os.tmpdir(), 'rectify-cluster-'));
   const ports = [];
+  const buses = [];
   const children = [];
+  const exited = (c) => c.exitCode !== null || c.signalCode !== null;
+  const spawnNode = (i) => {
+    const nodeDir = path.join(base, String(ports[i]));
+    mkdirSync(nodeDir, { recursive: true });
+    children[i] = spawn(server, [
+      '--port', String(ports[i]), '--cluster-port', String(buses[i]), '--bind', '127.0.0.1', '--dir', nodeDir,
+      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
+      '--save', '', '--protected-mode', 'yes',
+      ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  };
+  const waitOk = async (timeoutMs = 20000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const infos = await Promise.all(ports.map((p) => cli(redisCli, p, 'cluster', 'info').catch((e) => String(e))));
+      if (infos.every((s) => /cluster_state:ok/.test(s) && /cluster_known_nodes:(\d+)/.exec(s)?.[1] === String(masters))) return;
+      if (Date.now() > until) throw new Error(`cluster did not become ok:\n${infos.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const kill = (i, signal = 'SIGKILL') => new Promise((resolve) => {
+    const c = children[i];
+    if (exited(c)) return resolve();
+    c.once('exit', resolve);
+    c.kill(signal);
+  });
   const stop = async () => {
-    await Promise.all(children.map((c) => new Promise((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', resolve);
-      c.kill('SIGTERM');
-      setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-    })));
+    await Promise.all(children.map((c, i) => {
+      if (exited(c)) return undefined;
+      setTimeout(() => { if (!exited(c)) c.kill('SIGKILL'); }, 5000).unref();
+      return kill(i, 'SIGTERM');
+    }));
     rmSync(base, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < masters; i++) {
-      const port = await freePort();
+      ports.push(await freePort());
       let bus = await freePort();
-      while (bus === port) bus = await freePort();
-      const nodeDir = path.join(base, String(port));
-      mkdirSync(nodeDir, { recursive: true });
-      const child = spawn(server, [
-        '--port', String(port), '--cluster-port', String(bus), '--bind', '127.0.0.1', '--dir', nodeDir,
-        '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
-        '--appendonly', 'no', '--save', '', '--protected-mode', 'yes',
-      ], { stdio: ['ignore', 'ignore', 'inherit'] });
-      children.push(child);
-      ports.push(port);
+      while (ports.includes(bus) || buses.includes(bus)) bus = await freePort();
+      buses.push(bus);
+      spawnNode(i);
     }
     await Promise.all(ports.map((p) => waitForPort(p)));
     await run(redisCli, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30000 });
-    const until = Date.now() + 20000;
-    for (;;) {
-      const infos = await Promise.all(ports.map((p) => cli(redisCli, p, 'cluster', 'info')));
-      if (infos.every((s) => /cluster_state:ok/.test(s) && /cluster_known_nodes:(\d+)/.exec(s)?.[1] === String(masters))) break;
-      if (Date.now() > until) throw new Error(`cluster did not become ok:\n${infos.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitOk();
   } catch (e) {
     await stop();
     throw e;
   }
   const nodes = ports.map((p) => `127.0.0.1:${p}`).join(',');
-  return { nodes, target: `redis-cluster://${nodes}`, ports, pids: children.map((c) => c.pid), dir: base, stop };
+  return {
+    nodes, target: `redis-cluster://${nodes}`, ports, dir: base, stop, kill, waitOk,
+    get pids() { return children.map((c) => c.pid); },
+    /** Starts node i again on its port, data dir and node id (after kill). */
+    async restart(i) {
+      spawnNode(i);
+      await waitForPort(ports[i]);
+      await waitOk();
+    },
+  };
 }
 
 /** Several independent clusters (one per test worker); RECTIFY_TEST_CLUSTER_NODES lists them `;`-separated. */
