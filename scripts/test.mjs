@@ -1,6 +1,7 @@
 // `npm test`: installs deps if missing, starts a private redis-server on a free
 // port in a temp dir and two private 3-master Redis Clusters (one per vitest
-// worker), runs vitest against them (args pass through), stops everything.
+// worker; RECTIFY_TEST_CLUSTERS=N for N workers), runs vitest against them
+// (args pass through), stops everything.
 import { ensureDeps } from './ensure-deps.mjs';
 import { startRedis, freePort } from './redis.mjs';
 import { startTestClusters } from './cluster.mjs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 
 ensureDeps();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-test-redis-'));
-const [redis, clusters] = await Promise.all([startRedis({ dir, port: await freePort() }), startTestClusters(2)]);
+const [redis, clusters] = await Promise.all([startRedis({ dir, port: await freePort() }), startTestClusters(Number(process.env.RECTIFY_TEST_CLUSTERS ?? 2))]);
 const args = ['vitest', 'run', ...process.argv.slice(2)];
 const child = spawn('npx', args, {
   stdio: 'inherit',

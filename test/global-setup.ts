@@ -20,7 +20,7 @@ export default async function setup() {
     stops.push(async () => { await redis.stop(); rmSync(dir, { recursive: true, force: true }); });
   }
   if (!process.env.RECTIFY_TEST_CLUSTER_NODES) {
-    const clusters = await startTestClusters(2);
+    const clusters = await startTestClusters(Number(process.env.RECTIFY_TEST_CLUSTERS ?? 2));
     process.env.RECTIFY_TEST_CLUSTER_NODES = clusters.env;
     stops.push(() => clusters.stop());
   }
