@@ -7,11 +7,9 @@ import { openServices, type OpenServices } from '../../src/app/services.js';
 import { ItemChanges } from '../../src/store/item-changes.js';
 import { DomainError } from '../../src/core/errors.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
-import { testRedisUrl } from '../helpers/redis.js';
+import { TARGETS, testTarget } from '../helpers/redis.js';
+import { isCluster } from '../../src/store/redis.js';
 
-let open: OpenServices;
-beforeAll(async () => { open = await openServices({ redisUrl: testRedisUrl() }); });
-afterAll(async () => { await open.close(); });
 
 const actor = { platform: 'console', userId: 'office', name: '王静' };
 const fast = { graceMs: 20, awaitCleanup: true };
@@ -25,25 +23,31 @@ function restatus(doc: LedgerDoc, status: Status): LedgerDoc {
   return d;
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await open.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out;
-}
+describe.each(TARGETS)('re-import generations (%s Redis)', (target) => {
+  let open: OpenServices;
+  beforeAll(async () => { open = await openServices({ redisUrl: testTarget(target) }); });
+  afterAll(async () => { await open.close(); });
 
-/** ItemChanges whose first attempt's write waits for `between` (a re-import) after its read. */
-function racing(between: () => Promise<void>) {
-  return new ItemChanges(open.redis, () => new Date(), {
-    beforeWrite: async (_L, _id, attempt) => { if (attempt === 0) await between(); },
-  });
-}
+  async function keysUnder(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const node of isCluster(open.redis) ? open.redis.nodes('master') : [open.redis]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        out.push(...keys);
+      } while (cursor !== '0');
+    }
+    return out;
+  }
 
-describe('re-import generations', () => {
+  /** ItemChanges whose first attempt's write waits for `between` (a re-import) after its read. */
+  function racing(between: () => Promise<void>) {
+    return new ItemChanges(open.redis, () => new Date(), {
+      beforeWrite: async (_L, _id, attempt) => { if (attempt === 0) await between(); },
+    });
+  }
+
   it('a write read before a re-import is refused and re-decided against the new ledger (no ABA)', async () => {
     const L = newId();
     const store = open.services.ledgers;
