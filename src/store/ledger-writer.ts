@@ -229,9 +229,11 @@ export async function deleteGeneration(redis: RedisClient, L: string, gen: numbe
   let cursor = '0';
   let registered = 0;
   do {
-    const [next, keys] = await redis.sscan(g.registry, cursor, 'COUNT', SLICE);
+    const [next, found] = await redis.sscan(g.registry, cursor, 'COUNT', SLICE);
     cursor = next;
-    registered += keys.length;
+    registered += found.length;
+    // Registries written before generations also listed the meta hash: only data keys of this generation go.
+    const keys = found.filter((key) => isDataKey(g, key));
     if (keys.length) await b.add(keys.length, (p) => p.unlink(...keys));
   } while (cursor !== '0');
   await b.flush();
@@ -239,15 +241,22 @@ export async function deleteGeneration(redis: RedisClient, L: string, gen: numbe
   await redis.unlink(...STATUSES.map((s) => g.byStatus(s)), g.due, g.order, g.registry, g.text, g.codes, g.counters);
 }
 
+const DATA_KINDS = /^(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:|text$|keys$)/;
+
+/** A key holding generation `g`'s items or indexes (never meta, audit, histories, undo or the pointer). */
+function isDataKey(g: GenKeys, key: string): boolean {
+  return key.startsWith(g.prefix) && DATA_KINDS.test(key.slice(g.prefix.length));
+}
+
 /** Ledgers written before key registries existed: find their data keys once by scanning. */
 async function deleteUnregistered(redis: RedisClient, L: string): Promise<void> {
   if (!('scan' in redis) || !(await redis.exists(k.meta(L)))) return;
-  const data = new RegExp(`^rb:\\{${L.replace(/[.]/g, '\\.')}\\}:(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:)`);
+  const g = genKeys(L, 0);
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', `rb:{${L}}:*`, 'COUNT', 1000);
     cursor = next;
-    const keys = found.filter((key) => data.test(key));
+    const keys = found.filter((key) => isDataKey(g, key));
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');
 }

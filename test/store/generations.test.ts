@@ -7,6 +7,8 @@ import { openServices, type OpenServices } from '../../src/app/services.js';
 import { ItemChanges } from '../../src/store/item-changes.js';
 import { DomainError } from '../../src/core/errors.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
+import { itemToHash, ledgerToHash } from '../../src/store/serialize.js';
+import { bigrams } from '../../src/store/indexes.js';
 import { TARGETS, testTarget } from '../helpers/redis.js';
 import { isCluster } from '../../src/store/redis.js';
 
@@ -140,4 +142,49 @@ describe.each(TARGETS)('re-import generations (%s Redis)', (target) => {
     expect((second as DomainError).code).toBe('import_busy');
     expect(await store.counters(L)).toEqual(countAll(v1.problems, v1.measures));
   });
+
+  it('a ledger in the layout before generations stays readable and writable, and a re-import moves it over', async () => {
+    const L = newId();
+    const store = open.services.ledgers;
+    const doc = syntheticDoc(L, 1, 2, 2);
+    // What the previous (one-MULTI) import wrote: keys directly under rb:{L}:, plain bigram sets, and a
+    // registry that also listed the meta hash.
+    const p = `rb:{${L}}:`;
+    const tx = open.redis.multi();
+    tx.hset(`${p}meta`, ledgerToHash(doc.ledger));
+    const registry = [`${p}meta`, `${p}order`, `${p}codes`, `${p}cnt`];
+    const items = [...doc.aspects, ...doc.problems, ...doc.measures];
+    for (const item of items) {
+      const h = itemToHash(item);
+      if (item.level === 'problem') h.kids = JSON.stringify(doc.measures.filter((m) => m.problemId === item.id).map((m) => m.id));
+      tx.hset(`${p}i:${item.id}`, h);
+      registry.push(`${p}i:${item.id}`);
+      if (item.level === 'aspect') continue;
+      for (const g of bigrams(item.title)) { tx.sadd(`${p}g:${g}`, item.id); registry.push(`${p}g:${g}`); }
+    }
+    for (const m of doc.measures) tx.sadd(`${p}st:${m.status}`, m.id);
+    tx.rpush(`${p}order`, ...items.map((i) => i.id));
+    for (const m of doc.measures) tx.hset(`${p}codes`, `${doc.problems.find((x) => x.id === m.problemId)!.number}.${m.number}`, m.id);
+    tx.hset(`${p}cnt`, countAll(doc.problems, doc.measures));
+    tx.sadd(`${p}keys`, ...registry);
+    await tx.exec();
+
+    expect((await store.generation(L)).gen).toBe(0);
+    const legacy = await store.search(L, '规范');
+    expect(legacy.total).toBe(items.filter((i) => i.level !== 'aspect' && i.title.includes('规范')).length);
+    expect(legacy.items[0].id).toBe(doc.problems[0].id);
+    const m = doc.measures[0];
+    const r = await open.services.changes.apply(L, m.id, actor, randomUUID(), () => ({ action: '进展', status: '推进中', note: '旧格式上的修改' }));
+    expect(r !== 'duplicate' && r.after.version).toBe(1);
+
+    const v2 = restatus(doc, '已完成');
+    await store.saveDoc(v2, { actor: 'cli', note: '迁移' }, fast);
+    expect((await store.generation(L)).gen).toBeGreaterThan(0);
+    expect(await store.getLedger(L)).toEqual(v2.ledger);
+    expect(await store.counters(L)).toEqual(countAll(v2.problems, v2.measures));
+    expect((await store.events(L)).map((e) => e.note)).toEqual(['旧格式上的修改', '迁移']);
+    const left = (await keysUnder(p)).filter((key) => /^rb:\{[^}]+\}:(i:|order$|codes$|cnt$|st:|g:|keys$)/.test(key));
+    expect(left).toEqual([]);
+  });
 });
+
