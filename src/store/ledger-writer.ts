@@ -317,7 +317,13 @@ export async function saveLedgerDoc(redis: RedisClient, doc: LedgerDoc, event?: 
   await redis.sadd(k.ledgers(), L);
   const old = from;
   const cleanup = (async () => {
-    if (existed) await new Promise((done) => setTimeout(done, opts.graceMs ?? 2000));
+    if (existed) {
+      await new Promise<void>((done) => {
+        const t = setTimeout(done, opts.graceMs ?? 2000);
+        // A background cleanup must not keep a finishing process alive (the next import completes it).
+        if (!opts.awaitCleanup) t.unref();
+      });
+    }
     await deleteGeneration(redis, L, old, { history: opts.wipeHistory });
     await redis.zrem(lk.garbage(L), String(old));
   })();
