@@ -190,6 +190,7 @@ export async function readFirstSheet(input: XlsxInput): Promise<XlsxSheet | null
         if (type === 's') text = shared[Number(value)] ?? '';
         else if (type === 'b') text = value === '1' ? 'true' : 'false';
         else if (type === 'e') text = '';
+        else if (type === 'd') text = value.slice(0, 10); // ISO 8601 date cell
         else if (type === 'n') {
           const num = Number(value);
           text = dateStyle[style] && Number.isFinite(num) ? serialDate(num, date1904) : String(num);
