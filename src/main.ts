@@ -77,7 +77,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   await inbound.start();
   // Digests for console chats (the demo) print here, or go to RECTIFY_CONSOLE_RECORD.
   senders.register(new ConsoleSender({ recordFile: env.RECTIFY_CONSOLE_RECORD || undefined, out: env.RECTIFY_CONSOLE_RECORD ? null : undefined }));
-  const sched = await startScheduler(ctx, services, config.REDIS_URL);
+  const sched = await startScheduler(ctx, services, { redis: open.redis, target: config.REDIS_URL });
   if (sched) handles.push(sched);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));

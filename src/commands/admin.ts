@@ -1,6 +1,6 @@
 import { safeText } from '../core/safe-text.js';
 import { DomainError } from '../core/errors.js';
-import { bindableLedgers, mayBind } from '../store/roles.js';
+import { bindableLedgers, mayBind } from '../ledger/roles.js';
 import { defineCommand } from './types.js';
 import { ReplyBuilder, simpleReply } from './reply.js';
 

@@ -1,6 +1,6 @@
 import type { Reply } from '../core/message.js';
 import { safeText } from '../core/safe-text.js';
-import type { Role } from '../store/directory.js';
+import type { Role } from '../ledger/roles.js';
 import { COMMANDS } from './index.js';
 import type { CommandSpec } from './types.js';
 import { ReplyBuilder } from './reply.js';

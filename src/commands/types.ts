@@ -2,9 +2,8 @@ import type { ChatBinding } from '../core/binding.js';
 import type { Clock } from '../core/clock.js';
 import type { IncomingMessage, Reply } from '../core/message.js';
 import type { Ledger } from '../ledger/types.js';
-import type { Directory, Role } from '../store/directory.js';
-import type { ItemChanges } from '../store/item-changes.js';
-import type { LedgerStore } from '../store/ledger-store.js';
+import type { Role } from '../ledger/roles.js';
+import type { ChangesPort, DirectoryPort, LedgerPort } from './ports.js';
 
 /** Who is speaking, resolved once before any command runs. */
 export interface Speaker {
@@ -19,9 +18,9 @@ export interface Speaker {
 
 /** Everything a command handler may use. No platform, Koa or ioredis types here. */
 export interface Services {
-  ledgers: LedgerStore;
-  changes: ItemChanges;
-  directory: Directory;
+  ledgers: LedgerPort;
+  changes: ChangesPort;
+  directory: DirectoryPort;
   clock: Clock;
   /** A signed link to a ledger's dashboard (present when PUBLIC_URL is set). */
   dashboardLink?: (ledgerId: string) => Promise<string>;

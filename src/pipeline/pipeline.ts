@@ -5,7 +5,7 @@ import type { Metrics } from '../core/metrics.js';
 import { DomainError } from '../core/errors.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import { isRedisError } from '../store/redis.js';
-import { roleFor } from '../store/roles.js';
+import { roleFor } from '../ledger/roles.js';
 import type { CommandContext, Services, Speaker } from '../commands/types.js';
 import { isParseFailure } from '../commands/types.js';
 import { route } from '../commands/router.js';

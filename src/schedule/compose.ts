@@ -4,8 +4,7 @@ import type { AuditEvent, LedgerDoc } from '../ledger/types.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
 import type { User } from '../store/directory.js';
-import { isOfficeOf } from '../store/roles.js';
-import { recentEvents } from '../store/delivery-log.js';
+import { isOfficeOf } from '../ledger/roles.js';
 import { buildDigestModel, type DigestModel } from './digest-model.js';
 import { renderDigest } from './digest-render.js';
 import { DEFAULT_LADDER, lookbackItems, parseLadder, reachedSteps, type LadderStep } from './reminders.js';
@@ -35,7 +34,7 @@ export class RunCache {
   }
 
   recent(L: string): Promise<AuditEvent[]> {
-    return memo(this.events, L, () => recentEvents(this.services.ledgers.redis, L));
+    return memo(this.events, L, () => this.services.ledgers.recentEvents(L));
   }
 
   /** A lookup function (sync, as renderers want) for the names in `names` on one platform. */

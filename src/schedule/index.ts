@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { SenderRegistry } from '../core/sender.js';
 import type { Services } from '../commands/types.js';
 import { ScheduleStore } from '../store/schedule-store.js';
+import type { RedisClient } from '../store/redis.js';
 import { DeliveryLog } from '../store/delivery-log.js';
 import { loadScheduleConfig } from './config.js';
 import { Outbox } from './outbox.js';
@@ -26,9 +27,15 @@ export interface SchedulerContext {
   env: NodeJS.ProcessEnv;
 }
 
-export async function startScheduler(ctx: SchedulerContext, services: Services, redisUrl: string): Promise<AdapterHandle | null> {
+/** The Redis connection of the schedule's own stores and the target BullMQ connects to. */
+export interface SchedulerRedis {
+  redis: RedisClient;
+  target: string;
+}
+
+export async function startScheduler(ctx: SchedulerContext, services: Services, r: SchedulerRedis): Promise<AdapterHandle | null> {
   const config = loadScheduleConfig(ctx.env);
-  const redis = services.ledgers.redis;
+  const { redis, target: redisUrl } = r;
   const sched = new ScheduleStore(redis);
   const log = new DeliveryLog(redis);
   const outbox = new Outbox({ redisUrl, ...config }, sched, log);

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { SendError, type SenderRegistry } from '../core/sender.js';
-import type { Directory } from '../store/directory.js';
+import type { DirectoryPort } from '../commands/ports.js';
 import type { DeliveryEntry, DeliveryLog } from '../store/delivery-log.js';
 import { bullConnection, closeBullConnection, type ScheduleStore } from '../store/schedule-store.js';
 import { OUTBOX_PREFIX, OUTBOX_QUEUE, type OutboxJob } from './outbox.js';
@@ -11,7 +11,7 @@ import { redisPartTracker } from '../store/part-tracker.js';
 export interface WorkerDeps {
   redisUrl: string;
   senders: SenderRegistry;
-  directory: Directory;
+  directory: Pick<DirectoryPort, 'getBinding'>;
   sched: ScheduleStore;
   log: DeliveryLog;
   logger: Logger;

@@ -5,24 +5,8 @@ import type { Platform } from '../core/message.js';
 import type { ConfigProblem } from '../core/ports.js';
 import { k } from './keys.js';
 
-export const ROLES = ['office', 'leader', 'owner', 'supervisor', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-
-/**
- * A directory entry. Roles are per ledger: `ledgers` maps a ledger id to the
- * user's role there; `role` applies to every other ledger (directory rows
- * with an empty ledger column, as before per-ledger roles). `admin` is the
- * global administrator: office on every ledger, may bind a chat to any.
- */
-export interface User {
-  platform: Platform;
-  userId: string;
-  name: string;
-  department: string;
-  role: Role;
-  ledgers?: Record<string, Role>;
-  admin?: boolean;
-}
+export { ROLES, type Role, type User } from '../ledger/roles.js';
+import { ROLES, type Role, type User } from '../ledger/roles.js';
 
 const asRole = (r: string | undefined): Role => (ROLES as readonly string[]).includes(r ?? '') ? (r as Role) : 'viewer';
 

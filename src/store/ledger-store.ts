@@ -7,10 +7,11 @@ import { hashToItem, hashToLedger } from './serialize.js';
 import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
+import { recentEvents } from './delivery-log.js';
 
 /** Reads and whole-ledger writes. Item changes live in ItemChanges. */
 export class LedgerStore {
-  constructor(readonly redis: RedisClient, private readonly opts: Pick<SaveOptions, 'graceMs' | 'chunk' | 'awaitCleanup'> = {}) {}
+  constructor(private readonly redis: RedisClient, private readonly opts: Pick<SaveOptions, 'graceMs' | 'chunk' | 'awaitCleanup'> = {}) {}
 
   /**
    * Replaces a whole ledger: written in chunks under a new generation, then
@@ -175,6 +176,11 @@ export class LedgerStore {
   }
 
   /** Audit events of the ledger in [from, to] stream-id range, oldest first. */
+  /** The newest `count` audit events, oldest first (digests filter them by their own `at`). */
+  recentEvents(L: string, count = 2000): Promise<AuditEvent[]> {
+    return recentEvents(this.redis, L, count);
+  }
+
   async events(L: string, from = '-', to = '+', count = 10000): Promise<AuditEvent[]> {
     const rows = await this.redis.xrange(k.audit(L), from, to, 'COUNT', count);
     return rows.map(([id, f]) => toEvent(id, f));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { openServices, type OpenServices } from '../../src/app/services.js';
 import { Directory, type User } from '../../src/store/directory.js';
+import type { DirectoryPort } from '../../src/commands/ports.js';
 import { DeliveryLog } from '../../src/store/delivery-log.js';
 import { claimOnce, RedisRateLimiter } from '../../src/store/limits.js';
 import { ScheduleStore } from '../../src/store/schedule-store.js';
@@ -17,7 +18,7 @@ import { TARGETS, testTarget } from '../helpers/redis.js';
  */
 describe.each(TARGETS)('global keys on %s Redis', (target) => {
   let open: OpenServices;
-  let dir: Directory;
+  let dir: DirectoryPort;
   const u = randomUUID().slice(0, 8);
   beforeAll(async () => {
     open = await openServices({ redisUrl: testTarget(target) });

@@ -1,4 +1,24 @@
-import type { Role, User } from './directory.js';
+import type { Platform } from '../core/message.js';
+
+export const ROLES = ['office', 'leader', 'owner', 'supervisor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * A directory entry. Roles are per ledger: `ledgers` maps a ledger id to the
+ * user's role there; `role` applies to every other ledger (directory rows
+ * with an empty ledger column, as before per-ledger roles). `admin` is the
+ * global administrator: office on every ledger, may bind a chat to any.
+ */
+export interface User {
+  platform: Platform;
+  userId: string;
+  name: string;
+  department: string;
+  role: Role;
+  ledgers?: Record<string, Role>;
+  admin?: boolean;
+}
+
 
 /**
  * A user's role on one ledger: admin → office everywhere; a per-ledger role
