@@ -65,24 +65,30 @@ const UNLOCK = script<number>('rbImportUnlock', `if redis.call('GET', KEYS[1]) =
  * A full garbage collection, when the runtime allows it. A big import makes
  * a lot of short-lived garbage (command objects, replies) that V8 would let
  * pile up to gigabytes before collecting; the live data stays small, so
- * collecting every few hundred MB keeps the process's peak RSS bounded.
+ * collecting every ~100 MB of growth keeps the process's peak RSS bounded.
  */
-const collect: () => void = (() => {
+let collect: (() => void) | undefined;
+/** Resolved on first need, so processes that never import a big ledger keep V8's flags untouched. */
+function collector(): () => void {
+  if (collect) return collect;
+  collect = () => undefined;
   try {
-    if (typeof globalThis.gc === 'function') return globalThis.gc;
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : () => undefined;
-  } catch {
-    return () => undefined;
-  }
-})();
-let lastHeap = 0;
-/** Collects when the heap has grown by 96 MB since the last collection. */
+    if (typeof globalThis.gc === 'function') collect = globalThis.gc;
+    else {
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') collect = gc as () => void;
+    }
+  } catch { /* no collector: V8 decides alone */ }
+  return collect;
+}
+let lastHeap = -1;
+/** Collects when the heap has grown by 64 MB since the last collection (or the first look). */
 function bound(): void {
   const used = process.memoryUsage().heapUsed;
-  if (used - lastHeap < 96e6) return;
-  collect();
+  if (lastHeap < 0) lastHeap = used;
+  if (used - lastHeap < 64e6) return;
+  collector()();
   lastHeap = process.memoryUsage().heapUsed;
 }
 
@@ -91,7 +97,7 @@ export class Batch {
   private p: ReturnType<RedisClient['pipeline']>;
   private n = 0;
   private args = 0;
-  constructor(private readonly redis: RedisClient, private readonly max = 1000) {
+  constructor(private readonly redis: RedisClient, private readonly max = 1000, private readonly boundHeap = false) {
     this.p = redis.pipeline();
   }
 
@@ -109,7 +115,7 @@ export class Batch {
     this.n = 0;
     this.args = 0;
     for (const [err] of (await p.exec()) ?? []) if (err) throw err;
-    bound();
+    if (this.boundHeap) bound();
   }
 }
 
@@ -142,8 +148,9 @@ function documentOrder(doc: LedgerDoc): { items: Item[]; kids: Map<string, strin
 
 /** Writes every data key of `doc` under generation `g` (not yet visible to readers). */
 async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, chunk: number): Promise<void> {
-  const b = new Batch(redis, chunk);
   const { items, kids } = documentOrder(doc);
+  // Only big ledgers (a CLI import of tens of thousands of measures) need the heap kept in check.
+  const b = new Batch(redis, chunk, items.length > 20_000);
   const problemNumber = new Map(doc.problems.map((p) => [p.id, p.number]));
   const sets = new Map<string, string[]>();
   const addTo = (key: string, member: string) => { const s = sets.get(key); if (s) s.push(member); else sets.set(key, [member]); };
@@ -218,8 +225,8 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
  */
 export async function deleteGeneration(redis: RedisClient, L: string, gen: number, opts: { history?: boolean } = {}): Promise<void> {
   const g = genKeys(L, gen);
-  const b = new Batch(redis, 50);
   const len = await redis.llen(g.order);
+  const b = new Batch(redis, 50, len > 20_000);
   for (let i = 0; i < len; i += 1000) {
     const ids = await redis.lrange(g.order, i, i + 999);
     const keys = ids.map((id) => g.item(id));
