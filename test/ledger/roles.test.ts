@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { User } from '../../src/store/directory.js';
-import { bindableLedgers, isOfficeOf, mayBind, roleFor } from '../../src/store/roles.js';
+import type { User } from '../../src/ledger/roles.js';
+import { bindableLedgers, isOfficeOf, mayBind, roleFor } from '../../src/ledger/roles.js';
 
 const u = (over: Partial<User>): User => ({ platform: 'console', userId: 'x', name: '某人', department: '', role: 'viewer', ...over });
 const clerkA = u({ ledgers: { A: 'office', B: 'owner' } });
