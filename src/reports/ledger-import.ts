@@ -4,7 +4,7 @@
  * result is ok.
  */
 import type { LedgerDoc } from '../ledger/types.js';
-import type { SheetRow } from './csv.js';
+import type { ImportError, SheetRow } from './csv.js';
 import { decodeText, isBlankRow, tryReadCsv } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 import { buildLedgerDoc } from './ledger-build.js';
@@ -15,22 +15,32 @@ export type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 export { parseLedgerJson } from './ledger-json.js';
 
 /**
+ * The data rows of a sheet, header mapped, title and blank rows skipped; or
+ * the header's errors. Callers that drop `rows` afterwards let a big sheet's
+ * cell arrays be collected while the ledger is built.
+ */
+export function sheetToRawRows(rows: SheetRow[]): { ok: true; raw: RawLedgerRow[]; warnings: string[] } | { ok: false; errors: ImportError[] } {
+  const header = mapLedgerHeader(rows);
+  if (!header.ok) return header;
+  const { map } = header;
+  const raw: RawLedgerRow[] = [];
+  for (const r of rows) {
+    if (r.row <= map.headerRow || isBlankRow(r.cells)) continue;
+    const out = { row: r.row } as RawLedgerRow;
+    for (const [f] of LEDGER_HEADERS) out[f] = cellOf(r, map, f);
+    raw.push(out);
+  }
+  return { ok: true, raw, warnings: [...header.warnings] };
+}
+
+/**
  * Builds a ledger from spreadsheet rows (CSV records or an Excel sheet's
  * rows), numbered as the spreadsheet shows them. Rows above the header (a
  * title row) and blank rows are skipped.
  */
 export function parseLedgerSheet(rows: SheetRow[], meta: LedgerMeta, today: string): LedgerImportResult {
-  const header = mapLedgerHeader(rows);
-  if (!header.ok) return header;
-  const { map } = header;
-  const raw: RawLedgerRow[] = rows
-    .filter((r) => r.row > map.headerRow && !isBlankRow(r.cells))
-    .map((r) => {
-      const out = { row: r.row } as RawLedgerRow;
-      for (const [f] of LEDGER_HEADERS) out[f] = cellOf(r, map, f);
-      return out;
-    });
-  return buildLedgerDoc(raw, meta, today, [...header.warnings]);
+  const r = sheetToRawRows(rows);
+  return r.ok ? buildLedgerDoc(r.raw, meta, today, r.warnings) : r;
 }
 
 /**

@@ -97,6 +97,11 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
   const statusNotes: number[] = [];
   let aspect = '';
   let problem = '';
+  const keyed = (x: { no?: number; title: string }) => ({ ...x, key: textKey(x.title) });
+  let lastAspect: string | undefined;
+  let lastProblem: string | undefined;
+  let a = keyed({ title: '' });
+  let p = a;
   for (const r of raw) {
     const bad = (message: string) => errors.push({ row: r.row, message });
     const before = errors.length;
@@ -123,13 +128,14 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
     if (useCodes && r.code && !code) bad(`无法识别的编号“${r.code}”，应写成如3.2、二.3.2或(二)3(2)。`);
     else if (code && code.problem === undefined) bad(`编号“${r.code}”只写到方面，缺少问题序号。`);
     if (errors.length > before) continue;
-    const a = splitAspectText(aspect);
-    const p = splitProblemText(problem);
+    // Consecutive rows of one problem share its texts: split and key them once (a big file's memory).
+    if (aspect !== lastAspect) [lastAspect, a] = [aspect, keyed(splitAspectText(aspect))];
+    if (problem !== lastProblem) [lastProblem, p] = [problem, keyed(splitProblemText(problem))];
     // A measure number in 编号 wins; the text is then kept whole, even if it starts with "(1)".
     const m = code?.measure !== undefined ? { no: undefined, title: r.measure.trim() } : splitMeasureText(r.measure);
     rows.push({
-      row: r.row, aspectTitle: a.title, aspectKey: textKey(a.title), aspectNo: a.no,
-      problemTitle: p.title, problemKey: textKey(p.title), problemNo: p.no, measureTitle: m.title, measureNo: m.no,
+      row: r.row, aspectTitle: a.title, aspectKey: a.key, aspectNo: a.no,
+      problemTitle: p.title, problemKey: p.key, problemNo: p.no, measureTitle: m.title, measureNo: m.no,
       code: code ?? undefined, codeText: r.code, kind: kind!, status: status!, deadline: deadline!,
       leaders: splitNames(r.leaders), departments: splitNames(r.departments), owners: splitNames(r.owners),
     });
