@@ -7,7 +7,8 @@ import { crashRun } from '../test/inbound/crash-run.js';
  * vs applied vs answered (see test/inbound/crash-run.ts).
  */
 export async function benchCrash(o: { redisUrl: string; messages?: number }) {
-  const r = await crashRun({ target: o.redisUrl, messages: o.messages ?? 3_000, log: (l) => console.error(`[bench] ${l}`) });
+  // Its own database of the bench's Redis: the crash run leaves a ledger and three instances' queues behind.
+  const r = await crashRun({ target: `${o.redisUrl.replace(/\/\d+$/, '')}/7`, messages: o.messages ?? 3_000, log: (l) => console.error(`[bench] ${l}`) });
   return {
     ...r,
     target: 'every acknowledged callback applied exactly once and answered; 0 busy replies; counters equal a recount',

@@ -34,6 +34,8 @@ async function main() {
     const parts: Array<[name: string, file: string, fn: string]> = [
       ['digest', 'bench/digest.ts', 'benchDigest'],
       ['import', 'bench/import.ts', 'benchImport'],
+      ['http_client', 'bench/http-client.ts', 'benchHttpClient'],
+      ['crash_run', 'bench/crash.ts', 'benchCrash'],
     ];
     for (const [name, file, fn] of parts) {
       const full = path.resolve(file);
@@ -42,10 +44,6 @@ async function main() {
       const mod = await import(full);
       const f = mod[fn] ?? mod.default;
       if (typeof f === 'function') result[name] = await f({ redisUrl: url, open });
-    }
-    if (process.env.BENCH_SKIP_CRASH !== '1') {
-      const { benchCrash } = await import('./crash.js');
-      result.crash_run = await benchCrash({ redisUrl: `${url}/7` });
     }
   } finally {
     await open.close();

@@ -13,6 +13,10 @@ import { connectRedis, waitReady } from '../../src/store/redis.js';
 import { FakeWecomServer } from '../fakes/wecom/server.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { KEYS, reply } from './wecom/harness.js';
+import { createHttpClient } from '../../src/core/http-client.js';
+
+/** The production outbound client (keep-alive node:http), as the service injects it. */
+const httpClient = createHttpClient();
 
 /** A local server; `hits` counts what reached it. */
 async function server(handler: http.RequestListener) {
@@ -45,7 +49,7 @@ describe('outbound fetches never follow redirects', () => {
   });
 
   it.each([302, 307])('WeCom callWecom refuses a %i and the body goes nowhere else', async (code) => {
-    const e = await sendError(callWecom(`${redirector.url}/${code}/cgi-bin/webhook/send?key=k`, { method: 'POST', body: { msgtype: 'text' } }, { fetch: globalThis.fetch, timeoutMs: 2000, what: 'webhook/send' }));
+    const e = await sendError(callWecom(`${redirector.url}/${code}/cgi-bin/webhook/send?key=k`, { method: 'POST', body: { msgtype: 'text' } }, { fetch: httpClient, timeoutMs: 2000, what: 'webhook/send' }));
     expect([e.kind, e.code]).toEqual(['fatal', 'redirect']);
     expect(catcher.hits).toEqual([]);
   });
@@ -67,7 +71,7 @@ describe('WeCom response_url is trusted only on the WeCom API host', () => {
     const sink = new Writable({ write(chunk, _e, cb) { logText += String(chunk); cb(); } });
     sender = new WecomSender({
       config: loadWecomConfig({ WECOM_TOKEN: KEYS.token, WECOM_ENCODING_AES_KEY: KEYS.encodingAesKey, WECOM_API_BASE: fake.url, WECOM_HTTP_TIMEOUT_MS: '500', WECOM_RATE_WAIT_MS: '0' })!,
-      fetch: globalThis.fetch, rateLimiter: new RedisRateLimiter(redis), reportProblem: async () => {}, logger: createLogger('debug', sink), tokens: null,
+      fetch: httpClient, rateLimiter: new RedisRateLimiter(redis), reportProblem: async () => {}, logger: createLogger('debug', sink), tokens: null,
     });
   });
   afterAll(async () => { close(); await fake.stop(); await catcher.close(); });

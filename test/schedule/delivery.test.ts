@@ -9,6 +9,10 @@ import { FakeWecomServer } from '../fakes/wecom/server.js';
 import { FakeDingtalk } from '../fakes/dingtalk/server.js';
 import { flushTarget, TARGETS } from '../helpers/redis.js';
 import { schedWorld, type SchedWorld } from './harness.js';
+import { createHttpClient } from '../../src/core/http-client.js';
+
+/** The production outbound client (keep-alive node:http), as the service injects it. */
+const httpClient = createHttpClient();
 
 const sh = (s: string) => new Date(`${s}+08:00`);
 
@@ -31,9 +35,9 @@ describe.each(TARGETS)('%s Redis', (target) => {
       token: 'tok', encodingAesKey: 'a'.repeat(43), apiBase: wecom.url, replyBudgetMs: 3000, maxBodyBytes: 1 << 20,
       maxSkewSeconds: 600, httpTimeoutMs: 2000, rateWaitMs: 0, appSend: false,
     };
-    w.senders.register(new WecomSender({ config, fetch: globalThis.fetch, rateLimiter: new RedisRateLimiter(redis), reportProblem: report, logger: silentLogger(), tokens: null }));
+    w.senders.register(new WecomSender({ config, fetch: httpClient, rateLimiter: new RedisRateLimiter(redis), reportProblem: report, logger: silentLogger(), tokens: null }));
     w.senders.register(new DingtalkSender({
-      fetch: globalThis.fetch, clock: systemClock, logger: silentLogger(), rateLimiter: new RedisRateLimiter(redis), reportProblem: report,
+      fetch: httpClient, clock: systemClock, logger: silentLogger(), rateLimiter: new RedisRateLimiter(redis), reportProblem: report,
       api: null, oapiBase: ding.baseUrl, lightStyle: 'emoji', timeoutMs: 2000, maxWaitMs: 0,
     }));
   });

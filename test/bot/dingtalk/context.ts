@@ -15,6 +15,7 @@ import { rememberOnce } from '../../../src/store/once.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 import { testInbound } from '../../helpers/inbound.js';
+import { createHttpClient } from '../../../src/core/http-client.js';
 import type { InboundService } from '../../../src/inbound/index.js';
 
 /** A robot payload from test/fixtures/dingtalk with fresh ids and overrides. */
@@ -72,6 +73,7 @@ export async function makeAdapterEnv(o: {
   const clock = o.clock ?? systemClock;
   let handle = o.handle ?? echoHandler(seen, redis);
   const inbound = await testInbound({ redis, target: testRedisUrl(), run: (m) => handle(m) });
+  const http = createHttpClient();
   const ctx: AdapterContext = {
     inbound,
     claim: (platform: Platform, id: string, ttl?: number) => claimOnce(redis, platform, id, ttl),
@@ -85,7 +87,7 @@ export async function makeAdapterEnv(o: {
     router,
     logger: silentLogger(),
     clock,
-    fetch: globalThis.fetch,
+    fetch: http,
     env: o.env,
   };
   return {
@@ -104,6 +106,7 @@ export async function makeAdapterEnv(o: {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await inbound.stop();
+      http.close();
       await redis.quit();
     },
   };

@@ -13,6 +13,10 @@ import { redisPartTracker } from '../../../src/store/part-tracker.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { FakeDingtalk } from '../../fakes/dingtalk/server.js';
 import { testRedisUrl } from '../../helpers/redis.js';
+import { createHttpClient } from '../../../src/core/http-client.js';
+
+/** The production outbound client (keep-alive node:http), as the service injects it. */
+const httpClient = createHttpClient();
 
 /**
  * Our DingTalk repliers against a fake that refuses what DingTalk refuses
@@ -31,7 +35,7 @@ beforeAll(async () => {
   fake = await FakeDingtalk.start({ now: () => clock.now().getTime() });
   redis = connectRedis(testRedisUrl());
   await waitReady(redis);
-  const common = { fetch: globalThis.fetch, clock, logger: silentLogger(), oapiBase: fake.baseUrl, lightStyle: 'font' as const, timeoutMs: 2000 };
+  const common = { fetch: httpClient, clock, logger: silentLogger(), oapiBase: fake.baseUrl, lightStyle: 'font' as const, timeoutMs: 2000 };
   sender = new DingtalkSender({
     ...common, api: null, maxWaitMs: 0, rateLimiter: new RedisRateLimiter(redis, () => clock.now().getTime()), reportProblem: async () => {},
   });

@@ -14,6 +14,7 @@ import { connectRedis, waitReady, type RedisClient } from '../../../src/store/re
 import { startWecom } from '../../../src/bot/wecom/index.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 import { testInbound } from '../../helpers/inbound.js';
+import { createHttpClient } from '../../../src/core/http-client.js';
 import type { InboundService } from '../../../src/inbound/index.js';
 
 /** Keys used by the end-to-end tests (random per run, never the official vectors). */
@@ -69,6 +70,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       return o.handle ? o.handle(m) : null;
     },
   });
+  const http = createHttpClient();
   const ctx: AdapterContext = {
     inbound,
     // Namespaced per harness so fixed ids (the official vectors) stay fresh on a reused Redis.
@@ -80,7 +82,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     router,
     logger,
     clock: o.clock ?? systemClock,
-    fetch: globalThis.fetch,
+    fetch: http,
     env: {
       WECOM_TOKEN: KEYS.token,
       WECOM_ENCODING_AES_KEY: KEYS.encodingAesKey,
@@ -103,6 +105,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await inbound.stop();
+      http.close();
       redis.disconnect();
     },
   };

@@ -1,0 +1,101 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/**
+ * The outbound HTTP client for platform calls (sessionWebhook, OpenAPI, WeCom
+ * API, response_url): the subset of `fetch` the adapters use, on `node:http`
+ * with one keep-alive Agent per protocol (sockets are pooled per host by the
+ * Agent). Node's built-in fetch (undici) costs several times the CPU of a
+ * plain `node:http` request through a kept-alive socket, and a chat answer is
+ * one such request, so the hot path uses this; tests inject it the same way.
+ *
+ * Supported: method, headers, string/Buffer body, `signal` (abort and
+ * `AbortSignal.timeout`, rejecting with the signal's reason like fetch),
+ * `redirect: 'manual' | 'error'` ('follow' is treated as 'error': platform
+ * calls never follow redirects). The response has status, ok, statusText,
+ * headers.get, text(), json(), arrayBuffer() and body.cancel().
+ */
+export interface KeepAliveOptions {
+  /** Idle sockets kept per host (default 16). */
+  maxFreeSockets?: number;
+  /** Concurrent sockets per host (default 64). */
+  maxSockets?: number;
+}
+
+type FetchInit = {
+  method?: string;
+  headers?: Record<string, string> | Array<[string, string]>;
+  body?: string | Buffer | Uint8Array | null;
+  signal?: AbortSignal | null;
+  redirect?: 'follow' | 'manual' | 'error';
+};
+
+/** A response shaped like fetch's, over a fully read body. */
+class SmallResponse {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
+  readonly body: { cancel(): Promise<void> } | null;
+
+  constructor(readonly status: number, readonly statusText: string, private readonly raw: http.IncomingHttpHeaders, private readonly data: Buffer, readonly url: string) {
+    this.ok = status >= 200 && status < 300;
+    this.headers = {
+      get: (n) => { const v = raw[n.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v); },
+      has: (n) => raw[n.toLowerCase()] !== undefined,
+    };
+    this.body = { cancel: async () => undefined };
+  }
+
+  async text(): Promise<string> { return this.data.toString('utf8'); }
+  async json(): Promise<unknown> { return JSON.parse(this.data.toString('utf8')); }
+  async arrayBuffer(): Promise<ArrayBuffer> { return this.data.buffer.slice(this.data.byteOffset, this.data.byteOffset + this.data.byteLength) as ArrayBuffer; }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  if (signal.reason !== undefined) return signal.reason;
+  const e = new Error('This operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Creates the client; `close()` destroys its pooled sockets (tests, shutdown). */
+export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { close(): void } {
+  const agentOpts = { keepAlive: true, maxFreeSockets: o.maxFreeSockets ?? 16, maxSockets: o.maxSockets ?? 64, scheduling: 'lifo' as const };
+  const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
+
+  const request = (input: string | URL, init: FetchInit = {}): Promise<SmallResponse> => new Promise((resolve, reject) => {
+    const url = typeof input === 'string' ? new URL(input) : input;
+    const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
+    if (!lib) return reject(new TypeError(`unsupported protocol ${url.protocol}`));
+    const signal = init.signal ?? undefined;
+    if (signal?.aborted) return reject(abortReason(signal));
+    const headers: Record<string, string> = Array.isArray(init.headers) ? Object.fromEntries(init.headers) : { ...(init.headers ?? {}) };
+    const body = init.body == null ? undefined : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(init.body);
+    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);
+    const req = lib.request(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && init.redirect !== 'manual') {
+        res.resume();
+        cleanup();
+        return reject(new TypeError('fetch failed: redirect refused'));
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.once('end', () => { cleanup(); resolve(new SmallResponse(status, res.statusMessage ?? '', res.headers, Buffer.concat(chunks), url.href)); });
+      res.once('error', (e) => { cleanup(); reject(e); });
+    });
+    const onAbort = () => { req.destroy(); reject(abortReason(signal!)); };
+    const cleanup = () => signal?.removeEventListener('abort', onAbort);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.once('error', (e) => { cleanup(); reject(Object.assign(new TypeError('fetch failed'), { cause: e })); });
+    req.end(body);
+  });
+
+  const client = ((input: string | URL | Request, init?: RequestInit) => {
+    if (typeof input !== 'string' && !(input instanceof URL)) return Promise.reject(new TypeError('http client: pass a URL string'));
+    return request(input, init as FetchInit) as unknown as Promise<Response>;
+  }) as typeof fetch & { close(): void };
+  client.close = () => { agents['http:'].destroy(); agents['https:'].destroy(); };
+  return client;
+}

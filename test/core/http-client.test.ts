@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient } from '../../src/core/http-client.js';
+
+let server: Server;
+let base: string;
+const sockets = new Set<Socket>();
+let seenSockets = 0;
+const routes: Record<string, (req: IncomingMessage, body: string, res: ServerResponse) => void> = {
+  '/echo': (req, body, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ method: req.method, body, ct: req.headers['content-type'] ?? null, len: req.headers['content-length'] ?? null })); },
+  '/errcode': (_q, _b, res) => { res.writeHead(200); res.end('{"errcode":130101,"errmsg":"send too fast"}'); },
+  '/redirect': (_q, _b, res) => { res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }); res.end(); },
+  '/slow': (_q, _b, res) => { setTimeout(() => { res.writeHead(200); res.end('late'); }, 2_000); },
+  '/500': (_q, _b, res) => { res.writeHead(500); res.end('boom'); },
+  '/中文': (_q, _b, res) => { res.writeHead(200); res.end('整改进度：完成率95%'); },
+};
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => (routes[decodeURIComponent(new URL(req.url!, 'http://x').pathname)] ?? ((_a, _b, r) => { r.writeHead(404); r.end(); }))(req, body, res));
+  });
+  server.on('connection', (s) => { seenSockets++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+describe('outbound HTTP client (node:http, keep-alive)', () => {
+  it('POSTs JSON and reads the body, status and headers like fetch', async () => {
+    const c = createHttpClient();
+    const res = await c(`${base}/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ 问题: '二.3' }) });
+    expect(res.status).toBe(200);
+    expect(res.ok).toBe(true);
+    expect(res.headers.get('Content-Type')).toBe('application/json');
+    expect(await res.json()).toEqual({ method: 'POST', body: '{"问题":"二.3"}', ct: 'application/json', len: String(Buffer.byteLength('{"问题":"二.3"}')) });
+    c.close();
+  });
+
+  it('keeps one socket alive across sequential calls to one host', async () => {
+    const c = createHttpClient();
+    const before = seenSockets;
+    for (let i = 0; i < 20; i++) expect((await c(`${base}/errcode`, { method: 'POST', body: '{}' })).status).toBe(200);
+    expect(seenSockets - before).toBe(1);
+    c.close();
+  });
+
+  it('hands back errcode bodies on HTTP 200 and 5xx bodies for the caller to judge', async () => {
+    const c = createHttpClient();
+    expect(await (await c(`${base}/errcode`, { method: 'POST', body: '{}' })).json()).toEqual({ errcode: 130101, errmsg: 'send too fast' });
+    const r500 = await c(`${base}/500`);
+    expect([r500.status, r500.ok, await r500.text()]).toEqual([500, false, 'boom']);
+    expect(await (await c(`${base}/${encodeURIComponent('中文')}`)).text()).toBe('整改进度：完成率95%');
+    c.close();
+  });
+
+  it('never follows a redirect: "manual" returns the 3xx, anything else rejects', async () => {
+    const c = createHttpClient();
+    const manual = await c(`${base}/redirect`, { redirect: 'manual' });
+    expect(manual.status).toBe(302);
+    await expect(c(`${base}/redirect`, { redirect: 'error' })).rejects.toThrow(TypeError);
+    await expect(c(`${base}/redirect`)).rejects.toThrow(/redirect refused/);
+    c.close();
+  });
+
+  it('rejects like fetch on a timeout signal and on a refused connection', async () => {
+    const c = createHttpClient();
+    const err = await c(`${base}/slow`, { signal: AbortSignal.timeout(100) }).catch((e: Error) => e);
+    expect((err as Error).name).toBe('TimeoutError');
+    const ac = new AbortController();
+    const p = c(`${base}/slow`, { signal: ac.signal });
+    ac.abort();
+    expect(((await p.catch((e: Error) => e)) as Error).name).toBe('AbortError');
+    const refused = await c('http://127.0.0.1:1/', {}).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    c.close();
+  });
+});
