@@ -52,7 +52,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const msg = parsed.data as IncomingMessage;
     const end = metrics.latency.startTimer({ platform: msg.platform });
-    const log = logger.child({ platform: msg.platform, messageId: msg.messageId });
+    // Bound lazily: most messages log nothing above debug, and a child logger per message shows in profiles.
+    const log = () => logger.child({ platform: msg.platform, messageId: msg.messageId });
     let outcome = 'ok';
     try {
       if (!queued && !(await deps.claim(msg.platform, msg.messageId))) {
@@ -69,17 +70,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           throw e;
         }
         outcome = 'unavailable';
-        log.error({ err: (e as Error).message }, 'redis unavailable');
+        log().error({ err: (e as Error).message }, 'redis unavailable');
         return UNAVAILABLE();
       }
       const eventId = randomUUID().slice(0, 8);
       outcome = 'error';
-      log.error({ err: e, eventId }, 'unexpected error in pipeline');
+      log().error({ err: e, eventId }, 'unexpected error in pipeline');
       return simpleReply('出错了', `抱歉，处理时出现了意外错误（编号 ${eventId}），请稍后再试或联系整改办。`);
     } finally {
       metrics.messages.inc({ platform: msg.platform, outcome });
       end();
-      log.debug({ outcome, text: msg.text }, 'message handled');
+      if (logger.isLevelEnabled('debug')) log().debug({ outcome, text: msg.text }, 'message handled');
     }
   };
   return {
