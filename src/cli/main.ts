@@ -8,6 +8,7 @@ import { aliasOf, parseCode } from '../ledger/codes.js';
 import { withServices } from './open.js';
 import { runChat } from './chat.js';
 import { registerLedgerCli } from './ledger.js';
+import { registerNoticeCli } from './notice.js';
 import { registerScheduleCli } from '../schedule/cli.js';
 
 const program = new Command();
@@ -79,6 +80,7 @@ program.command('chat')
   .action((o) => withServices(o.asOf, (open) => runChat(open, { as: o.as, chat: o.chat, json: !!o.json })));
 
 registerLedgerCli(program);
+registerNoticeCli(program);
 registerScheduleCli(program, withServices);
 
 program.parseAsync(process.argv).catch((e) => {

@@ -1,0 +1,75 @@
+import type { AuditEvent, Kind, LedgerDoc, Status } from '../ledger/types.js';
+import { KINDS, STATUSES } from '../ledger/types.js';
+import { lightOf } from '../ledger/light.js';
+import { isDone } from '../ledger/status.js';
+import { shanghaiDate } from '../ledger/dates.js';
+import type { StatusReport } from '../commands/status-report.js';
+
+/**
+ * The figures a notice states. `status` has exactly the shape and meaning of
+ * `rectify status --json`; the CLI and the chat command pass the store's own
+ * report in, and {@link figuresFromDoc} recomputes it from the items for pure use.
+ */
+export interface NoticeFigures {
+  status: StatusReport;
+  /** Problems by kind: how many, how many done (信访件 / 问题线索 "已办结N件"). */
+  kinds: Partial<Record<Kind, { total: number; done: number }>>;
+  /** Measures whose deadline was changed (改期) on or before the as-of date. */
+  extended: number;
+  aspects: number;
+}
+
+/** The same figures `statusReport` reads from the counters and the deadline index, from a whole ledger. */
+export function statusFromDoc(doc: LedgerDoc, asOf: string): StatusReport {
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const s of STATUSES) {
+    const n = doc.measures.filter((m) => m.status === s).length;
+    if (n) byStatus[s] = n;
+  }
+  const byKind: Partial<Record<Kind, number>> = {};
+  for (const kd of KINDS) {
+    const n = doc.problems.filter((p) => p.kind === kd).length;
+    if (n) byKind[kd] = n;
+  }
+  let red = 0;
+  let yellow = 0;
+  for (const m of doc.measures) {
+    const l = lightOf(m, asOf, doc.ledger.yellowDays);
+    if (l === 'red') red++;
+    else if (l === 'yellow') yellow++;
+  }
+  const measures = doc.measures.length;
+  const done = doc.measures.filter((m) => isDone(m.status)).length;
+  return {
+    ledger: doc.ledger.id, asOf, measures, problems: doc.problems.length, byStatus, byKind, red, yellow,
+    completionRate: measures ? Math.round((done / measures) * 10000) / 10000 : 0,
+  };
+}
+
+/** Problem totals per kind, from the items. */
+export function kindFigures(doc: LedgerDoc): NoticeFigures['kinds'] {
+  const out: NoticeFigures['kinds'] = {};
+  for (const p of doc.problems) {
+    const k = (out[p.kind] ??= { total: 0, done: 0 });
+    k.total++;
+    if (isDone(p.status)) k.done++;
+  }
+  return out;
+}
+
+/** Distinct measures with a 改期 event on or before `asOf` (Shanghai date). */
+export function extendedCount(events: AuditEvent[], asOf: string): number {
+  const ids = new Set<string>();
+  for (const e of events) if (e.action === '改期' && shanghaiDate(new Date(e.at)) <= asOf) ids.add(e.itemId);
+  return ids.size;
+}
+
+/** All notice figures; `status` defaults to the recount from the items. */
+export function noticeFigures(doc: LedgerDoc, asOf: string, o: { status?: StatusReport; events?: AuditEvent[] } = {}): NoticeFigures {
+  return {
+    status: o.status ?? statusFromDoc(doc, asOf),
+    kinds: kindFigures(doc),
+    extended: extendedCount(o.events ?? [], asOf),
+    aspects: doc.aspects.length,
+  };
+}
