@@ -52,7 +52,7 @@ export const progress = defineCommand<null>({
 
 export const view = defineCommand<string>({
   name: '查看',
-  aliases: ['详情', '查询', 'ck'],
+  aliases: ['详情', '查询', 'ck', '看一下', '看看', '查一下', '了解一下'],
   summary: '查看事项详情：责任领导、部门、时限、状态、最新进展',
   usage: '查看 <编号>，如：查看 二.3、查看 3.2（也可以直接发编号）',
   parse: (args) => (args ? args : { error: '请写上要查看的编号。' }),

@@ -1,9 +1,10 @@
 import { distance } from 'fastest-levenshtein';
 import { normalizeInput } from '../ledger/normalize.js';
 import { parseCode } from '../ledger/codes.js';
-import { statusPrefix } from '../ledger/status.js';
+import { readStatus } from '../ledger/lexicon.js';
 import type { CommandSpec } from './types.js';
 import { COMMANDS } from './index.js';
+import { clarify } from './clarify.js';
 
 export type Routed =
   | { kind: 'command'; spec: CommandSpec; args: string }
@@ -43,37 +44,55 @@ export function route(text: string): Routed {
   for (const [n, c] of names) {
     if (n.length >= 2 && t.startsWith(n)) return { kind: 'command', spec: c, args: t.slice(n.length).trim() };
   }
-  const natural = routeNatural(head, rest);
+  const natural = routeNatural(t);
   if (natural) return natural;
   return { kind: 'miss', suggestion: nearest(head), input: t };
 }
 
-function routeNatural(head: string, rest: string): Routed | undefined {
-  // A code, optionally glued to a status word: "3.2已完成…"
-  const glued = head.match(/^(.+?)(已完成|完成|长期坚持|推进中|正在|已办结|已落实|整改到位)(.*)$/);
-  let code = head;
-  let tail = rest;
-  if (!parseCode(head) && glued && parseCode(glued[1])) {
-    code = glued[1];
-    tail = `${glued[2]}${glued[3]} ${rest}`.trim();
+/**
+ * A code at the start of free text: "5.2怎么样？", "1.1：已完成，…", "二.3 已完成".
+ * A bare Chinese numeral glued to words ("十分感谢", "一半") is not a code, nor
+ * is a number that starts a date or a count ("2025年…", "3个…").
+ */
+export function splitCode(t: string): { code: string; tail: string } | undefined {
+  const m = t.match(/^(?:问题|措施|事项|第)?[\d〇零一二三四五六七八九十两()（）.．、。·\-]+(?:项|条|号|个问题)?/);
+  if (!m) return undefined;
+  for (let n = m[0].length; n > 0; n--) {
+    const code = m[0].slice(0, n);
+    if (!parseCode(code)) continue;
+    const raw = t.slice(n);
+    if (/^[年月日号个件条人次项%岁天]/.test(raw)) return undefined;
+    const glued = raw !== '' && !/^[\s，,；;。:：、]/.test(raw);
+    if (glued && !/\d|^第|^问题|\)$/.test(code)) return undefined;
+    return { code: code.replace(/[、。.]$/, ''), tail: raw.replace(/^[\s，,；;。:：、]+/, '').trim() };
   }
-  if (!parseCode(code)) return undefined;
-  if (!tail) return { kind: 'command', spec: find('查看')!, args: code };
-  const sp = statusPrefix(tail);
-  if (!sp) {
-    // "3.2 情况怎么样" asks; "3.2 制度已印发" probably reports, but we never write on a guess.
-    if (/[?？吗呢]|怎么样|如何|进展情况|什么情况|谁负责/.test(tail)) return { kind: 'command', spec: find('查看')!, args: code };
+  return undefined;
+}
+
+function routeNatural(t: string): Routed | undefined {
+  const split = splitCode(t);
+  if (!split) return undefined;
+  const { code, tail } = split;
+  const cmd = (name: string, args: string): Routed => ({ kind: 'command', spec: find(name)!, args: args.trim() });
+  if (!tail) return cmd('查看', code);
+  const r = readStatus(tail);
+  // Questions ("5.2进展如何") only ever read; nothing is written on a guess.
+  if (r.kind === 'question') return cmd('查看', code);
+  if (r.kind === 'unsure') return { kind: 'command', spec: clarify(code, tail, r.readings, r.rest), args: '' };
+  if (r.kind === 'none') {
     return {
       kind: 'miss', suggestion: find('进展'), input: `${code} ${tail}`,
       hint: `如要记录进展，请发送：进展 ${code} ${tail}；如已完成，请发送：完成 ${code} ${tail}`,
     };
   }
-  if (sp.status === '已完成') return { kind: 'command', spec: find('完成')!, args: `${code} ${sp.rest || ''}`.trim() };
-  if (sp.status === '已完成并长期坚持') return { kind: 'command', spec: find('完成')!, args: `${code} 长期坚持 ${sp.rest}`.trim() };
-  if (['推进中', '阶段性完成', '基本完成'].includes(sp.status)) {
-    return { kind: 'command', spec: find('进展')!, args: `${code} ${tail}` };
+  switch (r.status) {
+    case '已完成': return cmd('完成', `${code} ${r.rest}`);
+    case '已完成并长期坚持': return cmd('完成', `${code} 长期坚持 ${r.rest}`);
+    case '待销号': return cmd('完成', `${code} ${tail}`);
+    case '已销号':
+      return { kind: 'miss', input: `${code} ${tail}`, hint: `销号由整改办审核后办理，请整改办发送：销号 ${code}` };
+    default: return cmd('进展', `${code} ${tail}`);
   }
-  return undefined;
 }
 
 /** The command whose keyword is closest to what was typed. */

@@ -1,6 +1,7 @@
 import type { Measure, Status } from '../ledger/types.js';
 import { formatDeadline, parseDate } from '../ledger/dates.js';
-import { isClosed, isDone, statusPrefix, STATUS_RANK } from '../ledger/status.js';
+import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
+import { isQuestion, readStatus } from '../ledger/lexicon.js';
 
 const PROGRESS_WORDS: Status[] = ['推进中', '阶段性完成', '基本完成'];
 import { DomainError } from '../core/errors.js';
@@ -52,12 +53,18 @@ export const progressNote = defineCommand<{ code: string; text: string }>({
   summary: '报告进展（责任人、责任领导、整改办）',
   usage: '进展 <编号> <说明>，如：进展 3.2 已起草制度初稿',
   roles: ['office', 'leader', 'owner'],
-  parse: needText('进展说明'),
+  parse: (args) => {
+    const p = needText('进展说明')(args);
+    if ('error' in p) return p;
+    if (isQuestion(p.text, true)) return { error: `这像是一个提问，未作记录。了解情况请发送：查看 ${p.code}` };
+    return p;
+  },
   async run(ctx, { code, text }) {
-    // "进展 3.2 基本完成，…" also moves the status to the word it starts with.
-    const said = statusPrefix(text);
-    const to = said && PROGRESS_WORDS.includes(said.status) ? said.status : undefined;
-    const note = to && said!.rest ? said!.rest : text;
+    // "进展 3.2 基本完成，…" also moves the status to what it says; "完成一半" stays 推进中 with its percentage in the note.
+    const said = readStatus(text);
+    const to = said.kind === 'status' && PROGRESS_WORDS.includes(said.status) ? said.status : undefined;
+    const plainWord = said.kind === 'status' && said.percent === undefined && said.rest && to && to !== '推进中';
+    const note = plainWord ? said.rest : text;
     const r = await change(ctx, code, (m) => {
       if (to && (m.status === '待销号' || isDone(m.status))) {
         throw new DomainError('already_done', `${m.code} 当前为“${m.status}”，不能改回“${to}”。如需重新整改，请整改办“退回”。`);
@@ -70,7 +77,7 @@ export const progressNote = defineCommand<{ code: string; text: string }>({
   },
 });
 
-export const complete = defineCommand<{ code: string; text: string; longterm: boolean }>({
+export const complete = defineCommand<{ code: string; text: string; longterm: boolean; review: boolean }>({
   name: '完成', aliases: ['已完成', '报完成', '申请销号', '办结'], writes: true,
   summary: '报告完成并附佐证说明；需长期坚持的写“长期坚持”',
   usage: '完成 <编号> [长期坚持] <佐证说明>，如：完成 3.2 制度已印发',
@@ -80,10 +87,19 @@ export const complete = defineCommand<{ code: string; text: string; longterm: bo
     if ('error' in p) return p;
     const lt = p.text.match(/^(?:并)?长期坚持[\s,，:：。]*(.*)$/s);
     if (lt && !lt[1]) return { error: '请在“长期坚持”后写上完成情况和佐证材料说明。' };
-    return lt ? { code: p.code, text: lt[1], longterm: true } : { ...p, longterm: false };
+    if (isQuestion(p.text, true)) return { error: `这像是一个提问，未作登记。了解情况请发送：查看 ${p.code}` };
+    // "完成 5.2 一半" or "完成 5.2 尚未完成" does not report completion.
+    const said = readStatus(p.text);
+    if (said.kind === 'status' && !['已完成', '已完成并长期坚持', '待销号'].includes(said.status)) {
+      const pct = said.percent !== undefined ? `（进度${said.percent}%）` : '';
+      return { error: `“${p.text}”表明尚未全部完成${pct}，未作完成登记。如需记录进展，请发送：进展 ${p.code} ${p.text}` };
+    }
+    const review = said.kind === 'status' && said.review === true;
+    return lt ? { code: p.code, text: lt[1], longterm: true, review } : { ...p, longterm: false, review };
   },
-  async run(ctx, { code, text, longterm }) {
-    const target: Status = longterm ? '已完成并长期坚持' : ctx.ledger.requireReview ? '待销号' : '已完成';
+  async run(ctx, { code, text, longterm, review }) {
+    // Asking for 验收/审核 sends the item to the office even on a ledger that needs no review.
+    const target: Status = longterm ? '已完成并长期坚持' : ctx.ledger.requireReview || review ? '待销号' : '已完成';
     const r = await change(ctx, code, (m) => {
       if (m.status === target || isDone(m.status)) throw new DomainError('already_done', `${m.code} 已是“${m.status}”状态，无需重复申报。如需补充说明，请用“进展”。`);
       if (m.status === '待销号' && !longterm) throw new DomainError('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`);

@@ -14,7 +14,7 @@ export interface CodeQuery {
 }
 
 const CN = '[〇零一二三四五六七八九十两]+';
-const SEP = '[.、,．·\\-]?';
+const SEP = '[.、,．。·\\-]?';
 const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => CodeQuery | null]> = [
   // 第3项 / 第三项 / 第3条 / 第3个问题
   [new RegExp(`^第(\\d+|${CN})(?:项|条|个问题|个|号|问题)?$`), (m) => num(m[1], (n) => ({ problem: n }))],
@@ -26,10 +26,10 @@ const PATTERNS: Array<[RegExp, (m: RegExpMatchArray) => CodeQuery | null]> = [
   // 二 / (二) — an aspect alone
   [new RegExp(`^\\(?(${CN})\\)?$`), (m) => num(m[1], (a) => ({ aspect: a }))],
   // 1.3.2 — aspect.problem.measure in Arabic digits
-  [/^(\d+)[.．](\d+)[.．](\d+)$/, (m) => ({ aspect: Number(m[1]), problem: Number(m[2]), measure: Number(m[3]) })],
+  [/^(\d+)[.．。](\d+)[.．。](\d+)$/, (m) => ({ aspect: Number(m[1]), problem: Number(m[2]), measure: Number(m[3]) })],
   // 3 / 3.2 / 3(2) / 3-2
   [
-    /^(\d+)(?:[.．\-、](\d+)|\((\d+)\))?$/,
+    /^(\d+)(?:[.．。\-、](\d+)|\((\d+)\))?$/,
     (m) => ({ problem: Number(m[1]), measure: m[2] ? Number(m[2]) : m[3] ? Number(m[3]) : undefined }),
   ],
 ];
@@ -41,7 +41,9 @@ function num(s: string, f: (n: number) => CodeQuery): CodeQuery | null {
 
 /** Parses a code token; null when the text is not a code. */
 export function parseCode(input: string): CodeQuery | null {
-  const s = normalizeInput(input).replace(/\s/g, '').replace(/[。.]$/, (x) => (/\d[.。]$/.test(input) ? '' : x));
+  const s = normalizeInput(input).replace(/\s/g, '').replace(/[。.]$/, (x) => (/\d[.。]$/.test(input) ? '' : x))
+    // "问题5", "问题5.2", "措施5.2", "事项3": the word names the level the number already names.
+    .replace(/^(?:问题|整改措施|措施|事项|编号)(?=[\d(〇零一二三四五六七八九十两])/, '');
   for (const [re, f] of PATTERNS) {
     const m = s.match(re);
     if (m) {

@@ -65,7 +65,8 @@ function assemble(s: Structure, ledger: Ledger, warnings: string[]): LedgerDoc {
     const mine: Measure[] = p.rows.map(({ no, row: r }) => ({
       id: itemId(p.aspect, p.no, no), code: displayCode(n, p.aspect, p.no, no), level: 'measure', title: r.measureTitle,
       aspect: p.aspect, problemId: pid, number: no, kind: r.kind, leaders: r.leaders, departments: r.departments,
-      owners: r.owners, deadline: r.deadline, status: r.status, notes: [], createdAt: now, updatedAt: now, version: 0,
+      owners: r.owners, deadline: r.deadline, status: r.status,
+      notes: r.statusNote ? [{ at: now, by: '导入', text: r.statusNote }] : [], createdAt: now, updatedAt: now, version: 0,
     }));
     const kinds = new Set(mine.map((m) => m.kind));
     if (kinds.size > 1) warnings.push(`问题${displayCode(n, p.aspect, p.no)}的措施类别不一致（${[...kinds].join('、')}），问题按第一条措施记为${mine[0].kind}。`);
@@ -95,7 +96,7 @@ export function buildLedgerDoc(raw: RawLedgerRow[], meta: LedgerMeta, today: str
   const parsed = parseRows(raw, today, useCodes);
   if (parsed.errors.length) return { ok: false, errors: parsed.errors };
   if (parsed.statusNotes.length) {
-    warnings.push(`第${parsed.statusNotes.join('、')}行的状态栏带有说明文字，只取了开头的状态词，说明文字未导入。`);
+    warnings.push(`第${parsed.statusNotes.join('、')}行的状态栏带有说明文字，已按其含义确定状态（如“完成一半”记为推进中），原文作为第一条进展记录保留。`);
   }
   const built = buildStructure(parsed.rows, meta.numbering);
   if (!built.ok) return { ok: false, errors: built.errors.sort((a, b) => a.row - b.row) };

@@ -8,7 +8,8 @@ import type { CodeQuery } from '../ledger/codes.js';
 import { parseCode } from '../ledger/codes.js';
 import { parseNumeral } from '../ledger/numerals.js';
 import { normalizeInput, splitNames } from '../ledger/normalize.js';
-import { parseStatus, statusPrefix } from '../ledger/status.js';
+import { parseStatus } from '../ledger/status.js';
+import { readStatus } from '../ledger/lexicon.js';
 import { parseDeadline } from '../ledger/dates.js';
 import type { ImportError } from './csv.js';
 import type { LedgerField } from './ledger-columns.js';
@@ -32,6 +33,8 @@ export interface ParsedRow {
   codeText: string;
   kind: Kind;
   status: Status;
+  /** The status cell as written when it said more than a status word ("完成进度60%"): kept as the first note. */
+  statusNote?: string;
   deadline: Deadline;
   leaders: string[];
   departments: string[];
@@ -113,10 +116,13 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
     const kind = parseKind(r.kind);
     if (!kind) bad(`无法识别的类别“${r.kind}”，应为反馈问题、整改意见、举一反三、推动改革促进发展、信访件或问题线索。`);
     let status = r.status ? parseStatus(r.status) : '未启动';
+    let statusNote: string | undefined;
     if (!status && r.status) {
-      const p = statusPrefix(r.status);
-      if (p) {
-        status = p.status;
+      // The same lexicon as chat: "完成一半" is 推进中, "完成，待验收" is 待销号; an unclear cell takes the lower reading.
+      const read = readStatus(r.status);
+      if (read.kind === 'status' || read.kind === 'unsure') {
+        status = read.kind === 'status' ? read.status : read.readings[0];
+        statusNote = normalizeInput(r.status);
         statusNotes.push(r.row);
       }
     }
@@ -138,6 +144,7 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
       problemTitle: p.title, problemKey: p.key, problemNo: p.no, measureTitle: m.title, measureNo: m.no,
       code: code ?? undefined, codeText: r.code, kind: kind!, status: status!, deadline: deadline!,
       leaders: splitNames(r.leaders), departments: splitNames(r.departments), owners: splitNames(r.owners),
+      ...(statusNote ? { statusNote } : {}),
     });
   }
   return { rows, errors, statusNotes };

@@ -110,3 +110,16 @@ describe('编号 forms', () => {
     expect(r.ok && r.doc.measures.map((m) => m.code)).toEqual(['5.1', '5.4']);
   });
 });
+
+describe('status cells read with the chat lexicon', () => {
+  const row = (n: number, status: string) => `,一、加强政治建设,1.学习贯彻不深入。,措施${n},,,,,2025-03-31,${status}`;
+  const cells = ['完成一半', '完成进度60%', '完成，待验收', '已完成', '尚未完成，模板已起草', '基本完成', '差不多完成了'];
+  const r = parseLedgerCsv(csv(HEAD, ...cells.map((c, i) => row(i + 1, c))), meta(), TODAY);
+  it('partial, negated and review cells are not completions; the cell text is kept as the first note', () => {
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.doc.measures.map((m) => m.status)).toEqual(['推进中', '推进中', '待销号', '已完成', '推进中', '基本完成', '基本完成']);
+    expect(r.doc.measures[1].notes.map((n) => n.text)).toEqual(['完成进度60%']);
+    expect(r.doc.measures[3].notes).toEqual([]);
+    expect(r.warnings.join('')).toContain('原文作为第一条进展记录保留');
+  });
+});
