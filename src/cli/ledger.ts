@@ -9,6 +9,9 @@ import { readLedgerFile } from '../reports/ledger-file.js';
 import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
 import { exportLedgerCsv, exportLedgerJson } from '../reports/ledger-export.js';
 import { parseUsersCsv } from '../reports/users-import.js';
+import { describeDiff, summarizeDiff } from '../reports/ledger-merge.js';
+import { LedgerImports } from '../store/ledger-merge.js';
+import type { Ledger } from '../ledger/types.js';
 import { withServices } from './open.js';
 
 /** `ledger import|export` and `users import`. */
@@ -16,10 +19,14 @@ export function registerLedgerCli(program: Command): void {
   const ledger = program.command('ledger').description('import or export a ledger (CSV with Chinese headers, XLSX, or JSON)');
 
   ledger.command('import')
-    .description('import a ledger; one bad row refuses the whole file (rows named) and nothing is written')
+    .description('import a ledger; into an existing ledger it is a merge by item code that keeps chat work; one bad row refuses the whole file (rows named) and nothing is written')
     .argument('<file>', 'FILE.csv | FILE.xlsx | FILE.json')
     .requiredOption('--ledger <id>', 'ledger id (letters, digits, - _ .)')
-    .option('--dry-run', 'check and describe the file without writing anything')
+    .option('--dry-run', 'check the file and list per item what would change, without writing anything')
+    .option('--take-sheet-status', "take the sheet's status even where chat moved it since the sheet's date")
+    .option('--allow-remove', 'delete items the sheet no longer has (default: keep them)')
+    .option('--replace', 'replace the ledger by the sheet instead of merging (the old state stays restorable)')
+    .option('--sheet-date <date>', 'when the sheet was made: chat changes after it are kept (default: every chat change is kept)')
     .option('--title <title>', 'ledger title (default: kept, or the id)')
     .option('--org <org>', 'organization')
     .option('--type <type>', '巡视 | 巡察')
@@ -27,20 +34,13 @@ export function registerLedgerCli(program: Command): void {
     .option('--feedback-date <date>', 'feedback date')
     .option('--yellow-days <n>', 'days before a deadline an item turns yellow (default 10)')
     .option('--no-review', 'completions go straight to 已完成 instead of 待销号')
-    .action((file: string, o) => withServices(undefined, async ({ services }) => {
+    .action((file: string, o) => withServices(undefined, async ({ services, redis }) => {
       if (!/^[\w.-]{1,64}$/.test(o.ledger)) throw new DomainError('bad_id', '台账ID只能包含字母、数字、短横线、下划线和点，最长64个字符。');
       const today = shanghaiDate(services.clock.now());
       const prev = await services.ledgers.getLedger(o.ledger);
-      const feedbackDate = o.feedbackDate ? parseDate(o.feedbackDate, today) : prev?.feedbackDate;
-      if (o.feedbackDate && !feedbackDate) throw new DomainError('bad_date', `无法识别反馈日期：${o.feedbackDate}`);
-      if (o.type && !['巡视', '巡察'].includes(o.type)) throw new DomainError('bad_type', '--type 须为 巡视 或 巡察');
-      const yellowDays = o.yellowDays !== undefined ? Number(o.yellowDays) : prev?.yellowDays;
-      if (yellowDays !== undefined && !(Number.isInteger(yellowDays) && yellowDays >= 0 && yellowDays <= 365)) throw new DomainError('bad_days', '--yellow-days 须为 0 到 365 的整数');
-      const meta: LedgerMeta = {
-        ledgerId: o.ledger, title: o.title ?? prev?.title, org: o.org ?? prev?.org, inspectionType: o.type ?? prev?.inspectionType,
-        inspectionGroup: o.group ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
-        requireReview: o.review === false ? false : prev?.requireReview ?? true, now: services.clock.now().toISOString(),
-      };
+      const meta = importMeta(o, prev, today, services.clock.now().toISOString());
+      const sheetDate = o.sheetDate ? parseDate(o.sheetDate, today) : null;
+      if (o.sheetDate && !sheetDate) throw new DomainError('bad_date', `无法识别表格日期：${o.sheetDate}`);
       const r = await readLedgerFile(file, meta, today);
       if (!r.ok) {
         process.exitCode = 1;
@@ -48,13 +48,46 @@ export function registerLedgerCli(program: Command): void {
         return;
       }
       for (const w of r.warnings) console.error(`提示：${w}`);
-      if (o.dryRun) {
-        console.log(`（试运行，未写入）${describeLedgerDoc(r.doc)}`);
+      const imports = new LedgerImports(redis);
+      // Written in chunks under a new generation and switched atomically; the old one is deleted before exit.
+      const out = await imports.importDoc(r.doc, {
+        dryRun: o.dryRun, replace: o.replace, takeSheetStatus: o.takeSheetStatus, allowRemove: o.allowRemove,
+        // The end of the sheet's day, Shanghai time: changes made on that day may already be in it.
+        sheetDate: sheetDate ? new Date(`${sheetDate}T23:59:59.999+08:00`).toISOString() : undefined,
+        actor: 'cli', file: path.basename(file), now: services.clock.now(), save: { awaitCleanup: true },
+      });
+      const head = o.dryRun ? '（试运行，未写入）' : '已导入 / imported: ';
+      console.log(`${head}${describeLedgerDoc(out.doc)}`);
+      if (out.diff) {
+        const how = out.mode === 'replace' ? '整表替换（--replace）' : '按编号合并';
+        console.log(`${how}，与机器人台账相比：${summarizeDiff(out.diff)}`);
+        for (const line of describeDiff(out.diff)) console.log(`  ${line}`);
+      }
+      if (out.importId) console.log(`导入编号 ${out.importId}${out.mode === 'new' ? '' : `（恢复导入前的台账：rectify ledger restore --ledger ${o.ledger} --to ${out.importId}）`}`);
+    }));
+
+  ledger.command('imports')
+    .description("list a ledger's recorded imports (newest first), or one import's full diff")
+    .requiredOption('--ledger <id>', 'ledger id')
+    .option('--show <importId>', "print that import's per-item differences")
+    .action((o) => withServices(undefined, async ({ redis }) => {
+      const imports = new LedgerImports(redis);
+      if (o.show) {
+        const lines = await imports.diffLines(o.ledger, o.show);
+        if (!lines) throw new DomainError('no_import', `没有导入编号为 ${o.show} 的差异记录。`);
+        for (const l of lines) console.log(l);
         return;
       }
-      // Written in chunks under a new generation and switched atomically; the old one is deleted before exit.
-      await services.ledgers.saveDoc(r.doc, { actor: 'cli', note: `导入 ${path.basename(file)}` }, { awaitCleanup: true });
-      console.log(`已导入 / imported: ${describeLedgerDoc(r.doc)}`);
+      for (const rec of await imports.list(o.ledger)) console.log(`${rec.id}\t${rec.at}\t${rec.mode}\t${rec.file}\t${rec.summary}`);
+    }));
+
+  ledger.command('restore')
+    .description('bring a ledger back to its state just before an import (see `ledger imports`)')
+    .requiredOption('--ledger <id>', 'ledger id')
+    .requiredOption('--to <importId>', 'the import to undo (it and every later import or chat change are undone)')
+    .action((o) => withServices(undefined, async ({ services, redis }) => {
+      const r = await new LedgerImports(redis).restore(o.ledger, o.to, 'cli', services.clock.now(), { awaitCleanup: true });
+      console.log(`已恢复 / restored: ${describeLedgerDoc(r.doc)}（恢复编号 ${r.importId}，可再用 --to ${r.importId} 撤销这次恢复）`);
     }));
 
   ledger.command('export')
@@ -102,4 +135,22 @@ export function registerLedgerCli(program: Command): void {
     .action(() => withServices(undefined, async ({ services }) => {
       console.log(JSON.stringify(await services.directory.listUsers(), null, 2));
     }));
+}
+
+/** Import metadata from the options, falling back to the existing ledger's; a merge keeps its numbering (equal codes, equal ids). */
+function importMeta(o: Record<string, string | boolean | undefined>, prev: Ledger | null, today: string, now: string): LedgerMeta {
+  const fd = typeof o.feedbackDate === 'string' ? o.feedbackDate : undefined;
+  const feedbackDate = fd ? parseDate(fd, today) : prev?.feedbackDate;
+  if (fd && !feedbackDate) throw new DomainError('bad_date', `无法识别反馈日期：${fd}`);
+  if (o.type && !['巡视', '巡察'].includes(o.type as string)) throw new DomainError('bad_type', '--type 须为 巡视 或 巡察');
+  const yellowDays = o.yellowDays !== undefined ? Number(o.yellowDays) : prev?.yellowDays;
+  if (yellowDays !== undefined && !(Number.isInteger(yellowDays) && yellowDays >= 0 && yellowDays <= 365)) throw new DomainError('bad_days', '--yellow-days 须为 0 到 365 的整数');
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    ledgerId: o.ledger as string, title: str(o.title) ?? prev?.title, org: str(o.org) ?? prev?.org,
+    inspectionType: (str(o.type) as LedgerMeta['inspectionType']) ?? prev?.inspectionType,
+    inspectionGroup: str(o.group) ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
+    requireReview: o.review === false ? false : prev?.requireReview ?? true, now,
+    numbering: prev && !o.replace ? prev.numbering : undefined,
+  };
 }

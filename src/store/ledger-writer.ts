@@ -34,6 +34,11 @@ export interface SaveOptions {
   beforeSwitch?: (gen: number) => Promise<void>;
   /** Wait until the old generation is deleted (the CLI does; services let it run in the background). */
   awaitCleanup?: boolean;
+  /**
+   * The audit stream's last id when the doc was computed ('0-0': empty): the
+   * switch is refused if chat wrote since, so a merge never drops that work.
+   */
+  expectAuditTail?: string;
 }
 
 const LOCK_TTL_S = 900;
@@ -43,10 +48,17 @@ const MAX_ARGS = 10_000;
 const SLICE = 200;
 
 // KEYS: gen pointer, meta, audit, garbage zset, lock. ARGV: expected gen, new gen, lock token, meta (flat JSON),
-// audit event (flat JSON or ''), wipe audit '1'/'0', when the old generation may be deleted (ms).
+// audit event (flat JSON or ''), wipe audit '1'/'0', when the old generation may be deleted (ms),
+// expected last audit id ('' = not checked).
 const SWITCH = script<[string, string]>('rbSwitchGen', `
 local cur = redis.call('GET', KEYS[1]) or '0'
 if cur ~= ARGV[1] then return {'MOVED', cur} end
+if ARGV[8] ~= '' then
+  local t = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+  local last = '0-0'
+  if #t > 0 then last = t[1][1] end
+  if last ~= ARGV[8] then return {'STALE', last} end
+end
 if redis.call('GET', KEYS[5]) ~= ARGV[3] then return {'LOCK', ''} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[2])
@@ -282,13 +294,20 @@ export interface SaveResult {
   cleanup: Promise<void>;
 }
 
+/** The one audit event of a whole-ledger write (action 导入 unless given, e.g. 恢复). */
+export interface LedgerEvent {
+  actor: string;
+  note: string;
+  action?: string;
+}
+
 /**
  * Replaces a ledger with `doc`: writes a new generation in chunks, switches
  * to it atomically (meta and an optional audit event in the same step), then
  * deletes the old one after the grace period (in the background: await
  * `cleanup` to wait for it). Refuses while another import of the ledger runs.
  */
-export async function saveLedgerDoc(redis: RedisClient, doc: LedgerDoc, event?: { actor: string; note: string }, opts: SaveOptions = {}): Promise<SaveResult> {
+export async function saveLedgerDoc(redis: RedisClient, doc: LedgerDoc, event?: LedgerEvent, opts: SaveOptions = {}): Promise<SaveResult> {
   const L = doc.ledger.id;
   const token = randomUUID();
   if ((await redis.set(lk.lock(L), token, 'EX', LOCK_TTL_S, 'NX')) !== 'OK') {
@@ -309,13 +328,14 @@ export async function saveLedgerDoc(redis: RedisClient, doc: LedgerDoc, event?: 
     await opts.beforeSwitch?.(gen);
     const ev = event
       ? JSON.stringify(['at', new Date().toISOString(), 'platform', 'cli', 'userId', 'cli', 'name', event.actor,
-          'itemId', '', 'code', '', 'action', '导入', 'from', '', 'to', '', 'note', event.note, 'messageId', ''])
+          'itemId', '', 'code', '', 'action', event.action ?? '导入', 'from', '', 'to', '', 'note', event.note, 'messageId', ''])
       : '';
     // Nobody can be reading a ledger that did not exist; otherwise reads that resolved the old generation get time to finish.
     const grace = existed ? opts.graceMs ?? 2000 : 0;
     const res = await SWITCH.run(redis, [lk.gen(L), lk.meta(L), k.audit(L), lk.garbage(L), lk.lock(L)],
       [String(from), String(gen), token, JSON.stringify(Object.entries(ledgerToHash(doc.ledger)).flat()), ev,
-        opts.wipeHistory ? '1' : '0', Date.now() + grace]);
+        opts.wipeHistory ? '1' : '0', Date.now() + grace, opts.expectAuditTail ?? '']);
+    if (res[0] === 'STALE') throw new DomainError('import_stale', `台账 ${L} 在导入过程中有新的聊天更新，本次导入未生效，请重试。`);
     if (res[0] !== 'OK') throw new DomainError('import_raced', `台账 ${L} 在导入过程中被另一次导入替换，本次导入未生效。`);
   } catch (e) {
     await UNLOCK.run(redis, [lk.lock(L)], [token]).catch(() => undefined);

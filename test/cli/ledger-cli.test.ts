@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testRedisUrl } from '../helpers/redis.js';
+import { openServices } from '../../src/app/services.js';
+import { courtRows, writeCourtWorkbook } from '../reports/court-workbook.js';
 
 const bin = path.resolve('bin/rectify.js');
 const url = testRedisUrl().replace(/\/\d+$/, '/58');
@@ -70,6 +72,31 @@ describe('ledger import / export and users import', () => {
     expect(rb.err).toMatch(/第\s*3\s*行/);
     expect(JSON.parse(rectify(['users', 'list']).out).some((u: { userId: string }) => u.userId === 'u1')).toBe(false);
   }, 30000);
+
+  it('re-import merges by code and keeps chat work; --replace is undone by restore --to', async () => {
+    const file = await writeCourtWorkbook(path.join(tmp, 'court.xlsx'), [{ name: '台账', title: '某某区人民法院巡察整改台账', rows: courtRows() }]);
+    expect(rectify(['ledger', 'import', file, '--ledger', 'cli-court']).code).toBe(0);
+    const open = await openServices({ redisUrl: url });
+    try {
+      await open.services.changes.apply('cli-court', '1.1.1', { platform: 'console', userId: 'u', name: '王静' }, 'm1', () => ({ action: '完成', status: '待销号', note: '已印发' }));
+    } finally { await open.close(); }
+    const dry = rectify(['ledger', 'import', file, '--ledger', 'cli-court', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('按编号合并，与机器人台账相比：保留聊天中的状态1项。');
+    expect(dry.out).toContain('状态不同 一.1.1：表中“推进中”，机器人“待销号”（聊天中已更新，保留“待销号”');
+    const merged = rectify(['ledger', 'import', file, '--ledger', 'cli-court']);
+    expect(merged.code).toBe(0);
+    expect(status('cli-court').byStatus).toMatchObject({ 待销号: 1 });
+    const rep = rectify(['ledger', 'import', file, '--ledger', 'cli-court', '--replace']);
+    expect(rep.code).toBe(0);
+    expect(status('cli-court').byStatus.待销号 ?? 0).toBe(0);
+    const id = rep.out.match(/--to (\S+?)）/)![1];
+    expect(rectify(['ledger', 'imports', '--ledger', 'cli-court']).out.split('\n')[0]).toMatch(new RegExp(`^${id}\t.*\treplace\tcourt.xlsx\t整表替换`));
+    const back = rectify(['ledger', 'restore', '--ledger', 'cli-court', '--to', id]);
+    expect(back.code).toBe(0);
+    expect(back.out).toContain('已恢复');
+    expect(status('cli-court').byStatus).toMatchObject({ 待销号: 1 });
+  }, 60000);
 
   it.each([['ledger', 'import'], ['ledger', 'export'], ['users', 'import']])('%s %s --help', (a, b) => {
     const r = rectify([a, b, '--help']);
