@@ -2,11 +2,28 @@ import type { Measure } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
 import { isDone } from '../ledger/status.js';
-import { parseNumeral } from '../ledger/numerals.js';
 import { safeText } from '../core/safe-text.js';
-import { defineCommand, type CommandContext } from './types.js';
+import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { byDeadline, listMeasures, measureLine } from './format.js';
+import { parseFilters, type Filter } from './filters.js';
+import { filteredReply } from './filtered.js';
+
+/** Arguments of a list command: its own condition alone (the plain list) or with other filters. */
+type ListArgs<A> = { own: A } | { filters: Filter[] };
+
+/** Reads "<keyword> <args>" as filters; `own` picks the plain form when nothing else was given. */
+function listParse<A>(keyword: string, own: (fs: Filter[]) => A | undefined) {
+  return (args: string): ListArgs<A> | ParseFailure => {
+    const fs = parseFilters(`${keyword} ${args}`);
+    if ('error' in fs) return fs;
+    if (fs.length === 1) {
+      const o = own(fs);
+      if (o !== undefined) return { own: o as A };
+    }
+    return { filters: fs };
+  };
+}
 
 async function measures(ctx: CommandContext, ids: string[]): Promise<Measure[]> {
   return (await ctx.services.ledgers.getMeasures(ctx.ledger.id, ids)).sort(byDeadline);
@@ -28,43 +45,43 @@ async function dueList(ctx: CommandContext, from: number | '-inf', to: number) {
   return { total, ms: await measures(ctx, ids) };
 }
 
-export const overdue = defineCommand<null>({
+export const overdue = defineCommand<ListArgs<null>>({
   name: '逾期',
   aliases: ['超期', '红灯', '逾期事项', '逾期清单'],
   summary: '已过整改时限仍未完成的措施',
-  usage: '逾期',
-  parse: () => null,
-  async run(ctx) {
+  usage: '逾期 [部门/领导/我的…]，如：逾期、逾期 政治部、我的 逾期',
+  parse: listParse<null>('逾期', () => null),
+  async run(ctx, a) {
+    if ('filters' in a) return filteredReply(ctx, a.filters);
     const { total, ms } = await dueList(ctx, '-inf', dayNumber(ctx.today) - 1);
     return listReply(ctx, '🔴 逾期事项', ms, '目前没有逾期事项。', total).build();
   },
 });
 
-export const dueSoon = defineCommand<number | null>({
+export const dueSoon = defineCommand<ListArgs<number | null>>({
   name: '临期',
   aliases: ['即将到期', '黄灯', '快到期', '到期'],
   summary: '即将到期的措施（默认按台账的预警天数）',
-  usage: '临期 [天数]，如：临期、临期 30',
-  parse: (args) => {
-    if (!args) return null;
-    const n = parseNumeral(args.replace(/天$/, ''));
-    return n && n > 0 && n <= 366 ? n : { error: '天数请写 1 到 366 之间的数字，例如：临期 30。' };
-  },
-  async run(ctx, days) {
+  usage: '临期 [天数] [部门/领导/我的…]，如：临期、临期 30、临期 30 政治部',
+  parse: listParse<number | null>('临期', (fs) => (fs[0].kind === 'due' ? fs[0].days ?? null : undefined)),
+  async run(ctx, a) {
+    if ('filters' in a) return filteredReply(ctx, a.filters);
+    const days = a.own;
     const d = days ?? ctx.ledger.yellowDays;
     const { total, ms } = await dueList(ctx, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
     return listReply(ctx, `🟡 ${d}天内到期`, ms, `${d}天内没有到期的未完成事项。`, total).build();
   },
 });
 
-export const mine = defineCommand<null>({
+export const mine = defineCommand<ListArgs<null>>({
   name: '我的',
   aliases: ['我的事项', '我的任务', '我负责的'],
   summary: '我负责的事项（整改办：待销号的事项）',
-  usage: '我的',
-  parse: () => null,
-  async run(ctx) {
+  usage: '我的 [逾期/临期/待销号…]，如：我的、我的 逾期',
+  parse: listParse<null>('我的', () => null),
+  async run(ctx, a) {
     const s = ctx.speaker;
+    if ('filters' in a && s.known) return filteredReply(ctx, a.filters);
     const L = ctx.ledger.id;
     if (s.role === 'office') {
       const ids = await ctx.services.ledgers.idsByStatus(L, '待销号');
@@ -78,19 +95,21 @@ export const mine = defineCommand<null>({
     const ids = await ctx.services.ledgers.idsForPerson(L, s.name, s.role === 'owner' ? s.department || undefined : undefined);
     const ms = await measures(ctx, ids);
     const open = ms.filter((m) => !isDone(m.status));
-    const b = listReply(ctx, `${s.name}负责的未完成事项`, open, `您负责的${ms.length}项措施均已完成。`);
+    const b = listReply(ctx, `${s.name}负责的未完成事项`, open, ms.length ? `您负责的${ms.length}项措施均已完成。` : '本台账中没有由您负责的措施。');
     if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
     return b.forSender().build();
   },
 });
 
-export const dept = defineCommand<string>({
+export const dept = defineCommand<ListArgs<string>>({
   name: '部门',
   aliases: ['责任部门', '单位'],
   summary: '某个责任部门的全部措施',
-  usage: '部门 <名称>，如：部门 政治部',
-  parse: (args) => (args ? args : { error: '请写上部门名称。' }),
-  async run(ctx, name) {
+  usage: '部门 <名称> [逾期/临期/待销号…]，如：部门 政治部、部门 政治部 逾期',
+  parse: listParse<string>('部门', (fs) => (fs[0].kind === 'dept' ? fs[0].name : undefined)),
+  async run(ctx, a) {
+    if ('filters' in a) return filteredReply(ctx, a.filters);
+    const name = a.own;
     const L = ctx.ledger.id;
     const n = normalizeInput(name);
     let ids = await ctx.services.ledgers.idsByDepartment(L, n);
@@ -109,13 +128,15 @@ export const dept = defineCommand<string>({
   },
 });
 
-export const leader = defineCommand<string>({
+export const leader = defineCommand<ListArgs<string>>({
   name: '领导',
   aliases: ['责任领导', '分管领导'],
   summary: '某位责任领导分管的措施',
-  usage: '领导 <姓名>，如：领导 罗拥军',
-  parse: (args) => (args ? args : { error: '请写上领导姓名。' }),
-  async run(ctx, name) {
+  usage: '领导 <姓名> [逾期/临期/待销号…]，如：领导 罗拥军、领导 罗拥军 逾期',
+  parse: listParse<string>('领导', (fs) => (fs[0].kind === 'leader' ? fs[0].name : undefined)),
+  async run(ctx, a) {
+    if ('filters' in a) return filteredReply(ctx, a.filters);
+    const name = a.own;
     const n = normalizeInput(name).replace(/(院长|副院长|同志|书记)$/, '');
     const ids = await ctx.services.ledgers.idsByLeader(ctx.ledger.id, n);
     return listReply(ctx, `${safeText(n)}分管的整改措施`, await measures(ctx, ids), `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
@@ -152,13 +173,14 @@ export const search = defineCommand<string>({
   },
 });
 
-export const pending = defineCommand<null>({
+export const pending = defineCommand<ListArgs<null>>({
   name: '待销号',
   aliases: ['待审核', '待验收'],
   summary: '已申报完成、等待整改办审核销号的措施',
-  usage: '待销号',
-  parse: () => null,
-  async run(ctx) {
+  usage: '待销号 [部门/领导…]，如：待销号、待销号 政治部',
+  parse: listParse<null>('待销号', () => null),
+  async run(ctx, a) {
+    if ('filters' in a) return filteredReply(ctx, a.filters);
     const ids = await ctx.services.ledgers.idsByStatus(ctx.ledger.id, '待销号');
     const b = listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。');
     if (ids.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');

@@ -45,7 +45,8 @@ describe('read commands on the demo ledger (seed 003)', () => {
     expect(await text('viewer', '逾期')).toContain('目前没有逾期事项');
     expect(await text('viewer', '临期')).toContain('二.1.1');
     expect(await text('viewer', '临期 3')).toContain('3天内没有到期');
-    expect(await text('viewer', '临期 abc')).toContain('天数请写');
+    expect(await text('viewer', '临期 abc')).toContain('没有看懂筛选条件“abc”');
+    expect(await text('viewer', '临期 400')).toContain('天数请写');
     const d = await text('viewer', '部门 计划财务装备科');
     expect(d).toContain('（2项）');
     expect(await text('viewer', '领导 杜波')).toContain('（7项）');
