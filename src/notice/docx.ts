@@ -49,6 +49,9 @@ function run(text: string, face: string, size: number = GONGWEN.bodySize, extra:
 }
 
 const spacing = { line: GONGWEN.line, lineRule: LineRuleType.EXACT, before: 0, after: 0 } as const;
+// Widow/orphan control would push lines to the next page and break the 22-lines-a-page grid;
+// the automatic gap between Chinese and digits would shift characters off the 28-a-line grid.
+const flow = { widowControl: false, autoSpaceEastAsianText: false } as const;
 
 /** Width of text in 3号 characters: CJK and full-width count 1, ASCII digits and letters ½. */
 export function textWidthChars(s: string): number {
@@ -87,7 +90,7 @@ function pageNumberFooter(align: 'right' | 'left', fonts: NoticeFonts): Footer {
 /** Builds the Word document; `fonts` picks the typeface set (default 方正小标宋简体 / 仿宋_GB2312 / 楷体_GB2312 / 黑体). */
 export function noticeDocument(n: NoticeModel, fonts: NoticeFonts = FONTS_GB2312): Document {
   const body = (text: string, face = fonts.body, bold = false) => new Paragraph({
-    spacing, indent: { firstLine: GONGWEN.firstLine }, alignment: AlignmentType.JUSTIFIED,
+    spacing, ...flow, indent: { firstLine: GONGWEN.firstLine }, alignment: AlignmentType.JUSTIFIED,
     children: [run(text, face, GONGWEN.bodySize, bold ? { bold: true } : {})],
   });
   const children: Paragraph[] = [];
@@ -102,7 +105,7 @@ export function noticeDocument(n: NoticeModel, fonts: NoticeFonts = FONTS_GB2312
   }
   const ind = signatureIndents(n.signature, n.date);
   const right = (text: string, chars: number) => new Paragraph({
-    spacing, alignment: AlignmentType.RIGHT, indent: { right: Math.round(chars * GONGWEN.char) }, children: [run(text, fonts.body)],
+    spacing, ...flow, alignment: AlignmentType.RIGHT, indent: { right: Math.round(chars * GONGWEN.char) }, children: [run(text, fonts.body)],
   });
   children.push(new Paragraph({ spacing, children: [] })); // 正文下空一行
   children.push(right(n.signature, ind.signature), right(n.date, ind.date));

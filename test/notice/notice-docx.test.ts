@@ -48,6 +48,11 @@ describe('notice .docx (GB/T 9704-2012)', async () => {
       expect(p.font).toContain('w:hint="eastAsia"');
       expect(p.xml).toContain('<w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>');
     }
+    // Body paragraphs keep the grid: no widow/orphan control, no automatic gap between Chinese and digits.
+    for (const p of ps.slice(n.titleLines.length + 1, -3)) {
+      expect(p.xml).toContain('<w:widowControl w:val="false"/>');
+      expect(p.xml).toContain('<w:autoSpaceDN w:val="false"/>');
+    }
     const para = ps.find((p) => p.text.startsWith('按照区委'))!;
     expect(para.xml).toContain('<w:ind w:firstLine="640"/>');
     expect(para.font).toContain('w:eastAsia="仿宋_GB2312"');
