@@ -2,51 +2,72 @@ import type { LedgerDoc, Measure } from '../ledger/types.js';
 import { formatDateCn, formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent } from '../ledger/light.js';
 import type { DigestModel } from '../schedule/digest-model.js';
-import { isDone } from '../ledger/status.js';
+import type { DaySnapshot } from '../store/dashboard-store.js';
+import type { LinkScope } from '../core/signed-link.js';
+import { burnUp, groupSplits, lightsArea, splitBars, statusDonut } from './dashboard-charts.js';
+import { esc, linker, shell, type Linker } from './dashboard-layout.js';
+import { mayView, tableQueryString } from './dashboard-model.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const bar = (done: number, total: number) => {
-  const pct = total ? (done / total) * 100 : 0;
-  return `<div class="bar"><i style="width:${pct.toFixed(1)}%"></i></div><span class="pct">${formatPercent(total ? done / total : 0)}（${done}/${total}）</span>`;
-};
-
-function rows(ms: Measure[], note: (m: Measure) => string): string {
+function rows(ms: Measure[], link: Linker, note: (m: Measure) => string): string {
   if (!ms.length) return '<p class="none">无</p>';
-  return `<table><tr><th>编号</th><th>整改措施</th><th>责任部门</th><th>责任人</th><th>时限</th><th>状态</th><th></th></tr>${ms.map((m) => `<tr><td>${esc(m.code)}</td><td>${esc(m.title)}</td><td>${esc(m.departments.join('、'))}</td><td>${esc(m.owners.join('、'))}</td><td>${esc(formatDeadline(m.deadline))}</td><td>${esc(m.status)}</td><td>${esc(note(m))}</td></tr>`).join('')}</table>`;
+  const shown = ms.slice(0, 30);
+  const more = ms.length > shown.length ? `<p class="muted">另有${ms.length - shown.length}项，请在台账中查看。</p>` : '';
+  return `<div class="tbl"><table class="list"><thead><tr><th>编号</th><th>整改措施</th><th>责任部门</th><th>时限</th><th>状态</th><th></th></tr></thead><tbody>${shown.map((m) =>
+    `<tr><td class="code"><a href="${esc(link(`/dashboard/item/${encodeURIComponent(m.id)}`))}">${esc(m.code)}</a></td><td class="title">${esc(m.title)}</td><td>${esc(m.departments.join('、'))}</td><td>${esc(formatDeadline(m.deadline))}</td><td>${esc(m.status)}</td><td>${esc(note(m))}</td></tr>`).join('')}</tbody></table></div>${more}`;
 }
 
-/** The read-only dashboard of one ledger, server-rendered (no scripts, no external assets). */
-export function renderDashboard(doc: LedgerDoc, d: DigestModel, daysLeft: (m: Measure) => number | null): string {
+export interface OverviewInput {
+  doc: LedgerDoc;
+  digest: DigestModel;
+  snapshots: DaySnapshot[];
+  scope: LinkScope;
+  sensitive: boolean;
+  /** Whether the Word notice can be downloaded (its renderer is wired in). */
+  hasNotice?: boolean;
+  today: string;
+  daysLeft: (m: Measure) => number | null;
+}
+
+/** The overview: figures, the charts (server-rendered SVG), overdue and due-soon lists, this week, downloads. */
+export function renderDashboard(x: OverviewInput): string {
+  const { doc, digest: d, today } = x;
   const L = doc.ledger;
   const c = d.counts;
+  const link = linker(x.scope);
+  const may = mayView(x.scope.role, x.sensitive);
   const done = (c.byStatus['已完成'] ?? 0) + (c.byStatus['已完成并长期坚持'] ?? 0) + (c.byStatus['已销号'] ?? 0);
-  const statuses = Object.entries(c.byStatus).map(([s, n]) => `<span class="chip">${esc(s)} <b>${n}</b></span>`).join('');
-  const aspects = doc.aspects.map((a) => {
-    const ms = doc.measures.filter((m) => m.aspect === a.aspect);
-    const ok = ms.filter((m) => isDone(m.status)).length;
-    return `<tr><td>${esc(a.code)}、${esc(a.title)}</td><td>${bar(ok, ms.length)}</td></tr>`;
-  }).join('');
-  const depts = d.departments.map((l) => `<tr><td>${esc(l.name)}</td><td>${bar(l.done, l.total)}</td><td class="${l.overdue ? 'red' : ''}">${l.overdue}</td></tr>`).join('');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><title>${esc(L.title)} · 整改看板</title><style>
-body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f2f3f5;color:#1f2329}
-main{max-width:1000px;margin:0 auto;padding:16px}h1{font-size:20px}h2{font-size:16px;margin:20px 0 8px}
-section{background:#fff;border-radius:8px;padding:12px 16px;margin:12px 0;box-shadow:0 1px 2px #0001}
-.kpi{display:flex;gap:24px;flex-wrap:wrap}.kpi div{min-width:120px}.kpi b{font-size:24px;display:block}
-.red{color:#d4380d}.yellow{color:#d48806}.chip{display:inline-block;background:#f0f5ff;border-radius:4px;padding:2px 8px;margin:2px}
-.bar{display:inline-block;width:160px;height:10px;background:#e5e6eb;border-radius:5px;vertical-align:middle;overflow:hidden}
-.bar i{display:block;height:100%;background:#52c41a}.pct{margin-left:8px;font-size:13px}
-table{border-collapse:collapse;width:100%;font-size:13px}td,th{border-bottom:1px solid #eee;padding:6px 4px;text-align:left;vertical-align:top}
-.none{color:#86909c}footer{color:#86909c;font-size:12px;margin:16px 0}</style></head><body><main>
-<h1>${esc(L.title)}</h1><p>${esc(L.org)}${L.inspectionGroup ? ` · ${esc(L.inspectionGroup)}` : ''} · 反馈日期 ${esc(formatDateCn(L.feedbackDate))}</p>
-<section class="kpi"><div>整改措施<b>${c.measures}</b></div><div>问题<b>${c.problems}</b></div><div>完成率<b>${formatPercent(c.completionRate)}</b></div>
-<div class="red">逾期<b>${c.red}</b></div><div class="yellow">${L.yellowDays}天内到期<b>${c.yellow}</b></div></section>
-<section><h2>总体进度</h2>${bar(done, c.measures)}<p>${statuses}</p></section>
-<section><h2>分方面进度</h2><table>${aspects}</table></section>
-<section><h2 class="red">逾期事项（${d.red.length}项）</h2>${rows(d.red, (m) => `逾期${-(daysLeft(m) ?? 0)}天`)}</section>
-<section><h2 class="yellow">临期事项（${d.yellow.length}项）</h2>${rows(d.yellow, (m) => `还有${daysLeft(m) ?? 0}天`)}</section>
+  const items = (q: Parameters<typeof tableQueryString>[0]) => esc(link('/dashboard/items', tableQueryString(q)));
+  const aspectSplits = groupSplits(doc.aspects.map((a) => [`${a.code}、${a.title}`, doc.measures.filter((m) => m.aspect === a.aspect)]), today, L.yellowDays);
+  const depts = [...new Set(doc.measures.flatMap((m) => m.departments))];
+  const byDept = new Map<string, Measure[]>(depts.map((n) => [n, []]));
+  for (const m of doc.measures) for (const n of m.departments) byDept.get(n)!.push(m);
+  const deptSplits = groupSplits([...byDept], today, L.yellowDays).sort((a, b) => b.overdue - a.overdue || (b.done + b.doing + b.overdue) - (a.done + a.doing + a.overdue));
+  const downloads = [
+    may.xlsx ? `<a class="btn" href="${esc(link('/dashboard/export.xlsx'))}">下载台账（Excel）</a>` : '',
+    may.notice && x.hasNotice ? `<a class="btn plain" href="${esc(link('/dashboard/notice.docx'))}">下载整改情况通报（Word）</a>` : '',
+  ].filter(Boolean).join(' ');
+  const body = `
+<section><div class="kpi">
+<div>整改措施<b data-kpi="measures">${c.measures}</b></div><div>问题<b data-kpi="problems">${c.problems}</b></div>
+<div>已完成<b data-kpi="done">${done}</b></div><div>完成率<b data-kpi="rate">${formatPercent(c.completionRate)}</b></div>
+<div class="red"><a class="red" href="${items({ light: 'red' })}">逾期<b data-kpi="red">${c.red}</b></a></div>
+<div class="yellow"><a class="yellow" href="${items({ light: 'yellow' })}">${L.yellowDays}天内到期<b data-kpi="yellow">${c.yellow}</b></a></div>
+</div></section>
+<div class="charts">
+${statusDonut(doc)}
+${lightsArea(x.snapshots)}
+<div class="wide">${burnUp(doc, x.snapshots, today)}</div>
+${splitBars('aspects', '分方面进度（已完成 / 推进中 / 逾期）', aspectSplits)}
+${splitBars('departments', '各部门进度（已完成 / 推进中 / 逾期）', deptSplits)}
+</div>
+<section><h2 class="red">逾期事项（${d.red.length}项）</h2>${rows(d.red, link, (m) => `逾期${-(x.daysLeft(m) ?? 0)}天`)}</section>
+<section><h2 class="yellow">临期事项（${d.yellow.length}项）</h2>${rows(d.yellow, link, (m) => `还有${x.daysLeft(m) ?? 0}天`)}</section>
 <section><h2>本周动态（${esc(formatMonthDayCn(shanghaiDate(new Date(d.since))))}以来）</h2><p>新完成 ${d.newlyDone.length} 项 · 新销号 ${d.struckOff.length} 项 · 报送进展 ${d.notes.count} 条 · 状态倒退 ${d.backwards.length} 项 · 超过14天未更新 ${d.stale.length} 项</p></section>
-<section><h2>各部门情况</h2><table><tr><th>部门</th><th>完成</th><th>逾期</th></tr>${depts}</table></section>
-<footer>截至${esc(formatDateCn(d.asOf))} · 整改督办机器人 · 本页为只读，链接到期后失效</footer></main></body></html>`;
+<section><h2>各部门情况</h2><div class="tbl"><table><thead><tr><th>部门</th><th>已完成/总数</th><th>逾期</th></tr></thead><tbody>${d.departments.map((l) =>
+    `<tr><td><a href="${items({ dept: l.name })}">${esc(l.name)}</a></td><td>${l.done}/${l.total}（${formatPercent(l.total ? l.done / l.total : 0)}）</td><td class="${l.overdue ? 'red' : ''}">${l.overdue}</td></tr>`).join('')}</tbody></table></div></section>
+${downloads ? `<section class="noprint"><h2>下载</h2>${downloads}</section>` : ''}`;
+  return shell({
+    title: L.title, ledgerTitle: L.title, tab: 'overview', link, role: x.scope.role, body, asOf: formatDateCn(d.asOf),
+    sub: `${esc(L.org)}${L.inspectionGroup ? ` · ${esc(L.inspectionGroup)}` : ''} · 反馈日期 ${esc(formatDateCn(L.feedbackDate))}`,
+  });
 }

@@ -1,45 +1,127 @@
 import type Router from '@koa/router';
+import type { Context, Next } from 'koa';
 import type { Services } from '../commands/types.js';
-import { verifyLink } from '../core/signed-link.js';
+import { checkLink, type LinkScope } from '../core/signed-link.js';
 import { buildDigestModel, daysLeft } from '../schedule/digest-model.js';
 import { shanghaiDate } from '../ledger/dates.js';
+import type { Measure, Problem } from '../ledger/types.js';
+import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
+import type { DashboardStore } from '../store/dashboard-store.js';
 import { renderDashboard } from './dashboard-page.js';
+import { renderTable } from './dashboard-table.js';
+import { renderItem } from './dashboard-item.js';
+import { mayView, parseTableQuery, snapshotOf, tableQueryString } from './dashboard-model.js';
 
 const DENIED: Record<string, string> = {
   malformed: '链接不完整，请从群里的整改通报重新打开。',
   bad_signature: '链接无效，请从群里的整改通报重新打开。',
-  expired: '链接已过期，请打开最近一期整改通报中的链接。',
+  expired: '链接已过期，请打开最近一期整改通报中的链接，或在群里发送“看板”获取新链接。',
+};
+
+export interface DashboardDeps {
+  /** The HMAC key of dashboard links. */
+  secret: () => Promise<string>;
+  /** Snapshots and the sensitive mark; without it the charts draw from today only. */
+  store?: DashboardStore;
+  /** The Word notice of a ledger as of a date, when that module is wired in. */
+  notice?: (ledgerId: string, asOf: string) => Promise<Buffer>;
+}
+
+interface DashState { scope: LinkScope; sensitive: boolean; today: string }
+
+const plain = (ctx: Context, status: number, text: string) => {
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>整改看板</title><p style="font:16px sans-serif;margin:2em">${text}</p>`;
 };
 
 /**
- * GET /dashboard?ledger&exp&sig — one ledger's read-only dashboard, opened
- * from the signed link in a digest. Ledgers are sensitive: no valid signature,
- * no content.
+ * The dashboard of one ledger behind a signed link (see signed-link.ts): the
+ * overview with charts, the table, an item's page and the downloads. Every
+ * route checks the link first; a bad one gets a 403 that names nothing of any
+ * ledger. Pages are server-rendered HTML with no script and no external asset.
  */
-export function registerDashboard(router: Router, services: Services, secret: () => Promise<string>): void {
-  router.get('/dashboard', async (ctx) => {
-    const q = ctx.query as Record<string, string | undefined>;
-    const now = services.clock.now();
-    const check = verifyLink(await secret(), { ledger: q.ledger, exp: q.exp, sig: q.sig }, Math.floor(now.getTime() / 1000));
+export function registerDashboard(router: Router, services: Services, depsOrSecret: DashboardDeps | (() => Promise<string>)): void {
+  const deps: DashboardDeps = typeof depsOrSecret === 'function' ? { secret: depsOrSecret } : depsOrSecret;
+  const guard = async (ctx: Context, next: Next) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Robots-Tag', 'noindex');
-    ctx.type = 'text/html; charset=utf-8';
-    if (check !== 'ok') {
-      ctx.status = 403;
-      ctx.body = `<!doctype html><meta charset="utf-8"><p>${DENIED[check]}</p>`;
-      return;
-    }
-    const doc = await services.ledgers.loadDoc(q.ledger!);
-    if (!doc) {
-      ctx.status = 404;
-      ctx.body = '<!doctype html><meta charset="utf-8"><p>台账不存在。</p>';
-      return;
-    }
+    ctx.set('X-Frame-Options', 'DENY');
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'");
+    const q = ctx.query as Record<string, string | undefined>;
+    const now = services.clock.now();
+    const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const r = checkLink(await deps.secret(), { ledger: one(q.ledger), role: one(q.role), exp: one(q.exp), sig: one(q.sig) }, Math.floor(now.getTime() / 1000));
+    if (r.check !== 'ok') return plain(ctx, 403, DENIED[r.check]);
+    if (!(await services.ledgers.getLedger(r.scope.ledger))) return plain(ctx, 404, '台账不存在或已删除。');
+    const sensitive = (await deps.store?.isSensitive(r.scope.ledger)) ?? false;
+    ctx.state.dash = { scope: r.scope, sensitive, today: shanghaiDate(now) } satisfies DashState;
+    await next();
+  };
+  const st = (ctx: Context) => ctx.state.dash as DashState;
+
+  router.get('/dashboard', guard, async (ctx) => {
+    const { scope, sensitive, today } = st(ctx);
+    const doc = await services.ledgers.loadDoc(scope.ledger);
+    if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
+    const now = services.clock.now();
     const since = new Date(now.getTime() - 7 * 86400_000);
-    const events = await services.ledgers.events(doc.ledger.id, `${since.getTime()}-0`);
-    const model = buildDigestModel(doc, events, since, now);
-    const today = shanghaiDate(now);
-    ctx.body = renderDashboard(doc, model, (m) => daysLeft(m, today));
+    const snap = snapshotOf(doc, today);
+    const [events, snapshots] = await Promise.all([
+      services.ledgers.events(doc.ledger.id, `${since.getTime()}-0`),
+      deps.store ? deps.store.recordSnapshot(doc.ledger.id, snap).then(() => deps.store!.snapshots(doc.ledger.id)) : Promise.resolve([snap]),
+    ]);
+    const digest = buildDigestModel(doc, events, since, now);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = renderDashboard({ doc, digest, snapshots, scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today) });
+  });
+
+  router.get('/dashboard/items', guard, async (ctx) => {
+    const { scope, today } = st(ctx);
+    const query = parseTableQuery(ctx.query);
+    const doc = await services.ledgers.loadDoc(scope.ledger);
+    if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
+    const extended = new Set<string>();
+    if (query.flag === 'extended') for (const e of await services.ledgers.events(scope.ledger, '-', '+', 100_000)) if (e.action === '改期') extended.add(e.itemId);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = renderTable({ doc, query, scope, today, extended });
+  });
+
+  router.get('/dashboard/item/:id', guard, async (ctx) => {
+    const { scope, sensitive, today } = st(ctx);
+    const L = scope.ledger;
+    const id = String(ctx.params.id);
+    const [ledger, item] = await Promise.all([services.ledgers.getLedger(L), /^[\d.]{1,40}$/.test(id) ? services.ledgers.getItem(L, id) : null]);
+    if (!ledger || !item) return plain(ctx, 404, '没有这个事项。');
+    const may = mayView(scope.role, sensitive);
+    const [problem, children, history] = await Promise.all([
+      item.level === 'measure' ? services.ledgers.getItem(L, item.problemId) as Promise<Problem | null> : null,
+      item.level === 'measure' ? [] : services.ledgers.childIds(L, item.id).then((ids) => services.ledgers.getItems(L, ids)),
+      may.history && item.level === 'measure' ? services.ledgers.history(L, item.id) : [],
+    ]);
+    // A problem page lists measures; an aspect page lists problems (shown the same way).
+    const kids = (children ?? []) as Measure[];
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = renderItem({ ledger, item, problem, children: kids, history, scope, may, today, back: tableQueryString(parseTableQuery(ctx.query)) });
+  });
+
+  router.get('/dashboard/export.xlsx', guard, async (ctx) => {
+    const { scope, sensitive, today } = st(ctx);
+    if (!mayView(scope.role, sensitive).xlsx) return plain(ctx, 403, '此链接不能下载台账。');
+    const doc = await services.ledgers.loadDoc(scope.ledger);
+    if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
+    ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    ctx.attachment(`${doc.ledger.title || scope.ledger}-${today}.xlsx`);
+    ctx.body = await exportLedgerXlsx(doc);
+  });
+
+  router.get('/dashboard/notice.docx', guard, async (ctx) => {
+    const { scope, sensitive, today } = st(ctx);
+    if (!mayView(scope.role, sensitive).notice) return plain(ctx, 403, '此链接不能下载通报。');
+    if (!deps.notice) return plain(ctx, 404, '通报下载尚未开通。');
+    ctx.type = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    ctx.attachment(`整改情况通报-${today}.docx`);
+    ctx.body = await deps.notice(scope.ledger, today);
   });
 }
