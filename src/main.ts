@@ -16,6 +16,7 @@ import { startScheduler } from './schedule/index.js';
 import { registerConsoleWeb } from './bot/console/web.js';
 import { ConsoleSender } from './bot/console/sender.js';
 import { registerDashboard } from './http/dashboard.js';
+import { DashboardStore } from './store/dashboard-store.js';
 import { rememberOnce } from './store/once.js';
 import { startInbound } from './inbound/index.js';
 import { createHttpClient } from './core/http-client.js';
@@ -69,7 +70,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     fetch: http,
     env,
   };
-  registerDashboard(router, services, async () => config.DASHBOARD_SECRET ?? services.directory.sharedSecret('dashboard'));
+  registerDashboard(router, services, { secret: async () => config.DASHBOARD_SECRET ?? services.directory.sharedSecret('dashboard'), store: new DashboardStore(open.redis) });
   registerConsoleWeb(router, { handle: (m) => pipeline.handle(m), mode: config.CONSOLE_WEB });
   const handles: AdapterHandle[] = [];
   for (const start of [startDingtalk, startWecom]) {

@@ -45,9 +45,9 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
   if (opts.publicUrl) {
     const base = opts.publicUrl;
     const days = opts.dashboardLinkDays ?? 30;
-    services.dashboardLink = async (ledgerId) => {
+    services.dashboardLink = async (ledgerId, o) => {
       const secret = opts.dashboardSecret ?? (await services.directory.sharedSecret('dashboard'));
-      return dashboardLink(base, secret, ledgerId, Math.floor(clock.now().getTime() / 1000) + days * 86400);
+      return dashboardLink(base, secret, ledgerId, Math.floor(clock.now().getTime() / 1000) + (o?.days ?? days) * 86400, o?.role);
     };
   }
   return {

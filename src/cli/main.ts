@@ -10,6 +10,7 @@ import { runChat } from './chat.js';
 import { registerLedgerCli } from './ledger.js';
 import { registerNoticeCli } from './notice.js';
 import { registerScheduleCli } from '../schedule/cli.js';
+import { registerDashboardCli } from './dashboard.js';
 
 const program = new Command();
 program.name('rectify').description('整改督办机器人 rectify-bot: ledger, users, bindings, console chat').showHelpAfterError();
@@ -82,6 +83,7 @@ program.command('chat')
 registerLedgerCli(program);
 registerNoticeCli(program);
 registerScheduleCli(program, withServices);
+registerDashboardCli(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(e instanceof Error ? e.message : e);

@@ -4,13 +4,14 @@ import { overdue, dueSoon, mine, dept, leader, search, pending } from './lists.j
 import { progressNote, complete, strike, sendBack, reschedule, undo } from './write.js';
 import { bind, unbind } from './admin.js';
 import { scheduleCommands } from './schedule.js';
+import { dashboard } from './dashboard.js';
 import { notice } from './notice.js';
 
 /** Every chat command, in help order. */
 export const COMMANDS: CommandSpec[] = [
   progress, view, overdue, dueSoon, mine, dept, leader, search, pending,
   progressNote, complete, strike, sendBack, reschedule, undo, history,
-  bind, unbind, notice, ...scheduleCommands,
+  bind, unbind, notice, dashboard, ...scheduleCommands,
 ];
 
 /** Registers more commands (e.g. the scheduler's 订阅/退订/推送记录). */

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { IncomingMessage, Reply } from '../core/message.js';
 import type { Ledger } from '../ledger/types.js';
 import type { Role } from '../ledger/roles.js';
+import type { LinkRole } from '../core/signed-link.js';
 import type { ChangesPort, DirectoryPort, LedgerPort } from './ports.js';
 
 /** Who is speaking, resolved once before any command runs. */
@@ -22,8 +23,8 @@ export interface Services {
   changes: ChangesPort;
   directory: DirectoryPort;
   clock: Clock;
-  /** A signed link to a ledger's dashboard (present when PUBLIC_URL is set). */
-  dashboardLink?: (ledgerId: string) => Promise<string>;
+  /** A signed link to a ledger's dashboard for a role (default viewer; present when PUBLIC_URL is set). */
+  dashboardLink?: (ledgerId: string, opts?: { role?: LinkRole; days?: number }) => Promise<string>;
   /** Digest/reminder scheduling, present when the schedule module is wired in. */
   schedule?: ScheduleCommands;
 }
