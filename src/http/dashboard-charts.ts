@@ -83,12 +83,13 @@ export function splitBars(name: string, caption: string, rows: GroupSplit[]): st
   return figure(name, caption + note, shown, body);
 }
 
-/** Dates to draw from the feedback date to the later of two months on, today and the last deadline (at most ~400 points). */
+/** Dates to draw: from the feedback date to the latest of two months on, today and the last deadline; at most ~400 points (a step of days when longer). */
 export function chartDays(doc: LedgerDoc, today: string): string[] {
   const start = dayNumber(doc.ledger.feedbackDate || today);
   let end = Math.max(dayNumber(addDays(doc.ledger.feedbackDate || today, 61)), dayNumber(today));
-  for (const m of doc.measures) { const d = deadlineDate(m.deadline); if (d) end = Math.max(end, dayNumber(d)); }
-  end = Math.min(end, start + 3 * 366);
+  // Deadlines far ahead (a typo'd year) would squash the chart: look at most two years past today.
+  const horizon = dayNumber(today) + 2 * 366;
+  for (const m of doc.measures) { const d = deadlineDate(m.deadline); if (d) end = Math.max(end, Math.min(dayNumber(d), horizon)); }
   const step = Math.max(1, Math.ceil((end - start + 1) / 400));
   const out: string[] = [];
   for (let n = start; n <= end; n += step) out.push(fromDayNumber(n));
