@@ -2,6 +2,7 @@ import type { Aspect, Measure, Problem } from '../ledger/types.js';
 import { KINDS } from '../ledger/types.js';
 import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent, progressBar } from '../ledger/light.js';
+import { headlineSentence } from '../ledger/headline.js';
 import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
@@ -27,7 +28,9 @@ export const progress = defineCommand<null>({
     ]);
     const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
     b.heading(`${safeText(ctx.ledger.title)}`);
-    b.line(`截至${formatMonthDayCn(ctx.today)}，共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
+    const feedbackOnly = Object.keys(r.byKind).every((k) => k === '反馈问题');
+    b.line(headlineSentence({ ...r, inspectionType: ctx.ledger.inspectionType, asOf: ctx.today, measureNoun: ctx.ledger.measureNoun, feedbackOnly }));
+    b.line(`共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
     b.line(progressBar(Math.round(r.completionRate * r.measures), r.measures));
     b.blank();
     const kinds = KINDS.filter((kd) => c[`k:${kd}`]).map((kd) => `${kd} ${c[`k:${kd}`]}个（已完成${c[`kd:${kd}`] ?? 0}个）`);

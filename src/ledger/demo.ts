@@ -86,7 +86,7 @@ export function buildDemoDoc(ledgerId = DEMO_LEDGER_ID, createdAt = '2021-04-20T
     ledger: {
       id: ledgerId, title: '区委第十二轮第一巡察组反馈意见整改台账', org: '株洲市芦淞区人民法院', inspectionType: '巡察',
       inspectionGroup: '区委第一巡察组', feedbackDate: '2021-04-13', numbering: 'per-aspect', yellowDays: 10,
-      requireReview: true, createdAt,
+      requireReview: true, measureNoun: '具体问题', createdAt,
     },
     aspects, problems, measures,
   };

@@ -31,6 +31,10 @@ export interface Ledger {
   yellowDays: number;
   /** When true, 完成 goes to 待销号 and the office strikes it off; else straight to 已完成. */
   requireReview: boolean;
+  /** What the ledger calls its measure level; "具体问题" keeps the seeds' headline over measures (see headline.ts). */
+  measureNoun?: '具体问题' | '整改措施';
+  /** Days after the feedback date a 立行立改 measure without its own date is due (default 30). */
+  immediateDays?: number;
   createdAt: string;
 }
 
@@ -78,6 +82,8 @@ export interface Measure extends ItemBase {
   status: Status;
   /** Latest notes first, capped. */
   notes: Note[];
+  /** The sheet's 备注 cell, kept as written (imports and exports only). */
+  remark?: string;
   createdAt: string;
   updatedAt: string;
   /** Monotonic version for optimistic concurrency. */

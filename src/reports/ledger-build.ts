@@ -27,6 +27,10 @@ export interface LedgerMeta {
   yellowDays?: number;
   /** Default: true. */
   requireReview?: boolean;
+  /** See Ledger.measureNoun. */
+  measureNoun?: '具体问题' | '整改措施';
+  /** See Ledger.immediateDays. */
+  immediateDays?: number;
   /** Forces the numbering style instead of detecting it. */
   numbering?: Numbering;
   /** ISO time used for createdAt/updatedAt; default: the current time. */
@@ -50,6 +54,8 @@ export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: st
     numbering,
     yellowDays: meta.yellowDays ?? 10,
     requireReview: meta.requireReview ?? true,
+    ...(meta.measureNoun ? { measureNoun: meta.measureNoun } : {}),
+    ...(meta.immediateDays !== undefined ? { immediateDays: meta.immediateDays } : {}),
     createdAt: meta.now ?? new Date().toISOString(),
   };
 }
@@ -96,7 +102,7 @@ export function buildLedgerDoc(raw: RawLedgerRow[], meta: LedgerMeta, today: str
   const parsed = parseRows(raw, today, useCodes);
   if (parsed.errors.length) return { ok: false, errors: parsed.errors };
   if (parsed.statusNotes.length) {
-    warnings.push(`第${parsed.statusNotes.join('、')}行的状态栏带有说明文字，已按其含义确定状态（如“完成一半”记为推进中），原文作为第一条进展记录保留。`);
+    warnings.push(`第${parsed.statusNotes.join('、')}行的状态栏带有说明文字，已按其含义确定状态（如“完成一半”记为推进中），写有完成百分比的原文记为第一条进展。`);
   }
   const built = buildStructure(parsed.rows, meta.numbering);
   if (!built.ok) return { ok: false, errors: built.errors.sort((a, b) => a.row - b.row) };

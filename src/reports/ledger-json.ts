@@ -35,7 +35,8 @@ export const ledgerDocSchema = z.object({
   ledger: z.object({
     id: z.string(), title: z.string(), org: z.string(), inspectionType: z.enum(['巡视', '巡察']),
     inspectionGroup: z.string(), feedbackDate: date, numbering: z.enum(['per-aspect', 'global']),
-    yellowDays: z.number().int().min(0), requireReview: z.boolean(), createdAt: z.string(),
+    yellowDays: z.number().int().min(0), requireReview: z.boolean(), measureNoun: z.enum(['具体问题', '整改措施']).optional(),
+    immediateDays: z.number().int().min(0).max(366).optional(), createdAt: z.string(),
   }),
   aspects: z.array(z.object({ ...base, level: z.literal('aspect') })),
   problems: z.array(z.object({ ...base, level: z.literal('problem'), number: pos, kind, status })),

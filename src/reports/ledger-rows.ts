@@ -122,7 +122,8 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
       const read = readStatus(r.status);
       if (read.kind === 'status' || read.kind === 'unsure') {
         status = read.kind === 'status' ? read.status : read.readings[0];
-        statusNote = normalizeInput(r.status);
+        // A percentage is kept as the first note ("完成进度60%"); other words only decide the status.
+        if (read.kind === 'status' && read.percent !== undefined) statusNote = normalizeInput(r.status);
         statusNotes.push(r.row);
       }
     }

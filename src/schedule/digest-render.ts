@@ -1,23 +1,11 @@
 import type { Mention, Reply } from '../core/message.js';
-import type { Ledger, Measure, Status } from '../ledger/types.js';
+import type { Ledger, Measure } from '../ledger/types.js';
+import { headlineSentence } from '../ledger/headline.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { progressBar } from '../ledger/light.js';
 import { safeText } from '../core/safe-text.js';
 import { ReplyBuilder } from '../commands/reply.js';
 import { daysLeft, type DigestCounts, type DigestModel } from './digest-model.js';
-
-/** How the seeds word each status in a notice's headline ("已完成整改9个"). */
-const HEADLINE_WORD: Record<Status, string> = {
-  已销号: '已销号',
-  已完成: '已完成整改',
-  已完成并长期坚持: '已完成整改并长期坚持',
-  待销号: '已完成待销号',
-  基本完成: '基本完成整改',
-  阶段性完成: '阶段性完成',
-  推进中: '正在推进',
-  未启动: '尚未启动',
-};
-const HEADLINE_ORDER: Status[] = ['已销号', '已完成', '已完成并长期坚持', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'];
 
 /** Looks up the platform accounts to @ for a person named in the ledger. */
 export type PeopleLookup = (name: string) => Mention[];
@@ -31,14 +19,14 @@ export interface DigestRenderOptions {
 }
 
 /**
- * The seeds' sentence: "截至7月9日，巡察反馈的21个具体问题，已完成整改9个，
- * 已完成整改并长期坚持11个，基本完成整改1个。"
+ * The digest's headline: the shared sentence builder (src/ledger/headline.ts),
+ * so 进度, the digest and the notice count alike.
  */
 export function headline(ledger: Ledger, c: DigestCounts, asOf: string, feedbackOnly = true): string {
-  const unit = feedbackOnly ? '个' : '项';
-  const what = feedbackOnly ? `${ledger.inspectionType}反馈的${c.measures}个具体问题` : `${ledger.inspectionType}整改台账的${c.measures}项整改任务`;
-  const parts = HEADLINE_ORDER.filter((s) => c.byStatus[s]).map((s) => `${HEADLINE_WORD[s]}${c.byStatus[s]}${unit}`);
-  return `截至${formatMonthDayCn(asOf)}，${what}${parts.length ? `，${parts.join('，')}` : ''}。`;
+  return headlineSentence({
+    inspectionType: ledger.inspectionType, asOf, problems: c.problems, measures: c.measures, byStatus: c.byStatus,
+    measureNoun: ledger.measureNoun, feedbackOnly,
+  });
 }
 
 const LIST_MAX = { red: 15, yellow: 10, week: 10, stale: 8, depts: 12 };

@@ -18,6 +18,7 @@ export function itemToHash(item: Item): Record<string, string> {
     deadline: JSON.stringify(item.deadline),
     status: item.status,
     notes: JSON.stringify(item.notes),
+    ...(item.remark ? { remark: item.remark } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     version: String(item.version),
@@ -43,6 +44,7 @@ export function hashToItem(h: Record<string, string>): Item | null {
     deadline: JSON.parse(h.deadline ?? '{"type":"longterm"}') as Deadline,
     status: h.status as Status,
     notes: JSON.parse(h.notes ?? '[]') as Note[],
+    ...(h.remark ? { remark: h.remark } : {}),
     createdAt: h.createdAt,
     updatedAt: h.updatedAt,
     version: Number(h.version ?? 0),
@@ -54,6 +56,8 @@ export function ledgerToHash(l: Ledger): Record<string, string> {
     id: l.id, title: l.title, org: l.org, inspectionType: l.inspectionType, inspectionGroup: l.inspectionGroup,
     feedbackDate: l.feedbackDate, numbering: l.numbering, yellowDays: String(l.yellowDays),
     requireReview: l.requireReview ? '1' : '0', createdAt: l.createdAt,
+    ...(l.measureNoun ? { measureNoun: l.measureNoun } : {}),
+    ...(l.immediateDays !== undefined ? { immediateDays: String(l.immediateDays) } : {}),
   };
 }
 
@@ -64,5 +68,7 @@ export function hashToLedger(h: Record<string, string>): Ledger | null {
     inspectionGroup: h.inspectionGroup, feedbackDate: h.feedbackDate,
     numbering: h.numbering === 'global' ? 'global' : 'per-aspect',
     yellowDays: Number(h.yellowDays ?? 10), requireReview: h.requireReview !== '0', createdAt: h.createdAt,
+    ...(h.measureNoun === '具体问题' || h.measureNoun === '整改措施' ? { measureNoun: h.measureNoun } : {}),
+    ...(h.immediateDays ? { immediateDays: Number(h.immediateDays) } : {}),
   };
 }

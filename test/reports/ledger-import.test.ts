@@ -120,6 +120,6 @@ describe('status cells read with the chat lexicon', () => {
     expect(r.doc.measures.map((m) => m.status)).toEqual(['推进中', '推进中', '待销号', '已完成', '推进中', '基本完成', '基本完成']);
     expect(r.doc.measures[1].notes.map((n) => n.text)).toEqual(['完成进度60%']);
     expect(r.doc.measures[3].notes).toEqual([]);
-    expect(r.warnings.join('')).toContain('原文作为第一条进展记录保留');
+    expect(r.warnings.join('')).toContain('写有完成百分比的原文记为第一条进展');
   });
 });

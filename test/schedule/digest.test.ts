@@ -32,7 +32,7 @@ describe('digest text from seed 003 (pure)', () => {
     set(0, '已销号'); set(1, '推进中'); set(2, '未启动'); set(3, '待销号'); set(4, '阶段性完成');
     const m = buildDigestModel(doc, [], new Date(0), new Date('2021-11-22T02:00:00Z'));
     expect(headline(doc.ledger, m.counts, m.asOf, false)).toBe(
-      '截至11月22日，巡察整改台账的21项整改任务，已销号1项，已完成整改9项，已完成整改并长期坚持6项，已完成待销号1项，' +
+      '截至11月22日，巡察整改台账的21项整改任务，已完成整改10项（其中已销号1项），已完成整改并长期坚持6项，已申报完成待销号1项，' +
       '基本完成整改1项，阶段性完成1项，正在推进1项，尚未启动1项。');
   });
 });
@@ -71,8 +71,8 @@ describe('digest against the store (seed 003 ledger in Redis)', () => {
     expect({ ledger: w.ledgerId, asOf: r!.model.asOf, ...counts }).toEqual(status);
 
     const t = r!.reply.text;
-    expect(t).toContain('截至10月8日，巡察反馈的21个具体问题，已销号1个，已完成整改6个，已完成整改并长期坚持11个，' +
-      '已完成待销号1个，基本完成整改1个，正在推进1个。');
+    expect(t).toContain('截至10月8日，巡察反馈的21个具体问题，已完成整改7个（其中已销号1个），已完成整改并长期坚持11个，' +
+      '已申报完成待销号1个，基本完成整改1个，正在推进1个。');
     expect(t).toContain('本期动态（9月27日以来）');
     expect(t).toContain('新完成 1 项：一.3.2');
     expect(t).toContain('新销号 1 项：二.2.1');
