@@ -6,10 +6,10 @@ import { isDone } from '../ledger/status.js';
 import type { DaySnapshot } from '../store/dashboard-store.js';
 import type { LinkRole } from '../core/signed-link.js';
 
-/** What a link's role may see: viewers of a sensitive ledger get no evidence notes and no histories. */
+/** What a link's role may see: downloads for supervisor and office; viewers of a sensitive ledger get no evidence notes and no histories. */
 export function mayView(role: LinkRole, sensitive: boolean): { history: boolean; evidence: boolean; xlsx: boolean; notice: boolean } {
   const full = role !== 'viewer' || !sensitive;
-  return { history: full, evidence: full, xlsx: role !== 'viewer', notice: role === 'office' };
+  return { history: full, evidence: full, xlsx: role !== 'viewer', notice: role !== 'viewer' };
 }
 
 /** Today's figures of a ledger (the snapshot kept for the burn-up). */

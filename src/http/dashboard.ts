@@ -23,8 +23,14 @@ export interface DashboardDeps {
   secret: () => Promise<string>;
   /** Snapshots and the sensitive mark; without it the charts draw from today only. */
   store?: DashboardStore;
-  /** The Word notice of a ledger as of a date, when that module is wired in. */
-  notice?: (ledgerId: string, asOf: string) => Promise<Buffer>;
+  /** The Word notice (GB/T 9704) of a ledger as of a date; default src/notice's renderer, null to turn it off. */
+  notice?: ((ledgerId: string, asOf: string) => Promise<Buffer>) | null;
+}
+
+/** The notice modules (docx) load on the first download, not at start. */
+async function wordNotice(services: Services, L: string, asOf: string): Promise<Buffer> {
+  const [{ loadNotice }, { renderNoticeDocx }] = await Promise.all([import('../notice/load.js'), import('../notice/docx.js')]);
+  return renderNoticeDocx(await loadNotice(services, L, asOf));
 }
 
 interface DashState { scope: LinkScope; sensitive: boolean; today: string }
@@ -42,7 +48,8 @@ const plain = (ctx: Context, status: number, text: string) => {
  * ledger. Pages are server-rendered HTML with no script and no external asset.
  */
 export function registerDashboard(router: Router, services: Services, depsOrSecret: DashboardDeps | (() => Promise<string>)): void {
-  const deps: DashboardDeps = typeof depsOrSecret === 'function' ? { secret: depsOrSecret } : depsOrSecret;
+  const given: DashboardDeps = typeof depsOrSecret === 'function' ? { secret: depsOrSecret } : depsOrSecret;
+  const deps: DashboardDeps = { ...given, notice: given.notice === undefined ? (L, asOf) => wordNotice(services, L, asOf) : given.notice };
   const guard = async (ctx: Context, next: Next) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Referrer-Policy', 'no-referrer');
@@ -121,7 +128,7 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
     if (!mayView(scope.role, sensitive).notice) return plain(ctx, 403, '此链接不能下载通报。');
     if (!deps.notice) return plain(ctx, 404, '通报下载尚未开通。');
     ctx.type = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    ctx.attachment(`整改情况通报-${today}.docx`);
+    ctx.attachment(`整改进展情况通报-${today}.docx`);
     ctx.body = await deps.notice(scope.ledger, today);
   });
 }

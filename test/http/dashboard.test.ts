@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { startService } from '../../src/main.js';
 import { dashboardLink, type LinkRole } from '../../src/core/signed-link.js';
 import { statusReport } from '../../src/commands/status-report.js';
@@ -82,6 +83,20 @@ describe('dashboard access: signed links scoped to a ledger and a role', () => {
     expect(wb.worksheets[0].actualRowCount - 1).toBe(s.measures);
     expect((await fetch(link('supervisor').replace('/dashboard?', '/dashboard/export.xlsx?'))).status).toBe(200);
   });
+
+  it('supervisor and office links download the Word notice of today; a viewer link cannot', async () => {
+    expect((await fetch(link('viewer').replace('/dashboard?', '/dashboard/notice.docx?'))).status).toBe(403);
+    const html = await (await fetch(link('supervisor'))).text();
+    const href = /href="(\/dashboard\/notice\.docx\?[^"]+)"/.exec(html)?.[1].replace(/&amp;/g, '&');
+    expect(href).toBeTruthy();
+    const r = await fetch(base + href);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('wordprocessingml');
+    const xml = await (await JSZip.loadAsync(Buffer.from(await r.arrayBuffer()))).file('word/document.xml')!.async('string');
+    const s = await statusReport(svc.services, 'demo', shanghaiDate(new Date()));
+    expect(xml).toContain('通报');
+    expect(xml).toContain(`${s.measures}`);
+  }, 30000);
 
   it('看板 answers leader, office and supervisor with a personal link of their role; others are refused', async () => {
     for (const [as, role] of [['office', 'office'], ['supervisor', 'supervisor'], ['leader', 'supervisor']] as const) {
