@@ -142,8 +142,8 @@ function kindSentences(f: NoticeFigures, group: string): string[] {
   const k = f.kinds;
   const rate = (d: number, t: number) => formatPercent(t ? d / t : 0);
   if (k.整改意见) out.push(`${group}提出整改意见${k.整改意见.total}条，已落实${k.整改意见.done}条。`);
-  if (k.举一反三) out.push(`举一反三查找问题${k.举一反三.total}项，已完成整改${k.举一反三.done}项。`);
-  if (k.推动改革促进发展) out.push(`推动改革、促进发展事项${k.推动改革促进发展.total}项，已完成${k.推动改革促进发展.done}项。`);
+  if (k.举一反三) out.push(`查摆举一反三整改事项${k.举一反三.total}项，已完成整改${k.举一反三.done}项。`);
+  if (k.推动改革促进发展) out.push(`查摆“推动改革促进发展”整改事项${k.推动改革促进发展.total}项，已完成${k.推动改革促进发展.done}项。`);
   if (k.信访件) out.push(`对${group}移交的${k.信访件.total}件信访件，已办结${k.信访件.done}件，办结率为${rate(k.信访件.done, k.信访件.total)}。`);
   if (k.问题线索) out.push(`对${group}移交的${k.问题线索.total}件问题线索，已办结${k.问题线索.done}件，办结率为${rate(k.问题线索.done, k.问题线索.total)}。`);
   return out;

@@ -51,7 +51,7 @@ describe('notice model from the seed-003 demo ledger', () => {
     expect(text).toContain('超过整改时限尚未完成1项');
     expect(text).toContain('经审批调整整改时限1项');
     expect(text).toContain('对区委第一巡察组移交的1件信访件，已办结1件，办结率为100%。');
-    expect(text).toContain('举一反三查找问题1项，已完成整改1项。');
+    expect(text).toContain('查摆举一反三整改事项1项，已完成整改1项。');
     expect(text).toContain('2.针对“举一反三”整改事项“履行职责使命不到位”问题。');
     expect(text).toContain('【待补充：单位名称】');
     expect(late.signature).toBe('【待补充：署名】');
