@@ -13,6 +13,8 @@ import { describeDiff, summarizeDiff } from '../reports/ledger-merge.js';
 import { LedgerImports } from '../store/ledger-merge.js';
 import type { Ledger } from '../ledger/types.js';
 import { withServices } from './open.js';
+import { readNoticeFile } from '../notice/parse/file.js';
+import { importNotice } from './notice-import.js';
 
 /** `ledger import|export` and `users import`. */
 export function registerLedgerCli(program: Command): void {
@@ -20,9 +22,10 @@ export function registerLedgerCli(program: Command): void {
 
   ledger.command('import')
     .description('import a ledger; into an existing ledger it is a merge by item code that keeps chat work; one bad row refuses the whole file (rows named) and nothing is written')
-    .argument('<file>', 'FILE.csv | FILE.xlsx | FILE.json')
+    .argument('<file>', 'FILE.csv | FILE.xlsx | FILE.json, or a published notice NOTICE.txt | NOTICE.docx (draft ledger)')
     .requiredOption('--ledger <id>', 'ledger id (letters, digits, - _ .)')
     .option('--dry-run', 'check the file and list per item what would change, without writing anything')
+    .option('--json', 'for a notice: print the parse summary as JSON (see README)')
     .option('--take-sheet-status', "take the sheet's status even where chat moved it since the sheet's date")
     .option('--allow-remove', 'delete items the sheet no longer has (default: keep them)')
     .option('--replace', 'replace the ledger by the sheet instead of merging (the old state stays restorable)')
@@ -41,6 +44,8 @@ export function registerLedgerCli(program: Command): void {
       const meta = importMeta(o, prev, today, services.clock.now().toISOString());
       const sheetDate = o.sheetDate ? parseDate(o.sheetDate, today) : null;
       if (o.sheetDate && !sheetDate) throw new DomainError('bad_date', `无法识别表格日期：${o.sheetDate}`);
+      const notice = await readNoticeFile(file);
+      if (notice) return importNotice(services, file, notice, meta, today, { dryRun: o.dryRun, json: o.json, exists: !!prev });
       const r = await readLedgerFile(file, meta, today);
       if (!r.ok) {
         process.exitCode = 1;
