@@ -1,10 +1,11 @@
 import * as echarts from 'echarts';
-import type { LedgerDoc, Measure, Status } from '../ledger/types.js';
+import type { AuditEvent, LedgerDoc, Measure, Status } from '../ledger/types.js';
 import { STATUSES } from '../ledger/types.js';
 import { addDays, dayNumber, deadlineDate, fromDayNumber } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isDone } from '../ledger/status.js';
 import type { DaySnapshot } from '../store/dashboard-store.js';
+import { replayDone } from './dashboard-history.js';
 
 /**
  * The dashboard's charts, rendered on the server by ECharts as SVG strings
@@ -114,31 +115,41 @@ export function plannedLine(doc: LedgerDoc, days: string[]): number[] {
 }
 
 const md = (d: string) => `${Number(d.slice(5, 7))}/${Number(d.slice(8, 10))}`;
+/** Axis labels carry the year when the range crosses one. */
+const dayLabels = (days: string[]) => (days[0].slice(0, 4) === days[days.length - 1].slice(0, 4) ? days.map(md) : days.map((d) => `${d.slice(0, 4)}/${md(d)}`));
 
 /** Burn-up: scope, cumulative done and struck off, planned, and the completion rate (right axis). */
-export function burnUp(doc: LedgerDoc, snaps: DaySnapshot[], today: string): string {
+export function burnUp(doc: LedgerDoc, snaps: DaySnapshot[], today: string, events: AuditEvent[] = [], truncated = false): string {
   const days = chartDays(doc, today);
-  const at = carryForward(days, snaps, today);
+  // A day's own snapshot wins; else the audit replay; else the last snapshot before it.
+  const kept = carryForward(days, snaps, today);
+  const replay = replayDone(doc, events, days, today, truncated);
+  const own = new Set(snaps.map((s) => s.date));
+  const at = days.map((d, i) => (own.has(d) ? kept[i] : replay[i] ?? kept[i]));
   const planned = plannedLine(doc, days);
   const scope = at.map((s, i) => s?.scope ?? (days[i] > today ? doc.measures.length : null));
   const done = at.map((s) => s?.done ?? null);
   const struck = at.map((s) => s?.struck ?? null);
   const rate = at.map((s) => (s && s.scope ? Math.round((s.done / s.scope) * 1000) / 10 : null));
   const ti = days.findIndex((d) => d >= today);
-  const body = svg({
-    grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+  // Few snapshots: draw their points, or a single day would be invisible.
+  const dots = { symbol: 'circle', symbolSize: 6, showSymbol: at.filter(Boolean).length <= 40, showAllSymbol: true };
+  const option = (narrow: boolean): echarts.EChartsCoreOption => ({
+    grid: { left: 8, right: 8, top: narrow ? 58 : 36, bottom: 8, containLabel: true },
     legend: { top: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 12 } },
-    xAxis: { type: 'category', data: days.map(md), boundaryGap: false, axisLabel: { fontSize: 11 } },
+    xAxis: { type: 'category', data: dayLabels(days), boundaryGap: false, axisLabel: { fontSize: 11 } },
     yAxis: [{ type: 'value', minInterval: 1 }, { type: 'value', max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } }],
     series: [
-      { name: '任务总数', type: 'line', step: 'end', symbol: 'none', color: COLORS.grey, data: scope },
+      { name: '任务总数', type: 'line', step: 'end', ...dots, color: COLORS.grey, data: scope },
       { name: '计划完成', type: 'line', symbol: 'none', color: COLORS.plan, lineStyle: { type: 'dashed' }, data: planned },
-      { name: '累计完成', type: 'line', symbol: 'none', color: COLORS.done, areaStyle: { opacity: 0.15 }, data: done,
+      { name: '累计完成', type: 'line', ...dots, color: COLORS.done, areaStyle: { opacity: 0.15 }, data: done,
         markLine: ti >= 0 ? { symbol: 'none', silent: true, label: { formatter: '今天', fontSize: 11 }, lineStyle: { color: '#999' }, data: [{ xAxis: ti }] } : undefined },
-      { name: '累计销号', type: 'line', symbol: 'none', color: COLORS.struck, data: struck },
-      { name: '完成率', type: 'line', yAxisIndex: 1, symbol: 'none', color: COLORS.yellow, lineStyle: { width: 1 }, data: rate },
+      { name: '累计销号', type: 'line', ...dots, color: COLORS.struck, data: struck },
+      { name: '完成率', type: 'line', yAxisIndex: 1, ...dots, color: COLORS.yellow, lineStyle: { width: 1 }, data: rate },
     ],
-  }, 960, 340);
+  });
+  // Two drawings, one shown by the stylesheet: a wide chart's text would be unreadable scaled down to a phone.
+  const body = `<div class="wide-only">${svg(option(false), 960, 340)}</div><div class="narrow-only">${svg(option(true), 480, 380)}</div>`;
   const last = [...at].reverse().find((s) => s);
   return figure('burnup', `燃起图：${md(days[0])}（反馈）起，虚线为按时限应完成数`, {
     from: days[0], to: days[days.length - 1], planned_today: planned[Math.max(0, ti)] ?? 0,
@@ -152,11 +163,12 @@ export function lightsArea(snaps: DaySnapshot[]): string {
   const body = svg({
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
     legend: { top: 0, itemWidth: 14, itemHeight: 8 },
-    xAxis: { type: 'category', data: shown.map((s) => md(s.date)), boundaryGap: shown.length < 2 },
+    xAxis: { type: 'category', data: shown.map((s) => md(s.date)), boundaryGap: shown.length < 8 },
     yAxis: { type: 'value', minInterval: 1 },
-    series: ([['正常', 'green', COLORS.done], ['临期', 'yellow', COLORS.yellow], ['逾期', 'red', COLORS.overdue]] as const).map(([n, key, color]) => ({
-      name: n, type: 'line', stack: 'lights', symbol: shown.length < 2 ? 'circle' : 'none', color, areaStyle: { opacity: 0.8 }, data: shown.map((s) => s[key]),
-    })),
+    // A stacked area needs days to show a change; the first week is drawn as stacked bars.
+    series: ([['正常', 'green', COLORS.done], ['临期', 'yellow', COLORS.yellow], ['逾期', 'red', COLORS.overdue]] as const).map(([n, key, color]) => (shown.length < 8
+      ? { name: n, type: 'bar', stack: 'lights', color, barMaxWidth: 40, data: shown.map((s) => s[key]) }
+      : { name: n, type: 'line', stack: 'lights', symbol: 'none', color, areaStyle: { opacity: 0.8 }, data: shown.map((s) => s[key]) })),
   }, 480, 260);
   const last = shown[shown.length - 1];
   return figure('lights', '红黄绿灯变化（按每日快照）', last ? { date: last.date, green: last.green, yellow: last.yellow, red: last.red, days: shown.length } : {}, body);

@@ -40,6 +40,8 @@ h2{font-size:16px;margin:0 0 8px}
 @media(min-width:900px){.charts{grid-template-columns:1fr 1fr}.charts .wide{grid-column:1/-1}}
 figure.chart{margin:0;background:#fff;border-radius:8px;padding:8px;box-shadow:0 1px 2px #0001;min-width:0}
 figure.chart svg{width:100%;height:auto;display:block}
+.narrow-only{display:none}
+@media(max-width:600px){.wide-only{display:none}.narrow-only{display:block}}
 figcaption{font-size:13px;color:#646a73;text-align:center}
 .tbl{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:14px}

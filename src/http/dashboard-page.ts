@@ -1,4 +1,4 @@
-import type { LedgerDoc, Measure } from '../ledger/types.js';
+import type { AuditEvent, LedgerDoc, Measure } from '../ledger/types.js';
 import { formatDateCn, formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent } from '../ledger/light.js';
 import type { DigestModel } from '../schedule/digest-model.js';
@@ -20,6 +20,10 @@ export interface OverviewInput {
   doc: LedgerDoc;
   digest: DigestModel;
   snapshots: DaySnapshot[];
+  /** The audit stream (oldest first) the burn-up replays before the first snapshot. */
+  events?: AuditEvent[];
+  /** The stream holds older events than `events` (the replay stops at the oldest one given). */
+  eventsTruncated?: boolean;
   scope: LinkScope;
   sensitive: boolean;
   /** Whether the Word notice can be downloaded (its renderer is wired in). */
@@ -56,7 +60,7 @@ export function renderDashboard(x: OverviewInput): string {
 <div class="charts">
 ${statusDonut(doc)}
 ${lightsArea(x.snapshots)}
-<div class="wide">${burnUp(doc, x.snapshots, today)}</div>
+<div class="wide">${burnUp(doc, x.snapshots, today, x.events, x.eventsTruncated)}</div>
 ${splitBars('aspects', '分方面进度（已完成 / 推进中 / 逾期）', aspectSplits)}
 ${splitBars('departments', '各部门进度（已完成 / 推进中 / 逾期）', deptSplits)}
 </div>

@@ -33,6 +33,9 @@ async function wordNotice(services: Services, L: string, asOf: string): Promise<
   return renderNoticeDocx(await loadNotice(services, L, asOf));
 }
 
+/** Audit events the burn-up replays at most (older changes are not drawn before the first snapshot). */
+const AUDIT_REPLAY_MAX = 20_000;
+
 interface DashState { scope: LinkScope; sensitive: boolean; today: string }
 
 const plain = (ctx: Context, status: number, text: string) => {
@@ -76,12 +79,13 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
     const since = new Date(now.getTime() - 7 * 86400_000);
     const snap = snapshotOf(doc, today);
     const [events, snapshots] = await Promise.all([
-      services.ledgers.events(doc.ledger.id, `${since.getTime()}-0`),
+      // The whole stream (bounded) for the burn-up's replay; the week's part for the digest figures.
+      services.ledgers.recentEvents(doc.ledger.id, AUDIT_REPLAY_MAX),
       deps.store ? deps.store.recordSnapshot(doc.ledger.id, snap).then(() => deps.store!.snapshots(doc.ledger.id)) : Promise.resolve([snap]),
     ]);
     const digest = buildDigestModel(doc, events, since, now);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderDashboard({ doc, digest, snapshots, scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today) });
+    ctx.body = renderDashboard({ doc, digest, snapshots, events, eventsTruncated: events.length >= AUDIT_REPLAY_MAX, scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today) });
   });
 
   router.get('/dashboard/items', guard, async (ctx) => {

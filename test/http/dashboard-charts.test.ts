@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
 import { burnUp, carryForward, chartDays, groupSplits, lightsArea, plannedLine, splitBars, statusDonut } from '../../src/http/dashboard-charts.js';
 import { snapshotOf } from '../../src/http/dashboard-model.js';
+import { replayDone } from '../../src/http/dashboard-history.js';
+import type { AuditEvent } from '../../src/ledger/types.js';
 import type { DaySnapshot } from '../../src/store/dashboard-store.js';
 import type { LedgerDoc } from '../../src/ledger/types.js';
 
@@ -77,5 +79,29 @@ describe('dashboard charts (pure, server-side SVG)', () => {
     const l = lightsArea(snaps);
     expect(values(l, 'lights')).toEqual({ date: '2021-07-01', green: 8, yellow: 0, red: 2, days: 2 });
     expect(l).toContain('<svg');
+  });
+
+  it('replays done and struck-off backwards through the audit stream, stopping at a whole-ledger write', () => {
+    const doc = tiny(); // today: 1.1.1 已销号, 1.1.2 推进中, 1.1.3 未启动
+    doc.ledger.createdAt = '2021-04-20T02:00:00.000Z';
+    const [a, b] = doc.measures;
+    const ev = (at: string, itemId: string, from: string, to: string): AuditEvent => ({
+      id: '0-0', at, actor: { platform: 'console', userId: 'u', name: 'u' }, itemId, code: '', action: itemId ? '完成' : '导入',
+      from: from as AuditEvent['from'], to: to as AuditEvent['to'], note: '', messageId: '',
+    });
+    const events = [
+      ev('2021-04-30T02:00:00.000Z', '', '', ''), // re-import on 4/30
+      ev('2021-05-02T02:00:00.000Z', b.id, '未启动', '推进中'),
+      ev('2021-05-03T02:00:00.000Z', a.id, '推进中', '待销号'),
+      ev('2021-05-05T02:00:00.000Z', a.id, '待销号', '已完成'),
+      ev('2021-05-06T01:00:00.000Z', a.id, '已完成', '已销号'),
+    ];
+    const days = ['2021-04-20', '2021-04-29', '2021-04-30', '2021-05-03', '2021-05-05', '2021-05-06', '2021-05-07'];
+    const r = replayDone(doc, events, days, '2021-05-06');
+    expect(r.map((s) => (s ? [s.done, s.struck] : null))).toEqual([null, null, [0, 0], [0, 0], [1, 0], [1, 1], null]);
+    // Only the newest events read: nothing before the oldest of them.
+    expect(replayDone(doc, events.slice(2), days, '2021-05-06', true).map((s) => s?.done ?? null)).toEqual([null, null, null, 0, 1, 1, null]);
+    // The burn-up draws the replayed line: done at the last day equals today's.
+    expect(values(burnUp(doc, [], '2021-05-06', events), 'burnup')).toMatchObject({ done: 1, struck: 1 });
   });
 });

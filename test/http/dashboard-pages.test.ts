@@ -28,7 +28,7 @@ describe('dashboard pages: overview charts, the table, the item page', () => {
     return { status: r.status, html: await r.text() };
   };
   const chart = (html: string, name: string) => {
-    const m = new RegExp(`<figure class="chart" data-chart="${name}" data-values="([^"]*)">(<svg[\\s\\S]*?</svg>)`).exec(html);
+    const m = new RegExp(`<figure class="chart" data-chart="${name}" data-values="([^"]*)">(?:<div[^>]*>)?(<svg[\\s\\S]*?</svg>)`).exec(html);
     expect(m, name).toBeTruthy();
     return { values: JSON.parse(unesc(m![1])), svg: m![2] };
   };
