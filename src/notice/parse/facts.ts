@@ -51,11 +51,12 @@ export function readFacts(paras: Para[], title: Para | undefined, signature?: { 
   const visits = (text.match(/巡视/g) ?? []).length;
   const patrols = (text.match(/巡察/g) ?? []).length;
   if (visits || patrols) f.inspectionType = visits > patrols ? '巡视' : '巡察';
-  const period = text.match(new RegExp(`${DATE}\\s*(?:至|—|-|到)\\s*(\\d{4}\\s*年\\s*)?(\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)`));
+  const period = text.match(new RegExp(`${DATE}\\s*(?:至|—|-|到)\\s*(${DATE}|\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)`));
   if (period) {
     f.inspectionStart = noticeDate(period[1]) ?? undefined;
-    const endYear = period[2] ? period[2].replace(/\D/g, '') : f.inspectionStart?.slice(0, 4);
-    if (endYear) f.inspectionEnd = noticeDate(`${endYear}年${period[3]}`) ?? undefined;
+    // "2020年11月5日至12月4日": the end takes the start's year.
+    const end = /^\d{4}/.test(period[2]) ? period[2] : `${f.inspectionStart?.slice(0, 4)}年${period[2]}`;
+    f.inspectionEnd = noticeDate(end) ?? undefined;
   }
   const group = text.match(/[，,、]\s*((?:[^，,。；;、\s]{0,16}?)(?:巡视|巡察)[^，,。；;\s]{0,8}?组)\s*(?:对|向|巡视|巡察)/);
   if (group) f.inspectionGroup = group[1];

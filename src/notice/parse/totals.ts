@@ -18,7 +18,7 @@ export interface TotalCheck extends StatedTotal {
   match: boolean | null;
 }
 
-const STATUS_WORDS = '已完成整改并长期坚持|完成整改并长期坚持|已完成整改|基本完成整改|阶段性完成|已整改到位|已落实|已办结|完成';
+const STATUS_WORDS = '已完成整改并长期坚持|完成整改并长期坚持|已完成整改|基本完成整改|阶段性完成|已整改到位|已落实|已办结|完成|正在推进|推进中|尚未启动|未启动';
 const UNIT = '[个条件项]';
 
 function subjectKind(s: string): Kind {
