@@ -15,7 +15,7 @@ export function formatWhen(iso: string): string {
 function timeline(events: AuditEvent[]): string {
   if (!events.length) return '<p class="none">暂无记录。</p>';
   return `<ol class="timeline">${[...events].reverse().map((e) => {
-    const change = e.from && e.to && e.from !== e.to ? `：${esc(e.from)} → <b>${esc(e.to)}</b>` : e.to ? `：${esc(e.to)}` : '';
+    const change = e.from && e.to && e.from !== e.to ? ` ${esc(e.from)} → <b>${esc(e.to)}</b>` : e.to ? ` <span class="muted">（状态：${esc(e.to)}）</span>` : '';
     return `<li><div class="muted">${esc(formatWhen(e.at))} · ${esc(e.actor.name || e.actor.userId || '系统')}</div><div><span class="chip">${esc(e.action)}</span>${change}</div>${e.note ? `<div>${esc(e.note)}</div>` : ''}</li>`;
   }).join('')}</ol>`;
 }

@@ -59,13 +59,15 @@ ol.timeline{list-style:none;padding:0;margin:0;border-left:2px solid #e5e6eb}
 ol.timeline li{position:relative;padding:0 0 12px 14px}
 ol.timeline li:before{content:"";position:absolute;left:-6px;top:6px;width:10px;height:10px;border-radius:50%;background:#1456f0}
 .chip{display:inline-block;background:#f0f5ff;border-radius:4px;padding:0 6px;margin:1px;font-size:13px}
-footer{color:#86909c;font-size:12px;margin:16px 0;text-align:center}
+footer{color:#86909c;font-size:12px;margin:16px 0;padding:0 12px;text-align:center}
 @media(max-width:600px){
   body{font-size:14px}
   table.list thead{display:none}
   table.list tr{display:block;border-bottom:1px solid #eee;padding:6px 0}
   table.list td{display:inline;border:0;padding:0 6px 0 0}
   table.list td.title{display:block;padding:2px 0}
+  table.list td[data-l]:before{content:attr(data-l) "：";color:#86909c}
+  table.list td[data-l]{white-space:nowrap}
 }
 @media print{
   body{background:#fff;font-size:11pt}header,section,figure.chart{box-shadow:none;border:0}

@@ -42,8 +42,8 @@ ${select('sort', '排序', [['deadline', '按时限'], ['updated', '按最近更
   const rows = r.rows.map((m) => {
     const light = lightOf(m, today, L.yellowDays);
     return `<tr><td class="code"><span class="dot ${light}" title="${LIGHT_WORD[light]}"></span><a href="${esc(link(`/dashboard/item/${encodeURIComponent(m.id)}`, tableQueryString({ ...t, page: undefined })))}">${esc(m.code)}</a></td>
-<td class="title">${esc(m.title)}</td><td>${esc(m.leaders.join('、'))}</td><td>${esc(m.departments.join('、'))}</td><td>${esc(m.owners.join('、'))}</td>
-<td>${esc(formatDeadline(m.deadline))}</td><td>${esc(m.status)}</td><td class="muted">${esc(formatDateCn(shanghaiDate(new Date(m.updatedAt))))}</td></tr>`;
+<td class="title">${esc(m.title)}</td><td data-l="领导">${esc(m.leaders.join('、'))}</td><td data-l="部门">${esc(m.departments.join('、'))}</td><td data-l="责任人">${esc(m.owners.join('、'))}</td>
+<td data-l="时限">${esc(formatDeadline(m.deadline))}</td><td data-l="状态">${esc(m.status)}</td><td class="muted" data-l="更新">${esc(formatDateCn(shanghaiDate(new Date(m.updatedAt))))}</td></tr>`;
   }).join('');
   const page = (n: number, label: string) => `<a class="btn plain" href="${esc(link('/dashboard/items', tableQueryString({ ...t, page: n })))}">${label}</a>`;
   const pager = `<div class="pager">${r.page > 1 ? page(r.page - 1, '上一页') : ''}<span>第${r.page}/${r.pages}页</span>${r.page < r.pages ? page(r.page + 1, '下一页') : ''}</div>`;

@@ -75,6 +75,7 @@ describe('the dashboard in chromium (390 px phone and 1280 px desktop)', () => {
       const codes = (await p.locator('#items td.code a').allInnerTexts()).map((c) => c.trim());
       expect(codes).toEqual(doc.measures.filter((m) => m.departments.includes('政治部')).map((m) => m.code));
       expect(new URL(p.url()).searchParams.get('dept')).toBe('政治部');
+      await p.screenshot({ path: path.join(ARTIFACTS, `dashboard-items-${width}.png`), fullPage: true });
       await Promise.all([p.waitForURL(/\/dashboard\/item\/2\.1\.1/), p.click('#items td.code a >> text=二.1.1')]);
       await expect.poll(() => p.locator('ol.timeline li').count()).toBeGreaterThan(0);
       expect(await p.locator('ol.timeline').innerText()).toContain('已报区委组织部审批');
