@@ -19,6 +19,8 @@ export interface InboundOptions {
   run(msg: IncomingMessage): Promise<Reply | null>;
   /** How long a passive callback waits for its answer (WeCom: within 5 s, we keep a margin). */
   passiveBudgetMs?: number;
+  /** How long the worker tries to send an answer itself before handing it to the reply queue. */
+  inlineSendMs?: number;
   /** Most messages waiting per partition before new ones are refused as busy. */
   maxBacklog?: number;
   leaseMs?: number;
@@ -54,7 +56,12 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
     ? new InboundWorker({
       store, redis: o.redis, owner, logger: o.logger, leaseMs: o.leaseMs, now,
       run: (e) => o.run(e.msg as unknown as IncomingMessage),
-      deliver: (e, reply) => replies.add(e, reply as Reply),
+      // Answers go out at once from here; the reply queue takes what could not (and passive
+      // answers, which the callback may still take).
+      deliver: async (e, reply) => {
+        if (!e.passive && (await replies.sendNow(e, reply as Reply, o.inlineSendMs ?? 3_000))) return;
+        await replies.add(e, reply as Reply);
+      },
     })
     : null;
   let started: Promise<void> | null = null;

@@ -96,6 +96,35 @@ export class ReplyQueue {
     });
   }
 
+  /**
+   * The fast path: sends an answer at once, in the worker that applied the
+   * message, before its inbound entry is acknowledged (so a crash means a
+   * re-run, never a lost answer). True when done with it: sent, or refused for
+   * good (config/fatal, logged). False when it should go through the queue
+   * (no deliverer here, a transient failure or slow platform): the caller adds the job.
+   */
+  async sendNow(entry: InboundEntry, reply: Reply, timeoutMs: number): Promise<boolean> {
+    const d = this.deliverers.get(entry.msg.platform as Platform);
+    if (!d) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        d(entry.route, reply),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new SendError('retry', 'slow', 'inline send too slow')), timeoutMs); }),
+      ]);
+      return true;
+    } catch (err) {
+      const e = err instanceof SendError ? err : new SendError('retry', 'error', (err as Error).message);
+      if (e.kind === 'config' || e.kind === 'fatal') {
+        this.o.logger.warn({ platform: entry.msg.platform, code: e.code, kind: e.kind }, 'reply not delivered (not retried)');
+        return true;
+      }
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   startWorker(): void {
     this.worker = new Worker<ReplyJob>(this.o.queueName ?? REPLY_QUEUE, (job, token) => this.send(job, token), {
       connection: this.conn(),

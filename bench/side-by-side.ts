@@ -1,0 +1,161 @@
+// Issue 10's side-by-side benchmark: the reference pipeline (bench/reference.ts) and the real
+// service (src/main.ts, DingTalk HTTP mode), each its own process on the same Redis, driven by
+// autocannon with 50 connections, for 进度, 查看 and a write (进展). Throughput and p99 are
+// taken where the user feels them: the answer arriving at the sessionWebhook (a local sink).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+// @ts-expect-error autocannon ships no types
+import autocannon from 'autocannon';
+import { dingtalkSign } from '../src/bot/dingtalk/signature.js';
+import { openServices } from '../src/app/services.js';
+import { buildDemoDoc } from '../src/ledger/demo.js';
+import { countAll } from '../src/ledger/counters.js';
+
+const SECRET = 'bench-secret-0123456789';
+const root = path.resolve(import.meta.dirname, '..');
+
+function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d; const m = ready.exec(out); if (m) resolve({ child, port: Number(m[1]) }); });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d; });
+    child.once('exit', (c) => reject(new Error(`${args[0]} exited (${c}): ${err.slice(-1500)}`)));
+  });
+}
+
+/** CPU time (µs) a process has used, from /proc (Linux). */
+function cpuUs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+}
+
+async function redisCalls(r: Redis): Promise<number> {
+  const info = await r.info('commandstats');
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+}
+
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0; };
+
+export async function benchSideBySide(o: { redisUrl: string; seconds?: number }) {
+  const target = `${o.redisUrl.replace(/\/\d+$/, '')}/8`;
+  const redis = new Redis(target);
+  await redis.flushdb();
+  const open = await openServices({ redisUrl: target });
+  const doc = buildDemoDoc('bench-sbs');
+  await open.services.ledgers.saveDoc(doc);
+  await open.services.directory.putUsers([{ platform: 'dingtalk', userId: 'office-bench', name: '王静', department: '综合办公室', role: 'office' }]);
+  const chats = Array.from({ length: 30 }, (_, i) => `cid-bench-${i}`);
+  const counters = countAll(doc.problems, doc.measures);
+  for (const c of chats) {
+    await open.services.directory.bind({ platform: 'dingtalk', chatId: c, ledgerId: 'bench-sbs', channel: {}, boundAt: new Date().toISOString() });
+    await redis.hset(`ref:cnt:${c}`, Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, String(v)])));
+  }
+  await open.close();
+
+  const arrivals = new Map<string, number>();
+  const sink = createServer((req, res) => {
+    const id = new URL(req.url!, 'http://x').searchParams.get('session') ?? '';
+    req.resume();
+    req.on('end', () => { arrivals.set(id, performance.now()); res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"errcode":0,"errmsg":"ok"}'); });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const service = await spawnUp(['src/main.ts'], {
+    REDIS_URL: target, REDIS_CLUSTER_NODES: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', LOAD_DEMO: 'never', CONSOLE_WEB: 'off',
+    RECTIFY_SCHEDULER: 'off', RECTIFY_DELIVERY: 'off', DINGTALK_MODE: 'http', DINGTALK_CLIENT_ID: 'dingbench', DINGTALK_CLIENT_SECRET: SECRET,
+    DINGTALK_OAPI_BASE: sinkUrl, DINGTALK_API_BASE: sinkUrl,
+  }, /rectify-bot is up: http:\/\/localhost:(\d+)/);
+  const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0' }, /reference up on (\d+)/);
+
+  let seq = 0;
+  const base = Date.now();
+  const sent = new Map<string, number>();
+  const run = async (port: number, text: (n: number) => string, seconds: number) => {
+    const res = await autocannon({
+      url: `http://127.0.0.1:${port}`, connections: 50, duration: seconds,
+      requests: [{
+        method: 'POST', path: '/dingtalk/callback',
+        setupRequest: (req: Record<string, unknown>) => {
+          const n = seq++;
+          const msgId = `b${n}`;
+          // One timestamp per callback (the sign replay guard refuses a reused sign with another msgId).
+          const ts = String(base + n);
+          sent.set(msgId, performance.now());
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, SECRET) },
+            body: JSON.stringify({
+              msgId, msgtype: 'text', conversationId: chats[n % chats.length], conversationType: '2', senderStaffId: 'office-bench', senderNick: '王静',
+              sessionWebhook: `${sinkUrl}/robot/sendBySession?session=${msgId}`, sessionWebhookExpiredTime: Date.now() + 3_600_000,
+              text: { content: ` ${text(n)}` },
+            }),
+          };
+        },
+      }],
+    });
+    return res as { requests: { average: number }; latency: { p99: number }; non2xx: number; '2xx': number };
+  };
+
+  const measure = async (side: 'reference' | 'service', p: { child: ChildProcess; port: number }, text: (n: number) => string, seconds: number) => {
+    sent.clear();
+    arrivals.clear();
+    const calls0 = await redisCalls(redis);
+    const cpu0 = cpuUs(p.child.pid!);
+    const t0 = performance.now();
+    const r = await run(p.port, text, seconds);
+    const acked = r['2xx'];
+    // The service answers after the 200: wait for every acknowledged answer (at most 60 s).
+    const end = Date.now() + 60_000;
+    while (arrivals.size < acked && Date.now() < end) await new Promise((x) => setTimeout(x, 50));
+    const last = Math.max(...arrivals.values());
+    const lat = [...arrivals].map(([id, t]) => t - (sent.get(id) ?? t));
+    const cpu = cpuUs(p.child.pid!) - cpu0;
+    const calls = (await redisCalls(redis)) - calls0;
+    return {
+      side, acked, non2xx: r.non2xx, answered: arrivals.size,
+      answers_per_s: +((arrivals.size / (last - t0)) * 1000).toFixed(0),
+      answer_p50_ms: +q(lat, 0.5).toFixed(1), answer_p99_ms: +q(lat, 0.99).toFixed(1),
+      http_requests_per_s: Math.round(r.requests.average), http_p99_ms: r.latency.p99,
+      cpu_us_per_message: Math.round(cpu / Math.max(1, acked)),
+      redis_commands_per_message: +(calls / Math.max(1, acked)).toFixed(1),
+    };
+  };
+
+  const seconds = o.seconds ?? 8;
+  const codes = doc.measures.map((m) => m.code);
+  const commands: Array<[string, (n: number) => string]> = [
+    ['进度', () => '进度'],
+    ['查看', (n) => `查看 ${codes[n % codes.length]}`],
+    // Many units reporting at once: each message a different measure, round the ledger.
+    ['进展', (n) => `进展 ${codes[n % codes.length]} 第${n}次推进：已召开专题会议部署`],
+  ];
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, text] of commands) {
+      const ref = await measure('reference', reference, text, seconds);
+      const svc = await measure('service', service, text, seconds);
+      out[name] = {
+        reference: ref, service: svc,
+        throughput_ratio: +(svc.answers_per_s / ref.answers_per_s).toFixed(2),
+        p99_ratio: +(svc.answer_p99_ms / Math.max(0.1, ref.answer_p99_ms)).toFixed(2),
+      };
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+    const lag = /nodejs_eventloop_lag_p99_seconds (\S+)/.exec(metrics)?.[1];
+    out.service_event_loop_delay_p99_ms = lag ? +(Number(lag) * 1000).toFixed(2) : null;
+    out.targets = 'throughput ≥ 0.9× and p99 ≤ 1.5× the reference for 进度 and 查看; a write ≥ 0.7×';
+  } finally {
+    service.child.kill('SIGTERM');
+    reference.child.kill('SIGTERM');
+    sink.closeAllConnections();
+    sink.close();
+    redis.disconnect();
+  }
+  return out;
+}
