@@ -1,6 +1,6 @@
 import type { Measure, Note } from '../ledger/types.js';
-import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
-import { LIGHT_EMOJI, LIGHT_WORD, lightOf } from '../ledger/light.js';
+import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
+import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext } from './types.js';
 import type { ReplyBuilder } from './reply.js';
@@ -8,9 +8,10 @@ import { short } from './resolve.js';
 
 /** One list line: 🔴 **二.1.1** 纠正司法行政人员…｜政治部｜陈敏｜2021年9月30日 */
 export function measureLine(ctx: CommandContext, m: Measure): string {
-  const light = lightOf(m, ctx.today, ctx.ledger.yellowDays);
+  // A closed measure shows its state (✅/☑️/⏳), never a green light; 逾期完成 when reported after its deadline.
+  const s = stateMark(m, ctx.today, ctx.ledger.yellowDays);
   const who = [m.departments.join('、'), m.owners.join('、')].filter(Boolean).map(safeText).join('｜');
-  return `${LIGHT_EMOJI[light]} **${m.code}** ${short(m.title, 24)}｜${m.status}｜${formatDeadline(m.deadline)}${who ? `｜${who}` : ''}`;
+  return `${s.emoji} **${m.code}** ${short(m.title, 24)}｜${m.status}${s.late ? '（逾期完成）' : ''}｜${deadlineShort(m.deadline)}${who ? `｜${who}` : ''}`;
 }
 
 export function noteLine(n: Note): string {
@@ -26,8 +27,7 @@ export function listMeasures(b: ReplyBuilder, ctx: CommandContext, ms: Measure[]
 }
 
 export function lightLabel(ctx: CommandContext, m: Measure): string {
-  const l = lightOf(m, ctx.today, ctx.ledger.yellowDays);
-  return `${LIGHT_EMOJI[l]} ${LIGHT_WORD[l]}`;
+  return stateLabel(stateMark(m, ctx.today, ctx.ledger.yellowDays));
 }
 
 /** Sorts measures by deadline (dated first, earliest first), then by document order. */

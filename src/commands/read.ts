@@ -7,7 +7,9 @@ import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { lightLabel, measureLine, noteLine } from './format.js';
+import { measureLine, noteLine } from './format.js';
+import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
+import { isClosed } from '../ledger/status.js';
 import { resolveItem, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -83,8 +85,10 @@ function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
   b.heading(`${m.code} 整改措施`);
   b.line(safeText(m.title));
   b.blank();
-  b.item(`状态：**${m.status}**　${lightLabel(ctx, m)}`);
-  b.item(`整改时限：${formatDeadline(m.deadline)}`);
+  const mark = stateMark(m, ctx.today, ctx.ledger.yellowDays);
+  // Closed: the state's own mark (and 逾期完成); open: the deadline light.
+  b.item(isClosed(m.status) ? `状态：${stateLabel(mark)}` : `状态：**${m.status}**　${stateLabel(mark)}`);
+  b.item(`整改时限：${deadlineShort(m.deadline)}`);
   b.item(`责任领导：${safeText(m.leaders.join('、') || '—')}`);
   b.item(`责任部门：${safeText(m.departments.join('、') || '—')}`);
   b.item(`责任人：${safeText(m.owners.join('、') || '—')}`);

@@ -99,13 +99,16 @@ export const complete = defineCommand<{ code: string; text: string; longterm: bo
   },
   async run(ctx, { code, text, longterm, review }) {
     // Asking for 验收/审核 sends the item to the office even on a ledger that needs no review.
-    const target: Status = longterm ? '已完成并长期坚持' : ctx.ledger.requireReview || review ? '待销号' : '已完成';
+    // Long-term completion goes through the office's review like any other when the ledger requires it.
+    const reviewed = ctx.ledger.requireReview || review;
+    const target: Status = reviewed ? '待销号' : longterm ? '已完成并长期坚持' : '已完成';
     const r = await change(ctx, code, (m) => {
+      if (m.status === '待销号') throw new DomainError('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`);
       if (m.status === target || isDone(m.status)) throw new DomainError('already_done', `${m.code} 已是“${m.status}”状态，无需重复申报。如需补充说明，请用“进展”。`);
-      if (m.status === '待销号' && !longterm) throw new DomainError('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`);
       return { action: longterm ? '完成（长期坚持）' : '完成', status: target, note: text, evidence: true };
     });
-    const extra = target === '待销号' ? '已提交整改办审核，审核通过后销号。' : undefined;
+    const extra = target !== '待销号' ? undefined
+      : longterm ? '已提交整改办审核，审核通过后转入长期坚持。' : '已提交整改办审核，审核通过后销号。';
     return done('已申报完成', r, extra);
   },
 });
@@ -120,12 +123,17 @@ export const strike = defineCommand<{ code: string; text: string }>({
     return code ? { code, text } : { error: '请写上要销号的编号。' };
   },
   async run(ctx, { code, text }) {
+    // A measure reported as 长期坚持 passes review into 已完成并长期坚持 (it is kept up, not struck off).
+    const target = await resolveMeasure(ctx, code);
+    const last = (await ctx.services.ledgers.history(ctx.ledger.id, target.id)).reverse().find((e) => e.action.startsWith('完成'));
+    const longterm = last?.action === '完成（长期坚持）';
     const r = await change(ctx, code, (m) => {
       if (m.status === '已销号') throw new DomainError('already_struck', `${m.code} 已经销号。`);
       if (!isClosed(m.status)) throw new DomainError('not_reported', `${m.code} 当前为“${m.status}”，尚未申报完成，不能销号。可先“退回”或等待责任人申报。`);
+      if (longterm && m.status === '待销号') return { action: '销号（长期坚持）', status: '已完成并长期坚持', note: text || '审核通过，转入长期坚持' };
       return { action: '销号', status: '已销号', note: text || '审核通过' };
     }, false);
-    return done('已销号', r);
+    return done(r.after.status === '已销号' ? '已销号' : '审核通过', r, r.after.status === '已完成并长期坚持' ? '审核通过，转入长期坚持，请按期开展“回头看”。' : undefined);
   },
 });
 

@@ -68,7 +68,7 @@ export function parseDeadline(input: string, today: string): Deadline | null {
   if (/^立行立改[,，、;；并且]*长期坚持$/.test(s)) return { type: 'longterm' };
   const imm = s.match(/^立行立改[(（]?(.+?)[)）]?$/);
   if (imm) {
-    const d = parseDate(imm[1], today);
+    const d = parseDate(imm[1].replace(/(前|之前|以前)$/, ''), today);
     return d ? { type: 'immediate', date: d } : null;
   }
   const d = parseDate(s.replace(/^(于|在)/, '').replace(/(完成|办结)$/, '').replace(/(前|之前|以前)$/, ''), today);
@@ -94,6 +94,6 @@ export function formatMonthDayCn(date: string): string {
 
 export function formatDeadline(d: Deadline): string {
   if (d.type === 'longterm') return '长期坚持';
-  if (d.type === 'immediate') return d.date ? `立行立改（${formatDateCn(d.date)}）` : '立行立改';
+  if (d.type === 'immediate') return d.date ? `立行立改（${formatDateCn(d.date)}前）` : '立行立改';
   return formatDateCn(d.date);
 }

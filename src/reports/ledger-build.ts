@@ -6,6 +6,7 @@
 import type { Aspect, InspectionType, Ledger, LedgerDoc, Measure, Numbering, Problem } from '../ledger/types.js';
 import { displayCode, itemId } from '../ledger/codes.js';
 import { rollUp } from '../ledger/status.js';
+import { withImmediateDue } from '../ledger/deadline-truth.js';
 import type { ImportError } from './csv.js';
 import type { RawLedgerRow } from './ledger-rows.js';
 import { isRunningSerial, parseRows } from './ledger-rows.js';
@@ -71,7 +72,7 @@ function assemble(s: Structure, ledger: Ledger, warnings: string[]): LedgerDoc {
     const mine: Measure[] = p.rows.map(({ no, row: r }) => ({
       id: itemId(p.aspect, p.no, no), code: displayCode(n, p.aspect, p.no, no), level: 'measure', title: r.measureTitle,
       aspect: p.aspect, problemId: pid, number: no, kind: r.kind, leaders: r.leaders, departments: r.departments,
-      owners: r.owners, deadline: r.deadline, status: r.status,
+      owners: r.owners, deadline: withImmediateDue(r.deadline, ledger), status: r.status,
       notes: r.statusNote ? [{ at: now, by: '导入', text: r.statusNote }] : [], createdAt: now, updatedAt: now, version: 0,
     }));
     const kinds = new Set(mine.map((m) => m.kind));

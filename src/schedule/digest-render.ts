@@ -1,6 +1,7 @@
 import type { Mention, Reply } from '../core/message.js';
 import type { Ledger, Measure } from '../ledger/types.js';
 import { headlineSentence } from '../ledger/headline.js';
+import { finishedLate } from '../ledger/deadline-truth.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { progressBar } from '../ledger/light.js';
 import { safeText } from '../core/safe-text.js';
@@ -44,7 +45,11 @@ export function renderDigest(ledger: Ledger, d: DigestModel, o: DigestRenderOpti
   b.blank().line(`**本期动态**（${formatMonthDayCn(shanghaiDate(new Date(d.since)))}以来）`);
   const codes = (ms: Measure[]) => codeList(ms, LIST_MAX.week);
   let quiet = true;
-  if (d.newlyDone.length) { quiet = false; b.item(`新完成 ${d.newlyDone.length} 项：${codes(d.newlyDone)}`); }
+  if (d.newlyDone.length) {
+    quiet = false;
+    const late = d.newlyDone.filter(finishedLate);
+    b.item(`新完成 ${d.newlyDone.length} 项：${codes(d.newlyDone)}${late.length ? `（其中逾期完成${late.length}项：${codes(late)}）` : ''}`);
+  }
   if (d.struckOff.length) { quiet = false; b.item(`新销号 ${d.struckOff.length} 项：${codes(d.struckOff)}`); }
   if (d.notes.count) { quiet = false; b.item(`报送进展 ${d.notes.count} 条，涉及 ${d.notes.items.length} 项：${codes(d.notes.items)}`); }
   if (d.backwards.length) {

@@ -88,9 +88,15 @@ describe('write commands', () => {
     expect(h).toMatch(/陈敏 进展[\s\S]*陈敏 完成[\s\S]*王静 销号/);
   });
 
-  it('退回 sends a reported item back; 完成 … 长期坚持 makes it long-term', async () => {
+  it('退回 sends a reported item back; 完成 … 长期坚持 goes through review into long-term', async () => {
     expect(await text('office', '退回 二.3.1 缺少专账凭证')).toContain('已完成 → 推进中');
-    expect(await text('office', '完成 二.3.1 长期坚持 已建立专账并定期检查')).toContain('推进中 → 已完成并长期坚持');
+    const lt = await text('office', '完成 二.3.1 长期坚持 已建立专账并定期检查');
+    expect(lt).toContain('推进中 → 待销号');
+    expect(lt).toContain('审核通过后转入长期坚持');
+    expect(await text('office', '完成 二.3.1 再报一次')).toContain('正在等待整改办审核销号');
+    const ok = await text('office', '销号 二.3.1 专账已核实');
+    expect(ok).toContain('待销号 → 已完成并长期坚持');
+    expect(ok).toContain('回头看');
     expect(await text('office', '完成 二.3.1 再报一次')).toContain('无需重复申报');
   });
 

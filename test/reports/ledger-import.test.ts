@@ -38,7 +38,7 @@ describe('seed 003 style: no 编号 column, problems restart in each aspect', ()
   it('reads deadlines written as 长期坚持, 2021年6月30日, 2021/6/30, 2021-06-30, 立行立改', () => {
     expect(doc.measures.slice(0, 7).map((m) => m.deadline)).toEqual([
       { type: 'longterm' }, { type: 'longterm' }, { type: 'date', date: '2021-06-30' }, { type: 'date', date: '2021-06-30' },
-      { type: 'date', date: '2021-06-30' }, { type: 'date', date: '2021-09-30' }, { type: 'immediate' },
+      { type: 'date', date: '2021-06-30' }, { type: 'date', date: '2021-09-30' }, { type: 'immediate', date: '2025-02-09' }, // no feedback date given: today + 30 days
     ]);
   });
   it('rolls problem status up from measures and takes kind from 类别', () => {
@@ -86,9 +86,10 @@ describe('a ledger with a title row, a running 序号 and merged-cell gaps', () 
     expect(doc.ledger.numbering).toBe('global');
     expect(codes(doc)).toEqual(['3.1', '3.2', '4.1', '5.1', '5.2', '6.1']);
     expect(doc.measures[1].departments).toEqual(['立案庭', '综合办', '政治部(督察室)']);
-    expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toContain('流水号');
-    expect(warnings[1]).toContain('第3行');
+    expect(warnings).toEqual([expect.stringContaining('流水号')]);
+    expect(doc.ledger.title).toBe('广元市利州区人民法院巡察反馈意见整改台账');
+    // The 完成情况 narrative is the measure's first progress note; its status is read from it.
+    expect(doc.measures[0].notes).toEqual([{ at: expect.any(String), by: '导入', text: '已完成，2025年2月修改完善《广元市利州区人民法院涉诉信访工作管理办法》' }]);
   });
   it('takes the status word at the start of a 完成情况 sentence', () => {
     expect(doc.measures[0].status).toBe('已完成');
@@ -121,5 +122,18 @@ describe('status cells read with the chat lexicon', () => {
     expect(r.doc.measures[1].notes.map((n) => n.text)).toEqual(['完成进度60%']);
     expect(r.doc.measures[3].notes).toEqual([]);
     expect(r.warnings.join('')).toContain('写有完成百分比的原文记为第一条进展');
+  });
+});
+
+describe('立行立改 rows get the ledger’s due date', () => {
+  const rows = csv(HEAD,
+    ',一、加强政治建设,1.学习贯彻不深入。,立即组织专题学习,,,,,立行立改,推进中',
+    ',一、加强政治建设,1.学习贯彻不深入。,立即清理台账,,,,,立行立改（2025年1月20日前）,推进中');
+  it('feedback date + 30 days unless the cell or the ledger says otherwise', () => {
+    const r = parseLedgerCsv(rows, meta('t1', { feedbackDate: '2025-01-03' }), TODAY);
+    expect(r.ok && r.doc.measures.map((m) => m.deadline)).toEqual([
+      { type: 'immediate', date: '2025-02-02' }, { type: 'immediate', date: '2025-01-20' }]);
+    const ten = parseLedgerCsv(rows, meta('t1', { feedbackDate: '2025-01-03', immediateDays: 10 }), TODAY);
+    expect(ten.ok && ten.doc.measures[0].deadline).toEqual({ type: 'immediate', date: '2025-01-13' });
   });
 });
