@@ -19,6 +19,7 @@ import { registerDashboard } from './http/dashboard.js';
 import { DashboardStore } from './store/dashboard-store.js';
 import { rememberOnce } from './store/once.js';
 import { startInbound } from './inbound/index.js';
+import { RedisCardStore } from './store/card-store.js';
 import { createHttpClient } from './core/http-client.js';
 import { bullConnection } from './store/schedule-store.js';
 
@@ -61,6 +62,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     claim: open.claim,
     remember: (scope, id, value, ttlMs) => rememberOnce(open.redis, scope, id, value, ttlMs),
     getBinding: (p, c) => services.directory.getBinding(p, c),
+    cards: new RedisCardStore(open.redis),
     senders,
     rateLimiter: open.rateLimiter,
     reportProblem: (p) => services.directory.reportProblem(p, new Date()),

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ChatBinding } from '../core/binding.js';
 import type { Clock } from '../core/clock.js';
 import type { Platform } from '../core/message.js';
-import type { ConfigProblem, InboundPort, RateLimiter } from '../core/ports.js';
+import type { CardStatePort, ConfigProblem, InboundPort, RateLimiter } from '../core/ports.js';
 import type { SenderRegistry } from '../core/sender.js';
 
 /**
@@ -23,6 +23,8 @@ export interface AdapterContext {
    */
   remember?(scope: string, id: string, value: string, ttlMs: number): Promise<string | null>;
   getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null>;
+  /** Decision-card state (approval cards); without it replies go out as text only. */
+  cards?: CardStatePort;
   senders: SenderRegistry;
   rateLimiter: RateLimiter;
   reportProblem(problem: ConfigProblem): Promise<void>;

@@ -44,4 +44,55 @@ export interface Reply {
   /** True when the reply concerns the sender personally (adapters @ the sender). */
   personal?: boolean;
   link?: ReplyLink;
+  /** Buttons for a decision (an approval card); adapters that cannot show cards send the text alone. */
+  actions?: ReplyActions;
+  /** What the message did (set by the pipeline): lets an adapter show the outcome of a card press. */
+  outcome?: ReplyOutcome;
+}
+
+/** A button on a card: pressing it runs `command` as if the presser had typed it in the chat. */
+export interface ReplyButton {
+  /** Short label, e.g. 销号. */
+  label: string;
+  /** The chat command a press runs (same pipeline, authorization, audit and idempotency as typed text). */
+  command: string;
+  style?: 'primary' | 'danger';
+  /** Preset reasons: a press first asks for one (a second card state); the choice is appended to `command`. */
+  reasons?: string[];
+}
+
+/** A decision a reply offers as a card (at most 6 buttons; no platform shows more). */
+export interface ReplyActions {
+  /** Stable id of the decision, `[0-9A-Za-z_-]{1,64}`: the card's id on every platform. */
+  id: string;
+  /** Card heading, e.g. 待销号审核. */
+  title: string;
+  /** What is decided on (plain text), e.g. the measure's code and wording. */
+  subject: string;
+  /** Key facts, plain text (not markdown-escaped), at most 4. */
+  fields: { label: string; value: string }[];
+  /** A longer plain-text note (the completion report's evidence text). */
+  note?: string;
+  buttons: ReplyButton[];
+}
+
+/** One item change a message made. */
+export interface ReplyChange {
+  code: string;
+  from: string;
+  to: string;
+}
+
+/** The pipeline's verdict on a message, independent of its wording. */
+export interface ReplyOutcome {
+  /**
+   * changed: a write was applied; ok: answered, nothing written; forbidden: the
+   * speaker's role may not run the command; bad_args: the command needs more
+   * (e.g. 退回 without a reason); rejected: the command refused (a domain rule);
+   * other: help, unknown text, not bound, errors.
+   */
+  kind: 'changed' | 'ok' | 'forbidden' | 'bad_args' | 'rejected' | 'other';
+  /** The speaker's display name (as the directory knows them). */
+  by?: string;
+  changes?: ReplyChange[];
 }

@@ -61,3 +61,35 @@ export interface InboundPort {
 export interface AdapterHandle {
   stop(): Promise<void>;
 }
+
+/** A decision card as sent: what it offers and, once pressed, the decision (shared by all instances). */
+export interface CardRecord {
+  /** ReplyActions.id: WeCom task_id / DingTalk outTrackId. */
+  id: string;
+  platform: Platform;
+  chatId: string;
+  chatType: 'group' | 'private';
+  actions: import('./message.js').ReplyActions;
+  createdAt: string;
+  /** The first applied decision; a card is decided once. */
+  decided?: CardDecision;
+}
+
+/** Who decided a card, how and when. */
+export interface CardDecision {
+  /** The pressed button's label (销号 / 退回). */
+  label: string;
+  by: string;
+  at: string;
+  /** Status change, e.g. 待销号 → 已销号. */
+  change?: string;
+  reason?: string;
+}
+
+/** Card state kept in Redis, so any instance can answer a press on a card another one sent. */
+export interface CardStatePort {
+  save(rec: CardRecord): Promise<void>;
+  get(platform: Platform, id: string): Promise<CardRecord | null>;
+  /** Records the decision unless one is recorded; returns the card as it stands (null: unknown or expired). */
+  decide(platform: Platform, id: string, d: CardDecision): Promise<CardRecord | null>;
+}

@@ -12,6 +12,7 @@ import { route } from '../commands/router.js';
 import { helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
+import { annotate, tracedServices, type DispatchTrace } from './approval.js';
 
 export const MAX_TEXT = 2000;
 
@@ -60,8 +61,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         outcome = 'duplicate';
         return null;
       }
-      const reply = await dispatch(msg, services, (o) => (outcome = o), metrics);
-      return reply;
+      const trace: DispatchTrace = { changes: [] };
+      const reply = await dispatch(msg, services, (o) => (outcome = o), metrics, trace);
+      return annotate(reply, outcome, trace);
     } catch (e) {
       if (isRedisError(e)) {
         metrics.redisErrors.inc();
@@ -89,7 +91,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
 }
 
-async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o: string) => void, metrics: Metrics): Promise<Reply> {
+async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o: string) => void, metrics: Metrics, trace: DispatchTrace): Promise<Reply> {
   if (msg.text.length > MAX_TEXT) {
     setOutcome('too_long');
     return simpleReply('内容过长', `消息超过${MAX_TEXT}字，未予处理。请精简说明，或把详细材料作为附件交整改办。`);
@@ -102,6 +104,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   const speaker: Speaker = user
     ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: roleFor(user, binding?.ledgerId ?? null), known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
+  trace.by = speaker.name;
   const isBind = routed.kind === 'command' && routed.spec.needsLedger === false;
   if (!binding && !isBind) {
     setOutcome('unbound');
@@ -132,7 +135,8 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return simpleReply('格式有误', args.error, `用法：${spec.usage}`);
   }
   const now = services.clock.now();
-  const ctx: CommandContext = { msg, speaker, binding, ledger: ledger!, services, now, today: shanghaiDate(now) };
+  trace.ledgerId = ledger?.id;
+  const ctx: CommandContext = { msg, speaker, binding, ledger: ledger!, services: tracedServices(services, trace), now, today: shanghaiDate(now) };
   try {
     const reply = await spec.run(ctx, args);
     count('ok');

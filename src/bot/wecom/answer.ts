@@ -11,6 +11,7 @@ import type { WecomSender } from './sender.js';
 import { truncateBytes, utf8Bytes } from './split.js';
 import { cdata } from './xml.js';
 import { randomBytes } from 'node:crypto';
+import { openCard, settleCard, streamWithCard, type CardRoute } from './cards.js';
 
 /** An HTTP answer to a callback. */
 export interface CallbackAnswer {
@@ -107,8 +108,11 @@ async function deliverMention(d: AnswerDeps, chatId: string, reply: Reply): Prom
 
 async function aibotPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: string, log: Logger): Promise<CallbackAnswer> {
   const content = truncateBytes(renderMarkdown(reply, 'aibot', await aibotMentions(d, m, reply, log)), LIMITS.aibot);
+  // A reply offering a decision carries its approval card (cards.ts).
+  const card = await openCard(d, m, reply);
   // https://developer.work.weixin.qq.com/document/path/101031 — a one-shot answer is a finished stream.
-  const plain = JSON.stringify({ msgtype: 'stream', stream: { id: randomBytes(8).toString('hex'), finish: true, content } });
+  const plain = JSON.stringify(card ? streamWithCard(content, card)
+    : { msgtype: 'stream', stream: { id: randomBytes(8).toString('hex'), finish: true, content } });
   const ts = String(Math.floor(d.ctx.clock.now().getTime() / 1000));
   // The AI bot's receiveid is "" and the reply must reuse the callback's nonce (D/101033).
   return { type: 'application/json', body: JSON.stringify(sealReply(d.keys, plain, '', ts, nonce)) };
@@ -138,6 +142,12 @@ function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: strin
 export function wecomDeliverer(d: AnswerDeps): Deliverer {
   return async (data, reply) => {
     if (data.kind === 'mention') return deliverMention(d, String(data.chatId), reply);
+    if (data.kind === 'card') {
+      // A press answered too late for a card update: the decision is still recorded, the answer goes as text.
+      const c = data as unknown as CardRoute;
+      const rec = await d.ctx.cards?.get('wecom', c.cardId);
+      if (rec) await settleCard(d, rec, c, reply);
+    }
     const m = data as unknown as WecomRoute;
     const log = d.ctx.logger.child({ platform: 'wecom', source: m.source, msgId: m.msgId });
     if (m.source === 'aibot') {

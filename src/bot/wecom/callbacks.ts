@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { answerMessage, type AnswerDeps } from './answer.js';
+import { answerCardEvent } from './cards.js';
 import { Rejection, readRawBody } from './body.js';
 import { WecomCryptoError, decrypt, verifySignature } from './crypto.js';
 import { envelopeCiphertext, parseDecrypted } from './inbound.js';
@@ -101,7 +102,7 @@ async function receive(d: AnswerDeps, c: Context, accepted: { aibot: string[]; a
   const inbound = parseDecrypted(message);
   // The receiveid must match the kind of sender: "" (or the bot id) for the AI bot, the corp id for the app.
   if (!accepted[inbound.source].includes(receiveId)) throw new Rejection(401, 'receiveid_for_source');
-  const log = inbound.kind === 'message'
+  const log = inbound.kind !== 'other'
     ? d.ctx.logger.child({ platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId })
     : d.ctx.logger.child({ platform: 'wecom', source: inbound.source });
   if (inbound.kind === 'other') {
@@ -111,7 +112,7 @@ async function receive(d: AnswerDeps, c: Context, accepted: { aibot: string[]; a
     return;
   }
   const started = Date.now();
-  const a = await answerMessage(d, inbound, q.nonce, log);
+  const a = inbound.kind === 'card' ? await answerCardEvent(d, inbound, q.nonce, log) : await answerMessage(d, inbound, q.nonce, log);
   log.info({ ms: Date.now() - started, passive: a.body !== '' }, 'wecom callback answered');
   c.status = 200;
   if (a.type) c.type = a.type;

@@ -29,8 +29,21 @@ export interface InboundOther {
   what: string;
 }
 
+/** A press on one of our template cards (AI bot `template_card_event`, D/101027). */
+export interface InboundCardEvent {
+  kind: 'card';
+  source: 'aibot';
+  msgId: string;
+  senderId: string;
+  chatId: string;
+  chatType: ChatType;
+  eventKey: string;
+  taskId: string;
+  responseUrl?: string;
+}
+
 /** A decrypted callback, classified. */
-export type Inbound = InboundMessage | InboundOther;
+export type Inbound = InboundMessage | InboundCardEvent | InboundOther;
 
 /** Pulls the ciphertext out of an outer envelope: XML `<Encrypt>` or JSON `encrypt` (any case). */
 export function envelopeCiphertext(body: string): { encrypt: string; format: 'xml' | 'json' } {
@@ -133,7 +146,36 @@ export function parseDecrypted(plain: string): Inbound {
   }
   if (rec.msgtype === 'event') {
     const ev = rec.event as { eventtype?: unknown } | undefined;
+    if (ev?.eventtype === 'template_card_event') return cardEvent(rec);
     return { kind: 'other', source: 'aibot', what: `event:${String(ev?.eventtype ?? '')}` };
   }
   return aibotMessage(rec);
+}
+
+const cardEventSchema = z.object({
+  msgid: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(128)),
+  chatid: z.string().max(128).optional(),
+  chattype: z.enum(['single', 'group']).optional(),
+  from: z.object({ userid: z.string().min(1).max(128) }),
+  response_url: z.string().max(2048).optional(),
+  event: z.object({
+    template_card_event: z.object({
+      event_key: z.string().max(1024),
+      task_id: z.string().min(1).max(128),
+    }),
+  }),
+});
+
+/** `event.template_card_event.{event_key, task_id}`: which button of which card, pressed by whom. */
+function cardEvent(obj: unknown): InboundCardEvent {
+  const r = cardEventSchema.safeParse(obj);
+  if (!r.success) throw new Rejection(400, 'bad_card_event');
+  const m = r.data;
+  const group = m.chattype === 'group' && !!m.chatid;
+  return {
+    kind: 'card', source: 'aibot', msgId: m.msgid, senderId: m.from.userid,
+    chatId: group ? m.chatid! : m.from.userid, chatType: group ? 'group' : 'private',
+    eventKey: m.event.template_card_event.event_key, taskId: m.event.template_card_event.task_id,
+    responseUrl: m.response_url,
+  };
 }

@@ -12,6 +12,7 @@ import { SenderRegistry } from '../../../src/core/sender.js';
 import { RedisRateLimiter, claimOnce } from '../../../src/store/limits.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
 import { startWecom } from '../../../src/bot/wecom/index.js';
+import { RedisCardStore } from '../../../src/store/card-store.js';
 import { testRedisUrl } from '../../helpers/redis.js';
 import { testInbound } from '../../helpers/inbound.js';
 import { createHttpClient } from '../../../src/core/http-client.js';
@@ -76,6 +77,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     // Namespaced per harness so fixed ids (the official vectors) stay fresh on a reused Redis.
     claim: (platform, id, ttl) => claimOnce(redis, platform, `${runId}:${id}`, ttl),
     getBinding: o.getBinding ?? (async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null),
+    cards: new RedisCardStore(redis),
     senders: new SenderRegistry(),
     rateLimiter: new RedisRateLimiter(redis),
     reportProblem: async (p) => { problems.push(p); },

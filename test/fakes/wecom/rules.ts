@@ -109,6 +109,10 @@ export function aibotPassiveRefusal(plain: string): Refusal | null {
   switch (body.msgtype) {
     case 'stream':
     case 'stream_with_template_card': {
+      if (body.msgtype === 'stream_with_template_card') {
+        const bad = templateCardRefusal(body.template_card);
+        if (bad) return bad;
+      }
       const s = body.stream;
       if (!isObject(s) || typeof s.id !== 'string' || s.id === '') return { errcode: 40058, errmsg: 'stream.id is required' };
       if (s.content !== undefined && typeof s.content !== 'string') return { errcode: 40058, errmsg: 'stream.content must be a string' };
@@ -116,9 +120,14 @@ export function aibotPassiveRefusal(plain: string): Refusal | null {
       return null;
     }
     case 'text': return content(body, 'text', WECOM_LIMITS.aibot);
-    case 'template_card': return isObject(body.template_card) ? null : { errcode: 40058, errmsg: 'template_card is required' };
+    case 'template_card': return templateCardRefusal(body.template_card);
     default:
-      if (body.response_type === 'update_template_card') return null;
+      if (body.response_type === 'update_template_card') {
+        if (body.userids !== undefined && (!Array.isArray(body.userids) || body.userids.some((u: unknown) => typeof u !== 'string'))) {
+          return { errcode: 40058, errmsg: 'userids must be a list of strings' };
+        }
+        return templateCardRefusal(body.template_card);
+      }
       return badType(body.msgtype);
   }
 }
@@ -133,5 +142,32 @@ export function appPassiveRefusal(xml: string): Refusal | null {
   if (!c) return { errcode: 40058, errmsg: 'Content is required' };
   // The doc says longer text is cut; the fake refuses it so a silent cut shows up in tests.
   if (bytes(c) > WECOM_LIMITS.appPassive) return { errcode: 40058, errmsg: `Content exceed max length ${WECOM_LIMITS.appPassive}` };
+  return null;
+}
+
+/** Card types the AI bot accepts (D/101031). */
+const CARD_TYPES = ['text_notice', 'news_notice', 'button_interaction', 'vote_interaction', 'multiple_interaction'];
+
+/**
+ * A template_card (D/101031, D/101032): a known card_type; an interactive card
+ * has a task_id of at most 128 bytes of [0-9a-zA-Z_-@]; button_interaction has
+ * 1–6 buttons, each with text and a key of at most 1,024 bytes; at most 6
+ * horizontal_content_list rows.
+ */
+export function templateCardRefusal(card: unknown): Refusal | null {
+  if (!isObject(card)) return { errcode: 40058, errmsg: 'template_card is required' };
+  if (!CARD_TYPES.includes(card.card_type)) return { errcode: 40058, errmsg: `invalid card_type: ${String(card.card_type).slice(0, 40)}` };
+  if (card.card_type === 'text_notice' || card.card_type === 'news_notice') return null;
+  if (typeof card.task_id !== 'string' || !/^[0-9a-zA-Z_\-@]{1,128}$/.test(card.task_id)) return { errcode: 40058, errmsg: 'invalid task_id' };
+  const rows = card.horizontal_content_list;
+  if (rows !== undefined && (!Array.isArray(rows) || rows.length > 6)) return { errcode: 40058, errmsg: 'horizontal_content_list exceeds 6' };
+  if (card.card_type !== 'button_interaction') return null;
+  if (!isObject(card.main_title) || typeof card.main_title.title !== 'string') return { errcode: 40058, errmsg: 'main_title.title is required' };
+  const b = card.button_list;
+  if (!Array.isArray(b) || b.length < 1 || b.length > 6) return { errcode: 40058, errmsg: 'button_list must have 1 to 6 buttons' };
+  for (const x of b) {
+    if (!isObject(x) || typeof x.text !== 'string' || !x.text || typeof x.key !== 'string' || !x.key) return { errcode: 40058, errmsg: 'button text and key are required' };
+    if (bytes(x.key) > 1024) return { errcode: 40058, errmsg: 'button key exceeds 1024 bytes' };
+  }
   return null;
 }
