@@ -34,6 +34,7 @@ async function main() {
     const parts: Array<[name: string, file: string, fn: string]> = [
       ['digest', 'bench/digest.ts', 'benchDigest'],
       ['import', 'bench/import.ts', 'benchImport'],
+      ['notice', 'bench/notice.ts', 'benchNotice'],
       ['http_client', 'bench/http-client.ts', 'benchHttpClient'],
       ['crash_run', 'bench/crash.ts', 'benchCrash'],
     ];

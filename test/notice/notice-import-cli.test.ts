@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { testRedisUrl } from '../helpers/redis.js';
@@ -8,8 +8,8 @@ import { testRedisUrl } from '../helpers/redis.js';
 const bin = path.resolve('bin/rectify.js');
 const url = testRedisUrl().replace(/\/\d+$/, '/54');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rectify-notice-import-'));
-const SEEDS = '/work/shared/seeds';
-const seed = (n: string) => path.join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(n))!);
+const SEEDS = path.resolve('test/fixtures/notice'); // copies of ../shared/seeds/00N_*.txt
+const seed = (n: string) => path.join(SEEDS, `seed${n}.txt`);
 const rectify = (args: string[]) => {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, REDIS_URL: url, LOG_LEVEL: 'silent' }, timeout: 60000 });
   return { code: r.status, out: r.stdout, err: r.stderr };

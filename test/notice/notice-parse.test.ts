@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseNoticeDocx, parseNoticeText, type NoticeParse } from '../../src/notice/parse/index.js';
 import { noticeSummary, noticeToDoc } from '../../src/notice/parse/draft.js';
@@ -9,8 +9,8 @@ import { buildNotice } from '../../src/notice/model.js';
 import { renderNoticeText } from '../../src/notice/text.js';
 import { renderNoticeDocx } from '../../src/notice/docx.js';
 
-const SEEDS = '/work/shared/seeds';
-const seed = (n: string) => readFileSync(path.join(SEEDS, readdirSync(SEEDS).find((f) => f.startsWith(n))!), 'utf8');
+const SEEDS = path.resolve('test/fixtures/notice'); // copies of ../shared/seeds/00N_*.txt
+const seed = (n: string) => readFileSync(path.join(SEEDS, `seed${n}.txt`), 'utf8');
 const problems = (p: NoticeParse) => p.aspects.flatMap((a) => a.problems);
 const perAspect = (p: NoticeParse) => p.aspects.map((a) => a.problems.length);
 const measures = (p: NoticeParse) => problems(p).reduce((n, x) => n + x.measures.length, 0);
