@@ -13,7 +13,7 @@ import { createPipeline } from './pipeline/pipeline.js';
 import { startDingtalk } from './bot/dingtalk/index.js';
 import { startWecom } from './bot/wecom/index.js';
 import { startScheduler } from './schedule/index.js';
-import { registerConsoleWeb } from './bot/console/web.js';
+import { consoleMenus, registerConsoleWeb } from './bot/console/web.js';
 import { ConsoleSender } from './bot/console/sender.js';
 import { registerDashboard } from './http/dashboard.js';
 import { DashboardStore } from './store/dashboard-store.js';
@@ -73,7 +73,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     env,
   };
   registerDashboard(router, services, { secret: async () => config.DASHBOARD_SECRET ?? services.directory.sharedSecret('dashboard'), store: new DashboardStore(open.redis) });
-  registerConsoleWeb(router, { handle: (m) => pipeline.handle(m), mode: config.CONSOLE_WEB });
+  registerConsoleWeb(router, { handle: (m) => pipeline.handle(m), mode: config.CONSOLE_WEB, directory: () => consoleMenus(services.directory) });
   const handles: AdapterHandle[] = [];
   for (const start of [startDingtalk, startWecom]) {
     const h = await start(ctx);

@@ -127,4 +127,39 @@ describe('the dashboard in chromium (390 px phone and 1280 px desktop)', () => {
     await p.screenshot({ path: path.join(ARTIFACTS, 'console-390.png'), fullPage: true });
     await ctx.close();
   }, 60000);
+
+  it('the web console offers every directory user (any platform) and speaks as the one picked', async () => {
+    await svc.services.directory.putUsers([
+      { platform: 'console', userId: 'zhao', name: '赵<b>磊', department: '督察室', role: 'viewer', ledgers: { demo: 'supervisor' } },
+      { platform: 'dingtalk', userId: 'staff-42', name: '孙丽', department: '综合办公室', role: 'viewer', ledgers: { demo: 'office' } },
+    ]);
+    await svc.services.directory.bind({ platform: 'dingtalk', chatId: 'cid-browser', ledgerId: 'demo', channel: {}, boundAt: new Date().toISOString(), boundBy: 'test' });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/console`);
+    const labels = await p.locator('#as option').allInnerTexts();
+    expect(labels).toContain('赵<b>磊（督察室，纪检）');
+    expect(labels).toContain('孙丽（综合办公室，整改办）');
+    expect(labels.some((l) => l.startsWith('王静'))).toBe(true);
+    expect(await p.locator('#as optgroup').evaluateAll((g) => g.map((x) => x.getAttribute('label')))).toEqual(['控制台', '钉钉']);
+    // The DingTalk office user, in the DingTalk chat bound to the ledger: 看板 gives an office link.
+    await p.selectOption('#as', { label: '孙丽（综合办公室，整改办）' });
+    await p.fill('#chat', 'cid-browser');
+    await p.fill('#t', '看板');
+    await p.click('#f button');
+    const bot = p.locator('.msg.bot .bubble').last();
+    await expect.poll(() => bot.count()).toBe(1);
+    await expect.poll(() => bot.locator('a').count()).toBe(1);
+    expect(await bot.locator('a').getAttribute('href')).toMatch(/role=office/);
+    expect(await bot.innerText()).toContain('孙丽');
+    // The console user picked from the directory speaks as a supervisor of the demo.
+    await p.selectOption('#as', 'zhao');
+    await p.fill('#chat', 'demo');
+    await p.fill('#t', '看板');
+    await p.click('#f button');
+    await expect.poll(() => p.locator('.msg.bot .bubble').count()).toBe(2);
+    expect(await p.locator('.msg.bot .bubble').last().locator('a').getAttribute('href')).toMatch(/role=supervisor/);
+    await p.screenshot({ path: path.join(ARTIFACTS, 'console-users-1280.png') });
+    await ctx.close();
+  }, 60000);
 });
