@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DomainError } from '../core/errors.js';
 import { shanghaiDate, parseDate } from '../ledger/dates.js';
 import type { LedgerDoc } from '../ledger/types.js';
-import { describeLedgerDoc, formatImportErrors, type LedgerMeta } from '../reports/ledger-import.js';
+import { describeLedgerDoc, formatImportErrors, placeOf, type LedgerMeta } from '../reports/ledger-import.js';
 import { readLedgerFile } from '../reports/ledger-file.js';
 import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
 import { exportLedgerCsv, exportLedgerJson } from '../reports/ledger-export.js';
@@ -29,8 +29,8 @@ export function registerLedgerCli(program: Command): void {
     .option('--take-sheet-status', "take the sheet's status even where chat moved it since the sheet's date")
     .option('--allow-remove', 'delete items the sheet no longer has (default: keep them)')
     .option('--replace', 'replace the ledger by the sheet instead of merging (the old state stays restorable)')
-    .option('--sheet-date <date>', 'when the sheet was made: chat changes after it are kept (default: every chat change is kept)')
-    .option('--title <title>', 'ledger title (default: kept, or the id)')
+    .option('--sheet-date <date>', 'when the sheet was made: chat changes after it are kept (default: its 截至… line, else every chat change is kept)')
+    .option('--title <title>', "ledger title (default: the sheet's title row, else kept, else the id)")
     .option('--org <org>', 'organization')
     .option('--type <type>', '巡视 | 巡察')
     .option('--group <group>', 'inspection group, e.g. 区委第一巡察组')
@@ -42,8 +42,8 @@ export function registerLedgerCli(program: Command): void {
       const today = shanghaiDate(services.clock.now());
       const prev = await services.ledgers.getLedger(o.ledger);
       const meta = importMeta(o, prev, today, services.clock.now().toISOString());
-      const sheetDate = o.sheetDate ? parseDate(o.sheetDate, today) : null;
-      if (o.sheetDate && !sheetDate) throw new DomainError('bad_date', `无法识别表格日期：${o.sheetDate}`);
+      const given = o.sheetDate ? parseDate(o.sheetDate, today) : null;
+      if (o.sheetDate && !given) throw new DomainError('bad_date', `无法识别表格日期：${o.sheetDate}`);
       const notice = await readNoticeFile(file);
       if (notice) return importNotice(services, file, notice, meta, today, { dryRun: o.dryRun, json: o.json, exists: !!prev });
       const r = await readLedgerFile(file, meta, today);
@@ -53,6 +53,8 @@ export function registerLedgerCli(program: Command): void {
         return;
       }
       for (const w of r.warnings) console.error(`提示：${w}`);
+      // The sheet's own "截至…" date, unless one is given.
+      const sheetDate = given ?? r.sheetDate;
       const imports = new LedgerImports(redis);
       // Written in chunks under a new generation and switched atomically; the old one is deleted before exit.
       const out = await imports.importDoc(r.doc, {
@@ -67,6 +69,11 @@ export function registerLedgerCli(program: Command): void {
         const how = out.mode === 'replace' ? '整表替换（--replace）' : '按编号合并';
         console.log(`${how}，与机器人台账相比：${summarizeDiff(out.diff)}`);
         for (const line of describeDiff(out.diff)) console.log(`  ${line}`);
+      }
+      if (r.confirm?.length) {
+        console.log(`需要确认（${r.confirm.length}项，状态已按默认或较低的理解导入）：`);
+        for (const c of r.confirm.slice(0, 200)) console.log(`  ${c.code}（${placeOf(c)}）：${c.reason}`);
+        if (r.confirm.length > 200) console.log(`  ……另有${r.confirm.length - 200}项。`);
       }
       if (out.importId) console.log(`导入编号 ${out.importId}${out.mode === 'new' ? '' : `（恢复导入前的台账：rectify ledger restore --ledger ${o.ledger} --to ${out.importId}）`}`);
     }));
@@ -152,7 +159,7 @@ function importMeta(o: Record<string, string | boolean | undefined>, prev: Ledge
   if (yellowDays !== undefined && !(Number.isInteger(yellowDays) && yellowDays >= 0 && yellowDays <= 365)) throw new DomainError('bad_days', '--yellow-days 须为 0 到 365 的整数');
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return {
-    ledgerId: o.ledger as string, title: str(o.title) ?? prev?.title, org: str(o.org) ?? prev?.org,
+    ledgerId: o.ledger as string, title: str(o.title), defaultTitle: prev?.title, org: str(o.org) ?? prev?.org,
     inspectionType: (str(o.type) as LedgerMeta['inspectionType']) ?? prev?.inspectionType,
     inspectionGroup: str(o.group) ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
     requireReview: o.review === false ? false : prev?.requireReview ?? true, now,

@@ -18,6 +18,10 @@ export interface SheetRow {
 export interface ImportError {
   row: number;
   message: string;
+  /** The worksheet, when the workbook has several. */
+  sheet?: string;
+  /** Where in the row, e.g. "H列（完成时限）". */
+  column?: string;
 }
 
 /**

@@ -8,16 +8,19 @@ import { displayCode, itemId } from '../ledger/codes.js';
 import { rollUp } from '../ledger/status.js';
 import { withImmediateDue } from '../ledger/deadline-truth.js';
 import type { ImportError } from './csv.js';
-import type { RawLedgerRow } from './ledger-rows.js';
+import type { ParsedRow, RawLedgerRow } from './ledger-rows.js';
 import { isRunningSerial, parseRows } from './ledger-rows.js';
+import { rowNotes } from './ledger-notes.js';
 import type { Structure } from './ledger-structure.js';
 import { buildStructure } from './ledger-structure.js';
 
 /** What the command line knows about the ledger being imported. */
 export interface LedgerMeta {
   ledgerId: string;
-  /** Default: the ledger id. */
+  /** Given explicitly (--title): wins over the sheet's title row. */
   title?: string;
+  /** Used when neither --title nor a title row gives one (the existing ledger's); default the id. */
+  defaultTitle?: string;
   org?: string;
   /** Default: 巡察. */
   inspectionType?: InspectionType;
@@ -38,16 +41,24 @@ export interface LedgerMeta {
   now?: string;
 }
 
+/** A measure whose status the office should check (the narrative named none, or was unclear). */
+export interface ToConfirm {
+  sheet?: string;
+  row: number;
+  code: string;
+  reason: string;
+}
+
 /** Outcome of an import: a whole document, or the reasons (by row) why not. Never a partial doc. */
 export type LedgerImportResult =
-  | { ok: true; doc: LedgerDoc; warnings: string[] }
+  | { ok: true; doc: LedgerDoc; warnings: string[]; confirm?: ToConfirm[]; sheetDate?: string }
   | { ok: false; errors: ImportError[] };
 
 /** The Ledger record from metadata and defaults. */
 export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: string): Ledger {
   return {
     id: meta.ledgerId,
-    title: meta.title ?? meta.ledgerId,
+    title: meta.title ?? meta.defaultTitle ?? meta.ledgerId,
     org: meta.org ?? '',
     inspectionType: meta.inspectionType ?? '巡察',
     inspectionGroup: meta.inspectionGroup ?? '',
@@ -61,7 +72,7 @@ export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: st
   };
 }
 
-function assemble(s: Structure, ledger: Ledger, warnings: string[]): LedgerDoc {
+function assemble(s: Structure, ledger: Ledger, warnings: string[], confirm: ToConfirm[]): LedgerDoc {
   const n = s.numbering;
   const now = ledger.createdAt;
   const aspects: Aspect[] = s.aspects.map((a) => ({ id: itemId(a.no), code: displayCode(n, a.no), level: 'aspect', title: a.title, aspect: a.no }));
@@ -69,12 +80,16 @@ function assemble(s: Structure, ledger: Ledger, warnings: string[]): LedgerDoc {
   const measures: Measure[] = [];
   for (const p of s.problems) {
     const pid = itemId(p.aspect, p.no);
-    const mine: Measure[] = p.rows.map(({ no, row: r }) => ({
-      id: itemId(p.aspect, p.no, no), code: displayCode(n, p.aspect, p.no, no), level: 'measure', title: r.measureTitle,
-      aspect: p.aspect, problemId: pid, number: no, kind: r.kind, leaders: r.leaders, departments: r.departments,
-      owners: r.owners, deadline: withImmediateDue(r.deadline, ledger), status: r.status,
-      notes: r.statusNote ? [{ at: now, by: '导入', text: r.statusNote }] : [], createdAt: now, updatedAt: now, version: 0,
-    }));
+    const mine: Measure[] = p.rows.map(({ no, row: r }) => {
+      const code = displayCode(n, p.aspect, p.no, no);
+      if (r.confirm) confirm.push({ row: r.row, code, reason: r.confirm, ...(r.sheet?.name ? { sheet: r.sheet.name } : {}) });
+      return {
+        id: itemId(p.aspect, p.no, no), code, level: 'measure', title: r.measureTitle,
+        aspect: p.aspect, problemId: pid, number: no, kind: r.kind, leaders: r.leaders, departments: r.departments,
+        owners: r.owners, deadline: withImmediateDue(r.deadline, ledger), status: r.status, notes: rowNotes(r, now),
+        ...(r.remark ? { remark: r.remark } : {}), createdAt: now, updatedAt: now, version: 0,
+      };
+    });
     const kinds = new Set(mine.map((m) => m.kind));
     if (kinds.size > 1) warnings.push(`问题${displayCode(n, p.aspect, p.no)}的措施类别不一致（${[...kinds].join('、')}），问题按第一条措施记为${mine[0].kind}。`);
     problems.push({
@@ -96,17 +111,50 @@ export function buildLedgerDoc(raw: RawLedgerRow[], meta: LedgerMeta, today: str
   if (raw.length === 0) return { ok: false, errors: [{ row: 0, message: '文件里没有任何整改措施（表头下面是空的）。' }] };
   const codes = raw.map((r) => r.code);
   let useCodes = codes.some(Boolean);
-  if (useCodes && isRunningSerial(codes)) {
+  const bySheet = new Map<unknown, string[]>();
+  for (const r of raw) bySheet.set(r.sheet, [...(bySheet.get(r.sheet) ?? []), r.code]);
+  // Each sheet of a workbook numbers its rows afresh; a one-row sheet's "1" is a serial too.
+  const serials = [...bySheet.values()];
+  if (useCodes && serials.some(isRunningSerial) && serials.every((c) => isRunningSerial(c) || (c.length === 1 && c[0].trim() === '1'))) {
     useCodes = false;
     warnings.push('“编号/序号”列是从1开始的流水号，已改按方面、问题的文字编号和行序编排。');
   }
-  const parsed = parseRows(raw, today, useCodes);
-  if (parsed.errors.length) return { ok: false, errors: parsed.errors };
+  const baseYear = Number((meta.feedbackDate ?? today).slice(0, 4));
+  const parsed = parseRows(raw, today, useCodes, baseYear);
   if (parsed.statusNotes.length) {
     warnings.push(`第${parsed.statusNotes.join('、')}行的状态栏带有说明文字，已按其含义确定状态（如“完成一半”记为推进中），写有完成百分比的原文记为第一条进展。`);
   }
-  const built = buildStructure(parsed.rows, meta.numbering);
-  if (!built.ok) return { ok: false, errors: built.errors.sort((a, b) => a.row - b.row) };
-  const doc = assemble(built.s, ledgerFromMeta(meta, built.s.numbering, today), warnings);
-  return { ok: true, doc, warnings };
+  // Rows with errors are left out, and the rest is still numbered: every error of the file comes in one pass.
+  const built = buildStructure(continueSheets(parsed.rows), meta.numbering);
+  const errors = [...parsed.errors, ...(built.ok ? [] : built.errors)];
+  if (errors.length) {
+    const order = new Map([...bySheet.keys()].map((k, i) => [(k as { name?: string } | undefined)?.name, i]));
+    return { ok: false, errors: errors.sort((a, b) => (order.get(a.sheet) ?? 0) - (order.get(b.sheet) ?? 0) || a.row - b.row) };
+  }
+  if (!built.ok) return built;
+  const confirm: ToConfirm[] = [];
+  const doc = assemble(built.s, ledgerFromMeta(meta, built.s.numbering, today), warnings, confirm);
+  return { ok: true, doc, warnings, confirm };
+}
+
+/**
+ * Later sheets of a workbook (one per kind) number their aspects and
+ * problems afresh: an aspect not seen in an earlier sheet goes after the
+ * earlier ones, and problems of a later sheet go after those already under
+ * their aspect, so sheet 2's "一、" and "1." do not clash with sheet 1's.
+ */
+function continueSheets(rows: ParsedRow[]): ParsedRow[] {
+  const first = rows[0]?.sheet;
+  if (!rows.some((r) => r.sheet !== first)) return rows;
+  const seen = new Set<string>();
+  let sheet = first;
+  let earlier = new Set<string>();
+  return rows.map((r) => {
+    if (r.sheet !== sheet) [sheet, earlier] = [r.sheet, new Set(seen)];
+    seen.add(r.aspectKey);
+    if (r.sheet === first) return r;
+    const shared = earlier.has(r.aspectKey);
+    const code = r.code ? { measure: r.code.measure } : undefined;
+    return { ...r, aspectNo: shared ? r.aspectNo : undefined, problemNo: undefined, code };
+  });
 }

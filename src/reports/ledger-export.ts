@@ -9,8 +9,9 @@ import { toChineseNumeral } from '../ledger/numerals.js';
 import { writeCsv } from './csv.js';
 import { LEDGER_HEADERS } from './ledger-columns.js';
 import { LEDGER_JSON_FORMAT, LEDGER_JSON_VERSION } from './ledger-json.js';
+import { renderEvidence, renderProgress } from './ledger-notes.js';
 
-/** The canonical header row: 编号, 方面, 问题, 整改措施, 类别, 责任领导, 责任部门, 责任人, 完成时限, 状态. */
+/** The canonical header row: 编号, 方面, 问题, 整改措施, 类别, 责任领导, 责任部门, 责任人, 完成时限, 状态, 整改进展, 佐证材料, 备注. */
 export const LEDGER_HEADER_ROW: readonly string[] = LEDGER_HEADERS.map(([, h]) => h);
 
 /**
@@ -41,14 +42,18 @@ export function ledgerTable(doc: LedgerDoc): string[][] {
       m.owners.join('、'),
       formatDeadline(m.deadline),
       m.status,
+      renderProgress(m.notes),
+      renderEvidence(m.notes),
+      m.remark ?? '',
     ]);
   }
   return rows;
 }
 
-/** The ledger as CSV (UTF-8 with BOM, CRLF), header first. */
+/** The ledger as CSV (UTF-8 with BOM, CRLF): the title row (when the ledger has a title of its own), then the header. */
 export function exportLedgerCsv(doc: LedgerDoc): string {
-  return writeCsv([[...LEDGER_HEADER_ROW], ...ledgerTable(doc)]);
+  const title = doc.ledger.title && doc.ledger.title !== doc.ledger.id ? [[doc.ledger.title]] : [];
+  return writeCsv([...title, [...LEDGER_HEADER_ROW], ...ledgerTable(doc)]);
 }
 
 /** The ledger as pretty-printed JSON with a format tag; {@link parseLedgerJson} reads it back. */

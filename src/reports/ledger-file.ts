@@ -8,24 +8,27 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../core/errors.js';
-import { readCsvFile } from './csv.js';
+import { readCsvFile, type ImportError, type SheetRow } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
-import { buildLedgerDoc } from './ledger-build.js';
-import { sheetToRawRows } from './ledger-import.js';
+import { buildFromRaw } from './ledger-import.js';
+import { sheetsToRawRows } from './ledger-sheets.js';
 import { parseLedgerJson } from './ledger-json.js';
-import { streamSheetRows } from './ledger-xlsx.js';
+import { streamSheets } from './ledger-xlsx.js';
+
+type Read = { ok: true; sheets: Array<{ name?: string; rows: SheetRow[] }> } | { ok: false; errors: ImportError[] };
 
 /** Parses FILE.csv | FILE.txt | FILE.xlsx | FILE.json into a whole ledger or row-numbered errors. */
 export async function readLedgerFile(file: string, meta: LedgerMeta, today: string): Promise<LedgerImportResult> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return parseLedgerJson(await readFile(file, 'utf8'), meta);
   if (ext === '.xlsx' || ext === '.csv' || ext === '.txt') {
-    let read: Awaited<ReturnType<typeof readCsvFile>> | null = ext === '.xlsx' ? await streamSheetRows({ path: file }) : await readCsvFile(file);
-    if (!read.ok) return read;
-    const r = sheetToRawRows(read.rows);
-    // The cell arrays are not needed any more: let them go before the ledger is built (a big file's peak memory).
-    read = null;
-    return r.ok ? buildLedgerDoc(r.raw, meta, today, r.warnings) : r;
+    const read: Read = ext === '.xlsx'
+      ? await streamSheets({ path: file })
+      : await readCsvFile(file).then((r): Read => (r.ok ? { ok: true, sheets: [{ rows: r.rows }] } : r));
+    if (!read.ok) return { ok: false, errors: read.errors };
+    // Only the mapped rows live on: the cell arrays can be collected while the ledger is built (a big file's peak memory).
+    const raw = sheetsToRawRows(read.sheets.splice(0), today);
+    return buildFromRaw(raw, meta, today);
   }
   if (ext === '.xls') throw new DomainError('bad_format', '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。');
   throw new DomainError('bad_format', `无法识别文件类型“${ext || file}”：请使用 .csv、.xlsx 或 .json。`);

@@ -5,11 +5,10 @@
  */
 import type { LedgerDoc } from '../ledger/types.js';
 import type { ImportError, SheetRow } from './csv.js';
-import { decodeText, isBlankRow, tryReadCsv } from './csv.js';
+import { decodeText, tryReadCsv } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 import { buildLedgerDoc } from './ledger-build.js';
-import { cellOf, LEDGER_HEADERS, mapLedgerHeader } from './ledger-columns.js';
-import type { RawLedgerRow } from './ledger-rows.js';
+import { sheetsToRawRows } from './ledger-sheets.js';
 
 export type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 export { parseLedgerJson } from './ledger-json.js';
@@ -19,18 +18,23 @@ export { parseLedgerJson } from './ledger-json.js';
  * the header's errors. Callers that drop `rows` afterwards let a big sheet's
  * cell arrays be collected while the ledger is built.
  */
-export function sheetToRawRows(rows: SheetRow[]): { ok: true; raw: RawLedgerRow[]; warnings: string[] } | { ok: false; errors: ImportError[] } {
-  const header = mapLedgerHeader(rows);
-  if (!header.ok) return header;
-  const { map } = header;
-  const raw: RawLedgerRow[] = [];
-  for (const r of rows) {
-    if (r.row <= map.headerRow || isBlankRow(r.cells)) continue;
-    const out = { row: r.row } as RawLedgerRow;
-    for (const [f] of LEDGER_HEADERS) out[f] = cellOf(r, map, f);
-    raw.push(out);
-  }
-  return { ok: true, raw, warnings: [...header.warnings] };
+export function sheetToRawRows(rows: SheetRow[], today = '2000-01-01'): ReturnType<typeof sheetsToRawRows> {
+  return sheetsToRawRows([{ rows }], today);
+}
+
+/**
+ * A ledger from one or more sheets' rows: the sheets' title row names the
+ * ledger unless the metadata gives a title, and their as-of line dates it.
+ */
+export function parseLedgerSheets(sheets: Array<{ name?: string; rows: SheetRow[] }>, meta: LedgerMeta, today: string): LedgerImportResult {
+  return buildFromRaw(sheetsToRawRows(sheets, today), meta, today);
+}
+
+/** The ledger from mapped rows (see {@link sheetsToRawRows}); the title row is the default title. */
+export function buildFromRaw(r: ReturnType<typeof sheetsToRawRows>, meta: LedgerMeta, today: string): LedgerImportResult {
+  if (!r.ok) return r;
+  const built = buildLedgerDoc(r.raw, { ...meta, title: meta.title ?? r.head.title }, today, r.warnings);
+  return built.ok && r.head.asOf ? { ...built, sheetDate: r.head.asOf } : built;
 }
 
 /**
@@ -39,8 +43,7 @@ export function sheetToRawRows(rows: SheetRow[]): { ok: true; raw: RawLedgerRow[
  * title row) and blank rows are skipped.
  */
 export function parseLedgerSheet(rows: SheetRow[], meta: LedgerMeta, today: string): LedgerImportResult {
-  const r = sheetToRawRows(rows);
-  return r.ok ? buildLedgerDoc(r.raw, meta, today, r.warnings) : r;
+  return parseLedgerSheets([{ rows }], meta, today);
 }
 
 /**
@@ -55,9 +58,15 @@ export function parseLedgerCsv(input: string | Uint8Array, meta: LedgerMeta, tod
   return parseLedgerSheet(read.rows, meta, today);
 }
 
-/** Formats import errors for the terminal or a chat reply, one line per row. */
-export function formatImportErrors(errors: Array<{ row: number; message: string }>): string {
-  const lines = errors.map((e) => (e.row > 0 ? `第${e.row}行：${e.message}` : e.message));
+/** "工作表“台账”第7行H列（完成时限）", as much of it as is known. */
+export function placeOf(e: { row: number; sheet?: string; column?: string }): string {
+  const sheet = e.sheet ? `工作表“${e.sheet}”` : '';
+  return e.row > 0 ? `${sheet}第${e.row}行${e.column ?? ''}` : sheet;
+}
+
+/** Formats import errors for the terminal or a chat reply, one line per error. */
+export function formatImportErrors(errors: ImportError[]): string {
+  const lines = errors.map((e) => (placeOf(e) ? `${placeOf(e)}：${e.message}` : e.message));
   return [`导入失败，共${errors.length}处问题，台账未作任何改动：`, ...lines].join('\n');
 }
 

@@ -42,7 +42,7 @@ export const ledgerDocSchema = z.object({
   problems: z.array(z.object({ ...base, level: z.literal('problem'), number: pos, kind, status })),
   measures: z.array(z.object({
     ...base, level: z.literal('measure'), problemId: z.string(), number: pos, kind, leaders: names,
-    departments: names, owners: names, deadline, status, notes: z.array(note), createdAt: z.string(),
+    departments: names, owners: names, deadline, status, notes: z.array(note), remark: z.string().optional(), createdAt: z.string(),
     updatedAt: z.string(), version: z.number().int().min(0),
   })).min(1),
 });

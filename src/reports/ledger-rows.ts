@@ -10,13 +10,21 @@ import { parseNumeral } from '../ledger/numerals.js';
 import { normalizeInput, splitNames } from '../ledger/normalize.js';
 import { parseStatus } from '../ledger/status.js';
 import { readStatus } from '../ledger/lexicon.js';
-import { parseDeadline } from '../ledger/dates.js';
 import type { ImportError } from './csv.js';
 import type { LedgerField } from './ledger-columns.js';
 import { parseKind } from './ledger-columns.js';
+import { readDeadline } from './ledger-deadline.js';
+
+/** The worksheet a row comes from: its name and where each field's column is (shared by its rows). */
+export interface SheetPlace {
+  name: string;
+  labels: Partial<Record<LedgerField, string>>;
+  /** The 类别 a sheet named after one ("举一反三问题整改台账") gives rows whose 类别 cell is empty. */
+  kind?: Kind;
+}
 
 /** One data row as read from the sheet, cells by field. */
-export type RawLedgerRow = { row: number } & Record<LedgerField, string>;
+export type RawLedgerRow = { row: number; sheet?: SheetPlace } & Record<LedgerField, string>;
 
 /** A data row after per-row checks. Numbers are only those written in the file. */
 export interface ParsedRow {
@@ -35,6 +43,14 @@ export interface ParsedRow {
   status: Status;
   /** The status cell as written when it said more than a status word ("完成进度60%"): kept as the first note. */
   statusNote?: string;
+  /** The 整改进展 narrative, kept as the measure's progress note. */
+  progress?: string;
+  /** 佐证材料, one evidence note per line. */
+  evidence?: string[];
+  remark?: string;
+  /** Why the office should check this row's status (a narrative naming no status, or an unsure one). */
+  confirm?: string;
+  sheet?: SheetPlace;
   deadline: Deadline;
   leaders: string[];
   departments: string[];
@@ -93,7 +109,7 @@ export function isRunningSerial(codes: string[]): boolean {
  * 整改措施, an unknown 类别/状态, a date that is not a date or an unreadable
  * 编号 is an error on that row.
  */
-export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean):
+export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean, baseYear?: number):
   { rows: ParsedRow[]; errors: ImportError[]; statusNotes: number[] } {
   const rows: ParsedRow[] = [];
   const errors: ImportError[] = [];
@@ -106,15 +122,18 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
   let a = keyed({ title: '' });
   let p = a;
   for (const r of raw) {
-    const bad = (message: string) => errors.push({ row: r.row, message });
+    const bad = (message: string, f?: LedgerField) => {
+      const column = f ? r.sheet?.labels[f] : undefined;
+      errors.push({ row: r.row, message, ...(r.sheet?.name ? { sheet: r.sheet.name } : {}), ...(column ? { column } : {}) });
+    };
     const before = errors.length;
     if (r.aspect && r.aspect !== aspect) [aspect, problem] = [r.aspect, ''];
     if (r.problem) problem = r.problem;
-    if (!aspect) bad('缺少“方面”，上面也没有可沿用的方面。');
-    if (!problem) bad('缺少“问题”，上面也没有可沿用的问题。');
-    if (!r.measure) bad('缺少“整改措施”。');
-    const kind = parseKind(r.kind);
-    if (!kind) bad(`无法识别的类别“${r.kind}”，应为反馈问题、整改意见、举一反三、推动改革促进发展、信访件或问题线索。`);
+    if (!aspect) bad('缺少“方面”，上面也没有可沿用的方面。', 'aspect');
+    if (!problem) bad('缺少“问题”，上面也没有可沿用的问题。', 'problem');
+    if (!r.measure) bad('缺少“整改措施”。', 'measure');
+    const kind = !r.kind && r.sheet?.kind ? r.sheet.kind : parseKind(r.kind);
+    if (!kind) bad(`无法识别的类别“${r.kind}”，应为反馈问题、整改意见、举一反三、推动改革促进发展、信访件或问题线索。`, 'kind');
     let status = r.status ? parseStatus(r.status) : '未启动';
     let statusNote: string | undefined;
     if (!status && r.status) {
@@ -127,13 +146,23 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
         statusNotes.push(r.row);
       }
     }
-    if (!status) bad(`无法识别的状态“${r.status}”，可写未启动、推进中、阶段性完成、基本完成、已完成、已完成并长期坚持、待销号或已销号。`);
-    const deadline = r.deadline ? parseDeadline(r.deadline, today) : null;
-    if (!r.deadline) bad('缺少“完成时限”。可写具体日期（如2025年1月3日）、立行立改或长期坚持。');
-    else if (!deadline) bad(`无法识别的完成时限“${r.deadline}”，应为具体日期（如2025年1月3日、2025-01-03）、立行立改或长期坚持。`);
+    if (!status) bad(`无法识别的状态“${r.status}”，可写未启动、推进中、阶段性完成、基本完成、已完成、已完成并长期坚持、待销号或已销号。`, 'status');
+    const progress = r.progress ? normalizeInput(r.progress).trim() : '';
+    let confirm: string | undefined;
+    // No 状态 cell: the narrative says where the measure stands, read by the same lexicon as chat.
+    if (!r.status && progress && status) {
+      const read = readStatus(progress);
+      if (read.kind === 'status') status = read.status;
+      else if (read.kind === 'unsure') [status, confirm] = [read.readings[0], `整改进展可理解为“${read.readings[0]}”或“${read.readings[1]}”，暂记为“${read.readings[0]}”`];
+      else confirm = `整改进展没有写明状态，暂记为“${status}”`;
+    }
+    const dl = r.deadline ? readDeadline(r.deadline, today, baseYear) : null;
+    if (!r.deadline) bad('缺少“完成时限”。可写具体日期（如2025年1月3日）、期限（如年底前）、立行立改或长期坚持。', 'deadline');
+    else if (dl && !dl.ok) bad(dl.reason, 'deadline');
+    const deadline = dl?.ok ? dl.deadline : null;
     const code = useCodes && r.code ? parseCode(r.code) : undefined;
-    if (useCodes && r.code && !code) bad(`无法识别的编号“${r.code}”，应写成如3.2、二.3.2或(二)3(2)。`);
-    else if (code && code.problem === undefined) bad(`编号“${r.code}”只写到方面，缺少问题序号。`);
+    if (useCodes && r.code && !code) bad(`无法识别的编号“${r.code}”，应写成如3.2、二.3.2或(二)3(2)。`, 'code');
+    else if (code && code.problem === undefined) bad(`编号“${r.code}”只写到方面，缺少问题序号。`, 'code');
     if (errors.length > before) continue;
     // Consecutive rows of one problem share its texts: split and key them once (a big file's memory).
     if (aspect !== lastAspect) [lastAspect, a] = [aspect, keyed(splitAspectText(aspect))];
@@ -146,6 +175,11 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean)
       code: code ?? undefined, codeText: r.code, kind: kind!, status: status!, deadline: deadline!,
       leaders: splitNames(r.leaders), departments: splitNames(r.departments), owners: splitNames(r.owners),
       ...(statusNote ? { statusNote } : {}),
+      ...(progress ? { progress } : {}),
+      ...(r.evidence ? { evidence: r.evidence.split(/\r?\n/).map((l) => l.trim()).filter(Boolean) } : {}),
+      ...(r.remark ? { remark: r.remark.trim() } : {}),
+      ...(confirm ? { confirm } : {}),
+      ...(r.sheet ? { sheet: r.sheet } : {}),
     });
   }
   return { rows, errors, statusNotes };

@@ -11,9 +11,9 @@ import type { ParsedRow } from './ledger-rows.js';
 interface Group {
   key: string;
   title: string;
-  firstRow: number;
+  first: ParsedRow;
   no?: number;
-  noRow?: number;
+  noAt?: ParsedRow;
 }
 
 /** An aspect, its problems and their measures (rows), numbered. */
@@ -23,12 +23,14 @@ export interface Structure {
   problems: Array<{ aspect: number; no: number; title: string; rows: Array<{ no: number; row: ParsedRow }> }>;
 }
 
-type Bad = (row: number, message: string) => void;
+type Bad = (at: ParsedRow, message: string) => void;
+/** "第3行", or "“反馈问题”表第3行" when the workbook has several sheets. */
+type Loc = (r: ParsedRow) => string;
 
-function claim(g: Group, n: number | undefined, row: number, what: string, show: (n: number) => string, bad: Bad): void {
+function claim(g: Group, n: number | undefined, at: ParsedRow, what: string, show: (n: number) => string, bad: Bad, loc: Loc): void {
   if (n === undefined) return;
-  if (g.no === undefined) [g.no, g.noRow] = [n, row];
-  else if (g.no !== n) bad(row, `${what}“${g.title}”在第${g.noRow}行编为${show(g.no)}，这里却编为${show(n)}，前后矛盾。`);
+  if (g.no === undefined) [g.no, g.noAt] = [n, at];
+  else if (g.no !== n) bad(at, `${what}“${g.title}”在${loc(g.noAt!)}编为${show(g.no)}，这里却编为${show(n)}，前后矛盾。`);
 }
 
 /** Gives unnumbered groups the next free number after the one before them; reports clashes. */
@@ -77,41 +79,43 @@ export function detectNumbering(explicit: Array<{ aspect: number; no: number }>,
 /** Numbers aspects, problems and measures; errors name the rows at fault. */
 export function buildStructure(rows: ParsedRow[], fixed?: Numbering): { ok: true; s: Structure } | { ok: false; errors: ImportError[] } {
   const errors: ImportError[] = [];
-  const bad: Bad = (row, message) => errors.push({ row, message });
+  const bad: Bad = (at, message) => errors.push({ row: at.row, message, ...(at.sheet?.name ? { sheet: at.sheet.name } : {}) });
+  const several = new Set(rows.map((r) => r.sheet?.name)).size > 1;
+  const loc: Loc = (r) => (several && r.sheet ? `“${r.sheet.name}”表第${r.row}行` : `第${r.row}行`);
   const cn = (n: number) => toChineseNumeral(n);
   const arabic = (n: number) => `第${n}号`;
 
   const aspects = new Map<string, Group>();
   for (const r of rows) {
-    const g = getOrAdd(aspects, r.aspectKey, () => ({ key: r.aspectKey, title: r.aspectTitle, firstRow: r.row }));
+    const g = getOrAdd(aspects, r.aspectKey, () => ({ key: r.aspectKey, title: r.aspectTitle, first: r }));
     const fromCode = r.code?.aspect;
     if (r.aspectNo && fromCode && r.aspectNo !== fromCode) {
-      bad(r.row, `编号“${r.codeText}”属于第${cn(fromCode)}个方面，而“方面”栏写的是第${cn(r.aspectNo)}个方面。`);
-    } else claim(g, r.aspectNo ?? fromCode, r.row, '方面', cn, bad);
+      bad(r, `编号“${r.codeText}”属于第${cn(fromCode)}个方面，而“方面”栏写的是第${cn(r.aspectNo)}个方面。`);
+    } else claim(g, r.aspectNo ?? fromCode, r, '方面', cn, bad, loc);
   }
-  fill([...aspects.values()], (g, o) => bad(g.noRow!, `方面“${g.title}”与第${o.firstRow}行的方面“${o.title}”都编为${cn(g.no!)}。`));
+  fill([...aspects.values()], (g, o) => bad(g.noAt!, `方面“${g.title}”与${loc(o.first)}的方面“${o.title}”都编为${cn(g.no!)}。`));
 
   type PGroup = Group & { aspect: number; rows: Array<Group & { row: ParsedRow }> };
   const problems = new Map<string, PGroup>();
   for (const r of rows) {
     const aspect = aspects.get(r.aspectKey)!.no!;
-    const g = getOrAdd(problems, `${r.aspectKey}\n${r.problemKey}`, () => ({ key: r.problemKey, title: r.problemTitle, firstRow: r.row, aspect, rows: [] }));
+    const g = getOrAdd(problems, `${r.aspectKey}\n${r.problemKey}`, () => ({ key: r.problemKey, title: r.problemTitle, first: r, aspect, rows: [] }));
     const fromCode = r.code?.problem;
     if (r.problemNo && fromCode && r.problemNo !== fromCode) {
-      bad(r.row, `编号“${r.codeText}”属于第${fromCode}个问题，而“问题”栏写的是第${r.problemNo}个问题。`);
-    } else claim(g, r.problemNo ?? fromCode, r.row, '问题', arabic, bad);
-    const m: Group & { row: ParsedRow } = { key: String(r.row), title: r.measureTitle, firstRow: r.row, row: r };
-    claim(m, r.code?.measure ?? r.measureNo, r.row, '措施', arabic, bad);
+      bad(r, `编号“${r.codeText}”属于第${fromCode}个问题，而“问题”栏写的是第${r.problemNo}个问题。`);
+    } else claim(g, r.problemNo ?? fromCode, r, '问题', arabic, bad, loc);
+    const m: Group & { row: ParsedRow } = { key: String(r.row), title: r.measureTitle, first: r, row: r };
+    claim(m, r.code?.measure ?? r.measureNo, r, '措施', arabic, bad, loc);
     g.rows.push(m);
   }
   const all = [...problems.values()];
   const explicit = all.filter((p) => p.no !== undefined).map((p) => ({ aspect: p.aspect, no: p.no! }));
   const numbering = fixed ?? detectNumbering(explicit, aspects.size === 1 && rows.some((r) => r.code?.aspect !== undefined));
-  const clashP = (g: Group, o: Group) => bad(g.noRow!, `问题“${g.title}”与第${o.firstRow}行的问题“${o.title}”编号相同（${g.no}）。`);
+  const clashP = (g: Group, o: Group) => bad(g.noAt!, `问题“${g.title}”与${loc(o.first)}的问题“${o.title}”编号相同（${g.no}）。`);
   if (numbering === 'global') fill(all, clashP);
   else for (const a of aspects.values()) fill(all.filter((p) => p.aspect === a.no), clashP);
   for (const p of all) {
-    fill(p.rows, (g, o) => bad(g.firstRow, `编号与第${o.firstRow}行重复：都是第${p.no}个问题的第${g.no}条措施。`));
+    fill(p.rows, (g, o) => bad(g.first, `编号与${loc(o.first)}重复：都是第${p.no}个问题的第${g.no}条措施。`));
   }
   if (errors.length) return { ok: false, errors };
   const s: Structure = {

@@ -8,8 +8,8 @@ import type { LedgerDoc } from '../ledger/types.js';
 import type { ImportError, SheetRow } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
 import { LEDGER_HEADER_ROW, ledgerTable } from './ledger-export.js';
-import { parseLedgerSheet } from './ledger-import.js';
-import { readFirstSheet } from './xlsx-stream.js';
+import { parseLedgerSheets } from './ledger-import.js';
+import { readSheets } from './xlsx-stream.js';
 
 /** Plain text of a cell value: rich text joined, formulas by their result, dates as YYYY-MM-DD. */
 export function cellText(v: ExcelJS.CellValue): string {
@@ -48,15 +48,25 @@ export type XlsxSource = Uint8Array | ArrayBuffer | { path: string };
  * cells repeat their master's text, as {@link sheetRows} does.
  */
 export async function streamSheetRows(src: XlsxSource): Promise<{ ok: true; rows: SheetRow[] } | { ok: false; errors: ImportError[] }> {
-  let sheet: Awaited<ReturnType<typeof readFirstSheet>>;
+  const r = await streamSheets(src, 1);
+  return r.ok ? { ok: true, rows: r.sheets[0].rows } : r;
+}
+
+/** Every worksheet (at most `max`), read as a stream, merged cells repeating their master's text. */
+export async function streamSheets(src: XlsxSource, max = Infinity): Promise<{ ok: true; sheets: Array<{ name: string; rows: SheetRow[] }> } | { ok: false; errors: ImportError[] }> {
+  let sheets: Awaited<ReturnType<typeof readSheets>>;
   try {
-    sheet = await readFirstSheet('path' in src && typeof src.path === 'string' ? { path: src.path } : { buffer: Buffer.from(src as Uint8Array) });
+    sheets = await readSheets('path' in src && typeof src.path === 'string' ? { path: src.path } : { buffer: Buffer.from(src as Uint8Array) }, max);
   } catch {
     return { ok: false, errors: [{ row: 0, message: '无法读取这个 Excel 文件。请确认是 .xlsx 格式（旧版 .xls 请先另存为 .xlsx 或 CSV）。' }] };
   }
-  if (!sheet) return { ok: false, errors: [{ row: 0, message: 'Excel 文件里没有工作表。' }] };
-  const { rows, merges } = sheet;
-  if (!merges.length) return { ok: true, rows };
+  if (!sheets.length) return { ok: false, errors: [{ row: 0, message: 'Excel 文件里没有工作表。' }] };
+  return { ok: true, sheets: sheets.map((s) => ({ name: s.name, rows: fillMerges(s.rows, s.merges) })) };
+}
+
+/** Rows with each merged range's cells set to its master's text. */
+function fillMerges(rows: SheetRow[], merges: Array<[number, number, number, number]>): SheetRow[] {
+  if (!merges.length) return rows;
   const byNumber = new Map(rows.map((r) => [r.row, r]));
   for (const [r1, c1, r2, c2] of merges) {
     const master = byNumber.get(r1)?.cells[c1 - 1] ?? '';
@@ -69,7 +79,7 @@ export async function streamSheetRows(src: XlsxSource): Promise<{ ok: true; rows
       }
     }
   }
-  return { ok: true, rows: [...byNumber.values()].sort((x, y) => x.row - y.row) };
+  return [...byNumber.values()].sort((x, y) => x.row - y.row);
 }
 
 /**
@@ -79,9 +89,9 @@ export async function streamSheetRows(src: XlsxSource): Promise<{ ok: true; rows
  * not supported.
  */
 export async function parseLedgerXlsx(src: XlsxSource, meta: LedgerMeta, today: string): Promise<LedgerImportResult> {
-  const read = await streamSheetRows(src);
+  const read = await streamSheets(src);
   if (!read.ok) return read;
-  return parseLedgerSheet(read.rows, meta, today);
+  return parseLedgerSheets(read.sheets, meta, today);
 }
 
 const WIDTHS = [10, 28, 30, 50, 12, 12, 16, 12, 16, 14];

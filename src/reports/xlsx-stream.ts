@@ -73,8 +73,10 @@ function colOf(ref: string): number {
 /** One row of the sheet: its Excel number and cell texts (column A first). */
 export interface XlsxRow { row: number; cells: string[] }
 
-/** What the first worksheet holds. */
+/** What one worksheet holds. */
 export interface XlsxSheet {
+  /** The worksheet's tab name. */
+  name: string;
   rows: XlsxRow[];
   merges: Array<[r1: number, c1: number, r2: number, c2: number]>;
 }
@@ -83,28 +85,36 @@ const MAX_COLUMNS = 64;
 
 /** Reads the first worksheet (in workbook order). Throws when the bytes are not an xlsx workbook. */
 export async function readFirstSheet(input: XlsxInput): Promise<XlsxSheet | null> {
+  return (await readSheets(input, 1))[0] ?? null;
+}
+
+/** Reads the worksheets (at most `max`, in workbook order; hidden ones too). Throws when the bytes are not an xlsx workbook. */
+export async function readSheets(input: XlsxInput, max = Infinity): Promise<XlsxSheet[]> {
   const dir = 'path' in input ? await unzipper.Open.file(input.path) : await unzipper.Open.buffer(input.buffer);
   const entry = (p: string) => dir.files.find((f) => f.path === p || f.path === `/${p}`);
   const workbook = entry('xl/workbook.xml');
   if (!workbook) throw new Error('not an xlsx workbook');
 
-  let firstRid: string | undefined;
+  const listed: Array<{ name: string; rid: string }> = [];
   let date1904 = false;
   await parseEntry(workbook, (sax) => sax.on('opentag', (n) => {
-    if (n.name === 'sheet' && firstRid === undefined) firstRid = n.attributes['r:id'];
+    if (n.name === 'sheet') listed.push({ name: n.attributes.name ?? `Sheet${listed.length + 1}`, rid: n.attributes['r:id'] });
     if (n.name === 'workbookPr') date1904 = n.attributes.date1904 === '1' || n.attributes.date1904 === 'true';
   }));
-  if (!firstRid) return null;
-  let target: string | undefined;
+  if (!listed.length) return [];
+  const targets = new Map<string, string>();
   const rels = entry('xl/_rels/workbook.xml.rels');
   if (rels) {
     await parseEntry(rels, (sax) => sax.on('opentag', (n) => {
-      if (n.name === 'Relationship' && n.attributes.Id === firstRid) target = n.attributes.Target;
+      if (n.name === 'Relationship') targets.set(n.attributes.Id, n.attributes.Target);
     }));
   }
-  const sheetPath = target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : 'xl/worksheets/sheet1.xml';
-  const sheet = entry(sheetPath);
-  if (!sheet) return null;
+  const sheets = listed.slice(0, max).map((l, i) => {
+    const target = targets.get(l.rid);
+    const path = target ? (target.startsWith('/') ? target.slice(1) : `xl/${target}`) : `xl/worksheets/sheet${i + 1}.xml`;
+    return { name: l.name, entry: entry(path) };
+  }).filter((x): x is { name: string; entry: ZipEntry } => !!x.entry);
+  if (!sheets.length) return [];
 
   // Styles: which cell formats show dates.
   const dateStyle: boolean[] = [];
@@ -147,6 +157,13 @@ export async function readFirstSheet(input: XlsxInput): Promise<XlsxSheet | null
     });
   }
 
+  const out: XlsxSheet[] = [];
+  for (const s of sheets) out.push({ name: s.name, ...(await readRows(s.entry, shared, dateStyle, date1904)) });
+  return out;
+}
+
+/** The rows and merged ranges of one worksheet entry. */
+async function readRows(sheet: ZipEntry, shared: string[], dateStyle: boolean[], date1904: boolean): Promise<Omit<XlsxSheet, 'name'>> {
   const rows: XlsxRow[] = [];
   const merges: XlsxSheet['merges'] = [];
   let row: XlsxRow | null = null;

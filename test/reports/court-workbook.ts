@@ -7,6 +7,8 @@ import ExcelJS from 'exceljs';
 
 /** One measure row; 方面/问题 texts repeat and are merged when equal to the row above. */
 export interface CourtRow {
+  code?: string;
+  kind?: string;
   aspect: string;
   problem: string;
   measure: string;
@@ -28,13 +30,15 @@ export interface CourtSheet {
   sub?: string;
   /** Header cells; default the columns below. */
   headers?: string[];
+  /** Which row field a header's column shows, where it differs from the usual (e.g. 问题类别 holding 类别 words). */
+  fields?: Record<string, keyof CourtRow>;
   rows: CourtRow[];
 }
 
 export const COURT_HEADERS = ['序号', '问题方面', '存在问题', '整改措施', '责任领导', '责任部门', '责任人', '完成时限', '整改状态'];
 
 const FIELD_OF: Record<string, keyof CourtRow | 'serial'> = {
-  序号: 'serial', 问题方面: 'aspect', 方面: 'aspect', 问题类别: 'aspect', 存在问题: 'problem', 问题: 'problem', 整改措施: 'measure',
+  序号: 'serial', 编号: 'code', 类别: 'kind', 问题方面: 'aspect', 方面: 'aspect', 问题类别: 'aspect', 存在问题: 'problem', 问题: 'problem', 整改措施: 'measure',
   责任领导: 'leader', 责任部门: 'dept', 责任人: 'owner', 完成时限: 'deadline', 整改状态: 'status', 状态: 'status',
   整改进展: 'progress', 完成情况: 'progress', 佐证材料: 'evidence', 备注: 'remark',
 };
@@ -45,6 +49,7 @@ export function courtWorkbook(sheets: CourtSheet[]): ExcelJS.Workbook {
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name);
     const headers = s.headers ?? COURT_HEADERS;
+    const fieldOf = (h: string) => s.fields?.[h] ?? FIELD_OF[h];
     ws.getCell(1, 1).value = s.title;
     ws.mergeCells(1, 1, 1, headers.length);
     let r = 2;
@@ -58,7 +63,7 @@ export function courtWorkbook(sheets: CourtSheet[]): ExcelJS.Workbook {
     s.rows.forEach((row, i) => {
       const rr = first + i;
       headers.forEach((h, c) => {
-        const f = FIELD_OF[h];
+        const f = fieldOf(h);
         const v = f === 'serial' ? i + 1 : f ? row[f as keyof CourtRow] : undefined;
         if (v === undefined || v === '') return;
         const cell = ws.getCell(rr, c + 1);
@@ -68,7 +73,7 @@ export function courtWorkbook(sheets: CourtSheet[]): ExcelJS.Workbook {
     });
     // Merge 方面 and 问题 down over runs of equal texts (only the master cell keeps the text).
     for (const field of ['aspect', 'problem'] as const) {
-      const c = headers.findIndex((h) => FIELD_OF[h] === field) + 1;
+      const c = headers.findIndex((h) => fieldOf(h) === field) + 1;
       if (!c) continue;
       let start = 0;
       for (let i = 1; i <= s.rows.length; i++) {

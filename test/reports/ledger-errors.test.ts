@@ -13,7 +13,7 @@ const set = (i: number, v: string) => (c: string[]) => c.map((x, j) => (j === i 
 describe('one bad row refuses the whole import, naming that row', () => {
   it.each([
     ['unknown status word', 4, set(9, '搞定了'), '无法识别的状态“搞定了”'],
-    ['nonsense date', 6, set(8, '2025年2月30日'), '无法识别的完成时限“2025年2月30日”'],
+    ['nonsense date', 6, set(8, '2025年2月30日'), '2025年2月30日不存在（2025年2月只有28天）'],
     ['date that is no date', 6, set(8, '明年吧'), '无法识别的完成时限“明年吧”'],
     ['missing deadline', 6, set(8, ''), '缺少“完成时限”'],
     ['missing 整改措施', 5, set(3, ''), '缺少“整改措施”'],
@@ -52,7 +52,7 @@ describe('one bad row refuses the whole import, naming that row', () => {
 
   it('a missing 问题 on the first data row has nothing to carry down', () => {
     const r = parseLedgerCsv(withRow(2, set(2, '')), meta(), TODAY);
-    expect(!r.ok && r.errors).toEqual([{ row: 2, message: '缺少“问题”，上面也没有可沿用的问题。' }]);
+    expect(!r.ok && r.errors).toEqual([{ row: 2, column: 'C列（存在问题）', message: '缺少“问题”，上面也没有可沿用的问题。' }]);
   });
 
   it('an empty file and a header without rows are refused', () => {

@@ -55,9 +55,11 @@ describe('CSV export', () => {
   });
   it('writes the canonical headers and ledger-style numbering in the texts', () => {
     const lines = exportLedgerCsv(buildDemoDoc()).split('\r\n');
-    expect(lines[0]).toBe('\ufeff编号,方面,问题,整改措施,类别,责任领导,责任部门,责任人,完成时限,状态');
+    expect(lines[0]).toBe(`\ufeff${buildDemoDoc().ledger.title}`);
+    lines.shift();
+    expect(lines[0]).toBe('编号,方面,问题,整改措施,类别,责任领导,责任部门,责任人,完成时限,状态,整改进展,佐证材料,备注');
     expect(lines[4]).toMatch(/^一\.2\.1,一、聚焦基层贯彻落实党的路线方针政策和党中央决策部署情况,2\.履行职责使命不到位,探索矛盾多元化解机制/);
-    expect(lines[4]).toContain(',罗拥军,立案庭、诉讼服务中心,陈敏,长期坚持,已完成并长期坚持');
+    expect(lines[4]).toContain(',罗拥军,立案庭、诉讼服务中心,陈敏,长期坚持,已完成并长期坚持,');
   });
 });
 

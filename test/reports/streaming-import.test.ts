@@ -59,14 +59,17 @@ describe('streamed import of a large file', () => {
   it('one bad row among thousands: refused whole, the row named, nothing written', () => {
     const lines = readFileSync(file('big.csv'), 'utf8').split('\r\n');
     // Row 3001 as a spreadsheet counts it (header = row 1).
-    lines[3000] = lines[3000].replace(/,[^,]+$/, ',差不多了');
+    // The 状态 column (J) of that row; CSV fields here hold no commas inside quotes after 完成时限.
+    const cells = lines[3000].split(',');
+    cells[cells.length - 4] = '差不多了';
+    lines[3000] = cells.join(',');
     writeFileSync(file('bad.csv'), lines.join('\r\n'));
     const env = { ...process.env, REDIS_URL: testRedisUrl(), LOG_LEVEL: 'silent' };
     const run = (args: string[]) => spawnSync(process.execPath, [path.resolve('bin/rectify.js'), ...args], { encoding: 'utf8', env, timeout: 60000 });
     const r = run(['ledger', 'import', file('bad.csv'), '--ledger', 'stream-bad']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('共1处问题');
-    expect(r.stderr).toContain('第3001行：无法识别的状态“差不多了”');
+    expect(r.stderr).toContain('第3001行J列（状态）：无法识别的状态“差不多了”');
     expect(run(['status', '--ledger', 'stream-bad']).stderr).toContain('不存在');
   }, 60000);
 });
