@@ -5,6 +5,7 @@ import type { CardRecord } from '../../core/ports.js';
 import type { AnswerDeps, CallbackAnswer } from './answer.js';
 import { templateCard, decodeKey, type CardFace } from './card-view.js';
 import { sealReply } from './crypto.js';
+import { cardOutcome } from '../card-outcome.js';
 import type { InboundCardEvent, InboundMessage } from './inbound.js';
 
 /**
@@ -17,7 +18,6 @@ import type { InboundCardEvent, InboundMessage } from './inbound.js';
  */
 
 const EMPTY: CallbackAnswer = { body: '' };
-export const ONLY_OFFICE = '仅限整改办操作，您的点击未生效。';
 
 /** Seals a plaintext JSON passive reply for the AI bot (receiveid "", the callback's nonce). */
 function seal(d: AnswerDeps, plain: object, nonce: string): CallbackAnswer {
@@ -99,31 +99,14 @@ export async function answerCardEvent(d: AnswerDeps, ev: InboundCardEvent, nonce
   return seal(d, update(templateCard((await cards.get('wecom', rec.id)) ?? rec, face), userids), nonce);
 }
 
-/**
- * Turns the core's verdict on a press into the card's next face, recording
- * the decision once when the press changed the item. Used by the passive
- * answer and by the late delivery alike.
- */
+/** The card's next face after a press (cards-outcome.ts), shared by the passive answer and the late delivery. */
 export async function settleCard(d: AnswerDeps, rec: CardRecord, route: Pick<CardRoute, 'key' | 'senderId'>, reply: Reply): Promise<{ face: CardFace; userids?: string[] }> {
   const p = decodeKey(route.key);
-  const index = p.press === 'button' || p.press === 'reason' ? p.button : -1;
-  const button = rec.actions.buttons[index];
-  const o = reply.outcome;
+  const button = p.press === 'button' || p.press === 'reason' ? p.button : -1;
+  const reason = p.press === 'reason' ? rec.actions.buttons[button]?.reasons?.[p.reason] : undefined;
+  const next = await cardOutcome(d.ctx.cards!, rec, { button, reason, senderId: route.senderId }, reply, d.ctx.clock.now());
   const mine = [route.senderId];
-  if (o?.kind === 'changed' && button) {
-    const c = o.changes?.[0];
-    const reason = p.press === 'reason' ? button.reasons?.[p.reason] : undefined;
-    const decided = await d.ctx.cards!.decide('wecom', rec.id, {
-      label: button.label, by: o.by ?? route.senderId, at: d.ctx.clock.now().toISOString(),
-      ...(c ? { change: `${c.from} → ${c.to}` } : {}), ...(reason ? { reason } : {}),
-    });
-    return decided?.decided ? { face: { face: 'decided' } } : { face: { face: 'main' }, userids: mine };
-  }
-  const now = await d.ctx.cards!.get('wecom', rec.id);
-  if (now?.decided) return { face: { face: 'decided' } };
-  if (o?.kind === 'forbidden') return { face: { face: 'main', hint: ONLY_OFFICE }, userids: mine };
-  if (o?.kind === 'bad_args' && button?.reasons?.length) return { face: { face: 'reasons', button: index }, userids: mine };
-  // Refused by a rule (e.g. the item was handled by a typed command meanwhile): tell the presser why.
-  const why = reply.text.split('\n').map((l) => l.trim()).find(Boolean) ?? '未能完成。';
-  return { face: { face: 'main', hint: why }, userids: mine };
+  if (next.kind === 'decided') return { face: { face: 'decided' } };
+  if (next.kind === 'reasons') return { face: { face: 'reasons', button: next.button }, userids: mine };
+  return { face: { face: 'main', hint: next.hint }, userids: mine };
 }

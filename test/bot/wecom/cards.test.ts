@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../../src/store/directory.js';
 import { aliasOf, parseCode } from '../../../src/ledger/codes.js';
+import type { Measure } from '../../../src/ledger/types.js';
 import { FakeCallbacks, aibotText } from '../../fakes/wecom/callbacks.js';
 import { CARD_EVENT_DEADLINE_MS, FakeCardClient } from '../../fakes/wecom/cards.js';
 import { FakeWecomServer } from '../../fakes/wecom/server.js';
@@ -62,7 +63,7 @@ describe('wecom approval cards', () => {
     expect(id).toBeTruthy();
     return id;
   };
-  const status = async (code: string) => (await world.open.services.ledgers.getItem(world.ledgerId, await idOf(code)))!.status;
+  const status = async (code: string) => ((await world.open.services.ledgers.getItem(world.ledgerId, await idOf(code))) as Measure).status;
   const strikes = async (code: string, action: string) =>
     (await world.open.services.ledgers.history(world.ledgerId, await idOf(code))).filter((e) => e.action === action);
   const texts = (card: any) => JSON.stringify(card);
