@@ -3,6 +3,7 @@ import { progress, view, history } from './read.js';
 import { overdue, dueSoon, mine, dept, leader, search, pending } from './lists.js';
 import { progressNote, complete, strike, sendBack, reschedule, undo } from './write.js';
 import { bind, unbind } from './admin.js';
+import { requestExtension, approveExtension, rejectExtension, pendingApprovals } from './extensions.js';
 import { scheduleCommands } from './schedule.js';
 import { dashboard } from './dashboard.js';
 import { notice } from './notice.js';
@@ -10,7 +11,7 @@ import { notice } from './notice.js';
 /** Every chat command, in help order. */
 export const COMMANDS: CommandSpec[] = [
   progress, view, overdue, dueSoon, mine, dept, leader, search, pending,
-  progressNote, complete, strike, sendBack, reschedule, undo, history,
+  progressNote, complete, strike, sendBack, reschedule, requestExtension, approveExtension, rejectExtension, pendingApprovals, undo, history,
   bind, unbind, notice, dashboard, ...scheduleCommands,
 ];
 

@@ -32,6 +32,7 @@ export const progress = defineCommand<null>({
     b.heading(`${safeText(ctx.ledger.title)}`);
     const feedbackOnly = Object.keys(r.byKind).every((k) => k === '反馈问题');
     b.line(headlineSentence({ ...r, inspectionType: ctx.ledger.inspectionType, asOf: ctx.today, measureNoun: ctx.ledger.measureNoun, feedbackOnly }));
+    if (r.extensionsPending) b.line(`申请延期待审批 **${r.extensionsPending}** 项，已批准延期 ${r.extended} 项。`);
     b.line(`共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
     b.line(progressBar(Math.round(r.completionRate * r.measures), r.measures));
     b.blank();

@@ -17,6 +17,10 @@ export interface StatusReport {
   yellow: number;
   /** Done measures / all measures, 0..1, rounded to 4 places. */
   completionRate: number;
+  /** Open 申请延期 requests awaiting the office (optional for reports built elsewhere). */
+  extensionsPending?: number;
+  /** Measures whose deadline the office has extended. */
+  extended?: number;
 }
 
 export async function statusReport(
@@ -41,5 +45,6 @@ export async function statusReport(
   return {
     ledger: ledgerId, asOf, measures, problems: c['p:total'] ?? 0, byStatus, byKind, red, yellow,
     completionRate: measures ? Math.round((done / measures) * 10000) / 10000 : 0,
+    extensionsPending: c['x:pending'] ?? 0, extended: c['x:extended'] ?? 0,
   };
 }

@@ -153,7 +153,7 @@ export const sendBack = defineCommand<{ code: string; text: string }>({
 });
 
 export const reschedule = defineCommand<{ code: string; date: string; text: string }>({
-  name: '改期', aliases: ['延期', '调整时限', '修改时限'], writes: true,
+  name: '改期', aliases: ['调整时限', '修改时限'], writes: true,
   summary: '调整整改时限并说明原因（整改办）',
   usage: '改期 <编号> <日期> <原因>，如：改期 3.2 2025年6月30日 需上级审批',
   roles: ['office'],

@@ -5,17 +5,20 @@ import { isDone } from './status.js';
  * Counter contributions. Every counter the store keeps is the sum of these
  * over the ledger's items, so an import sums them and a change applies the
  * difference between an item's contribution before and after.
- * Fields: m:total, m:s:<status>, a:<aspect>:t, a:<aspect>:d (measures),
+ * Fields: m:total, m:s:<status>, a:<aspect>:t, a:<aspect>:d, x:pending, x:extended (measures),
  * p:total, p:s:<status>, k:<kind>, kd:<kind> (problems).
  */
 export type Counters = Record<string, number>;
 
-export function measureContribution(m: Pick<Measure, 'status' | 'aspect'>): Counters {
+export function measureContribution(m: Pick<Measure, 'status' | 'aspect' | 'extension' | 'extended'>): Counters {
   return {
     'm:total': 1,
     [`m:s:${m.status}`]: 1,
     [`a:${m.aspect}:t`]: 1,
     [`a:${m.aspect}:d`]: isDone(m.status) ? 1 : 0,
+    // Extension figures (x:pending requests, x:extended measures) only where present, so old counters stay as they were.
+    ...(m.extension ? { 'x:pending': 1 } : {}),
+    ...(m.extended ? { 'x:extended': 1 } : {}),
   };
 }
 

@@ -88,6 +88,19 @@ export interface Measure extends ItemBase {
   updatedAt: string;
   /** Monotonic version for optimistic concurrency. */
   version: number;
+  /** An open 申请延期 awaiting the office's decision. */
+  extension?: ExtensionRequest;
+  /** How many extensions the office has approved (the old deadlines are in the audit trail). */
+  extended?: number;
+}
+
+/** A request to move a measure's deadline (申请延期). */
+export interface ExtensionRequest {
+  /** Requested new deadline, YYYY-MM-DD. */
+  date: string;
+  reason: string;
+  by: string;
+  at: string;
 }
 
 export type Item = Aspect | Problem | Measure;

@@ -41,6 +41,8 @@ export interface DigestModel {
   red: Measure[];
   yellow: Measure[];
   departments: DeptLine[];
+  /** Measures with an open 申请延期, oldest request first. */
+  extensions: Measure[];
 }
 
 /** Days without an update after which an open measure is called out. */
@@ -92,6 +94,7 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
     backwards,
     stale, red, yellow,
     departments: departmentLines(doc.measures, light),
+    extensions: doc.measures.filter((m) => m.extension).sort((a, b) => a.extension!.at.localeCompare(b.extension!.at)),
   };
 }
 
@@ -111,6 +114,8 @@ function countsOf(doc: LedgerDoc, red: number, yellow: number): DigestCounts {
   return {
     measures, problems: doc.problems.length, byStatus, byKind, red, yellow,
     completionRate: measures ? Math.round((done / measures) * 10000) / 10000 : 0,
+    extensionsPending: doc.measures.filter((m) => m.extension).length,
+    extended: doc.measures.filter((m) => m.extended).length,
   };
 }
 

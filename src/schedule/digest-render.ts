@@ -26,7 +26,7 @@ export interface DigestRenderOptions {
 export function headline(ledger: Ledger, c: DigestCounts, asOf: string, feedbackOnly = true): string {
   return headlineSentence({
     inspectionType: ledger.inspectionType, asOf, problems: c.problems, measures: c.measures, byStatus: c.byStatus,
-    measureNoun: ledger.measureNoun, feedbackOnly,
+    measureNoun: ledger.measureNoun, feedbackOnly, extensionsPending: c.extensionsPending,
   });
 }
 
@@ -59,6 +59,7 @@ export function renderDigest(ledger: Ledger, d: DigestModel, o: DigestRenderOpti
   }
   if (quiet) b.item('本期没有新的完成、销号或进展报送。');
   if (d.stale.length) b.item(`超过14天未更新 ${d.stale.length} 项：${codeList(d.stale, LIST_MAX.stale)}`);
+  if (d.extensions?.length) b.item(`申请延期待审批 ${d.extensions.length} 项：${codeList(d.extensions, LIST_MAX.week)}（整改办发送“待审批”查看）`);
 
   const mentions: Mention[] = [];
   if (d.red.length) {

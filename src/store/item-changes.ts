@@ -1,5 +1,5 @@
 import type { RedisClient } from './redis.js';
-import type { Deadline, Measure, Note, Problem, Status } from '../ledger/types.js';
+import type { Deadline, ExtensionRequest, Measure, Note, Problem, Status } from '../ledger/types.js';
 import { counterDelta, measureContribution, problemContribution, addCounters } from '../ledger/counters.js';
 import { rollUp } from '../ledger/status.js';
 import { DomainError } from '../core/errors.js';
@@ -28,6 +28,10 @@ export interface MeasureUpdate {
   evidence?: boolean;
   /** Replace the notes list (undo restores it). */
   notes?: Note[];
+  /** Set (a 申请延期) or clear (null: decided) the pending extension request. */
+  extension?: ExtensionRequest | null;
+  /** Approved extensions so far. */
+  extended?: number;
 }
 
 export interface ChangeResult {
@@ -48,7 +52,7 @@ interface UndoRecord {
   afterVersion: number;
   /** The ledger generation the change was made in: a re-import resets versions, so they only compare within one. */
   gen?: number;
-  before: { status: Status; deadline: Deadline; notes: Note[] };
+  before: { status: Status; deadline: Deadline; notes: Note[]; extension?: ExtensionRequest; extended?: number };
 }
 
 /** Changes to measures: read, decide, guarded atomic write; retried on conflict. */
@@ -95,11 +99,13 @@ export class ItemChanges {
       const at = this.now().toISOString();
       const notes = u.notes ?? (u.note ? [{ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }, ...m.notes].slice(0, MAX_NOTES) : m.notes);
       const after: Measure = { ...m, status: u.status, deadline: u.deadline ?? m.deadline, notes, updatedAt: at, version: m.version + 1 };
+      if (u.extension !== undefined) { if (u.extension) after.extension = u.extension; else delete after.extension; }
+      if (u.extended !== undefined) after.extended = u.extended;
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
       const w = this.buildWrite(g, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
-        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, before: { status: m.status, deadline: m.deadline, notes: m.notes } };
+        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, before: { status: m.status, deadline: m.deadline, notes: m.notes, extension: m.extension, extended: m.extended } };
         w.setex.push([k.undo(L, actor.platform, actor.userId), JSON.stringify(rec), UNDO_TTL_S]);
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
@@ -124,6 +130,8 @@ export class ItemChanges {
     w.hset.push([g.item(m.id), {
       status: after.status, deadline: JSON.stringify(after.deadline), notes: JSON.stringify(after.notes),
       updatedAt: at, version: String(after.version),
+      ...(u.extension !== undefined || u.extended !== undefined
+        ? { extension: after.extension ? JSON.stringify(after.extension) : '', extended: String(after.extended ?? 0) } : {}),
     }]);
     w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
     const delta = addCounters(
@@ -158,7 +166,10 @@ export class ItemChanges {
       if (m.version !== rec.afterVersion) {
         throw new DomainError('undo_stale', `${rec.code} 在您修改之后已被他人更新，无法撤销。`);
       }
-      return { action: '撤销', status: rec.before.status, deadline: rec.before.deadline, notes: rec.before.notes, note: '撤销上一次修改' };
+      return {
+        action: '撤销', status: rec.before.status, deadline: rec.before.deadline, notes: rec.before.notes, note: '撤销上一次修改',
+        extension: rec.before.extension ?? null, extended: rec.before.extended ?? 0,
+      };
     }, { recordUndo: false });
     if (r === 'duplicate') throw new DomainError('duplicate', '该消息已处理。');
     return r;

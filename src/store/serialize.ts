@@ -1,4 +1,4 @@
-import type { Aspect, Deadline, Item, Kind, Ledger, Measure, Note, Problem, Status } from '../ledger/types.js';
+import type { Aspect, Deadline, ExtensionRequest, Item, Kind, Ledger, Measure, Note, Problem, Status } from '../ledger/types.js';
 
 /** Item ↔ Redis hash. Arrays and objects are JSON; numbers are decimal strings. */
 export function itemToHash(item: Item): Record<string, string> {
@@ -19,6 +19,8 @@ export function itemToHash(item: Item): Record<string, string> {
     status: item.status,
     notes: JSON.stringify(item.notes),
     ...(item.remark ? { remark: item.remark } : {}),
+    ...(item.extension ? { extension: JSON.stringify(item.extension) } : {}),
+    ...(item.extended ? { extended: String(item.extended) } : {}),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     version: String(item.version),
@@ -45,6 +47,8 @@ export function hashToItem(h: Record<string, string>): Item | null {
     status: h.status as Status,
     notes: JSON.parse(h.notes ?? '[]') as Note[],
     ...(h.remark ? { remark: h.remark } : {}),
+    ...(h.extension ? { extension: JSON.parse(h.extension) as ExtensionRequest } : {}),
+    ...(h.extended && h.extended !== '0' ? { extended: Number(h.extended) } : {}),
     createdAt: h.createdAt,
     updatedAt: h.updatedAt,
     version: Number(h.version ?? 0),

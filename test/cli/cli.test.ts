@@ -23,7 +23,7 @@ describe('rectify CLI', () => {
     const r = rectify(['status', '--ledger', 'demo', '--as-of', '2021-09-25', '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
-    expect(Object.keys(s).sort()).toEqual(['asOf', 'byKind', 'byStatus', 'completionRate', 'ledger', 'measures', 'problems', 'red', 'yellow'].sort());
+    expect(Object.keys(s).sort()).toEqual(['asOf', 'byKind', 'byStatus', 'completionRate', 'extended', 'extensionsPending', 'ledger', 'measures', 'problems', 'red', 'yellow'].sort());
     expect(s).toMatchObject({ ledger: 'demo', asOf: '2021-09-25', measures: 21, problems: 8, red: 0, yellow: 1, completionRate: 0.9524 });
     expect(s.byStatus).toEqual({ 已完成: 9, 已完成并长期坚持: 11, 基本完成: 1 });
     expect(s.byKind).toEqual({ 反馈问题: 8 });
