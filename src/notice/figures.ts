@@ -14,8 +14,10 @@ export interface NoticeFigures {
   status: StatusReport;
   /** Problems by kind: how many, how many done (信访件 / 问题线索 "已办结N件"). */
   kinds: Partial<Record<Kind, { total: number; done: number }>>;
-  /** Measures whose deadline was changed (改期) on or before the as-of date. */
+  /** Measures whose deadline was extended: the store's count, or 改期 events on or before the as-of date. */
   extended: number;
+  /** 申请延期 requests awaiting the office. */
+  pending: number;
   aspects: number;
 }
 
@@ -40,9 +42,16 @@ export function statusFromDoc(doc: LedgerDoc, asOf: string): StatusReport {
   }
   const measures = doc.measures.length;
   const done = doc.measures.filter((m) => isDone(m.status)).length;
+  // 申请延期 figures (the x:pending / x:extended counters): read loosely, the fields are optional on a measure.
+  const ext = doc.measures as unknown as Array<{ extension?: unknown; extended?: number }>;
+  const extension = {
+    extensionsPending: ext.filter((m) => m.extension).length,
+    extended: ext.filter((m) => m.extended).length,
+  } as unknown as Partial<StatusReport>;
   return {
     ledger: doc.ledger.id, asOf, measures, problems: doc.problems.length, byStatus, byKind, red, yellow,
     completionRate: measures ? Math.round((done / measures) * 10000) / 10000 : 0,
+    ...extension,
   };
 }
 
@@ -66,10 +75,13 @@ export function extendedCount(events: AuditEvent[], asOf: string): number {
 
 /** All notice figures; `status` defaults to the recount from the items. */
 export function noticeFigures(doc: LedgerDoc, asOf: string, o: { status?: StatusReport; events?: AuditEvent[] } = {}): NoticeFigures {
+  const status = o.status ?? statusFromDoc(doc, asOf);
   return {
-    status: o.status ?? statusFromDoc(doc, asOf),
+    status,
     kinds: kindFigures(doc),
-    extended: extendedCount(o.events ?? [], asOf),
+    // The store's own count of extended measures when it keeps one (what `rectify status` prints), else the 改期 events.
+    extended: (status as { extended?: number }).extended ?? extendedCount(o.events ?? [], asOf),
+    pending: (status as { extensionsPending?: number }).extensionsPending ?? 0,
     aspects: doc.aspects.length,
   };
 }

@@ -132,7 +132,8 @@ function progressSentence(line: string, st: StatusReport, yellowDays: number, f:
   const parts = [`整改完成率为${formatPercent(st.completionRate)}`];
   parts.push(st.red ? `超过整改时限尚未完成${st.red}${unit}` : '无超期未完成事项');
   if (st.yellow) parts.push(`${yellowDays}日内到期${st.yellow}${unit}`);
-  if (f.extended) parts.push(`经审批调整整改时限${f.extended}${unit}`);
+  if (f.extended) parts.push(`经批准延期${f.extended}${unit}`);
+  if (f.pending) parts.push(`申请延期待审批${f.pending}${unit}`);
   return `${line}${parts.join('，')}。`;
 }
 

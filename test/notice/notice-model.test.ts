@@ -43,20 +43,25 @@ describe('notice model from the seed-003 demo ledger', () => {
     const m = doc.measures.find((x) => x.code === '二.1.1')!;
     const at = '2021-10-09';
     const events = [{ id: '1-0', at: '2021-10-01T02:00:00.000Z', actor: { platform: 'console', userId: 'office', name: '王静' }, itemId: m.id, code: m.code, action: '改期', from: m.status, to: m.status, note: '', messageId: 'x' }];
+    // The store's figure (x:extended, a measure's approved extensions) is what the notice states…
+    (doc.measures[0] as { extended?: number }).extended = 1;
     const late = buildNotice(doc, at, { events });
     expect(late.figures.status).toEqual(statusFromDoc(doc, at));
     expect(late.figures.status.red).toBe(1);
     expect(late.figures.extended).toBe(1);
     const text = late.blocks.map((b) => b.text).join('\n');
     expect(text).toContain('超过整改时限尚未完成1项');
-    expect(text).toContain('经审批调整整改时限1项');
+    expect(text).toContain('经批准延期1项');
+    // …and without one, the 改期 events up to the as-of date.
+    const { extended: _e, extensionsPending: _p, ...older } = statusFromDoc(buildDemoDoc(), at) as unknown as Record<string, unknown>;
+    expect(buildNotice(buildDemoDoc(), at, { events, status: older as never }).figures.extended).toBe(1);
     expect(text).toContain('对区委第一巡察组移交的1件信访件，已办结1件，办结率为100%。');
     expect(text).toContain('查摆举一反三整改事项1项，已完成整改1项。');
     expect(text).toContain('2.针对“举一反三”整改事项“履行职责使命不到位”问题。');
     expect(text).toContain('【待补充：单位名称】');
     expect(late.signature).toBe('【待补充：署名】');
     // An event after the as-of date does not count.
-    expect(buildNotice(doc, '2021-09-30', { events }).figures.extended).toBe(0);
+    expect(buildNotice(buildDemoDoc(), '2021-09-30', { events, status: older as never }).figures.extended).toBe(0);
   });
 
   it('renders Markdown and plain text with every block, signature and date', () => {
