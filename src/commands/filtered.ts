@@ -1,6 +1,7 @@
 import type { Measure } from '../ledger/types.js';
 import { addDays, deadlineDate, dayNumber } from '../ledger/dates.js';
 import { isClosed, isDone } from '../ledger/status.js';
+import { personKey } from '../ledger/people.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext } from './types.js';
@@ -58,7 +59,7 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters):
   const store = ctx.services.ledgers;
   const today = dayNumber(ctx.today);
   let ids: string[] | undefined;
-  if (f.mine) ids = await store.idsForPerson(L, ctx.speaker.name, ctx.speaker.role === 'owner' ? ctx.speaker.department || undefined : undefined);
+  if (f.mine) ids = await store.idsForPerson(L, personKey(ctx.speaker.name), ctx.speaker.role === 'owner' ? ctx.speaker.department || undefined : undefined);
   if (f.person) ids = intersect(ids, await store.idsForPerson(L, f.person));
   if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
   if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));

@@ -2,6 +2,7 @@ import type { Status } from '../ledger/types.js';
 import { normalizeInput } from '../ledger/normalize.js';
 import { parseNumeral } from '../ledger/numerals.js';
 import { parseStatus } from '../ledger/status.js';
+import { personKey } from '../ledger/people.js';
 import type { ParseFailure } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ const KEYWORDS: Array<[RegExp, (next: () => string | undefined) => Filter | Pars
   [/^(?:临期|黄灯|即将到期|快到期|到期)$/, () => ({ kind: 'due' })],
   [/^(?:我的|我负责的|我的事项)$/, () => ({ kind: 'mine' })],
   [/^(?:部门|责任部门|单位)$/, (next) => { const n = next(); return n ? { kind: 'dept', name: n } : { error: '请在“部门”后写上部门名称。' }; }],
-  [/^(?:领导|责任领导|分管领导)$/, (next) => { const n = next(); return n ? { kind: 'leader', name: n } : { error: '请在“领导”后写上领导姓名。' }; }],
+  [/^(?:领导|责任领导|分管领导)$/, (next) => { const n = next(); return n ? { kind: 'leader', name: personKey(n) } : { error: '请在“领导”后写上领导姓名。' }; }],
 ];
 /** Keywords glued to a name ("逾期政治部", "部门政治部逾期") are split off; 领导小组 is part of a name. */
 const GLUED = /(责任部门|责任领导|分管领导|逾期|临期|我的|待销号|待审核|待验收|部门|领导(?!小组))/g;
@@ -60,7 +61,7 @@ export function parseFilters(text: string): Filter[] | ParseFailure {
     }
     const st = /^(?:待销号|待审核|待验收)$/.test(t) ? '待销号' : parseStatus(t);
     if (st) { out.push({ kind: 'status', status: st }); continue; }
-    out.push({ kind: 'word', word: t.replace(/(院长|副院长|同志|书记|主任|庭长)$/, '') || t });
+    out.push({ kind: 'word', word: personKey(t) });
   }
   return out;
 }

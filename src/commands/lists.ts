@@ -2,6 +2,7 @@ import type { Measure } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
 import { isDone } from '../ledger/status.js';
+import { personKey } from '../ledger/people.js';
 import { safeText } from '../core/safe-text.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
 import { ReplyBuilder } from './reply.js';
@@ -92,7 +93,7 @@ export const mine = defineCommand<ListArgs<null>>({
       b.line('您还不在本台账的人员名单中，暂时查不到您负责的事项。请联系整改办登记。');
       return b.forSender().build();
     }
-    const ids = await ctx.services.ledgers.idsForPerson(L, s.name, s.role === 'owner' ? s.department || undefined : undefined);
+    const ids = await ctx.services.ledgers.idsForPerson(L, personKey(s.name), s.role === 'owner' ? s.department || undefined : undefined);
     const ms = await measures(ctx, ids);
     const open = ms.filter((m) => !isDone(m.status));
     const b = listReply(ctx, `${s.name}负责的未完成事项`, open, ms.length ? `您负责的${ms.length}项措施均已完成。` : '本台账中没有由您负责的措施。');
@@ -137,7 +138,7 @@ export const leader = defineCommand<ListArgs<string>>({
   async run(ctx, a) {
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const name = a.own;
-    const n = normalizeInput(name).replace(/(院长|副院长|同志|书记)$/, '');
+    const n = personKey(name);
     const ids = await ctx.services.ledgers.idsByLeader(ctx.ledger.id, n);
     return listReply(ctx, `${safeText(n)}分管的整改措施`, await measures(ctx, ids), `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
   },

@@ -1,6 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import type { Item, Measure } from '../ledger/types.js';
 import { aliasOf, parseCode } from '../ledger/codes.js';
+import { personKey } from '../ledger/people.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext, Speaker } from './types.js';
@@ -82,7 +83,8 @@ export async function childIds(ctx: CommandContext, problemId: string): Promise<
 export function canWrite(s: Speaker, m: Measure): boolean {
   if (s.role === 'office') return true;
   if (s.role !== 'leader' && s.role !== 'owner') return false;
-  if (m.leaders.includes(s.name) || m.owners.includes(s.name)) return true;
+  const me = personKey(s.name);
+  if (m.leaders.some((n) => personKey(n) === me) || m.owners.some((n) => personKey(n) === me)) return true;
   return s.role === 'owner' && !!s.department && m.departments.includes(s.department);
 }
 

@@ -21,6 +21,7 @@ import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
 import { itemToHash, ledgerToHash } from './serialize.js';
 import { bigrams, dynamicIndexes, searchText } from './indexes.js';
 import { script } from './scripts.js';
+import { personKey } from '../ledger/people.js';
 
 /** How a whole-ledger write behaves. */
 export interface SaveOptions {
@@ -193,8 +194,9 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
     addTo(d.statusSet, m.id);
     if (d.dueScore !== null) due.push([d.dueScore, m.id]);
     for (const dep of m.departments) { addTo(g.dept(dep), m.id); addTo(g.depts, dep); }
-    for (const n of m.leaders) { addTo(g.leader(n), m.id); addTo(g.people, n); }
-    for (const n of m.owners) { addTo(g.owner(n), m.id); addTo(g.people, n); }
+    // People are indexed by the bare name: "孙海燕（纪检组长）" is found as 孙海燕 (the cell keeps the title).
+    for (const n of m.leaders.map(personKey)) { addTo(g.leader(n), m.id); addTo(g.people, n); }
+    for (const n of m.owners.map(personKey)) { addTo(g.owner(n), m.id); addTo(g.people, n); }
   }
   if (Object.keys(texts).length) await b.add(1000, (p) => p.hset(g.text, texts));
   // Aliases are complete only once every item is seen ("3.2" may name items of several aspects).

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+import { buildDemoDoc } from '../../src/ledger/demo.js';
+import type { User } from '../../src/store/directory.js';
+
+let w: World;
+beforeAll(async () => {
+  w = await makeWorld({ at: '2021-09-25T02:00:00.000Z' });
+  // The ledger names the leader with her title, as real 责任领导 cells do.
+  const doc = buildDemoDoc(w.ledgerId);
+  const m = doc.measures.find((x) => x.id === '2.1.1')!;
+  m.leaders = ['孙海燕（纪检组长）'];
+  await w.open.services.ledgers.saveDoc(doc, undefined, { awaitCleanup: true });
+  await w.open.services.directory.putUsers([{ platform: 'console', userId: 'sun', name: '孙海燕', department: '派驻纪检组', role: 'leader' } as User]);
+});
+afterAll(async () => { await w.close(); });
+const text = async (who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
+
+describe('a 责任领导 cell with a title', () => {
+  it('领导 finds her by name, with or without the title, and shows the cell as written', async () => {
+    for (const q of ['领导 孙海燕', '领导 孙海燕（纪检组长）', '领导 孙海燕同志']) {
+      expect(await text('viewer', q), q).toContain('二.1.1');
+    }
+    expect(await text('viewer', '查看 二.1.1')).toContain('责任领导：孙海燕（纪检组长）');
+  });
+
+  it('her writes are accepted and 我的 lists her item', async () => {
+    expect(await text('sun', '进展 二.1.1 已督促政治部加快办理')).toContain('已记录进展');
+    expect(await text('sun', '我的')).toContain('二.1.1');
+    expect(await text('sun', '进展 二.2.1 试试')).toContain('不是您负责的事项');
+  });
+});
