@@ -173,9 +173,11 @@ export class ReplyQueue {
     return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
+  /** Closes within a few seconds even when Redis is down (BullMQ's close waits for Redis otherwise). */
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    const within = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    if (this.worker && !(await within(this.worker.close(), 5_000))) void this.worker.close(true).catch(() => undefined);
+    await within(this.queue.close(), 2_000);
     for (const c of this.conns) closeBullConnection(c);
   }
 }

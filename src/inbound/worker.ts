@@ -44,16 +44,20 @@ const APOLOGY: Reply = {
  */
 export class InboundWorker {
   private readonly loops = new Map<number, PartitionLoop>();
+  private readonly retiring = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
   readonly leaseMs: number;
   readonly tickMs: number;
+  /** A loop stops this long before its last confirmed lease would run out (clock drift, slow commands). */
+  readonly margin: number;
   private readonly now: () => number;
 
   constructor(readonly o: InboundWorkerOptions) {
     this.leaseMs = o.leaseMs ?? 6_000;
     this.tickMs = o.tickMs ?? Math.floor(this.leaseMs / 3);
+    this.margin = Math.floor(this.leaseMs / 6);
     this.now = o.now ?? Date.now;
   }
 
@@ -79,32 +83,51 @@ export class InboundWorker {
 
   private async rebalance(): Promise<void> {
     const { store, owner } = this.o;
-    const live = await store.heartbeat(owner, this.now(), this.leaseMs);
-    const share = Math.ceil(PARTITIONS / live);
+    const live = await store.heartbeat(owner, this.now(), this.leaseMs).catch((err: Error) => {
+      this.o.logger.warn({ err: err.message }, 'inbound: heartbeat failed');
+      return null;
+    });
+    // Each partition on its own: one failing node (a cluster master down) must not stop the
+    // renewal of leases on the others, while their loops keep reading.
     for (const [n, loop] of this.loops) {
-      if (!(await store.renewLease(n, owner, this.leaseMs))) {
+      const asked = this.now();
+      const kept = await store.renewLease(n, owner, this.leaseMs).catch(() => null);
+      if (kept === true) loop.validUntil = asked + this.leaseMs - this.margin;
+      else if (kept === false) {
         this.o.logger.warn({ partition: n }, 'inbound: lease lost');
-        this.loops.delete(n);
-        void loop.stop();
+        this.retire(n, loop);
       }
+      // null (renewal unknown): the loop goes on until its last confirmed lease runs out, then stops itself.
     }
+    for (const [n, loop] of this.loops) if (loop.ended) this.loops.delete(n);
+    if (live === null) return;
+    const share = Math.ceil(PARTITIONS / live);
     for (const n of this.owned().slice(share)) {
       const loop = this.loops.get(n)!;
-      this.loops.delete(n);
-      await loop.stop();
-      await store.releaseLease(n, owner);
+      this.retire(n, loop);
+      await loop.stopped;
+      await store.releaseLease(n, owner).catch(() => undefined);
     }
     // Start at an owner-specific offset so instances starting together do not race for the same partitions.
     const offset = [...owner].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7) % PARTITIONS;
     for (let i = 0; i < PARTITIONS && this.loops.size < share && !this.stopped; i++) {
       const n = (offset + i) % PARTITIONS;
-      if (this.loops.has(n)) continue;
-      if (await store.tryLease(n, owner, this.leaseMs)) {
-        const loop = new PartitionLoop(this.o, n);
+      // Never two loops of ours on one partition: a retired one must have finished first.
+      if (this.loops.has(n) || this.retiring.has(n)) continue;
+      const asked = this.now();
+      if (await store.tryLease(n, owner, this.leaseMs).catch(() => false)) {
+        const loop = new PartitionLoop(this.o, n, asked + this.leaseMs - this.margin, this.now);
         this.loops.set(n, loop);
         loop.start();
       }
     }
+  }
+
+  /** Stops a loop; its partition is not taken again by us until it has finished its entry in hand. */
+  private retire(n: number, loop: PartitionLoop): void {
+    this.loops.delete(n);
+    const done = loop.stop().finally(() => this.retiring.delete(n));
+    this.retiring.set(n, done);
   }
 
   /** Finishes the entries in hand, gives every lease back, leaves the member list. */
@@ -114,6 +137,7 @@ export class InboundWorker {
     await this.ticking;
     const loops = [...this.loops];
     this.loops.clear();
+    await Promise.all([...this.retiring.values()]);
     await Promise.all(loops.map(async ([n, loop]) => {
       await loop.stop();
       await this.o.store.releaseLease(n, this.o.owner).catch(() => undefined);
@@ -122,25 +146,64 @@ export class InboundWorker {
   }
 }
 
+/** Retries of one failing entry before it is answered with an apology and finished. */
+const MAX_ATTEMPTS = 8;
+/** A message whose processing takes longer than this counts as a failed attempt. */
+const RUN_TIMEOUT_MS = 30_000;
+
+const GAVE_UP: Reply = {
+  title: '整改督办',
+  markdown: '抱歉，这条消息多次处理未能完成，未被记录，请稍后重新发送或联系整改办。',
+  text: '抱歉，这条消息多次处理未能完成，未被记录，请稍后重新发送或联系整改办。',
+  mentions: [],
+  personal: true,
+};
+
 /** The reader of one partition while this instance holds its lease. */
 class PartitionLoop {
-  private stopped = false;
+  private halted = false;
   private reader: RedisClient | null = null;
   private done: Promise<void> = Promise.resolve();
+  /** Set when the loop has ended by itself (its lease ran out unconfirmed). */
+  ended = false;
+  private readonly attempts = new Map<string, number>();
+  private wake: (() => void) | null = null;
 
-  constructor(private readonly o: InboundWorkerOptions, readonly n: number) {}
+  constructor(private readonly o: InboundWorkerOptions, readonly n: number, public validUntil: number, private readonly now: () => number) {}
+
+  get stopped(): Promise<void> {
+    return this.done;
+  }
 
   start(): void {
     this.done = this.loop().catch((err: Error) => {
       this.o.logger.error({ err: err.message, partition: this.n }, 'inbound: partition loop ended');
-    });
+    }).finally(() => { this.ended = true; });
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.halted = true;
+    this.wake?.();
     // Disconnecting ends a blocked read at once; an entry in hand is finished first by the loop itself.
     this.reader?.disconnect();
     await this.done;
+  }
+
+  /** The lease is still confirmed recently enough (an entry in hand may be finished). */
+  private get owns(): boolean {
+    return this.now() < this.validUntil;
+  }
+
+  /** Still reading: not stopped, and still the holder. */
+  private get mine(): boolean {
+    return !this.halted && this.owns;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((r) => {
+      const t = setTimeout(() => { this.wake = null; r(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = null; r(); };
+    });
   }
 
   private async loop(): Promise<void> {
@@ -149,60 +212,95 @@ class PartitionLoop {
     const blockMs = this.o.blockMs ?? 400;
     let pending = true;
     let ready = false;
-    while (!this.stopped) {
+    let failures = 0;
+    while (this.mine) {
       try {
         if (!this.reader) {
           this.reader = this.o.redis.duplicate();
           this.reader.on('error', () => undefined);
         }
         if (!ready) {
-          await waitReady(this.reader);
-          if (this.stopped) break;
+          await Promise.race([waitReady(this.reader), this.pause(5_000)]);
+          if (!this.mine) break;
           await store.ensureGroup(this.n, this.reader);
           ready = true;
         }
         const entries = await store.read(this.reader, this.n, pending, 32, blockMs);
+        failures = 0;
         if (pending && entries.length === 0) {
           pending = false;
           continue;
         }
         for (const e of entries) {
-          if (this.stopped) break;
+          if (!this.mine) break;
           await this.process(e, pending);
         }
       } catch (err) {
-        if (this.stopped) break;
-        logger.warn({ err: (err as Error).message, partition: this.n }, 'inbound: read or apply failed, retrying');
+        if (!this.mine) break;
+        const message = (err as Error).message;
+        if (/NOGROUP/.test(message)) {
+          // The stream was lost (restart without AOF, flush, failover) and made anew: make the group again.
+          store.forgetGroup(this.n);
+          ready = false;
+        }
+        logger.warn({ err: message, partition: this.n }, 'inbound: read or apply failed, retrying');
         pending = true; // re-read from the pending list, in order
-        await new Promise((r) => setTimeout(r, 500));
+        await this.pause(Math.min(5_000, 250 * 2 ** Math.min(failures++, 5)));
       }
     }
     this.reader?.disconnect();
   }
 
   private async process(e: StreamEntry, recovered: boolean): Promise<void> {
-    const { store } = this.o;
+    const { store, owner } = this.o;
     const m = e.entry.msg;
+    const now = this.o.now ?? Date.now;
     if (recovered) {
       // A previous holder may have stored the answer and died before acknowledging it.
       const rec = await store.record(m.platform, m.chatId, m.messageId);
       if (rec?.s === 'done') {
         if (rec.reply) await this.o.deliver(e.entry, rec.reply);
-        await store.finish(this.n, e, rec.reply, rec.at);
+        await store.finish(this.n, e, rec.reply, rec.at, owner);
         return;
       }
     }
     let reply: unknown;
     try {
-      reply = await this.o.run(e.entry);
+      reply = await withTimeout(this.o.run(e.entry), RUN_TIMEOUT_MS);
+      this.attempts.delete(e.id);
     } catch (err) {
-      // Redis unreachable: leave the entry pending and try again. Anything else would fail
-      // the same way every time: answer with an apology instead of blocking the partition.
-      if (isRedisError(err)) throw err;
-      this.o.logger.error({ err: (err as Error).message, partition: this.n, messageId: m.messageId }, 'inbound: message failed');
-      reply = APOLOGY;
+      const message = (err as Error).message;
+      // Redis down: leave the entry pending and wait for Redis, however long (nothing is lost).
+      if (isRedisError(err) && !/timed out/i.test(message)) throw err;
+      const tries = (this.attempts.get(e.id) ?? 0) + 1;
+      this.attempts.set(e.id, tries);
+      // Slow (a command or the run timed out): try again a bounded number of times, so one
+      // message that always fails or hangs cannot hold its partition's chats for good.
+      const slow = isRedisError(err) || message === 'run timed out';
+      if (slow && tries < MAX_ATTEMPTS) throw err;
+      this.o.logger.error({ err: message, partition: this.n, messageId: m.messageId, tries }, 'inbound: message failed');
+      if (!slow) reply = APOLOGY;
+      else {
+        // Given up: the outcome is stored first, so a Redis that is still failing gives no notice
+        // (the entry stays pending and runs again when Redis answers) and a notice never
+        // contradicts a later real answer.
+        if (!this.owns || !(await store.finish(this.n, e, GAVE_UP, now(), owner))) return;
+        this.attempts.delete(e.id);
+        await this.o.deliver(e.entry, GAVE_UP);
+        return;
+      }
     }
+    if (!this.owns) return; // the partition moved on: its new holder runs the entry again (idempotent)
     if (reply) await this.o.deliver(e.entry, reply);
-    await store.finish(this.n, e, reply ?? null, (this.o.now ?? Date.now)());
+    if (!(await store.finish(this.n, e, reply ?? null, now(), owner))) {
+      this.o.logger.warn({ partition: this.n }, 'inbound: lease lost before finishing; the new holder takes the entry over');
+      this.halted = true;
+    }
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error('run timed out')), ms); })])
+    .finally(() => clearTimeout(t));
 }

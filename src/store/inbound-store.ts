@@ -68,10 +68,15 @@ local v = redis.call('GET', KEYS[1])
 if v then return {'dup', v} end
 if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {'full', ''} end
 redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+-- A stream that had to be created here (lost in a restart without AOF, a flush, a failover) gets
+-- its consumer group from the start, or its readers would fail with NOGROUP and never see it.
+if redis.call('XLEN', KEYS[2]) == 1 then redis.pcall('XGROUP', 'CREATE', KEYS[2], 'g', '0') end
 redis.call('SET', KEYS[1], '{"s":"queued"}', 'EX', ARGV[3])
 return {'ok', ''}`;
 
+/** Fenced: only the lease holder may finish (a holder that lost its lease leaves the entry to the new one). */
 const FINISH = `
+if redis.call('GET', KEYS[3]) ~= ARGV[5] then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
@@ -93,7 +98,7 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`;
 
 const SUBMIT_S = script<[string, string]>('rbInSubmit', SUBMIT, 2);
-const FINISH_S = script<number>('rbInFinish', FINISH, 2);
+const FINISH_S = script<number>('rbInFinish', FINISH, 3);
 const RENEW_S = script<number>('rbInRenew', RENEW, 1);
 const RELEASE_S = script<number>('rbInRelease', RELEASE, 1);
 const CLAIM_S = script<number>('rbInClaimDelivery', CLAIM_DELIVERY, 1);
@@ -141,12 +146,22 @@ export class InboundStore {
     return raw ? (JSON.parse(raw) as IdemRecord) : null;
   }
 
-  /** Stores the outcome, acknowledges and removes the entry, in one step. */
-  async finish(n: number, e: StreamEntry, reply: unknown, now: number): Promise<void> {
+  /**
+   * Stores the outcome, acknowledges and removes the entry, in one step, if
+   * `owner` still holds the partition's lease; false (nothing done) if not.
+   */
+  async finish(n: number, e: StreamEntry, reply: unknown, now: number, owner: string): Promise<boolean> {
     const rec: IdemRecord = { s: 'done', reply, at: now };
-    await FINISH_S.run(
-      this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n)], [GROUP, e.id, JSON.stringify(rec), this.recordTtl],
+    const r = await FINISH_S.run(
+      this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n), this.k.lease(n)],
+      [GROUP, e.id, JSON.stringify(rec), this.recordTtl, owner],
     );
+    return r === 1;
+  }
+
+  /** Forget that partition n's group exists (after NOGROUP: the stream was lost and recreated). */
+  forgetGroup(n: number): void {
+    this.groups.delete(n);
   }
 
   /** `side` ('passive' | 'late') takes the answer of a message unless the other side has. */
@@ -184,7 +199,16 @@ export class InboundStore {
         await this.r.xack(key, GROUP, id);
         continue;
       }
-      out.push({ id, entry: JSON.parse(raw) as InboundEntry });
+      let entry: InboundEntry;
+      try {
+        entry = JSON.parse(raw) as InboundEntry;
+      } catch {
+        // Not ours to answer (no route can be read): drop it rather than block the partition.
+        await this.r.xack(key, GROUP, id);
+        await this.r.xdel(key, id);
+        continue;
+      }
+      out.push({ id, entry });
     }
     return out;
   }

@@ -4,6 +4,7 @@ import type { IncomingMessage, Reply } from '../../src/core/message.js';
 import type { InboundService } from '../../src/inbound/index.js';
 import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { testInbound } from '../helpers/inbound.js';
+import { inboundKeys, partitionOf } from '../../src/store/inbound-store.js';
 import { testTarget, TARGETS } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeWorld } from '../helpers/world.js';
@@ -103,6 +104,39 @@ describe.each(TARGETS)('durable inbound queue (%s)', (target) => {
     expect(ran).toEqual([m.messageId]);
     await b.drain();
     expect(sent).toEqual(['已记录']);
+  });
+
+  it('a lost stream (Redis restarted without AOF, a flush, a failover) is made again with its group: new messages are still applied', async () => {
+    const namespace = `t${randomUUID().slice(0, 8)}:`;
+    const ran: string[] = [];
+    const q = await start({ namespace, run: async (m) => { ran.push(m.text); return answer('好'); } });
+    q.onDeliver('console', async () => undefined);
+    await q.submit(msg('chat-lost', '进度'), route);
+    await q.drain();
+    const r = await client();
+    const streamKey = inboundKeys(namespace).stream(partitionOf('console', 'chat-lost'));
+    expect(await r.del(streamKey)).toBe(1);
+    await q.submit(msg('chat-lost', '逾期'), route);
+    await waitFor(() => ran.includes('逾期'), { timeoutMs: 10_000, what: 'the message after the stream was lost' });
+    expect(ran).toEqual(['进度', '逾期']);
+  });
+
+  it('a holder whose lease was taken stops reading that partition and cannot finish its entries', async () => {
+    const namespace = `t${randomUUID().slice(0, 8)}:`;
+    const ran: string[] = [];
+    const q = await start({ namespace, leaseMs: 900, run: async (m) => { ran.push(m.text); return answer('好'); } });
+    q.onDeliver('console', async () => undefined);
+    const n = partitionOf('console', 'chat-fence');
+    const lease = inboundKeys(namespace).lease(n);
+    const r = await client();
+    expect(await r.get(lease)).not.toBeNull();
+    await r.set(lease, 'another-instance', 'PX', 3_000); // someone else holds it now
+    await waitFor(() => !q.worker!.owned().includes(n), { timeoutMs: 5_000, what: 'the holder to give the partition up' });
+    await q.submit(msg('chat-fence', '进度'), route);
+    await new Promise((res) => setTimeout(res, 1_000)); // explicit: proves nothing runs while another instance holds it
+    expect(ran).toEqual([]);
+    await waitFor(() => ran.length === 1, { timeoutMs: 10_000, what: 'the message once the lease is free again' });
+    expect(ran).toEqual(['进度']);
   });
 
   it('a passive answer taken in time is not sent again; one not taken goes out through the queue', async () => {

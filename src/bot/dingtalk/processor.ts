@@ -9,6 +9,8 @@ export interface IntakeOptions {
   inbound: InboundPort;
   replier: Replier;
   logger: Logger;
+  /** Sends queued answers (default: the replier); the card layer wraps it. */
+  deliver?: import('../../core/ports.js').Deliverer;
 }
 
 /** What DingTalk should be told about a received message. */
@@ -18,6 +20,22 @@ const BUSY: Reply = {
   title: '整改督办',
   markdown: '⚠️ 当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
   text: '当前消息较多，机器人繁忙，您的这条消息未被记录，请稍后再试。',
+  mentions: [],
+  personal: true,
+};
+
+const UNCERTAIN: Reply = {
+  title: '整改督办',
+  markdown: '⚠️ 服务响应缓慢，这条消息可能已经记录，也可能没有。请稍后发送“进度”或“历史 编号”查看，确认未记录再重新发送，以免重复。',
+  text: '服务响应缓慢，这条消息可能已经记录，也可能没有。请稍后发送“进度”或“历史 编号”查看，确认未记录再重新发送，以免重复。',
+  mentions: [],
+  personal: true,
+};
+
+const UNSUPPORTED: Reply = {
+  title: '整改督办',
+  markdown: '目前只能识别文字消息。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”。',
+  text: '目前只能识别文字消息。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”。',
   mentions: [],
   personal: true,
 };
@@ -50,21 +68,25 @@ export class DingtalkIntake {
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly o: IntakeOptions) {
-    o.inbound.onDeliver('dingtalk', (route, reply) => this.o.replier.reply(route as unknown as RobotMessage, reply));
+    o.inbound.onDeliver('dingtalk', o.deliver ?? ((route, reply) => this.o.replier.reply(route as unknown as RobotMessage, reply)));
   }
 
   async accept(m: RobotMessage, source: 'stream' | 'http'): Promise<IntakeOutcome> {
     const msg = toIncoming(m);
     if (!msg) {
       this.o.logger.debug({ msgtype: m.msgtype, source }, 'dingtalk: message type not handled');
+      // A picture or file sent to the bot gets a hint, not silence.
+      this.answerNow(m, UNSUPPORTED);
       return 'ignored';
     }
     let state: 'accepted' | 'duplicate' | 'full';
     try {
       state = await this.o.inbound.submit(msg, { passive: false, data: routeOf(m) });
     } catch (err) {
-      this.o.logger.error({ msgId: m.msgId, source, err: (err as Error).message }, 'dingtalk: message could not be queued');
-      this.answerNow(m, UNAVAILABLE);
+      const message = (err as Error).message;
+      this.o.logger.error({ msgId: m.msgId, source, err: message }, 'dingtalk: message could not be queued');
+      // A timed-out submit may still have been applied by Redis: say so rather than "not recorded".
+      this.answerNow(m, /timed out/i.test(message) ? UNCERTAIN : UNAVAILABLE);
       return 'unavailable';
     }
     if (state === 'full') {

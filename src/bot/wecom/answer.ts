@@ -56,6 +56,7 @@ interface WecomRoute {
  * Redis down: the error reaches the route's guard, which answers 503 so WeCom retries.
  */
 export async function answerMessage(d: AnswerDeps, m: InboundMessage, nonce: string, log: Logger): Promise<CallbackAnswer> {
+  const received = Date.now();
   const incoming: IncomingMessage = {
     platform: 'wecom', chatId: m.chatId, chatType: m.chatType, messageId: m.msgId, senderId: m.senderId, text: m.text,
   };
@@ -67,7 +68,9 @@ export async function answerMessage(d: AnswerDeps, m: InboundMessage, nonce: str
     reply = BUSY;
   } else {
     if (state === 'duplicate') log.info('retried callback: answered from the stored outcome');
-    reply = await d.ctx.inbound.takeAnswer(incoming, d.config.replyBudgetMs, (r) => fitsPassive(d, m, r));
+    // The budget counts from receipt: what the submit took is spent already.
+    const left = d.config.replyBudgetMs - (Date.now() - received);
+    reply = left > 0 ? await d.ctx.inbound.takeAnswer(incoming, left, (r) => fitsPassive(d, m, r)) : null;
     if (!reply) {
       log.info({ budgetMs: d.config.replyBudgetMs }, 'answer not taken passively: acknowledged, the reply queue sends it');
       return EMPTY;
