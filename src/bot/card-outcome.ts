@@ -37,3 +37,22 @@ export async function cardOutcome(
   const why = reply.text.split('\n').map((l) => l.trim()).find(Boolean) ?? '未能完成。';
   return { kind: 'main', hint: why };
 }
+
+/** A button press, decoded from its key (WeCom event_key, DingTalk actionId). */
+export type CardPress =
+  | { press: 'button'; button: number }
+  | { press: 'reason'; button: number; reason: number }
+  | { press: 'other'; button: number }
+  | { press: 'back' }
+  | { press: 'none' };
+
+/** Keys are ours: a1 (button), r1.2 (preset reason), o1 (other reason), back, done. */
+export function decodeKey(key: string): CardPress {
+  let m = /^a(\d)$/.exec(key);
+  if (m) return { press: 'button', button: Number(m[1]) };
+  m = /^r(\d)\.(\d)$/.exec(key);
+  if (m) return { press: 'reason', button: Number(m[1]), reason: Number(m[2]) };
+  m = /^o(\d)$/.exec(key);
+  if (m) return { press: 'other', button: Number(m[1]) };
+  return key === 'back' ? { press: 'back' } : { press: 'none' };
+}

@@ -17,6 +17,8 @@ export interface DingtalkConfig {
   gatewayUrl: string;
   /** How the 🔴🟡🟢 lights are drawn: kept as emoji, or as `<font color>` dots. */
   lightStyle: 'emoji' | 'font';
+  /** Approval card template (the new card API, Stream callbacks); unset: completion reports stay text. */
+  cardTemplateId?: string;
 }
 
 const blankToUndef = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -41,6 +43,7 @@ const schema = z.object({
   DINGTALK_API_BASE: url('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
   DINGTALK_GATEWAY_URL: url(DEFAULT_GATEWAY_URL),
+  DINGTALK_CARD_TEMPLATE_ID: z.preprocess(blankToUndef, z.string().trim().regex(/^[\w.-]{1,128}$/, 'must be the card template id from the card platform').optional()),
   DINGTALK_LIGHT_STYLE: z.preprocess(
     blankToUndef,
     z.enum(['emoji', 'font'], { error: 'must be emoji or font' }).default('emoji'),
@@ -86,5 +89,6 @@ export function parseDingtalkConfig(env: NodeJS.ProcessEnv): DingtalkConfig {
     oapiBase: e.DINGTALK_OAPI_BASE,
     gatewayUrl: e.DINGTALK_GATEWAY_URL,
     lightStyle: e.DINGTALK_LIGHT_STYLE,
+    cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
   };
 }

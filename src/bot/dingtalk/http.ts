@@ -9,6 +9,8 @@ export interface DtResponse {
 export interface PostOptions {
   headers?: Record<string, string>;
   timeoutMs: number;
+  /** Default POST; the card update is a PUT. */
+  method?: 'POST' | 'PUT';
 }
 
 /**
@@ -30,7 +32,7 @@ export async function postJson(
   const timer = setTimeout(() => ac.abort(), opts.timeoutMs);
   try {
     const res = await fetchFn(url, {
-      method: 'POST',
+      method: opts.method ?? 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...opts.headers },
       body: JSON.stringify(payload),
       signal: ac.signal,

@@ -10,6 +10,8 @@ import { Replier } from './replier.js';
 import { DingtalkSender } from './sender.js';
 import { StreamSupervisor, type SupervisorOptions } from './stream-supervisor.js';
 import { AccessTokenSource } from './token.js';
+import { CardApi } from './card-api.js';
+import { DingtalkCards } from './cards.js';
 
 export { parseDingtalkConfig, DingtalkConfigError } from './config.js';
 
@@ -65,7 +67,11 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
   }
 
   const replier = new Replier({ fetch: ctx.fetch, clock: ctx.clock, logger: log, api, sender, oapiBase: cfg.oapiBase, lightStyle: cfg.lightStyle, timeoutMs });
-  const intake = new DingtalkIntake({ inbound: ctx.inbound, replier, logger: log });
+  // Approval cards need the card template, app credentials and the card state store; otherwise the text flow stays.
+  const cards = cfg.cardTemplateId && tokens && cfg.robotCode && ctx.cards
+    ? new DingtalkCards({ ctx, replier, logger: log, api: new CardApi({ fetch: ctx.fetch, apiBase: cfg.apiBase, robotCode: cfg.robotCode, templateId: cfg.cardTemplateId, tokens, timeoutMs }) })
+    : null;
+  const intake = new DingtalkIntake({ inbound: ctx.inbound, replier, logger: log, ...(cards ? { deliver: cards.deliverer() } : {}) });
   let supervisor: StreamSupervisor | null = null;
   let stopped = false;
 
@@ -90,6 +96,7 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
       fetch: ctx.fetch,
       logger: log,
       onRobotFrame,
+      ...(cards ? { onCardFrame: (frame: DWClientDownStream) => cards.onFrame(frame) } : {}),
       onCredentialsRejected: (status) => {
         const message = `DingTalk refused DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET for Stream mode (HTTP ${status}): check the app's credentials and that Stream mode is enabled for its robot`;
         log.error({ status }, message);

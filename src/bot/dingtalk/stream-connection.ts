@@ -1,4 +1,4 @@
-import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import { DWClient, TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import WebSocket from 'ws';
 
 export interface StreamConnectionOptions {
@@ -9,6 +9,8 @@ export interface StreamConnectionOptions {
   timeoutMs: number;
   /** Robot message frame; must not throw (the supervisor wraps it). */
   onRobotFrame(frame: DWClientDownStream): void;
+  /** Card callback frame (subscribed only when given); must not throw. */
+  onCardFrame?(frame: DWClientDownStream): void;
   /** The socket closed after it had opened (not called for a deliberate `disconnect()`). */
   onClosed(reason: string): void;
   /** The server announced it will drop this connection (a `disconnect` system frame). */
@@ -63,6 +65,8 @@ export class StreamConnection extends DWClient {
     // Own array: the SDK's default subscriptions array is shared by every instance. Robot callbacks only.
     this.config.subscriptions = [];
     this.registerCallbackListener(TOPIC_ROBOT, (frame) => this.o.onRobotFrame(frame));
+    const onCard = o.onCardFrame;
+    if (onCard) this.registerCallbackListener(TOPIC_CARD, (frame) => onCard(frame));
   }
 
   private get internals(): ClientInternals {

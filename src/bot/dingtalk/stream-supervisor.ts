@@ -11,6 +11,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** Called for each robot frame; the ACK is sent when it settles (a rejection is logged). */
   onRobotFrame(frame: DWClientDownStream): Promise<void>;
+  /** Card callbacks (topic /v1.0/card/instances/callback, subscribed when given); the resolved value is the ACK data. */
+  onCardFrame?(frame: DWClientDownStream): Promise<unknown>;
   /** The gateway rejected the credentials (called once per supervisor; retries continue with backoff). */
   onCredentialsRejected?(status: number): void;
   /** First reconnect delay; doubles per failed attempt up to `maxDelayMs`. */
@@ -91,7 +93,8 @@ export class StreamSupervisor extends EventEmitter {
       gatewayUrl: this.o.gatewayUrl,
       fetch: this.o.fetch,
       timeoutMs: this.o.timeoutMs ?? 10_000,
-      onRobotFrame: (frame) => this.onFrame(conn, frame),
+      onRobotFrame: (frame) => this.onFrame(conn, frame, (f) => this.o.onRobotFrame(f).then(() => null)),
+      ...(this.o.onCardFrame ? { onCardFrame: (frame: DWClientDownStream) => this.onFrame(conn, frame, this.o.onCardFrame!) } : {}),
       onClosed: (reason) => this.lost(conn, reason, false),
       onServerDisconnect: (reason) => this.lost(conn, `server disconnect: ${reason}`, true),
     });
@@ -120,20 +123,23 @@ export class StreamSupervisor extends EventEmitter {
    * which takes one Redis round trip, well inside DingTalk's patience. The ACK
    * goes out in every case, so DingTalk does not push the frame again.
    */
-  private onFrame(conn: StreamConnection, frame: DWClientDownStream): void {
+  private onFrame(conn: StreamConnection, frame: DWClientDownStream, handle: (f: DWClientDownStream) => Promise<unknown>): void {
     const id = frame.headers?.messageId;
     if (!id) return;
-    let work: Promise<void>;
+    let work: Promise<unknown>;
     try {
-      work = this.o.onRobotFrame(frame);
+      work = handle(frame);
     } catch (err) {
       work = Promise.reject(err);
     }
+    let result: unknown = null;
     work
+      .then((r) => { result = r ?? null; })
       .catch((err: unknown) => this.o.logger.error({ err: (err as Error)?.message, frameId: id }, 'dingtalk: robot frame failed'))
       .finally(() => {
         try {
-          conn.socketCallBackResponse(id, null);
+          // A card callback's answer (new card data) rides on its ACK; a robot message's ACK carries nothing.
+          conn.socketCallBackResponse(id, result);
         } catch (err) {
           this.o.logger.warn({ err: (err as Error).message, frameId: id }, 'dingtalk: ACK not sent');
         }

@@ -15,24 +15,7 @@ export type CardFace =
   | { face: 'decided' }
   | { face: 'stale' };
 
-/** A button press, decoded from its key. */
-export type CardPress =
-  | { press: 'button'; button: number }
-  | { press: 'reason'; button: number; reason: number }
-  | { press: 'other'; button: number }
-  | { press: 'back' }
-  | { press: 'none' };
-
-/** Keys are ours: a1 (button), r1.2 (reason), o1 (other reason), back, done. */
-export function decodeKey(key: string): CardPress {
-  let m = /^a(\d)$/.exec(key);
-  if (m) return { press: 'button', button: Number(m[1]) };
-  m = /^r(\d)\.(\d)$/.exec(key);
-  if (m) return { press: 'reason', button: Number(m[1]), reason: Number(m[2]) };
-  m = /^o(\d)$/.exec(key);
-  if (m) return { press: 'other', button: Number(m[1]) };
-  return key === 'back' ? { press: 'back' } : { press: 'none' };
-}
+export { decodeKey, type CardPress } from '../card-outcome.js';
 
 /** Cuts to `n` characters (WeCom cuts longer card texts itself, less gracefully). */
 const clip = (s: string, n: number) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join('')}…` : s);

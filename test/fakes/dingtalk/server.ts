@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { FaultQueue } from './http-util.js';
 import { FakeOpenApi } from './openapi.js';
 import { FakeStream } from './stream.js';
+import { FakeCards } from './cards.js';
+import { readBody, sendJson } from './http-util.js';
 
 export interface FakeDingtalkOptions {
   clientId?: string;
@@ -23,6 +25,9 @@ export class FakeDingtalk {
   readonly faults = new FaultQueue();
   readonly stream: FakeStream;
   readonly api: FakeOpenApi;
+  readonly cards: FakeCards;
+  /** The card template the fake's card platform knows. */
+  readonly cardTemplateId = 'a1b2c3d4-approval.schema';
   private readonly server: Server;
   private port = 0;
 
@@ -34,11 +39,20 @@ export class FakeDingtalk {
     const base = () => this.baseUrl;
     this.stream = new FakeStream(creds, this.faults, base);
     this.api = new FakeOpenApi(creds, this.faults, o.now ?? Date.now, base);
+    this.cards = new FakeCards(this.clientId);
+    this.cards.templates.add(this.cardTemplateId);
+    const now = o.now ?? Date.now;
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', this.baseUrl);
       const query = Object.fromEntries(url.searchParams);
       const handle = async () => {
         if (req.method === 'POST' && url.pathname === '/v1.0/gateway/connections/open') return this.stream.gateway(req, res);
+        if (url.pathname.startsWith('/v1.0/card/instances')) {
+          const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+          const text = await readBody(req);
+          if ((this.api.tokens.get(token) ?? 0) <= now()) return sendJson(res, 400, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+          if (await this.cards.route(req.method ?? '', url.pathname, JSON.parse(text || '{}'), req, res)) return;
+        }
         if (req.method === 'POST' && (await this.api.route(url.pathname, query, req, res))) return;
         res.writeHead(404).end();
       };
@@ -77,7 +91,27 @@ export class FakeDingtalk {
 
   /** Protocol violations seen by any part of the fake. */
   get violations(): string[] {
-    return [...this.stream.violations, ...this.api.violations];
+    return [...this.stream.violations, ...this.api.violations, ...this.cards.violations];
+  }
+
+  /**
+   * `userId` presses a card button: the Stream callback frame as DingTalk sends it
+   * (data {outTrackId, userId, type: actionCallback, content: JSON {cardPrivateData}}),
+   * then the ACK's card data is applied to the card. Returns the ACK and how long it took.
+   */
+  async pressCard(outTrackId: string, userId: string, actionId: string, params: Record<string, string> = {}, o: { messageId?: string; ackMs?: number } = {}) {
+    const card = this.cards.cards.get(outTrackId);
+    if (!card) throw new Error(`fake dingtalk: no card ${outTrackId}`);
+    const started = Date.now();
+    const messageId = o.messageId ?? `${randomUUID().slice(0, 8)}_card_1898c159aa6`;
+    const acked = this.stream.waitAck(messageId, o.ackMs ?? 10_000);
+    this.stream.pushCard({
+      outTrackId, userId, corpId: 'dingcorp', spaceType: 'IM_GROUP', spaceId: card.openSpaceId.split('.').pop(),
+      type: 'actionCallback', value: '', content: JSON.stringify({ cardPrivateData: { actionIds: [actionId], params } }),
+    }, { messageId });
+    const ack = await acked;
+    this.cards.applyAck(outTrackId, userId, ack.data);
+    return { ack, ms: Date.now() - started, messageId };
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { readBody, sendJson, type FaultQueue } from './http-util.js';
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
+export const TOPIC_CARD = '/v1.0/card/instances/callback';
 const TICKET_TTL_MS = 90_000;
 
 /** A frame the client sent back (ACK), as parsed JSON. */
@@ -138,6 +139,27 @@ export class FakeStream {
       type: 'CALLBACK',
       headers: { appId: 'fake-app', contentType: 'application/json', messageId, time: String(Date.now()), topic: TOPIC_ROBOT },
       data: JSON.stringify(payload),
+    });
+    return messageId;
+  }
+
+  /** Whether the connection's gateway request subscribed card callbacks (the last request wins). */
+  cardSubscribed(): boolean {
+    const subs = (this.gatewayBodies.at(-1)?.subscriptions ?? []) as Array<Record<string, unknown>>;
+    return subs.some((s) => s.type === 'CALLBACK' && s.topic === TOPIC_CARD);
+  }
+
+  /** Pushes a card callback frame (topic /v1.0/card/instances/callback); returns its messageId. */
+  pushCard(data: Record<string, unknown>, opts: { messageId?: string; conn?: FakeStreamConn } = {}): string {
+    const conn = opts.conn ?? this.current();
+    if (!conn) throw new Error('no open stream connection');
+    if (!this.cardSubscribed()) throw new Error('fake dingtalk: card callbacks are pushed only to a client that subscribed TOPIC_CARD');
+    const messageId = opts.messageId ?? `${randomUUID().slice(0, 8)}_card_1898c159aa6`;
+    conn.send({
+      specVersion: '1.0',
+      type: 'CALLBACK',
+      headers: { appId: 'fake-app', contentType: 'application/json', messageId, time: String(Date.now()), topic: TOPIC_CARD },
+      data: JSON.stringify(data),
     });
     return messageId;
   }

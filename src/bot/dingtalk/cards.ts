@@ -1,0 +1,150 @@
+import type { DWClientDownStream } from 'dingtalk-stream';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { IncomingMessage, Reply } from '../../core/message.js';
+import type { CardRecord, Deliverer } from '../../core/ports.js';
+import type { AdapterContext } from '../context.js';
+import { cardOutcome, decodeKey } from '../card-outcome.js';
+import { privateParams, publicParams, type CardApi, type CardParams } from './card-api.js';
+import type { RobotMessage } from './payload.js';
+import type { Replier } from './replier.js';
+
+/** How long a card callback waits for the core before it is ACKed empty (the card is then updated by PUT). */
+export const CARD_BUDGET_MS = 2_500;
+
+/** Stream topic of card callbacks (dingtalk-stream TOPIC_CARD). */
+export const TOPIC_CARD = '/v1.0/card/instances/callback';
+
+/** A card callback's data (Stream topic /v1.0/card/instances/callback). */
+const callbackSchema = z.looseObject({
+  outTrackId: z.string().min(1).max(128),
+  userId: z.string().min(1).max(128),
+  type: z.string().optional(),
+  content: z.string(),
+});
+const contentSchema = z.looseObject({
+  cardPrivateData: z.looseObject({
+    actionIds: z.array(z.string()).min(1),
+    params: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** What answering a press late needs (kept with the queued press). */
+interface CardRoute {
+  kind: 'card';
+  cardId: string;
+  key: string;
+  reason?: string;
+  userId: string;
+  conversationId: string;
+  conversationType: '1' | '2';
+  msgId: string;
+}
+
+/** The callback answer (socketCallBackResponse data): public variables, and the presser's private ones. */
+export interface CardCallbackAnswer {
+  cardData?: { cardParamMap: CardParams };
+  userPrivateData?: { cardParamMap: CardParams };
+}
+
+/**
+ * DingTalk approval cards: a reply with `actions` in a group is followed by a
+ * card (createAndDeliver, callbackType STREAM); a press comes as a Stream
+ * callback and is submitted to the core as the button's command typed by the
+ * presser (the frame's messageId is the message id). Answered in time, the
+ * callback's response carries the new card data; otherwise the ACK is empty
+ * and the reply queue records the decision and updates the card by PUT.
+ */
+export class DingtalkCards {
+  constructor(private readonly o: { ctx: AdapterContext; api: CardApi; replier: Replier; logger: Logger }) {}
+
+  /** The adapter's Deliverer: answers as before; a reply offering a decision queues its card as a separate send. */
+  deliverer(): Deliverer {
+    return async (route, reply) => {
+      if (route.kind === 'card') return this.late(route as unknown as CardRoute, reply);
+      if (route.kind === 'card-create') return this.create(String(route.conversationId), reply);
+      const m = route as unknown as RobotMessage;
+      await this.o.replier.reply(m, reply);
+      if (!reply.actions || !this.o.ctx.cards || m.conversationType !== '2') return;
+      // Its own durable job: a failed card creation is retried without sending the text answer twice.
+      await this.o.ctx.inbound.later({ platform: 'dingtalk', chatId: m.conversationId, messageId: m.msgId }, 'card', { kind: 'card-create', conversationId: m.conversationId }, reply);
+    };
+  }
+
+  private async create(conversationId: string, reply: Reply): Promise<void> {
+    const cards = this.o.ctx.cards;
+    if (!reply.actions || !cards) return;
+    const rec: CardRecord = {
+      id: reply.actions.id, platform: 'dingtalk', chatId: conversationId, chatType: 'group', actions: reply.actions,
+      createdAt: this.o.ctx.clock.now().toISOString(),
+    };
+    // Kept before creation, so a press arriving at once finds it; a retry after a created card is refused as a duplicate outTrackId.
+    if (!(await cards.get('dingtalk', rec.id))) await cards.save(rec);
+    await this.o.api.createAndDeliver(rec);
+    this.o.logger.info({ outTrackId: rec.id }, 'dingtalk: approval card delivered');
+  }
+
+  /** Handles one card callback frame; resolves with the ACK data. Never rejects. */
+  async onFrame(frame: DWClientDownStream): Promise<CardCallbackAnswer | null> {
+    try {
+      return await this.press(frame);
+    } catch (err) {
+      this.o.logger.error({ err: (err as Error).message, frameId: frame.headers?.messageId }, 'dingtalk: card callback failed');
+      return null;
+    }
+  }
+
+  private async press(frame: DWClientDownStream): Promise<CardCallbackAnswer | null> {
+    const cards = this.o.ctx.cards;
+    if (!cards) return null;
+    let data: z.infer<typeof callbackSchema>;
+    let content: z.infer<typeof contentSchema>;
+    try {
+      data = callbackSchema.parse(JSON.parse(String(frame.data)));
+      content = contentSchema.parse(JSON.parse(data.content));
+    } catch {
+      this.o.logger.warn({ frameId: frame.headers?.messageId }, 'dingtalk: card callback not understood');
+      return null;
+    }
+    const rec = await cards.get('dingtalk', data.outTrackId);
+    if (!rec) return { userPrivateData: { cardParamMap: { privateState: 'open', hint: '卡片已失效，请在群里直接发送命令。' } } };
+    if (rec.decided) return { cardData: { cardParamMap: publicParams(rec) } };
+    const key = content.cardPrivateData.actionIds[0];
+    const p = decodeKey(key);
+    if (p.press === 'back' || p.press === 'none' || p.press === 'other') return { userPrivateData: { cardParamMap: { privateState: 'open', hint: '' } } };
+    const button = rec.actions.buttons[p.button];
+    if (!button) return null;
+    const typed = String(content.cardPrivateData.params?.reason ?? '').trim().slice(0, 200);
+    const reason = p.press === 'reason' ? button.reasons?.[p.reason] : button.reasons ? typed || undefined : undefined;
+    const msgId = frame.headers.messageId;
+    const incoming: IncomingMessage = {
+      platform: 'dingtalk', chatId: rec.chatId, chatType: rec.chatType, messageId: msgId, senderId: data.userId,
+      text: reason ? `${button.command} ${reason}` : button.command,
+    };
+    const route: CardRoute = {
+      kind: 'card', cardId: rec.id, key, ...(reason ? { reason } : {}), userId: data.userId,
+      conversationId: rec.chatId, conversationType: rec.chatType === 'group' ? '2' : '1', msgId,
+    };
+    const state = await this.o.ctx.inbound.submit(incoming, { passive: true, budgetMs: CARD_BUDGET_MS, data: { ...route } });
+    if (state === 'full') return { userPrivateData: { cardParamMap: { privateState: 'open', hint: '当前消息较多，您的操作未被记录，请稍后再点。' } } };
+    const reply = await this.o.ctx.inbound.takeAnswer(incoming, CARD_BUDGET_MS);
+    if (!reply) return null;
+    const next = await cardOutcome(cards, rec, { button: p.button, reason, senderId: data.userId }, reply, this.o.ctx.clock.now());
+    return next.kind === 'decided' ? { cardData: { cardParamMap: publicParams(next.rec) } } : { userPrivateData: { cardParamMap: privateParams(next) } };
+  }
+
+  /** A press the callback could not wait for: record the decision, update the card by PUT, answer in the chat. */
+  private async late(r: CardRoute, reply: Reply): Promise<void> {
+    const cards = this.o.ctx.cards;
+    const rec = cards ? await cards.get('dingtalk', r.cardId) : null;
+    if (cards && rec) {
+      const p = decodeKey(r.key);
+      const button = p.press === 'button' || p.press === 'reason' ? p.button : -1;
+      const next = await cardOutcome(cards, rec, { button, reason: r.reason, senderId: r.userId }, reply, this.o.ctx.clock.now());
+      if (next.kind === 'decided') await this.o.api.update(rec.id, publicParams(next.rec));
+      else await this.o.api.update(rec.id, {}, { userId: r.userId, params: privateParams(next) });
+    }
+    const m = { msgId: r.msgId, msgtype: 'text', conversationId: r.conversationId, conversationType: r.conversationType, senderStaffId: r.userId } as RobotMessage;
+    await this.o.replier.reply(m, reply);
+  }
+}
