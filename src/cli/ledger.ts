@@ -115,7 +115,7 @@ export function registerLedgerCli(program: Command): void {
       else if (o.format === 'json') data = exportLedgerJson(doc);
       else if (o.format === 'xlsx') {
         if (!o.out) throw new DomainError('needs_out', 'xlsx 格式请用 --out 指定输出文件。');
-        data = await exportLedgerXlsx(doc);
+        data = await exportLedgerXlsx(doc, { asOf: shanghaiDate(services.clock.now()) });
       } else throw new DomainError('bad_format', '--format 须为 csv、json 或 xlsx');
       if (o.out) {
         writeFileSync(o.out, data);

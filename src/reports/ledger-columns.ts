@@ -36,6 +36,9 @@ const ALIASES: Record<LedgerField, string[]> = {
   remark: ['备注', '说明'],
 };
 
+/** Columns the export writes that an import does not need (computed again): ignored without a warning. */
+const DERIVED = new Set(['灯', '亮灯', '预警', '最后更新', '更新时间']);
+
 /** Headers offices use both for the aspect and for the kind: decided by the column's values. */
 const EITHER = new Set(['问题类别', '问题方面', '问题分类']);
 
@@ -106,7 +109,7 @@ export function mapLedgerHeader(rows: SheetRow[]):
     return other || valuesAreKinds(rows, headerRow, i) ? 'kind' : 'aspect';
   };
   best.cells.forEach((cell, i) => {
-    if (!cell.trim()) return;
+    if (!cell.trim() || DERIVED.has(headerKey(cell))) return;
     const f = EITHER.has(headerKey(cell)) ? either(i) : fieldOfHeader(cell);
     if (f) labels[f] ??= `${columnLetter(i)}列（${cell.trim()}）`;
     if (!f) warnings.push(`第${best.row}行的列“${cell.trim()}”无法识别，已忽略。`);

@@ -74,11 +74,13 @@ function mergeNotes(bot: Note[], sheet: Note[]): Note[] {
 }
 
 const MEASURE_FIELDS: Array<[keyof Measure, string]> = [
-  ['title', '整改措施'], ['kind', '类别'], ['leaders', '责任领导'], ['departments', '责任部门'], ['owners', '责任人'], ['deadline', '完成时限'],
+  ['title', '整改措施'], ['kind', '类别'], ['leaders', '责任领导'], ['departments', '责任部门'], ['owners', '责任人'], ['deadline', '完成时限'], ['remark', '备注'],
 ];
 
 function mergeMeasure(bot: Measure, sheet: Measure, chat: ChatWork, o: MergeOptions, changes: ItemChange[]): Measure {
   const out: Measure = { ...bot, title: sheet.title, kind: sheet.kind, leaders: sheet.leaders, departments: sheet.departments, owners: sheet.owners };
+  if (sheet.remark) out.remark = sheet.remark;
+  else delete out.remark;
   const fields: string[] = [];
   for (const [f, label] of MEASURE_FIELDS) if (f !== 'deadline' && !same(bot[f], sheet[f])) fields.push(label);
   if (!same(bot.deadline, sheet.deadline)) {

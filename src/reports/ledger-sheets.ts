@@ -83,6 +83,7 @@ export function sheetsToRawRows(sheets: Array<{ name?: string; rows: SheetRow[] 
     }
   }
   if (!used) return { ok: false, errors };
-  for (const e of errors) warnings.push(`工作表“${e.sheet}”没有整改台账的表头，已跳过。`);
+  // A summary or instructions sheet is expected next to the ledger; any other sheet without a header is named.
+  for (const e of errors) if (!/汇总|统计|说明|目录|封面/.test(e.sheet ?? '')) warnings.push(`工作表“${e.sheet}”没有整改台账的表头，已跳过。`);
   return { ok: true, raw, warnings, head };
 }

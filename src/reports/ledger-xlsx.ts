@@ -4,10 +4,8 @@
  * out) count for every row they cover. Export merges them the same way.
  */
 import ExcelJS from 'exceljs';
-import type { LedgerDoc } from '../ledger/types.js';
 import type { ImportError, SheetRow } from './csv.js';
 import type { LedgerImportResult, LedgerMeta } from './ledger-build.js';
-import { LEDGER_HEADER_ROW, ledgerTable } from './ledger-export.js';
 import { parseLedgerSheets } from './ledger-import.js';
 import { readSheets } from './xlsx-stream.js';
 
@@ -94,36 +92,4 @@ export async function parseLedgerXlsx(src: XlsxSource, meta: LedgerMeta, today: 
   return parseLedgerSheets(read.sheets, meta, today);
 }
 
-const WIDTHS = [10, 28, 30, 50, 12, 12, 16, 12, 16, 14];
-
-/** Merges runs of equal, non-empty values in one column (rows first..last, 1-based sheet rows). */
-function mergeRuns(ws: ExcelJS.Worksheet, col: number, values: string[], keys: string[], firstRow: number): void {
-  let start = 0;
-  for (let i = 1; i <= values.length; i++) {
-    if (i < values.length && keys[i] === keys[start]) continue;
-    if (i - start > 1) ws.mergeCells(firstRow + start, col, firstRow + i - 1, col);
-    start = i;
-  }
-}
-
-/**
- * The ledger as an .xlsx workbook: one sheet 整改台账, canonical headers,
- * one row per measure, 方面 and 问题 merged over their measures.
- */
-export async function exportLedgerXlsx(doc: LedgerDoc): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'rectify-bot';
-  const ws = wb.addWorksheet('整改台账', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = LEDGER_HEADER_ROW.map((header, i) => ({ header, width: WIDTHS[i] }));
-  ws.getRow(1).font = { bold: true };
-  const table = ledgerTable(doc);
-  for (const r of table) {
-    const row = ws.addRow(r);
-    row.alignment = { vertical: 'top', wrapText: true };
-  }
-  // Merge 方面 over its measures, and 问题 within the same 方面.
-  const aspects = table.map((r) => r[1]);
-  mergeRuns(ws, 2, aspects, aspects, 2);
-  mergeRuns(ws, 3, table.map((r) => r[2]), table.map((r) => `${r[1]}\n${r[2]}`), 2);
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
+export { exportLedgerXlsx } from './ledger-xlsx-export.js';

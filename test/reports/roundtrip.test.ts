@@ -69,10 +69,10 @@ describe('XLSX', () => {
     await wb.xlsx.load((await exportLedgerXlsx(buildDemoDoc())) as unknown as ExcelJS.Buffer);
     const ws = wb.worksheets[0];
     expect(ws.name).toBe('整改台账');
-    expect(ws.getCell('B3').isMerged && ws.getCell('B3').master.address).toBe('B2');
-    expect(ws.getCell('C4').isMerged && ws.getCell('C4').master.address).toBe('C2');
-    expect(ws.getCell('C6').master.address).toBe('C5');
-    expect(ws.getCell('C17').isMerged).toBe(false); // 三.1 has a single measure
+    expect(ws.getCell('B5').isMerged && ws.getCell('B5').master.address).toBe('B4');
+    expect(ws.getCell('C6').isMerged && ws.getCell('C6').master.address).toBe('C4');
+    expect(ws.getCell('C8').master.address).toBe('C7');
+    expect(ws.getCell('C19').isMerged).toBe(false); // 三.1 has a single measure
   });
   it('reads a hand-made sheet: title row, merged cells, Excel dates, errors with Excel row numbers', async () => {
     const wb = new ExcelJS.Workbook();
