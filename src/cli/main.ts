@@ -11,6 +11,7 @@ import { registerLedgerCli } from './ledger.js';
 import { registerNoticeCli } from './notice.js';
 import { registerScheduleCli } from '../schedule/cli.js';
 import { registerDashboardCli } from './dashboard.js';
+import { registerDepartmentsCli } from './departments.js';
 
 const program = new Command();
 program.name('rectify').description('整改督办机器人 rectify-bot: ledger, users, bindings, console chat').showHelpAfterError();
@@ -84,6 +85,7 @@ registerLedgerCli(program);
 registerNoticeCli(program);
 registerScheduleCli(program, withServices);
 registerDashboardCli(program);
+registerDepartmentsCli(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(e instanceof Error ? e.message : e);

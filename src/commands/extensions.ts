@@ -7,7 +7,7 @@ import { safeText } from '../core/safe-text.js';
 import type { Mention } from '../core/message.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { assertCanWrite, resolveMeasure, short } from './resolve.js';
+import { assertCanWriteIn, resolveMeasure, short } from './resolve.js';
 import { codeAndText } from './write.js';
 
 /** The office's platform accounts for this ledger, to @ on a new request. */
@@ -20,7 +20,7 @@ async function officeMentions(ctx: CommandContext): Promise<Mention[]> {
 
 async function apply(ctx: CommandContext, code: string, decide: Parameters<CommandContext['services']['changes']['apply']>[4], check: boolean) {
   const target = await resolveMeasure(ctx, code);
-  if (check) assertCanWrite(ctx.speaker, target);
+  if (check) await assertCanWriteIn(ctx, target);
   const s = ctx.speaker;
   const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
   if (r === 'duplicate') throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');

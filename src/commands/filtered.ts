@@ -2,6 +2,7 @@ import type { Measure } from '../ledger/types.js';
 import { addDays, deadlineDate, dayNumber } from '../ledger/dates.js';
 import { isClosed, isDone } from '../ledger/status.js';
 import { personKey } from '../ledger/people.js';
+import { canonicalDept } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext } from './types.js';
@@ -17,8 +18,11 @@ export async function resolveFilters(ctx: CommandContext, filters: Filter[]): Pr
   const store = ctx.services.ledgers;
   const r: ResolvedFilters = { overdue: false, mine: false, statuses: [] };
   let all: string[] | undefined;
-  const findDept = async (name: string): Promise<string | undefined> => {
+  let aliases: Record<string, string> | undefined;
+  const findDept = async (written: string): Promise<string | undefined> => {
     all ??= await store.departments(L);
+    aliases ??= await store.departmentAliases(L);
+    const name = canonicalDept(written, aliases);
     if (all.includes(name)) return name;
     const hit = all.filter((d) => d.includes(name) || name.includes(d));
     return hit.length === 1 ? hit[0] : undefined;
@@ -59,7 +63,10 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters):
   const store = ctx.services.ledgers;
   const today = dayNumber(ctx.today);
   let ids: string[] | undefined;
-  if (f.mine) ids = await store.idsForPerson(L, personKey(ctx.speaker.name), ctx.speaker.role === 'owner' ? ctx.speaker.department || undefined : undefined);
+  if (f.mine) {
+    const dept = ctx.speaker.role === 'owner' && ctx.speaker.department ? canonicalDept(ctx.speaker.department, await store.departmentAliases(L)) : undefined;
+    ids = await store.idsForPerson(L, personKey(ctx.speaker.name), dept);
+  }
   if (f.person) ids = intersect(ids, await store.idsForPerson(L, f.person));
   if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
   if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));

@@ -1,6 +1,7 @@
 import type { Measure } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
+import { canonicalDept } from '../ledger/departments.js';
 import { isDone } from '../ledger/status.js';
 import { personKey } from '../ledger/people.js';
 import { safeText } from '../core/safe-text.js';
@@ -93,7 +94,8 @@ export const mine = defineCommand<ListArgs<null>>({
       b.line('您还不在本台账的人员名单中，暂时查不到您负责的事项。请联系整改办登记。');
       return b.forSender().build();
     }
-    const ids = await ctx.services.ledgers.idsForPerson(L, personKey(s.name), s.role === 'owner' ? s.department || undefined : undefined);
+    const dept = s.role === 'owner' && s.department ? canonicalDept(s.department, await ctx.services.ledgers.departmentAliases(L)) : undefined;
+    const ids = await ctx.services.ledgers.idsForPerson(L, personKey(s.name), dept);
     const ms = await measures(ctx, ids);
     const open = ms.filter((m) => !isDone(m.status));
     const b = listReply(ctx, `${s.name}负责的未完成事项`, open, ms.length ? `您负责的${ms.length}项措施均已完成。` : '本台账中没有由您负责的措施。');
@@ -112,7 +114,7 @@ export const dept = defineCommand<ListArgs<string>>({
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const name = a.own;
     const L = ctx.ledger.id;
-    const n = normalizeInput(name);
+    const n = canonicalDept(name, await ctx.services.ledgers.departmentAliases(L));
     let ids = await ctx.services.ledgers.idsByDepartment(L, n);
     let shown = n;
     if (!ids.length) {

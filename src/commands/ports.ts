@@ -13,10 +13,11 @@ import type { LedgerStore } from '../store/ledger-store.js';
 export type LedgerReads = Pick<LedgerStore,
   | 'listLedgers' | 'getLedger' | 'getItem' | 'getItems' | 'getMeasures' | 'resolveAlias' | 'resolveAliases'
   | 'childIds' | 'counters' | 'countDue' | 'dueIds' | 'idsByStatus' | 'idsByDepartment' | 'departments'
-  | 'idsByLeader' | 'idsForPerson' | 'search' | 'orderedIds' | 'loadDoc' | 'events' | 'recentEvents' | 'history'>;
+  | 'idsByLeader' | 'idsForPerson' | 'search' | 'orderedIds' | 'loadDoc' | 'events' | 'recentEvents' | 'history'
+  | 'departmentAliases'>;
 
 /** Whole-ledger writes (imports) and the current generation of a ledger. */
-export type LedgerWrites = Pick<LedgerStore, 'saveDoc' | 'generation'>;
+export type LedgerWrites = Pick<LedgerStore, 'saveDoc' | 'generation' | 'setDepartmentAliases'>;
 
 export type LedgerPort = LedgerReads & LedgerWrites;
 

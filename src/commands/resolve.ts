@@ -2,6 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import type { Item, Measure } from '../ledger/types.js';
 import { aliasOf, parseCode } from '../ledger/codes.js';
 import { personKey } from '../ledger/people.js';
+import { canonicalDept, type DeptAliases } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext, Speaker } from './types.js';
@@ -79,13 +80,25 @@ export async function childIds(ctx: CommandContext, problemId: string): Promise<
   return ctx.services.ledgers.childIds(ctx.ledger.id, problemId);
 }
 
-/** Office writes everything; leaders and owners write items that name them (or, for owners, their department). */
-export function canWrite(s: Speaker, m: Measure): boolean {
+/**
+ * Office writes everything; leaders and owners write items that name them (or, for owners, their
+ * department, compared through the ledger's department aliases: 审管办 = 审判管理办公室).
+ */
+export function canWrite(s: Speaker, m: Measure, aliases: DeptAliases = {}): boolean {
   if (s.role === 'office') return true;
   if (s.role !== 'leader' && s.role !== 'owner') return false;
   const me = personKey(s.name);
   if (m.leaders.some((n) => personKey(n) === me) || m.owners.some((n) => personKey(n) === me)) return true;
-  return s.role === 'owner' && !!s.department && m.departments.includes(s.department);
+  if (s.role !== 'owner' || !s.department) return false;
+  const mine = canonicalDept(s.department, aliases);
+  return m.departments.some((d) => canonicalDept(d, aliases) === mine);
+}
+
+/** assertCanWrite with the ledger's department aliases, read only when the plain check fails. */
+export async function assertCanWriteIn(ctx: CommandContext, m: Measure): Promise<void> {
+  if (canWrite(ctx.speaker, m)) return;
+  if (ctx.speaker.role === 'owner' && canWrite(ctx.speaker, m, await ctx.services.ledgers.departmentAliases(ctx.ledger.id))) return;
+  assertCanWrite(ctx.speaker, m);
 }
 
 export function assertCanWrite(s: Speaker, m: Measure): void {

@@ -9,7 +9,7 @@ import { safeText } from '../core/safe-text.js';
 import type { ChangeResult, MeasureUpdate } from '../store/item-changes.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { assertCanWrite, resolveMeasure } from './resolve.js';
+import { assertCanWriteIn, resolveMeasure } from './resolve.js';
 
 /** "<编号> <说明>" → [code, rest]; the code is the first token. */
 export function codeAndText(args: string): [string, string] {
@@ -19,7 +19,7 @@ export function codeAndText(args: string): [string, string] {
 
 async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
   const target = await resolveMeasure(ctx, code);
-  if (check) assertCanWrite(ctx.speaker, target);
+  if (check) await assertCanWriteIn(ctx, target);
   const s = ctx.speaker;
   const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
   if (r === 'duplicate') {

@@ -200,7 +200,25 @@ export class LedgerStore {
     }
     return out;
   }
+
+  /** Per-ledger department aliases: short name → the name the ledger uses (审管办 → 审判管理办公室). */
+  async departmentAliases(L: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(deptAliasKey(L));
+  }
+
+  /** Adds or replaces aliases; an empty full name removes the alias. */
+  async setDepartmentAliases(L: string, aliases: Record<string, string>): Promise<void> {
+    const set = Object.entries(aliases).filter(([, v]) => v);
+    const del = Object.entries(aliases).filter(([, v]) => !v).map(([a]) => a);
+    const m = this.redis.multi();
+    if (set.length) m.hset(deptAliasKey(L), Object.fromEntries(set));
+    if (del.length) m.hdel(deptAliasKey(L), ...del);
+    await m.exec();
+  }
 }
+
+/** Kept beside the ledger's meta (same hash tag); not generation-bound, so a re-import keeps the aliases. */
+const deptAliasKey = (L: string) => `rb:{${L}}:deptalias`;
 
 function toEvent(id: string, flat: string[]): AuditEvent {
   const f: Record<string, string> = {};

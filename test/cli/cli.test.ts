@@ -61,6 +61,19 @@ describe('rectify CLI', () => {
     expect(rectify(['history', '--ledger', 'demo', '九.9']).err).toContain('未找到编号');
   }, 30000);
 
+  it('departments alias registers short names that 部门 and permissions use', () => {
+    const r = rectify(['departments', 'alias', '--ledger', 'demo', '审管办=审判管理办公室', '财装科=计划财务装备科', '督查室=督查局']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('已登记部门简称3个');
+    expect(r.out).toContain('台账中没有以下部门：督查局');
+    expect(rectify(['departments', 'alias', '--ledger', 'demo', '--remove', '督查室']).out).toContain('删除1个');
+    expect(rectify(['departments', 'list', '--ledger', 'demo']).out).toContain('审判管理办公室（简称：审管办）');
+    const bad = rectify(['departments', 'alias', '--ledger', 'demo', '审管办']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('简称=全称');
+    expect(rectify(['chat', '--as', 'viewer', '--chat', 'demo'], '部门 审管办\n').out).toContain('一.2.2');
+  }, 60000);
+
   it.each(['demo', 'status', 'history', 'bind', 'chat'])('%s --help', (cmd) => {
     const r = rectify([cmd, '--help']);
     expect(r.code).toBe(0);

@@ -30,3 +30,18 @@ describe('a 责任领导 cell with a title', () => {
     expect(await text('sun', '进展 二.2.1 试试')).toContain('不是您负责的事项');
   });
 });
+
+describe('department aliases', () => {
+  it('部门 and filters take the alias; an owner registered under the alias may write', async () => {
+    await w.open.services.directory.putUsers([{ platform: 'console', userId: 'qian', name: '钱多多', department: '审管办', role: 'owner' } as User]);
+    expect(await text('qian', '进展 一.2.2 评查方案已起草')).toContain('不是您负责的事项');
+    expect(await text('viewer', '部门 审管办')).toContain('没有找到部门“审管办”');
+    await w.open.services.ledgers.setDepartmentAliases(w.ledgerId, { 审管办: '审判管理办公室' });
+    const t = await text('viewer', '部门 审管办');
+    expect(t).toContain('审判管理办公室的整改措施');
+    expect(t).toContain('一.2.2');
+    expect(await text('viewer', '逾期 审管办')).toContain('审判管理办公室目前没有逾期事项');
+    expect(await text('qian', '进展 一.2.2 评查方案已起草')).toContain('已记录进展');
+    expect(await text('qian', '我的')).toContain('您负责的2项措施均已完成');
+  });
+});
