@@ -3,7 +3,7 @@ import { formatDateCn } from '../ledger/dates.js';
 import { formatPercent } from '../ledger/light.js';
 import { toChineseNumeral } from '../ledger/numerals.js';
 import { isDone, isClosed } from '../ledger/status.js';
-import { headline } from '../schedule/digest-render.js';
+import { headlineSentence } from '../ledger/headline.js';
 import type { StatusReport } from '../commands/status-report.js';
 import { noticeFigures, type NoticeFigures } from './figures.js';
 import { breakTitle } from './title.js';
@@ -63,7 +63,11 @@ export function buildNotice(doc: LedgerDoc, asOf: string, o: NoticeOptions = {})
   const org = L.org || placeholder('单位名称');
   const group = L.inspectionGroup || placeholder(`${type}组名称`);
   const feedbackOnly = doc.problems.every((p) => p.kind === '反馈问题');
-  const line = headline(L, st, asOf, feedbackOnly);
+  // The ledger-truth sentence shared with 进度 and the digest.
+  const line = headlineSentence({
+    inspectionType: type, asOf, problems: st.problems, measures: st.measures, byStatus: st.byStatus,
+    measureNoun: L.measureNoun, feedbackOnly, extensionsPending: st.extensionsPending,
+  });
   const blocks: NoticeBlock[] = [];
   const h1 = (text: string) => blocks.push({ kind: 'h1', text });
   const h2 = (text: string) => blocks.push({ kind: 'h2', text });
@@ -133,7 +137,6 @@ function progressSentence(line: string, st: StatusReport, yellowDays: number, f:
   parts.push(st.red ? `超过整改时限尚未完成${st.red}${unit}` : '无超期未完成事项');
   if (st.yellow) parts.push(`${yellowDays}日内到期${st.yellow}${unit}`);
   if (f.extended) parts.push(`经批准延期${f.extended}${unit}`);
-  if (f.pending) parts.push(`申请延期待审批${f.pending}${unit}`);
   return `${line}${parts.join('，')}。`;
 }
 

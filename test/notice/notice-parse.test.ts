@@ -4,7 +4,10 @@ import path from 'node:path';
 import { parseNoticeDocx, parseNoticeText, type NoticeParse } from '../../src/notice/parse/index.js';
 import { noticeSummary, noticeToDoc } from '../../src/notice/parse/draft.js';
 import { looksLikeSheet } from '../../src/notice/parse/file.js';
+import { parseLedgerCsv } from '../../src/reports/ledger-import.js';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
+import { rollUp } from '../../src/ledger/status.js';
+import type { Status } from '../../src/ledger/types.js';
 import { buildNotice } from '../../src/notice/model.js';
 import { renderNoticeText } from '../../src/notice/text.js';
 import { renderNoticeDocx } from '../../src/notice/docx.js';
@@ -138,6 +141,20 @@ describe('parsing the seed notices', () => {
   });
 });
 
+describe('round trip: imported sheets → notice → parse (global and per-aspect numbering, several kinds)', () => {
+  it.each(['seed002-global.csv', 'seed003-per-aspect.csv', 'seed002-serial.csv'])('%s', (f) => {
+    const r = parseLedgerCsv(readFileSync(path.resolve('test/fixtures/reports', f)), { ledgerId: 'x', org: '某区人民法院', inspectionGroup: '区委第四联动巡察组', feedbackDate: '2025-01-03' }, '2025-04-01');
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    const p = parseNoticeText(renderNoticeText(buildNotice(r.doc, '2025-04-01')));
+    const back = draft(p).doc;
+    const shape = (d: typeof back) => [d.ledger.numbering, d.aspects.map((a) => a.title), d.problems.map((x) => [x.code, x.kind, x.status]), d.measures.map((x) => [x.code, x.status])];
+    expect(shape(back)).toEqual(shape(r.doc));
+    expect(p.totals.length).toBeGreaterThanOrEqual(2);
+    expect(p.totals.every((t) => t.match === true)).toBe(true);
+    expect(p.unplaced).toEqual([]);
+  });
+});
+
 describe('round trip: the seed-003 demo ledger → notice → parse', () => {
   const demo = buildDemoDoc();
   const n = buildNotice(demo, '2021-07-09');
@@ -158,11 +175,14 @@ describe('round trip: the seed-003 demo ledger → notice → parse', () => {
     const doc = buildDemoDoc();
     doc.problems[1].kind = '举一反三';
     for (const m of doc.measures.filter((x) => x.problemId === doc.problems[1].id)) m.kind = '举一反三';
-    doc.measures[0].status = '推进中';
-    doc.problems[0].status = '推进中';
+    const set: Array<[string, Status]> = [['一.1.1', '推进中'], ['一.3.1', '已销号'], ['一.3.2', '已销号'], ['一.3.3', '待销号'], ['二.2.1', '未启动'], ['二.2.2', '阶段性完成']];
+    for (const [code, st] of set) doc.measures.find((m) => m.code === code)!.status = st;
+    for (const pr of doc.problems) pr.status = rollUp(doc.measures.filter((m) => m.problemId === pr.id).map((m) => m.status));
     const p = parseNoticeText(renderNoticeText(buildNotice(doc, '2021-07-09')));
     const back = draft(p).doc;
     expect(back.problems.map((x) => [x.kind, x.status])).toEqual(doc.problems.map((x) => [x.kind, x.status]));
     expect(back.measures.map((x) => x.status)).toEqual(doc.measures.map((x) => x.status));
+    // The headline counts 已销号 inside 已完成整改 ("其中已销号2个"); the check agrees.
+    expect(p.totals.map((t) => t.match)).toEqual([true, true, true]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Kind, Status } from '../../ledger/types.js';
-import { parseStatus, statusPrefix } from '../../ledger/status.js';
+import { noticeStatus } from '../words.js';
 import { splitEnumeration, stripItemMarker, type Para } from './lines.js';
 
 export interface ParsedMeasure { text: string; status?: Status; para: number }
@@ -63,7 +63,7 @@ function measuresOf(text: string, para: number): ParsedMeasure[] {
   return list.map((raw) => {
     let s = stripItemMarker(raw).replace(/[；;]$/, '。');
     const st = s.match(/该项(.{2,12}?)。?$/);
-    const status = st ? parseStatus(st[1]) ?? undefined : undefined;
+    const status = st ? noticeStatus(st[1]) ?? undefined : undefined;
     if (status) s = s.slice(0, st!.index).trim();
     return { text: s, para, ...(status ? { status } : {}) };
   }).filter((m) => m.text);
@@ -113,7 +113,7 @@ export function readStructure(paras: Para[], from: number, to: number): NoticeSt
       if (!cur) { unplaced.push({ para: p.index, text: p.text }); continue; }
       const st = p.text.match(STATUS_LINE);
       if (st) {
-        const s = parseStatus(st[1].replace(/[。.]$/, '')) ?? statusPrefix(st[1])?.status;
+        const s = noticeStatus(st[1]);
         if (s) cur.status = s;
         else unplaced.push({ para: p.index, text: p.text });
         continue;
