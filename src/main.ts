@@ -96,13 +96,22 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     pipeline,
     inbound,
     services,
+    /** Stops everything; each step is bounded, so a SIGTERM during a Redis outage still ends the process. */
     async stop() {
-      for (const h of handles.reverse()) await h.stop().catch(() => undefined);
-      await new Promise<void>((r) => server.close(() => r()));
+      const step = async (what: string, p: () => Promise<unknown>, ms = 5_000) => {
+        const done = await Promise.race([
+          p().then(() => true, () => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+        ]);
+        if (!done) logger.warn({ step: what, ms }, 'shutdown step did not finish in time; going on');
+      };
+      for (const h of handles.reverse()) await step('adapter', () => h.stop());
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
-      await inbound.stop();
+      await step('http server', () => closed);
+      await step('inbound', () => inbound.stop(), 10_000);
       http.close();
-      await open.close();
+      await step('redis', () => open.close());
     },
   };
 }

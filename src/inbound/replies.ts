@@ -176,8 +176,8 @@ export class ReplyQueue {
   /** Closes within a few seconds even when Redis is down (BullMQ's close waits for Redis otherwise). */
   async close(): Promise<void> {
     const within = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-    if (this.worker && !(await within(this.worker.close(), 5_000))) void this.worker.close(true).catch(() => undefined);
-    await within(this.queue.close(), 2_000);
+    if (this.worker && !(await within(this.worker.close(), 3_000))) void this.worker.close(true).catch(() => undefined);
+    await within(this.queue.close(), 1_000);
     for (const c of this.conns) closeBullConnection(c);
   }
 }

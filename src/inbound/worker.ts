@@ -89,16 +89,16 @@ export class InboundWorker {
     });
     // Each partition on its own: one failing node (a cluster master down) must not stop the
     // renewal of leases on the others, while their loops keep reading.
-    for (const [n, loop] of this.loops) {
+    await Promise.all([...this.loops].map(async ([n, loop]) => {
       const asked = this.now();
       const kept = await store.renewLease(n, owner, this.leaseMs).catch(() => null);
       if (kept === true) loop.validUntil = asked + this.leaseMs - this.margin;
-      else if (kept === false) {
+      else if (kept === false && this.loops.get(n) === loop) {
         this.o.logger.warn({ partition: n }, 'inbound: lease lost');
         this.retire(n, loop);
       }
       // null (renewal unknown): the loop goes on until its last confirmed lease runs out, then stops itself.
-    }
+    }));
     for (const [n, loop] of this.loops) if (loop.ended) this.loops.delete(n);
     if (live === null) return;
     const share = Math.ceil(PARTITIONS / live);

@@ -47,4 +47,16 @@ describe('Redis frozen for 5 s', () => {
     await waitFor(async () => (await fetch(health)).status === 200, { timeoutMs: 10_000, what: '/healthz to recover' });
     await waitFor(async () => (await say('进度'))!.text.includes('整改'), { timeoutMs: 10_000, what: 'chat to recover' });
   }, 60_000);
+
+  it('stops within 20 s while Redis is frozen (a SIGTERM during an outage ends inside a supervisor\'s 30 s grace, never hangs)', async () => {
+    const redis = await startRedis({ dir: mkdtempSync(path.join(dir, 'stop-')), port: await freePort() });
+    cleanups.push(() => { redis.child.kill('SIGCONT'); redis.child.kill('SIGKILL'); });
+    const svc = await startService({
+      REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CONSOLE_WEB: 'off', RECTIFY_SCHEDULER: 'off', LOAD_DEMO: 'never',
+    });
+    redis.child.kill('SIGSTOP');
+    const t0 = Date.now();
+    await svc.stop();
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  }, 60_000);
 });
