@@ -95,6 +95,7 @@ export class DingtalkCards {
   }
 
   private async press(frame: DWClientDownStream): Promise<CardCallbackAnswer | null> {
+    const received = Date.now();
     const cards = this.o.ctx.cards;
     if (!cards) return null;
     let data: z.infer<typeof callbackSchema>;
@@ -127,7 +128,8 @@ export class DingtalkCards {
     };
     const state = await this.o.ctx.inbound.submit(incoming, { passive: true, budgetMs: CARD_BUDGET_MS, data: { ...route } });
     if (state === 'full') return { userPrivateData: { cardParamMap: { privateState: 'open', hint: '当前消息较多，您的操作未被记录，请稍后再点。' } } };
-    const reply = await this.o.ctx.inbound.takeAnswer(incoming, CARD_BUDGET_MS);
+    const left = CARD_BUDGET_MS - (Date.now() - received);
+    const reply = left > 0 ? await this.o.ctx.inbound.takeAnswer(incoming, left) : null;
     if (!reply) return null;
     const next = await cardOutcome(cards, rec, { button: p.button, reason, senderId: data.userId }, reply, this.o.ctx.clock.now());
     return next.kind === 'decided' ? { cardData: { cardParamMap: publicParams(next.rec) } } : { userPrivateData: { cardParamMap: privateParams(next) } };

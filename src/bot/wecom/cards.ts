@@ -60,6 +60,7 @@ export interface CardRoute {
 
 /** Answers a card press (see the module comment). Redis down: rejects, the route's guard answers 503. */
 export async function answerCardEvent(d: AnswerDeps, ev: InboundCardEvent, nonce: string, log: Logger): Promise<CallbackAnswer> {
+  const received = Date.now();
   const cards = d.ctx.cards;
   if (!cards) return EMPTY;
   const rec = await cards.get('wecom', ev.taskId);
@@ -89,7 +90,9 @@ export async function answerCardEvent(d: AnswerDeps, ev: InboundCardEvent, nonce
   };
   const state = await d.ctx.inbound.submit(incoming, { passive: true, budgetMs: d.config.replyBudgetMs, data: { ...route } });
   if (state === 'full') return seal(d, update(templateCard(rec, { face: 'main', hint: '当前消息较多，您的操作未被记录，请稍后再点。' }), mine), nonce);
-  const reply = await d.ctx.inbound.takeAnswer(incoming, d.config.replyBudgetMs);
+  // WeCom's 5 s count from receipt: what the look-up and the submit took is spent already.
+  const left = d.config.replyBudgetMs - (Date.now() - received);
+  const reply = left > 0 ? await d.ctx.inbound.takeAnswer(incoming, left) : null;
   if (!reply) {
     log.info('card press not answered in time: the reply queue settles the card and answers by response_url');
     return EMPTY;

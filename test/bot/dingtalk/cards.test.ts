@@ -132,6 +132,32 @@ describe('DingTalk approval cards (DINGTALK_CARD_TEMPLATE_ID set)', () => {
     expect((await t.events('二.1.2', '退回')).at(-1)!.note).toBe('印发文件缺页');
     expect(t.fake.violations).toEqual([]);
   });
+
+  it('a press the core answers too late: empty ACK, then the card is updated by PUT and the answer goes to the group', async () => {
+    await t.say(OFFICE, '退回 二.2.1 请补充材料');
+    await t.say(OFFICE, '完成 二.2.1 制度已修订');
+    await until(() => t.fake.cards.cards.size === 4, 5_000, 'fourth card');
+    const card = newest();
+    // A slow core: the press is applied after the callback's 2.5 s budget.
+    t.env.setHandle(async (m) => {
+      await new Promise((r) => setTimeout(r, 3_000));
+      return t.world.pipeline.handle(m);
+    });
+    const groupBefore = t.fake.api.groupSends.length;
+    try {
+      const r = await t.fake.pressCard(card.outTrackId, OFFICE, 'a0');
+      expect(JSON.parse(r.ack.data).response).toBeNull();
+      expect(card.params.state).toBe('open');
+      await until(() => card.updates > 0, 10_000, 'card PUT');
+    } finally {
+      t.env.setHandle((m) => t.world.pipeline.handle(m));
+    }
+    expect(card.params).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
+    await until(() => t.fake.api.groupSends.length > groupBefore, 10_000, 'late answer in the group');
+    expect(JSON.stringify(t.fake.api.groupSends.at(-1)!.body)).toContain('已销号');
+    expect(await t.status('二.2.1')).toBe('已销号');
+    expect(t.fake.violations).toEqual([]);
+  });
 });
 
 describe('DingTalk without DINGTALK_CARD_TEMPLATE_ID', () => {
