@@ -5,7 +5,7 @@
  * libreoffice-writer(-nogui), fonts-noto-cjk, fonts-arphic-ukai, fonts-arphic-gkai00mp.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,7 +54,6 @@ export async function docxToPdf(docx: Buffer, timeoutMs = 120_000): Promise<Buff
 /** Renders PDF pages to PNG files (pdftoppm) in `outDir`; returns their paths in page order. */
 export async function pdfToPngs(pdf: string, outDir: string, dpi = 60): Promise<string[]> {
   await run('pdftoppm', ['-r', String(dpi), '-png', pdf, path.join(outDir, 'page')], { env: { ...process.env, FONTCONFIG_FILE: NOTICE_FONTCONFIG } });
-  const { readdirSync } = await import('node:fs');
   return readdirSync(outDir).filter((f) => /^page-\d+\.png$/.test(f)).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0])).map((f) => path.join(outDir, f));
 }
 
