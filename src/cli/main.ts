@@ -79,7 +79,18 @@ program.command('chat')
   .requiredOption('--chat <chat>', 'console chat id (demo: demo)')
   .option('--as-of <date>', 'pretend today is this date')
   .option('--json', 'print Reply objects as JSON lines')
-  .action((o) => withServices(o.asOf, (open) => runChat(open, { as: o.as, chat: o.chat, json: !!o.json })));
+  .action((o) => withServices(o.asOf, (open) => runChat(o.asOf ? readOnlyChanges(open) : open, { as: o.as, chat: o.chat, json: !!o.json })));
+
+/**
+ * Under --as-of the clock is pretended, so a write would be recorded at a time that never happened:
+ * the chat answers every question for that date but refuses writes.
+ */
+function readOnlyChanges<T extends { services: { changes: object } }>(open: T): T {
+  const refuse = async (): Promise<never> => {
+    throw new DomainError('as_of_readonly', '按指定日期（--as-of）查看时不能修改台账，以免变更记录的时间失真。请去掉 --as-of 后再登记。');
+  };
+  return { ...open, services: { ...open.services, changes: { apply: refuse, undo: refuse } } };
+}
 
 registerLedgerCli(program);
 registerNoticeCli(program);

@@ -71,10 +71,18 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
   const changed = [...start.keys()].map((id) => byId.get(id)!).sort(docOrder(doc));
   const newlyDone = changed.filter((m) => !isClosed(start.get(m.id)!) && isClosed(m.status));
   const struckOff = changed.filter((m) => start.get(m.id) !== '已销号' && m.status === '已销号');
+  // An undone change is as if it never happened: 撤销 cancels the latest earlier event on its item.
+  const kept = withoutUndone(inWindow);
   const backwards: Backward[] = changed
     .filter((m) => wentBack(start.get(m.id)!, m.status))
     .map((m) => ({ measure: m, from: start.get(m.id)!, to: m.status }));
-  const noteEvents = inWindow.filter((e) => e.action === '进展');
+  // 退回 is a step back even when the item was reported again later in the week.
+  for (const e of kept) {
+    if (e.action !== '退回' || backwards.some((b) => b.measure.id === e.itemId)) continue;
+    backwards.push({ measure: byId.get(e.itemId)!, from: e.from as Status, to: e.to as Status });
+  }
+  backwards.sort((a, b) => docOrder(doc)(a.measure, b.measure));
+  const noteEvents = kept.filter((e) => e.action === '进展');
   const noted = [...new Set(noteEvents.map((e) => e.itemId))].map((id) => byId.get(id)!).sort(docOrder(doc));
   const staleBefore = now.getTime() - staleDays * 86_400_000;
   const stale = doc.measures.filter((m) => !isClosed(m.status) && Date.parse(m.updatedAt) < staleBefore);
@@ -133,6 +141,18 @@ export function departmentLines(measures: Measure[], light: Map<string, Light>):
   }
   return [...lines.values()].sort((a, b) =>
     b.overdue - a.overdue || a.done / a.total - b.done / b.total || b.total - a.total || a.name.localeCompare(b.name, 'zh'));
+}
+
+/** Events minus those undone (each 撤销 removes the latest earlier event on the same item) and the 撤销 events. */
+export function withoutUndone(events: AuditEvent[]): AuditEvent[] {
+  const out: AuditEvent[] = [];
+  for (const e of events) {
+    if (e.action !== '撤销') { out.push(e); continue; }
+    for (let i = out.length - 1; i >= 0; i--) {
+      if (out[i].itemId === e.itemId) { out.splice(i, 1); break; }
+    }
+  }
+  return out;
 }
 
 function docOrder(doc: LedgerDoc): (a: Measure, b: Measure) => number {

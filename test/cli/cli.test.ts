@@ -61,6 +61,14 @@ describe('rectify CLI', () => {
     expect(rectify(['history', '--ledger', 'demo', '九.9']).err).toContain('未找到编号');
   }, 30000);
 
+  it('chat --as-of answers for that date but records nothing', () => {
+    const r = rectify(['chat', '--as', 'owner', '--chat', 'demo', '--as-of', '2021-10-08'], '进展 二.1.1 测试\n进度\n');
+    expect(r.out).toContain('按指定日期（--as-of）查看时不能修改台账');
+    expect(r.out).toContain('截至10月8日');
+    const h = JSON.parse(rectify(['history', '--ledger', 'demo', '二.1.1']).out);
+    expect(h.some((e: { note: string }) => e.note === '测试')).toBe(false);
+  }, 60000);
+
   it('departments alias registers short names that 部门 and permissions use', () => {
     const r = rectify(['departments', 'alias', '--ledger', 'demo', '审管办=审判管理办公室', '财装科=计划财务装备科', '督查室=督查局']);
     expect(r.code).toBe(0);

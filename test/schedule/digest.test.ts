@@ -59,7 +59,7 @@ describe('digest against the store (seed 003 ledger in Redis)', () => {
     await apply('2021-09-29T02:00:00Z', '2.1.1', (m) => ({ action: '进展', status: m.status, note: '等待批复' }));
     await apply('2021-09-30T02:00:00Z', '1.3.1', () => ({ action: '退回', status: '推进中', note: '缺少佐证材料' }));
     await apply('2021-10-01T02:00:00Z', '1.3.3', () => ({ action: '退回', status: '推进中', note: '缺少佐证' }));
-    await apply('2021-10-01T03:00:00Z', '1.3.3', () => ({ action: '完成', status: '已完成', note: '已补充' })); // net: unchanged
+    await apply('2021-10-01T03:00:00Z', '1.3.3', () => ({ action: '完成', status: '已完成', note: '已补充' })); // net unchanged, but 退回 still counts
     await apply('2021-10-02T02:00:00Z', '1.3.2', () => ({ action: '完成', status: '待销号', note: '设备已采购' }));
     await apply('2021-10-03T02:00:00Z', '2.2.1', () => ({ action: '销号', status: '已销号', note: '审核通过' }));
     const now = new Date('2021-10-08T01:00:00Z');
@@ -77,7 +77,7 @@ describe('digest against the store (seed 003 ledger in Redis)', () => {
     expect(t).toContain('新完成 1 项：一.3.2');
     expect(t).toContain('新销号 1 项：二.2.1');
     expect(t).toContain('报送进展 2 条，涉及 1 项：二.1.1');
-    expect(t).toContain('状态倒退 1 项：一.3.1（已完成→推进中）');
+    expect(t).toContain('状态倒退 2 项：一.3.1（已完成→推进中）、一.3.3（已完成→推进中）');
     // 一.3.1 went back to 推进中 on 9-30 and is past its 6-30 deadline: overdue, owner 王静 @-mentioned.
     expect(t).toContain('逾期事项（2项）');
     expect(t).toMatch(/🔴 一\.3\.1 .*｜逾期100天｜综合办公室｜王静/);
