@@ -61,7 +61,7 @@ export function registerLedgerCli(program: Command): void {
         dryRun: o.dryRun, replace: o.replace, takeSheetStatus: o.takeSheetStatus, allowRemove: o.allowRemove,
         // The end of the sheet's day, Shanghai time: changes made on that day may already be in it.
         sheetDate: sheetDate ? new Date(`${sheetDate}T23:59:59.999+08:00`).toISOString() : undefined,
-        actor: 'cli', file: path.basename(file), now: services.clock.now(), save: { awaitCleanup: true },
+        actor: 'cli', file: path.basename(file), now: services.clock.now(), save: { awaitCleanup: true, onProgress: progressBar('写入台账') },
       });
       const head = o.dryRun ? '（试运行，未写入）' : '已导入 / imported: ';
       console.log(`${head}${describeLedgerDoc(out.doc)}`);
@@ -115,7 +115,7 @@ export function registerLedgerCli(program: Command): void {
       else if (o.format === 'json') data = exportLedgerJson(doc);
       else if (o.format === 'xlsx') {
         if (!o.out) throw new DomainError('needs_out', 'xlsx 格式请用 --out 指定输出文件。');
-        data = await exportLedgerXlsx(doc, { asOf: shanghaiDate(services.clock.now()) });
+        data = await exportLedgerXlsx(doc, { asOf: shanghaiDate(services.clock.now()), onRow: progressBar('生成表格') });
       } else throw new DomainError('bad_format', '--format 须为 csv、json 或 xlsx');
       if (o.out) {
         writeFileSync(o.out, data);
@@ -164,5 +164,19 @@ function importMeta(o: Record<string, string | boolean | undefined>, prev: Ledge
     inspectionGroup: str(o.group) ?? prev?.inspectionGroup, feedbackDate: feedbackDate ?? undefined, yellowDays,
     requireReview: o.review === false ? false : prev?.requireReview ?? true, now,
     numbering: prev && !o.replace ? prev.numbering : undefined,
+  };
+}
+
+/** A one-line progress bar on stderr, only when stderr is a terminal (pipes and logs get nothing). */
+function progressBar(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    if (pct === last) return;
+    last = pct;
+    const fill = Math.round(pct * 0.3);
+    process.stderr.write(`\r${label} [${'#'.repeat(fill)}${'-'.repeat(30 - fill)}] ${pct}% ${done}/${total}`);
+    if (done >= total) process.stderr.write('\n');
   };
 }

@@ -40,6 +40,8 @@ export interface SaveOptions {
    * switch is refused if chat wrote since, so a merge never drops that work.
    */
   expectAuditTail?: string;
+  /** Items written so far of all (every 1,000 items; a CLI progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const LOCK_TTL_S = 900;
@@ -160,7 +162,7 @@ function documentOrder(doc: LedgerDoc): { items: Item[]; kids: Map<string, strin
 }
 
 /** Writes every data key of `doc` under generation `g` (not yet visible to readers). */
-async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, chunk: number): Promise<void> {
+async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, chunk: number, onProgress?: SaveOptions['onProgress']): Promise<void> {
   const { items, kids } = documentOrder(doc);
   // Only big ledgers (a CLI import of tens of thousands of measures) need the heap kept in check.
   const b = new Batch(redis, chunk, items.length > 20_000);
@@ -174,6 +176,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   let pending = 0;
   const aliasIds = new Map<string, string>();
   for (let pos = 0; pos < items.length; pos++) {
+    if (onProgress && pos % 1000 === 0) onProgress(pos, items.length);
     const item = items[pos];
     const h = itemToHash(item);
     if (item.level !== 'measure') h.kids = JSON.stringify(kids.get(item.id) ?? []);
@@ -199,6 +202,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
     for (const n of m.owners.map(personKey)) { addTo(g.owner(n), m.id); addTo(g.people, n); }
   }
   if (Object.keys(texts).length) await b.add(1000, (p) => p.hset(g.text, texts));
+  onProgress?.(items.length, items.length);
   // Aliases are complete only once every item is seen ("3.2" may name items of several aspects).
   const aliasList = [...aliasIds];
   for (let i = 0; i < aliasList.length; i += SLICE) {
@@ -326,7 +330,7 @@ export async function saveLedgerDoc(redis: RedisClient, doc: LedgerDoc, event?: 
     while (gen <= from) gen = await redis.incr(lk.seq(L));
     // If this import dies midway, its staging generation is collected once the lock has expired.
     await redis.zadd(lk.garbage(L), Date.now() + LOCK_TTL_S * 1000, String(gen));
-    await writeGeneration(redis, genKeys(L, gen), doc, opts.chunk ?? 1000);
+    await writeGeneration(redis, genKeys(L, gen), doc, opts.chunk ?? 1000, opts.onProgress);
     await opts.beforeSwitch?.(gen);
     const ev = event
       ? JSON.stringify(['at', new Date().toISOString(), 'platform', 'cli', 'userId', 'cli', 'name', event.actor,

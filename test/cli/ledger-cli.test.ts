@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testRedisUrl } from '../helpers/redis.js';
 import { openServices } from '../../src/app/services.js';
-import { courtRows, writeCourtWorkbook } from '../reports/court-workbook.js';
+import { COURT_HEADERS, courtRows, writeCourtWorkbook } from '../reports/court-workbook.js';
 
 const bin = path.resolve('bin/rectify.js');
 const url = testRedisUrl().replace(/\/\d+$/, '/58');
@@ -96,6 +96,22 @@ describe('ledger import / export and users import', () => {
     expect(back.code).toBe(0);
     expect(back.out).toContain('已恢复');
     expect(status('cli-court').byStatus).toMatchObject({ 待销号: 1 });
+  }, 60000);
+
+  it('progress bars on a terminal only; the dry run lists what needs confirming', async () => {
+    const rows = courtRows().map((r, i) => (i === 1 ? { ...r, status: undefined, progress: '已印发制度并组织学习' } : r));
+    const file = await writeCourtWorkbook(path.join(tmp, 'court-tty.xlsx'), [{ name: '台账', title: '某某区人民法院巡察整改台账', headers: [...COURT_HEADERS, '整改进展'], rows }]);
+    const piped = rectify(['ledger', 'import', file, '--ledger', 'cli-tty']);
+    expect(piped.code).toBe(0);
+    expect(piped.err).not.toContain('写入台账 [');
+    // `script` gives the CLI a terminal.
+    const cmd = [process.execPath, bin, 'ledger', 'export', '--ledger', 'cli-tty', '--format', 'xlsx', '--out', path.join(tmp, 'tty.xlsx')].map((a) => `'${a}'`).join(' ');
+    const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, REDIS_URL: url, LOG_LEVEL: 'silent' }, timeout: 30000 });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain('生成表格 [##############################] 100% 5/5');
+    const dry = rectify(['ledger', 'import', file, '--ledger', 'cli-tty-new', '--dry-run']);
+    expect(dry.out).toContain('需要确认（1项，状态已按默认或较低的理解导入）：');
+    expect(dry.out).toContain('一.1.2（工作表“台账”第4行）：整改进展没有写明状态，暂记为“未启动”');
   }, 60000);
 
   it.each([['ledger', 'import'], ['ledger', 'export'], ['users', 'import']])('%s %s --help', (a, b) => {
