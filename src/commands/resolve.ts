@@ -2,6 +2,7 @@ import { distance } from 'fastest-levenshtein';
 import type { Item, Measure } from '../ledger/types.js';
 import { aliasOf, parseCode } from '../ledger/codes.js';
 import { personKey } from '../ledger/people.js';
+import { shortTitle } from '../ledger/shorten.js';
 import { canonicalDept, type DeptAliases } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
@@ -109,7 +110,7 @@ export function assertCanWrite(s: Speaker, m: Measure): void {
   throw new DomainError('forbidden', `${m.code} 不是您负责的事项，只有其责任人、责任领导或整改办可以更新。`);
 }
 
+/** A title for a list line: cut at punctuation, never inside a 规范提法 (see shorten.ts). */
 export function short(s: string, n: number): string {
-  const t = safeText(s);
-  return t.length > n ? `${t.slice(0, n)}…` : t;
+  return safeText(shortTitle(s, n));
 }

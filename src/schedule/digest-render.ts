@@ -2,6 +2,7 @@ import type { Mention, Reply } from '../core/message.js';
 import type { Ledger, Measure } from '../ledger/types.js';
 import { headlineSentence } from '../ledger/headline.js';
 import { finishedLate } from '../ledger/deadline-truth.js';
+import { shortTitle } from '../ledger/shorten.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { progressBar } from '../ledger/light.js';
 import { safeText } from '../core/safe-text.js';
@@ -101,8 +102,7 @@ function more(n: number, max: number): string {
 }
 
 function clip(title: string, n = 20): string {
-  const t = [...title];
-  return safeText(t.length > n ? `${t.slice(0, n).join('')}…` : title);
+  return safeText(shortTitle(title, n));
 }
 
 function who(depts: string[], people: string[]): string {
