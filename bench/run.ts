@@ -37,6 +37,7 @@ async function main() {
       ['notice', 'bench/notice.ts', 'benchNotice'],
       ['http_client', 'bench/http-client.ts', 'benchHttpClient'],
       ['crash_run', 'bench/crash.ts', 'benchCrash'],
+      ['dashboard', 'bench/dashboard.ts', 'benchDashboard'],
     ];
     for (const [name, file, fn] of parts) {
       const full = path.resolve(file);

@@ -8,6 +8,7 @@ import type { Measure, Problem } from '../ledger/types.js';
 import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
 import type { DashboardStore } from '../store/dashboard-store.js';
 import { renderDashboard } from './dashboard-page.js';
+import { DashboardDocs } from './dashboard-cache.js';
 import { renderTable } from './dashboard-table.js';
 import { renderItem } from './dashboard-item.js';
 import { mayView, parseTableQuery, snapshotOf, tableQueryString } from './dashboard-model.js';
@@ -70,19 +71,17 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
     await next();
   };
   const st = (ctx: Context) => ctx.state.dash as DashState;
+  const docs = new DashboardDocs(services.ledgers);
 
   router.get('/dashboard', guard, async (ctx) => {
     const { scope, sensitive, today } = st(ctx);
-    const doc = await services.ledgers.loadDoc(scope.ledger);
+    // The newest events (bounded) for the burn-up's replay; the week's part for the digest figures.
+    const { doc, events } = await docs.docAndEvents(scope.ledger, AUDIT_REPLAY_MAX);
     if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
     const now = services.clock.now();
     const since = new Date(now.getTime() - 7 * 86400_000);
     const snap = snapshotOf(doc, today);
-    const [events, snapshots] = await Promise.all([
-      // The whole stream (bounded) for the burn-up's replay; the week's part for the digest figures.
-      services.ledgers.recentEvents(doc.ledger.id, AUDIT_REPLAY_MAX),
-      deps.store ? deps.store.recordSnapshot(doc.ledger.id, snap).then(() => deps.store!.snapshots(doc.ledger.id)) : Promise.resolve([snap]),
-    ]);
+    const snapshots = deps.store ? await deps.store.recordSnapshot(doc.ledger.id, snap).then(() => deps.store!.snapshots(doc.ledger.id)) : [snap];
     const digest = buildDigestModel(doc, events, since, now);
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = renderDashboard({ doc, digest, snapshots, events, eventsTruncated: events.length >= AUDIT_REPLAY_MAX, scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today) });
@@ -91,7 +90,7 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
   router.get('/dashboard/items', guard, async (ctx) => {
     const { scope, today } = st(ctx);
     const query = parseTableQuery(ctx.query);
-    const doc = await services.ledgers.loadDoc(scope.ledger);
+    const doc = await docs.doc(scope.ledger);
     if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
     const extended = new Set<string>();
     if (query.flag === 'extended') for (const e of await services.ledgers.events(scope.ledger, '-', '+', 100_000)) if (e.action === '改期') extended.add(e.itemId);
@@ -120,11 +119,11 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
   router.get('/dashboard/export.xlsx', guard, async (ctx) => {
     const { scope, sensitive, today } = st(ctx);
     if (!mayView(scope.role, sensitive).xlsx) return plain(ctx, 403, '此链接不能下载台账。');
-    const doc = await services.ledgers.loadDoc(scope.ledger);
+    const doc = await docs.doc(scope.ledger);
     if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
     ctx.attachment(`${doc.ledger.title || scope.ledger}-${today}.xlsx`);
-    ctx.body = await exportLedgerXlsx(doc);
+    ctx.body = await exportLedgerXlsx(doc, { asOf: today });
   });
 
   router.get('/dashboard/notice.docx', guard, async (ctx) => {
