@@ -92,8 +92,8 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters):
 export async function filteredReply(ctx: CommandContext, filters: Filter[]) {
   const f = await resolveFilters(ctx, filters);
   const ms = await filteredMeasures(ctx, f);
-  const { title, empty } = describeFilters(f, ctx.speaker.name);
-  const b = new ReplyBuilder(title.replace(/^(?:🔴|🟡) /u, ''));
+  const { title, empty } = describeFilters(f, ctx.speaker.name, ctx.ledger.yellowDays);
+  const b = new ReplyBuilder(title.replace(/^(?:🔴|🟡|📅) /u, ''));
   b.heading(`${safeText(title)}（${ms.length}项）`);
   if (!ms.length) b.line(safeText(empty));
   listMeasures(b, ctx, ms, 20, ms.length);

@@ -78,7 +78,7 @@ export interface ResolvedFilters {
 }
 
 /** Title and empty-list sentence for a filtered list: "🔴 政治部的逾期事项" / "政治部目前没有逾期事项。" */
-export function describeFilters(f: ResolvedFilters, mineName: string): { title: string; empty: string } {
+export function describeFilters(f: ResolvedFilters, mineName: string, yellowDays = Infinity): { title: string; empty: string } {
   const who = f.mine || f.person
     ? `${f.mine ? mineName : f.person}负责的`
     : f.dept && f.leader ? `${f.dept}中${f.leader}分管的` : f.dept ? `${f.dept}的` : f.leader ? `${f.leader}分管的` : '';
@@ -86,7 +86,9 @@ export function describeFilters(f: ResolvedFilters, mineName: string): { title: 
   const thing = f.overdue ? `${st}逾期事项`
     : f.dueDays !== undefined ? `${f.dueDays}天内到期的${st}事项`
       : st ? `${st}事项` : f.mine ? '未完成事项' : '整改措施';
-  const emoji = f.overdue ? '🔴 ' : f.dueDays !== undefined ? '🟡 ' : '';
+  const emoji = f.overdue ? '🔴 ' : f.dueDays === undefined ? '' : f.dueDays <= yellowDays ? '🟡 ' : '📅 ';
   const subject = who.replace(/的$/, '') || '台账中';
-  return { title: `${emoji}${who}${thing}`, empty: `${subject}目前没有${thing}。` };
+  // One 的 per phrase: "政治部30天内到期的事项", not "政治部的30天内到期的事项".
+  const phrase = who.endsWith('的') && thing.includes('的') ? `${who.slice(0, -1)}${thing}` : `${who}${thing}`;
+  return { title: `${emoji}${phrase}`, empty: `${subject}目前没有${thing}。` };
 }

@@ -71,7 +71,9 @@ export const dueSoon = defineCommand<ListArgs<number | null>>({
     const days = a.own;
     const d = days ?? ctx.ledger.yellowDays;
     const { total, ms } = await dueList(ctx, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
-    return listReply(ctx, `🟡 ${d}天内到期`, ms, `${d}天内没有到期的未完成事项。`, total).build();
+    // 🟡 is the ledger's yellow window; a longer window is not all yellow, so it gets a calendar instead.
+    const mark = d <= ctx.ledger.yellowDays ? '🟡' : '📅';
+    return listReply(ctx, `${mark} ${d}天内到期`, ms, `${d}天内没有到期的未完成事项。`, total).build();
   },
 });
 

@@ -1,5 +1,5 @@
 import type { Measure, Status } from '../ledger/types.js';
-import { formatDeadline, parseDate } from '../ledger/dates.js';
+import { formatDateCn, formatDeadline, parseDate } from '../ledger/dates.js';
 import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
 import { isQuestion, readStatus } from '../ledger/lexicon.js';
 
@@ -167,6 +167,13 @@ export const reschedule = defineCommand<{ code: string; date: string; text: stri
   async run(ctx, { code, date, text }) {
     const d = parseDate(date, ctx.today);
     if (!d) throw new DomainError('bad_date', `无法识别日期“${safeText(date)}”。请写成 2025年1月3日、1月3日 或 2025-01-03。`);
+    // A date already past turns the item red at once: ask before writing, unless the office confirmed.
+    const confirmed = /^确认[\s,，:：]*/.test(text);
+    if (d < ctx.today && !confirmed) {
+      return new ReplyBuilder('请确认改期').line(`新时限 ${formatDateCn(d)} 早于今天（${formatDateCn(ctx.today)}），改期后该事项将立即列为逾期，本次暂未修改。`)
+        .line(`如确需改期，请发送：改期 ${code} ${date} 确认 ${safeText(text)}`).forSender().build();
+    }
+    if (confirmed) text = text.replace(/^确认[\s,，:：]*/, '') || '确认改期';
     const r = await change(ctx, code, (m) => ({ action: '改期', status: m.status, deadline: { type: 'date', date: d }, note: `${formatDeadline(m.deadline)} → ${formatDeadline({ type: 'date', date: d })}：${text}` }), false);
     return done('已调整时限', r, `新时限：${formatDeadline(r.after.deadline)}；原因：${safeText(text)}`);
   },

@@ -125,8 +125,8 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   if (spec.roles && !spec.roles.includes(speaker.role)) {
     setOutcome('forbidden');
     count('forbidden');
-    const who = spec.roles.length === 1 && spec.roles[0] === 'office' ? '仅限整改办使用' : '您当前的身份无权使用';
-    return simpleReply('无权操作', `“${spec.name}”${who}。${speaker.known ? '' : '您尚未登记，目前为只读身份。'}`);
+    const who = spec.roles.length === 1 && spec.roles[0] === 'office' ? `“${spec.name}”仅限整改办使用` : `您当前的身份无权使用“${spec.name}”`;
+    return simpleReply('无权操作', `${who}。${speaker.known ? '' : '您尚未登记，目前为只读身份。'}`);
   }
   const args = spec.parse(routed.args);
   if (isParseFailure(args)) {
