@@ -133,6 +133,14 @@ describe('parsing the seed notices', () => {
     expect(p.unplaced.map((u) => u.text)).toEqual(['这一方面共有两个问题。']);
   });
 
+  it('a .docx written by another program (LibreOffice, from seed 003) reads like the text', async () => {
+    const fromDocx = await parseNoticeDocx(readFileSync(path.join(SEEDS, 'seed003-libreoffice.docx')));
+    const fromText = parseNoticeText(seed('003'));
+    const shape = (p: NoticeParse) => [p.facts, p.aspects.map((a) => [a.title, a.problems.map((x) => [x.number, x.title, x.status, x.measures.map((m) => m.text)])]), p.totals.map((t) => [t.stated, t.match])];
+    expect(fromDocx.isNotice).toBe(true);
+    expect(shape(fromDocx)).toEqual(shape(fromText));
+  });
+
   it('tells a notice .txt from a sheet saved as text', () => {
     expect(looksLikeSheet('编号,方面,问题,整改措施,责任领导\n1,一,二,三,四')).toBe(true);
     expect(looksLikeSheet('编号\t方面\t问题\t整改措施')).toBe(true);
