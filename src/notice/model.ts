@@ -84,7 +84,7 @@ export function buildNotice(doc: LedgerDoc, asOf: string, o: NoticeOptions = {})
   const depts = distinct(doc.measures.flatMap((m) => m.departments));
   h2('（一）强化领导抓整改。');
   p(`成立了由${o.groupLeader ?? placeholder('领导小组组长')}任组长的${type}整改工作领导小组，领导小组下设办公室，负责${type}整改日常工作。`
-    + (leaders.length ? `${leaders.join('、')}${leaders.length > 1 ? `等${leaders.length}名同志分别` : ''}担任相关整改事项的责任领导。` : ''));
+    + (leaders.length ? `${leaders.slice(0, 6).join('、')}${leaders.length > 1 ? `等${leaders.length}名同志分别` : ''}担任相关整改事项的责任领导。` : ''));
   h2('（二）压实责任抓整改。');
   p(`针对${group}反馈的问题，制定整改方案，将${type}反馈的${figures.aspects}个方面${st.problems}个问题细化分解为${st.measures}项具体整改措施，`
     + `逐条明确了责任领导、责任部门和整改时限${depts.length ? `，涉及责任部门${depts.length}个` : ''}，逐一对照检查，逐一落实责任。`);
