@@ -141,6 +141,28 @@ describe('parsing the seed notices', () => {
     expect(shape(fromDocx)).toEqual(shape(fromText));
   });
 
+  it('skipped levels: 二、 straight to "1.关于“…”问题的整改" and 一是/二是 lines', () => {
+    const text = [
+      '中共某某县人民法院党组关于县委巡察整改进展情况的通报',
+      '根据县委统一部署，2022年3月1日至4月15日，县委第三巡察组对县法院党组进行了巡察。2022年5月10日，县委第三巡察组向县法院党组反馈了巡察意见。',
+      '一、整改工作开展情况', '院党组高度重视。',
+      '二、巡察反馈问题整改落实情况',
+      '1.关于“理论学习不够深入”问题的整改', '一是制定年度学习计划。', '二是开展专题研讨3次。',
+      '2.关于“执行案款发放不及时”问题的整改', '一是建立案款台账；二是每月通报。',
+      '三、下一步工作打算', '一是持续巩固。', '二是建立长效机制。',
+      '中共某某县人民法院党组', '2022年8月1日',
+    ].join('\n');
+    const p = parseNoticeText(text);
+    expect(p.isNotice).toBe(true);
+    expect(p.facts).toMatchObject({ org: '某某县人民法院', inspectionGroup: '县委第三巡察组', feedbackDate: '2022-05-10', signedDate: '2022-08-01' });
+    expect(p.aspects.map((a) => a.title)).toEqual(['巡察反馈问题整改落实情况']);
+    expect(problems(p).map((x) => [x.number, x.title, x.measures.map((m) => m.text)])).toEqual([
+      [1, '理论学习不够深入', ['制定年度学习计划。', '开展专题研讨3次。']],
+      [2, '执行案款发放不及时', ['建立案款台账。', '每月通报。']], // a measure ending in ； reads as a sentence
+    ]);
+    expect(p.unplaced).toEqual([]);
+  });
+
   it('tells a notice .txt from a sheet saved as text', () => {
     expect(looksLikeSheet('编号,方面,问题,整改措施,责任领导\n1,一,二,三,四')).toBe(true);
     expect(looksLikeSheet('编号\t方面\t问题\t整改措施')).toBe(true);

@@ -45,6 +45,7 @@ export function problemOf(raw: string): { kind: Kind; title: string; advice?: st
   if ((m = t.match(/^推动改革、?促进发展事项“(.+)”/))) return { kind: '推动改革促进发展', title: m[1] };
   if ((m = t.match(/^信访件“(.+)”办理情况/))) return { kind: '信访件', title: m[1] };
   if ((m = t.match(/^问题线索“(.+)”处置情况/))) return { kind: '问题线索', title: m[1] };
+  if ((m = t.match(/^关于“(.+)”问题的?整改(?:情况)?[。.]?$/))) return { kind: '反馈问题', title: m[1] };
   // 001: 针对X方面存在的问题和“Y”整改意见 / 针对“X”问题.
   if ((m = t.match(/^针对(.+?方面存在的问题)和“(.+)”整改意见[。.]?$/))) return { kind: '反馈问题', title: m[1], advice: m[2] };
   if ((m = t.match(/^针对“(.+)”问题[。.]?$/))) return { kind: '反馈问题', title: m[1] };
