@@ -9,6 +9,7 @@ import { buildDigestModel, type DigestModel } from './digest-model.js';
 import { renderDigest } from './digest-render.js';
 import { DEFAULT_LADDER, lookbackItems, parseLadder, reachedSteps, type LadderStep } from './reminders.js';
 import { renderReminders } from './reminder-render.js';
+import { personKey } from '../ledger/people.js';
 
 /** A chat the scheduler serves. */
 export interface ChatRef {
@@ -41,8 +42,10 @@ export class RunCache {
   async people(platform: Platform, names: Iterable<string>): Promise<(name: string) => Mention[]> {
     const found = new Map<string, Mention[]>();
     for (const n of new Set(names)) {
-      const acc = await memo(this.accounts, n, () => this.services.directory.accountsByName(n));
-      found.set(n, acc.filter((a) => a.platform === platform).map((a) => ({ userId: a.userId, name: n })));
+      // A cell may carry a title ("孙海燕（纪检组长）"); the directory knows the bare name.
+      const key = personKey(n);
+      const acc = await memo(this.accounts, key, () => this.services.directory.accountsByName(key));
+      found.set(n, acc.filter((a) => a.platform === platform).map((a) => ({ userId: a.userId, name: key })));
     }
     return (name) => found.get(name) ?? [];
   }

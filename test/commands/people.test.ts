@@ -45,3 +45,11 @@ describe('department aliases', () => {
     expect(await text('qian', '我的')).toContain('您负责的2项措施均已完成');
   });
 });
+
+describe('digest mentions', () => {
+  it('a leader written with a title is @-mentioned by her account', async () => {
+    const { RunCache } = await import('../../src/schedule/compose.js');
+    const look = await new RunCache(w.open.services).people('console', ['孙海燕（纪检组长）']);
+    expect(look('孙海燕（纪检组长）')).toEqual([{ userId: 'sun', name: '孙海燕' }]);
+  });
+});
