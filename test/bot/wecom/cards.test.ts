@@ -18,6 +18,7 @@ describe('wecom approval cards', () => {
   const bot = new FakeCallbacks({ token: KEYS.token, encodingAesKey: KEYS.encodingAesKey, receiveId: '' });
   let world: World;
   let h: Harness;
+  let h2: Harness;
   let chat: string;
   let client: FakeCardClient;
   let slow = false;
@@ -33,8 +34,9 @@ describe('wecom approval cards', () => {
     ] as User[]);
     chat = uid('wrk');
     await dir.bind({ platform: 'wecom', chatId: chat, ledgerId: world.ledgerId, channel: {}, boundAt: world.clock.now().toISOString() });
+    const ns = `${uid('ns')}:`;
     h = await startHarness({
-      env: { WECOM_API_BASE: fake.url, WECOM_REPLY_BUDGET_MS: '3000' },
+      env: { WECOM_API_BASE: fake.url, WECOM_REPLY_BUDGET_MS: '3000' }, namespace: ns,
       handle: async (m) => {
         // A slow core: the press is not answered within the callback's budget.
         if (slow) await new Promise((r) => setTimeout(r, 3_500));
@@ -43,8 +45,14 @@ describe('wecom approval cards', () => {
       getBinding: (p, c) => dir.getBinding(p, c),
     });
     client = new FakeCardClient(bot, h.url);
+    // A second instance of the same service (same queue namespace, same Redis).
+    h2 = await startHarness({
+      env: { WECOM_API_BASE: fake.url, WECOM_REPLY_BUDGET_MS: '3000' }, namespace: ns,
+      handle: (m) => world.pipeline.handle(m), getBinding: (p, c) => dir.getBinding(p, c),
+    });
   });
   afterAll(async () => {
+    await h2?.stop();
     await h?.stop();
     await world?.close();
     await fake.stop();
@@ -173,5 +181,18 @@ describe('wecom approval cards', () => {
     const next = await client.press(r.taskId!, 'wangjing', 'a0');
     expect(next.update!.template_card.main_title.title).toContain('已销号');
     expect(await strikes('二.2.2', '销号')).toHaveLength(1);
+  });
+
+  it('a press reaching another instance finds the card (state in Redis) and decides it once', async () => {
+    expect((await world.say('office', '退回 二.3.1 请补充材料'))!.markdown).toContain('已退回');
+    const r = await says('wangjing', '完成 二.3.1 专门科目已开设');
+    const other = new FakeCardClient(bot, h2.url);
+    other.cards.set(r.taskId!, client.cards.get(r.taskId!)!);
+    const press = await other.press(r.taskId!, 'wangjing', 'a0');
+    expect(press.update!.template_card.main_title.title).toContain('已销号');
+    const back = await client.press(r.taskId!, 'wangjing', 'done');
+    expect(back.update!.template_card.main_title.title).toContain('已销号');
+    expect(await status('二.3.1')).toBe('已销号');
+    expect(await strikes('二.3.1', '销号')).toHaveLength(1);
   });
 });
