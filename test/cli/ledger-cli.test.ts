@@ -29,7 +29,7 @@ describe('ledger import / export and users import', () => {
     const s = status('cli-003');
     expect(s.measures).toBeGreaterThan(0);
     expect(s.problems).toBe(8);
-  }, 30000);
+  }, 120000);
 
   it('a file with one bad row is refused whole, naming the row, and changes nothing', () => {
     const before = status('cli-003');
@@ -57,7 +57,7 @@ describe('ledger import / export and users import', () => {
     }
     const csv = rectify(['ledger', 'export', '--ledger', 'cli-003', '--format', 'csv']);
     expect(csv.out.split('\n')[1]).toContain('编号,方面,问题,整改措施');
-  }, 60000);
+  }, 180000);
 
   it('imports users (Chinese headers) and rejects a bad role with its row', () => {
     const r = rectify(['users', 'import', fixture('users-zh.csv')]);
@@ -96,7 +96,7 @@ describe('ledger import / export and users import', () => {
     expect(back.code).toBe(0);
     expect(back.out).toContain('已恢复');
     expect(status('cli-court').byStatus).toMatchObject({ 待销号: 1 });
-  }, 60000);
+  }, 180000);
 
   it('progress bars on a terminal only; the dry run lists what needs confirming', async () => {
     const rows = courtRows().map((r, i) => (i === 1 ? { ...r, status: undefined, progress: '已印发制度并组织学习' } : r));
