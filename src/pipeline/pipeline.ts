@@ -9,7 +9,7 @@ import { roleFor } from '../ledger/roles.js';
 import type { CommandContext, Services, Speaker } from '../commands/types.js';
 import { isParseFailure } from '../commands/types.js';
 import { route } from '../commands/router.js';
-import { helpReply, missReply } from '../commands/help.js';
+import { helpExamples, helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
 import { annotate, tracedServices, type DispatchTrace } from './approval.js';
@@ -115,7 +115,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     setOutcome('unbound');
     return simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。');
   }
-  if (routed.kind === 'help') return helpReply(speaker.role, routed.topic);
+  if (routed.kind === 'help') return helpReply(speaker.role, routed.topic, ledger ? await helpExamples(services, ledger.id) : undefined);
   if (routed.kind === 'miss') {
     setOutcome('miss');
     return missReply(routed.input, routed.suggestion, routed.hint);

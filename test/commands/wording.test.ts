@@ -28,3 +28,15 @@ describe('wording', () => {
     expect(await text('viewer', '临期 30 政治部')).toContain('📅 政治部30天内到期的事项');
   });
 });
+
+describe('help speaks the ledger in use', () => {
+  it('examples use a real open measure, its department and leader; one colon per line', async () => {
+    const t = await text('owner', '帮助');
+    // 二.1.1 (政治部, 杜波) is the demo's only open measure.
+    expect(t).toContain('进展 二.1.1 已起草制度初稿');
+    expect(t).toContain('领导 杜波');
+    expect(t).toContain('“二.1.1 已完成，制度已印发”');
+    for (const l of t.split('\n').filter((x) => x.startsWith('- '))) expect(l, l).not.toMatch(/如：[^（）]*：/);
+    expect(await text('owner', '帮助 进展')).toContain('用法：进展 <编号> <说明>，如：进展 二.1.1 已起草制度初稿');
+  });
+});
