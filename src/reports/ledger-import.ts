@@ -34,6 +34,8 @@ export function parseLedgerSheets(sheets: Array<{ name?: string; rows: SheetRow[
 export function buildFromRaw(r: ReturnType<typeof sheetsToRawRows>, meta: LedgerMeta, today: string): LedgerImportResult {
   if (!r.ok) return r;
   const built = buildLedgerDoc(r.raw, { ...meta, title: meta.title ?? r.head.title }, today, r.warnings);
+  // A sheet whose header lacks a required column refuses the file, listed with the other sheets' errors.
+  if (r.errors.length) return { ok: false, errors: [...r.errors, ...(built.ok ? [] : built.errors)] };
   return built.ok && r.head.asOf ? { ...built, sheetDate: r.head.asOf } : built;
 }
 

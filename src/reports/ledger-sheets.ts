@@ -13,6 +13,9 @@ import { isBlankRow } from './csv.js';
 import { cellOf, LEDGER_HEADERS, mapLedgerHeader } from './ledger-columns.js';
 import type { RawLedgerRow, SheetPlace } from './ledger-rows.js';
 
+/** Sheets kept next to a ledger that are not part of it. */
+const SIDE_SHEET = /汇总|统计|说明|目录|封面/;
+
 /** What the rows above a sheet's header say. */
 export interface SheetHead {
   title?: string;
@@ -51,11 +54,12 @@ export function kindOfSheetName(name: string): Kind | undefined {
 
 /** Every sheet's data rows, header mapped; all header errors at once when no sheet has a ledger header. */
 export function sheetsToRawRows(sheets: Array<{ name?: string; rows: SheetRow[] }>, today: string):
-  | { ok: true; raw: RawLedgerRow[]; warnings: string[]; head: SheetHead }
+  | { ok: true; raw: RawLedgerRow[]; warnings: string[]; head: SheetHead; errors: ImportError[] }
   | { ok: false; errors: ImportError[] } {
   const raw: RawLedgerRow[] = [];
   const warnings: string[] = [];
   const errors: ImportError[] = [];
+  const broken: ImportError[] = [];
   const head: SheetHead = {};
   const several = sheets.length > 1;
   let used = 0;
@@ -63,7 +67,10 @@ export function sheetsToRawRows(sheets: Array<{ name?: string; rows: SheetRow[] 
     const header = mapLedgerHeader(s.rows);
     const name = s.name ?? '';
     if (!header.ok) {
-      errors.push(...header.errors.map((e) => (several ? { ...e, sheet: name } : e)));
+      const es = header.errors.map((e) => (several ? { ...e, sheet: name } : e));
+      // A ledger header missing a required column is an error of the file; a sheet with no ledger header at all is skipped.
+      if (several && !SIDE_SHEET.test(name) && es.some((e) => e.message.startsWith('表头缺少'))) broken.push(...es);
+      else errors.push(...es);
       continue;
     }
     used++;
@@ -82,8 +89,8 @@ export function sheetsToRawRows(sheets: Array<{ name?: string; rows: SheetRow[] 
       raw.push(out);
     }
   }
-  if (!used) return { ok: false, errors };
+  if (!used) return { ok: false, errors: [...broken, ...errors] };
   // A summary or instructions sheet is expected next to the ledger; any other sheet without a header is named.
-  for (const e of errors) if (!/汇总|统计|说明|目录|封面/.test(e.sheet ?? '')) warnings.push(`工作表“${e.sheet}”没有整改台账的表头，已跳过。`);
-  return { ok: true, raw, warnings, head };
+  for (const e of errors) if (!SIDE_SHEET.test(e.sheet ?? '')) warnings.push(`工作表“${e.sheet}”没有整改台账的表头，已跳过。`);
+  return { ok: true, raw, warnings, head, errors: broken };
 }

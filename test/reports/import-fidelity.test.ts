@@ -96,4 +96,17 @@ describe('a court workbook imported as the office keeps it', () => {
     expect(text).toContain('共5处问题');
     expect(text).toContain('工作表“反馈问题”第4行G列（完成时限）：2027年2月30日不存在');
   });
+
+  it('a sheet whose header lacks a required column refuses the file, with the other sheets\' errors; a 说明 sheet is skipped', async () => {
+    const file = await writeCourtWorkbook(path.join(tmp, 'broken.xlsx'), [
+      { name: '反馈问题', title: '台账', headers: HEADERS, rows: [{ ...main[0], deadline: '2026年13月1日' }] },
+      { name: '举一反三问题', title: '台账', headers: HEADERS.filter((h) => h !== '完成时限'), rows: second },
+      { name: '填表说明', title: '填表说明', headers: ['责任部门', '方面'], rows: [] },
+    ]);
+    const r = await readLedgerFile(file, meta, TODAY);
+    expect(!r.ok && r.errors).toEqual([
+      { sheet: '举一反三问题', row: 2, message: '表头缺少必需的列：完成时限。' },
+      { sheet: '反馈问题', row: 3, column: 'H列（完成时限）', message: '2026年13月1日不存在（月份应为1到12）' },
+    ]);
+  });
 });
