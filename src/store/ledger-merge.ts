@@ -20,7 +20,7 @@ import { LedgerStore } from './ledger-store.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 
 /** How many pre-import snapshots a ledger keeps (older ones are deleted). */
-const KEEP = 20;
+const KEEP = 10;
 const MAX_TRIES = 3;
 
 const ik = {
