@@ -59,8 +59,8 @@ export function registerLedgerCli(program: Command): void {
       // Written in chunks under a new generation and switched atomically; the old one is deleted before exit.
       const out = await imports.importDoc(r.doc, {
         dryRun: o.dryRun, replace: o.replace, takeSheetStatus: o.takeSheetStatus, allowRemove: o.allowRemove,
-        // The end of the sheet's day, Shanghai time: changes made on that day may already be in it.
-        sheetDate: sheetDate ? new Date(`${sheetDate}T23:59:59.999+08:00`).toISOString() : undefined,
+        // The start of the sheet's day, Shanghai time: a change made that day may postdate the sheet, so it is kept (the safe side).
+        sheetDate: sheetDate ? new Date(`${sheetDate}T00:00:00+08:00`).toISOString() : undefined,
         actor: 'cli', file: path.basename(file), now: services.clock.now(), save: { awaitCleanup: true, onProgress: progressBar('写入台账') },
       });
       const head = o.dryRun ? '（试运行，未写入）' : '已导入 / imported: ';
