@@ -64,7 +64,7 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
   const agentOpts = { keepAlive: true, maxFreeSockets: o.maxFreeSockets ?? 16, maxSockets: o.maxSockets ?? 64, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
 
-  const request = (input: string | URL, init: FetchInit = {}): Promise<SmallResponse> => new Promise((resolve, reject) => {
+  const request = (input: string | URL, init: FetchInit = {}, retried = false): Promise<SmallResponse> => new Promise((resolve, reject) => {
     const url = typeof input === 'string' ? new URL(input) : input;
     const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
     if (!lib) return reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -88,7 +88,16 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
     const onAbort = () => { req.destroy(); reject(abortReason(signal!)); };
     const cleanup = () => signal?.removeEventListener('abort', onAbort);
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('error', (e) => { cleanup(); reject(Object.assign(new TypeError('fetch failed'), { cause: e })); });
+    req.once('error', (e: NodeJS.ErrnoException) => {
+      cleanup();
+      // A kept-alive socket the server closed just as we reused it: the request never reached it,
+      // so one retry on a fresh socket is safe (Node's documented `reusedSocket` pattern).
+      if (!retried && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted) {
+        request(url, init, true).then(resolve, reject);
+        return;
+      }
+      reject(Object.assign(new TypeError('fetch failed'), { cause: e }));
+    });
     req.end(body);
   });
 

@@ -80,4 +80,30 @@ describe('outbound HTTP client (node:http, keep-alive)', () => {
     expect(refused).toBeInstanceOf(TypeError);
     c.close();
   });
+
+  it('retries once on a fresh socket when the server dropped the kept-alive one as it was reused', async () => {
+    let requests = 0;
+    const perSocket = new WeakMap<Socket, number>();
+    const dropping = createServer((req, res) => {
+      requests++;
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      // The second request on a socket: the server has given the socket up (its keep-alive timeout).
+      if (n >= 2) { req.socket.destroy(); return; }
+      req.resume();
+      req.on('end', () => { res.writeHead(200); res.end('ok'); });
+    });
+    await new Promise<void>((r) => dropping.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/`;
+    const c = createHttpClient();
+    try {
+      expect(await (await c(url, { method: 'POST', body: '{}' })).text()).toBe('ok');
+      expect(await (await c(url, { method: 'POST', body: '{}' })).text()).toBe('ok');
+      expect(requests).toBe(3); // the dropped attempt, then the retry on a new socket
+    } finally {
+      c.close();
+      dropping.closeAllConnections();
+      await new Promise((r) => dropping.close(r));
+    }
+  });
 });

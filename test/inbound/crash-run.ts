@@ -42,6 +42,8 @@ export interface CrashRunResult {
   answered: number;
   answeredTwice: number;
   busyReplies: number;
+  /** Answers that went through the robot OpenAPI instead (a sessionWebhook send failed): not matched to a message. */
+  viaOpenApi: number;
   countersMatch: boolean;
   /** Callbacks refused by every instance tried (a 5xx or a dead socket): DingTalk would retry them. */
   refused: number;
@@ -163,7 +165,8 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRunResult> {
     log(`crash run: ${acked.size} acknowledged, waiting for every answer`);
     // Everything acknowledged must come out: wait until each acknowledged message has an answer.
     const answeredSet = () => new Set(fake.api.sessionSends.map((s) => sessions.get(String(s.query.session))).filter(Boolean) as string[]);
-    const deadline = Date.now() + 90_000;
+    // Generous: on a loaded machine retried answers back off for up to a minute.
+    const deadline = Date.now() + 180_000;
     while ([...acked].some((id) => !answeredSet().has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     // A little longer, so late duplicates (if any) would be seen too.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -184,6 +187,20 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRunResult> {
     const keys = new Set([...Object.keys(recount), ...Object.keys(stored)]);
     const countersMatch = [...keys].every((k) => Number(recount[k] ?? 0) === Number(stored[k] ?? 0));
     const ids = [...acked];
+    const unanswered = ids.filter((id) => !sendsPer.has(id));
+    if (unanswered.length) {
+      // Say where each missing answer is stuck, so a failure points at its cause.
+      const { InboundStore } = await import('../../src/store/inbound-store.js');
+      const { connectRedis, waitReady } = await import('../../src/store/redis.js');
+      const r = connectRedis(o.target, { commandTimeoutMs: 5_000 });
+      await waitReady(r);
+      const store = new InboundStore(r);
+      for (const id of unanswered.slice(0, 10)) {
+        const chat = chatIds[Number(/^crash(\d+)-/.exec(id)![1]) % chatIds.length]!;
+        log(`unanswered ${id}: record ${JSON.stringify(await store.record('dingtalk', chat, id))?.slice(0, 200)}, applied ${applied.get(id) ?? 0}`);
+      }
+      r.disconnect();
+    }
     return {
       sent: o.messages,
       acknowledged: ids.length,
@@ -193,6 +210,7 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRunResult> {
       answered: ids.filter((id) => sendsPer.has(id)).length,
       answeredTwice: [...sendsPer.values()].filter((c) => c > 1).length,
       busyReplies,
+      viaOpenApi: fake.api.groupSends.length,
       countersMatch,
       refused,
       ms: Date.now() - t0,

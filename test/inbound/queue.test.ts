@@ -129,7 +129,7 @@ describe.each(TARGETS)('durable inbound queue (%s)', (target) => {
     const n = partitionOf('console', 'chat-fence');
     const lease = inboundKeys(namespace).lease(n);
     const r = await client();
-    expect(await r.get(lease)).not.toBeNull();
+    await waitFor(async () => (await r.get(lease)) !== null, { timeoutMs: 10_000, what: 'the queue to hold the partition' });
     await r.set(lease, 'another-instance', 'PX', 3_000); // someone else holds it now
     await waitFor(() => !q.worker!.owned().includes(n), { timeoutMs: 5_000, what: 'the holder to give the partition up' });
     await q.submit(msg('chat-fence', '进度'), route);
