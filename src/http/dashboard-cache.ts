@@ -4,7 +4,10 @@ import type { LedgerPort } from '../commands/ports.js';
 /** What the cache reads: the ledger, its generation and the newest audit event. */
 type Reads = Pick<LedgerPort, 'loadDoc' | 'generation' | 'recentEvents'>;
 
-interface Entry { version: string; doc: Promise<LedgerDoc | null>; events?: Promise<AuditEvent[]> }
+interface Entry { version: string; doc: Promise<LedgerDoc | null>; events?: Promise<AuditEvent[]>; memo?: Map<string, unknown> }
+
+/** Keeps a value derived from one version of a ledger (e.g. its rendered charts) until the ledger changes. */
+export type Memo = <T>(key: string, make: () => T) => T;
 
 /**
  * The dashboard's copy of whole ledgers, so a 10,000-measure page does not
@@ -45,14 +48,25 @@ export class DashboardDocs {
     return (await this.entry(L)).doc;
   }
 
-  /** The ledger and its newest `count` audit events (oldest first), of the same version. */
-  async docAndEvents(L: string, count: number): Promise<{ doc: LedgerDoc | null; events: AuditEvent[] }> {
+  /**
+   * The ledger and its newest `count` audit events (oldest first), of the
+   * same version, and a memo for values derived from them (a few per version).
+   */
+  async docAndEvents(L: string, count: number): Promise<{ doc: LedgerDoc | null; events: AuditEvent[]; memo: Memo }> {
     const e = await this.entry(L);
     if (!e.events) {
       e.events = this.ledgers.recentEvents(L, count);
       e.events.catch(() => { e.events = undefined; });
     }
     const [doc, events] = await Promise.all([e.doc, e.events]);
-    return { doc, events };
+    const memo: Memo = (key, make) => {
+      const m = (e.memo ??= new Map());
+      if (!m.has(key)) {
+        if (m.size >= 8) m.delete(m.keys().next().value!);
+        m.set(key, make());
+      }
+      return m.get(key) as ReturnType<typeof make>;
+    };
+    return { doc, events, memo };
   }
 }

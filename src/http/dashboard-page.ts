@@ -24,12 +24,31 @@ export interface OverviewInput {
   events?: AuditEvent[];
   /** The stream holds older events than `events` (the replay stops at the oldest one given). */
   eventsTruncated?: boolean;
+  /** Keeps the rendered charts (see renderCharts) for this ledger version, day and snapshots. */
+  charts?: (render: () => string) => string;
   scope: LinkScope;
   sensitive: boolean;
   /** Whether the Word notice can be downloaded (its renderer is wired in). */
   hasNotice?: boolean;
   today: string;
   daysLeft: (m: Measure) => number | null;
+}
+
+/** The five charts of the overview (server-rendered SVG; the costly part of the page, so callers may keep it per ledger version). */
+export function renderCharts(x: Pick<OverviewInput, 'doc' | 'snapshots' | 'today' | 'events' | 'eventsTruncated'>): string {
+  const { doc, today } = x;
+  const yd = doc.ledger.yellowDays;
+  const aspectSplits = groupSplits(doc.aspects.map((a) => [`${a.code}、${a.title}`, doc.measures.filter((m) => m.aspect === a.aspect)]), today, yd);
+  const byDept = new Map<string, Measure[]>();
+  for (const m of doc.measures) for (const n of m.departments) { const l = byDept.get(n); if (l) l.push(m); else byDept.set(n, [m]); }
+  const deptSplits = groupSplits([...byDept], today, yd).sort((a, b) => b.overdue - a.overdue || (b.done + b.doing + b.overdue) - (a.done + a.doing + a.overdue));
+  return `<div class="charts">
+${statusDonut(doc)}
+${lightsArea(x.snapshots)}
+<div class="wide">${burnUp(doc, x.snapshots, today, x.events, x.eventsTruncated)}</div>
+${splitBars('aspects', '分方面进度（已完成 / 推进中 / 逾期）', aspectSplits)}
+${splitBars('departments', '各部门进度（已完成 / 推进中 / 逾期）', deptSplits)}
+</div>`;
 }
 
 /** The overview: figures, the charts (server-rendered SVG), overdue and due-soon lists, this week, downloads. */
@@ -41,11 +60,6 @@ export function renderDashboard(x: OverviewInput): string {
   const may = mayView(x.scope.role, x.sensitive);
   const done = (c.byStatus['已完成'] ?? 0) + (c.byStatus['已完成并长期坚持'] ?? 0) + (c.byStatus['已销号'] ?? 0);
   const items = (q: Parameters<typeof tableQueryString>[0]) => esc(link('/dashboard/items', tableQueryString(q)));
-  const aspectSplits = groupSplits(doc.aspects.map((a) => [`${a.code}、${a.title}`, doc.measures.filter((m) => m.aspect === a.aspect)]), today, L.yellowDays);
-  const depts = [...new Set(doc.measures.flatMap((m) => m.departments))];
-  const byDept = new Map<string, Measure[]>(depts.map((n) => [n, []]));
-  for (const m of doc.measures) for (const n of m.departments) byDept.get(n)!.push(m);
-  const deptSplits = groupSplits([...byDept], today, L.yellowDays).sort((a, b) => b.overdue - a.overdue || (b.done + b.doing + b.overdue) - (a.done + a.doing + a.overdue));
   const downloads = [
     may.xlsx ? `<a class="btn" href="${esc(link('/dashboard/export.xlsx'))}">下载台账（Excel）</a>` : '',
     may.notice && x.hasNotice ? `<a class="btn plain" href="${esc(link('/dashboard/notice.docx'))}">下载整改情况通报（Word）</a>` : '',
@@ -57,13 +71,7 @@ export function renderDashboard(x: OverviewInput): string {
 <div class="red"><a class="red" href="${items({ light: 'red' })}">逾期<b data-kpi="red">${c.red}</b></a></div>
 <div class="yellow"><a class="yellow" href="${items({ light: 'yellow' })}">${L.yellowDays}天内到期<b data-kpi="yellow">${c.yellow}</b></a></div>
 </div></section>
-<div class="charts">
-${statusDonut(doc)}
-${lightsArea(x.snapshots)}
-<div class="wide">${burnUp(doc, x.snapshots, today, x.events, x.eventsTruncated)}</div>
-${splitBars('aspects', '分方面进度（已完成 / 推进中 / 逾期）', aspectSplits)}
-${splitBars('departments', '各部门进度（已完成 / 推进中 / 逾期）', deptSplits)}
-</div>
+${x.charts ? x.charts(() => renderCharts(x)) : renderCharts(x)}
 <section><h2 class="red">逾期事项（${d.red.length}项）</h2>${rows(d.red, link, (m) => `逾期${-(x.daysLeft(m) ?? 0)}天`)}</section>
 <section><h2 class="yellow">临期事项（${d.yellow.length}项）</h2>${rows(d.yellow, link, (m) => `还有${x.daysLeft(m) ?? 0}天`)}</section>
 <section><h2>本周动态（${esc(formatMonthDayCn(shanghaiDate(new Date(d.since))))}以来）</h2><p>新完成 ${d.newlyDone.length} 项 · 新销号 ${d.struckOff.length} 项 · 报送进展 ${d.notes.count} 条 · 状态倒退 ${d.backwards.length} 项 · 超过14天未更新 ${d.stale.length} 项</p></section>

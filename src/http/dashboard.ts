@@ -76,15 +76,21 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
   router.get('/dashboard', guard, async (ctx) => {
     const { scope, sensitive, today } = st(ctx);
     // The newest events (bounded) for the burn-up's replay; the week's part for the digest figures.
-    const { doc, events } = await docs.docAndEvents(scope.ledger, AUDIT_REPLAY_MAX);
+    const { doc, events, memo } = await docs.docAndEvents(scope.ledger, AUDIT_REPLAY_MAX);
     if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
     const now = services.clock.now();
     const since = new Date(now.getTime() - 7 * 86400_000);
-    const snap = snapshotOf(doc, today);
+    const snap = memo(`snap|${today}`, () => snapshotOf(doc, today));
     const snapshots = deps.store ? await deps.store.recordSnapshot(doc.ledger.id, snap).then(() => deps.store!.snapshots(doc.ledger.id)) : [snap];
-    const digest = buildDigestModel(doc, events, since, now);
+    // The week's figures move with the clock too: kept for a minute of one ledger version.
+    const digest = memo(`digest|${Math.floor(now.getTime() / 60_000)}`, () => buildDigestModel(doc, events, since, now));
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderDashboard({ doc, digest, snapshots, events, eventsTruncated: events.length >= AUDIT_REPLAY_MAX, scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today) });
+    // Same ledger version, day and snapshots → the same charts.
+    const chartsKey = `${today}|${snapshots.length}|${JSON.stringify(snapshots[snapshots.length - 1] ?? null)}`;
+    ctx.body = renderDashboard({
+      doc, digest, snapshots, events, eventsTruncated: events.length >= AUDIT_REPLAY_MAX, charts: (render) => memo(chartsKey, render),
+      scope, sensitive, hasNotice: !!deps.notice, today, daysLeft: (m) => daysLeft(m, today),
+    });
   });
 
   router.get('/dashboard/items', guard, async (ctx) => {

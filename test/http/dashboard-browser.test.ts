@@ -61,6 +61,12 @@ describe('the dashboard in chromium (390 px phone and 1280 px desktop)', () => {
     expect(scroll).toBeLessThanOrEqual(width);
     await p.screenshot({ path: path.join(ARTIFACTS, `dashboard-overview-${width}.png`), fullPage: true });
     for (const c of ['burnup', 'lights']) await p.locator(`figure[data-chart="${c}"]`).screenshot({ path: path.join(ARTIFACTS, `dashboard-${c}-${width}.png`) });
+    // Printed: no tabs, no download buttons; the charts stay.
+    await p.emulateMedia({ media: 'print' });
+    expect(await p.locator('nav').isVisible()).toBe(false);
+    expect(await p.locator('text=下载台账（Excel）').isVisible()).toBe(false);
+    expect(await p.locator('figure.chart svg:visible').count()).toBe(5);
+    await p.emulateMedia({ media: 'screen' });
     await p.context().close();
   }, 60000);
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService } from '../../src/main.js';
 import { dashboardLink, type LinkRole } from '../../src/core/signed-link.js';
 import { statusReport } from '../../src/commands/status-report.js';
-import { shanghaiDate } from '../../src/ledger/dates.js';
+import { addDays, formatDateCn, shanghaiDate } from '../../src/ledger/dates.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
 import { testRedisUrl } from '../helpers/redis.js';
 
@@ -86,10 +86,11 @@ describe('dashboard pages: overview charts, the table, the item page', () => {
 
   it('the item page shows every field and the history timeline, newest first, and links back to the filtered table', async () => {
     await say('owner', '进展 二.1.1 已报区委组织部审批');
-    await say('office', '改期 二.1.1 2021年10月31日 需区委组织部审批');
+    const due = addDays(shanghaiDate(new Date()), 30);
+    await say('office', `改期 二.1.1 ${due} 需区委组织部审批`);
     const { html } = await get('/dashboard/item/2.1.1', { dept: '政治部' });
     expect(html).toContain('纠正司法行政人员违规入额现象');
-    for (const f of ['责任领导', '杜波', '责任部门', '政治部', '完成时限', '2021年10月31日', '灯色', '进展情况', '延期记录（1）']) expect(html).toContain(f);
+    for (const f of ['责任领导', '杜波', '责任部门', '政治部', '完成时限', formatDateCn(due), '灯色', '进展情况', '延期记录（1）']) expect(html).toContain(f);
     const tl = html.slice(html.indexOf('class="timeline"'));
     expect(tl.indexOf('改期')).toBeGreaterThan(0);
     expect(tl.indexOf('改期')).toBeLessThan(tl.indexOf('已报区委组织部审批'));

@@ -94,7 +94,7 @@ describe('digest against the store (seed 003 ledger in Redis)', () => {
     const now = new Date('2021-10-30T01:00:00Z');
     const r = await composeDigest(s, new RunCache(s), { platform: 'console', chatId: w.chatId, ledgerId: w.ledgerId }, now, new Date('2021-10-23T01:00:00Z'));
     expect(r!.reply.link).toEqual({ title: '打开整改看板', url: link(w.ledgerId) });
-    expect(r!.reply.link!.url).toMatch(new RegExp(`^https://rectify\\.example\\.org/dashboard\\?ledger=${w.ledgerId}&exp=1700000000&sig=[\\w-]{43}$`));
+    expect(r!.reply.link!.url).toMatch(new RegExp(`^https://rectify\\.example\\.org/dashboard\\?ledger=${w.ledgerId}&role=viewer&exp=1700000000&sig=[\\w-]{43}$`));
     expect(r!.reply.text).toContain('超过14天未更新 2 项：一.3.1、二.1.1');
     expect(r!.reply.text).toContain('本期没有新的完成、销号或进展报送。');
   });
