@@ -42,7 +42,9 @@ export const ledgerDocSchema = z.object({
   problems: z.array(z.object({ ...base, level: z.literal('problem'), number: pos, kind, status })),
   measures: z.array(z.object({
     ...base, level: z.literal('measure'), problemId: z.string(), number: pos, kind, leaders: names,
-    departments: names, owners: names, deadline, status, notes: z.array(note), remark: z.string().optional(), createdAt: z.string(),
+    departments: names, owners: names, deadline, status, notes: z.array(note), remark: z.string().optional(),
+    extension: z.object({ date, reason: z.string(), by: z.string(), at: z.string() }).optional(),
+    extended: z.number().int().min(0).optional(), createdAt: z.string(),
     updatedAt: z.string(), version: z.number().int().min(0),
   })).min(1),
 });

@@ -77,3 +77,15 @@ describe('申请延期 through the console pipeline', () => {
     await consistent();
   });
 });
+
+describe('extensions in the JSON export', () => {
+  it('a pending request and the extension count survive export → import', async () => {
+    const { exportLedgerJson } = await import('../../src/reports/ledger-export.js');
+    const { parseLedgerJson } = await import('../../src/reports/ledger-import.js');
+    const { buildDemoDoc } = await import('../../src/ledger/demo.js');
+    const doc = buildDemoDoc('x1');
+    doc.measures[9] = { ...doc.measures[9], extension: { date: '2021-10-31', reason: '待审批', by: '陈敏', at: '2021-09-25T02:00:00.000Z' }, extended: 1 };
+    const r = parseLedgerJson(exportLedgerJson(doc), { ledgerId: 'x1' });
+    expect(r.ok && r.doc.measures[9]).toMatchObject({ extension: { date: '2021-10-31', by: '陈敏' }, extended: 1 });
+  });
+});
