@@ -38,6 +38,37 @@ describe('the dashboard ledger cache is never older than the request', () => {
     }
   });
 
+  it('after chat changes it re-reads only the changed measures and their problems; events are carried over', async () => {
+    const real = open.services.ledgers;
+    let loads = 0;
+    // The real store, counting whole-ledger reads.
+    const counted = {
+      loadDoc: (L: string) => { loads++; return real.loadDoc(L); },
+      generation: real.generation.bind(real), recentEvents: real.recentEvents.bind(real), events: real.events.bind(real), getItems: real.getItems.bind(real),
+    };
+    const docs = new DashboardDocs(counted);
+    const first = await docs.docAndEvents(L, 1000);
+    expect(loads).toBe(1);
+    const p = first.doc!.problems[1];
+    const kids = first.doc!.measures.filter((m) => m.problemId === p.id);
+    for (const m of kids) {
+      await open.services.changes.apply(L, m.id, { platform: 'console', userId: 'u', name: '测试' }, `p-${randomUUID()}`, () => ({ action: '完成', status: '已完成', note: `补丁${m.id}` }));
+    }
+    const next = await docs.docAndEvents(L, 1000);
+    expect(loads).toBe(1);
+    const fresh = (await real.loadDoc(L))!;
+    expect(next.doc).toEqual(fresh);
+    expect(next.doc!.problems[1].status).toBe('已完成');
+    expect(next.events.slice(-kids.length).map((e) => e.note)).toEqual(kids.map((m) => `补丁${m.id}`));
+    expect(next.events).toEqual(await real.recentEvents(L, 1000));
+    // The first copy was not changed under its readers.
+    expect(first.doc!.problems[1]).toBe(p);
+    // A re-import is read whole.
+    await open.services.ledgers.saveDoc(syntheticDoc(L, 2, 3, 2), { actor: 'test', note: '导入' }, { awaitCleanup: true });
+    await docs.doc(L);
+    expect(loads).toBe(2);
+  });
+
   it('keeps at most `max` ledgers', async () => {
     const docs = new DashboardDocs(open.services.ledgers, 1);
     const a = await docs.doc(L);
