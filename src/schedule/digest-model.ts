@@ -38,6 +38,8 @@ export interface DigestModel {
   notes: { count: number; items: Measure[] };
   backwards: Backward[];
   stale: Measure[];
+  /** 已完成并长期坚持 measures with nothing reported for LOOKBACK_DAYS: due for 回头看. */
+  lookback: Measure[];
   red: Measure[];
   yellow: Measure[];
   departments: DeptLine[];
@@ -47,6 +49,9 @@ export interface DigestModel {
 
 /** Days without an update after which an open measure is called out. */
 export const STALE_DAYS = 14;
+
+/** The 回头看 cycle of 已完成并长期坚持 measures: a quarter without a report. */
+export const LOOKBACK_DAYS = 90;
 
 /**
  * Builds the digest model. Pure: `events` may contain more than the window
@@ -88,6 +93,10 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
   const noted = [...new Set(noteEvents.map((e) => e.itemId))].map((id) => byId.get(id)!).sort(order);
   const staleBefore = now.getTime() - staleDays * 86_400_000;
   const stale = doc.measures.filter((m) => !isClosed(m.status) && Date.parse(m.updatedAt) < staleBefore);
+  // Long-term measures are kept up, not closed: one with no note for a quarter is due for 回头看.
+  const lookbackBefore = now.getTime() - LOOKBACK_DAYS * 86_400_000;
+  const lookback = doc.measures.filter((m) => m.status === '已完成并长期坚持'
+    && Date.parse(m.notes[0]?.at ?? m.updatedAt) < lookbackBefore);
 
   const byDue = (a: Measure, b: Measure) =>
     (deadlineDate(a.deadline) ?? '').localeCompare(deadlineDate(b.deadline) ?? '') || order(a, b);
@@ -102,7 +111,7 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
     newlyDone, struckOff,
     notes: { count: noteEvents.length, items: noted },
     backwards,
-    stale, red, yellow,
+    stale, lookback, red, yellow,
     departments: departmentLines(doc.measures, light),
     extensions: doc.measures.filter((m) => m.extension).sort((a, b) => a.extension!.at.localeCompare(b.extension!.at)),
   };

@@ -7,7 +7,7 @@ import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { progressBar } from '../ledger/light.js';
 import { safeText } from '../core/safe-text.js';
 import { ReplyBuilder } from '../commands/reply.js';
-import { daysLeft, type DigestCounts, type DigestModel } from './digest-model.js';
+import { daysLeft, LOOKBACK_DAYS, type DigestCounts, type DigestModel } from './digest-model.js';
 
 /** Looks up the platform accounts to @ for a person named in the ledger. */
 export type PeopleLookup = (name: string) => Mention[];
@@ -60,6 +60,7 @@ export function renderDigest(ledger: Ledger, d: DigestModel, o: DigestRenderOpti
   }
   if (quiet) b.item('本期没有新的完成、销号或进展报送。');
   if (d.stale.length) b.item(`超过14天未更新 ${d.stale.length} 项：${codeList(d.stale, LIST_MAX.stale)}`);
+  if (d.lookback?.length) b.item(`长期坚持事项${LOOKBACK_DAYS}天未报送回头看情况 ${d.lookback.length} 项：${codeList(d.lookback, LIST_MAX.stale)}`);
   if (d.extensions?.length) b.item(`申请延期待审批 ${d.extensions.length} 项：${codeList(d.extensions, LIST_MAX.week)}（整改办发送“待审批”查看）`);
 
   const mentions: Mention[] = [];
