@@ -84,14 +84,14 @@ export function splitBars(name: string, caption: string, rows: GroupSplit[]): st
   return figure(name, caption + note, shown, body);
 }
 
-/** Dates to draw: from the feedback date to the latest of two months on, today and the last deadline; at most ~400 points (a step of days when longer). */
+/** Dates to draw: from the feedback date to the latest of two months on, today and the last deadline; at most ~200 points (a step of days when longer: the SVG's cost grows with them). */
 export function chartDays(doc: LedgerDoc, today: string): string[] {
   const start = dayNumber(doc.ledger.feedbackDate || today);
   let end = Math.max(dayNumber(addDays(doc.ledger.feedbackDate || today, 61)), dayNumber(today));
   // Deadlines far ahead (a typo'd year) would squash the chart: look at most two years past today.
   const horizon = dayNumber(today) + 2 * 366;
   for (const m of doc.measures) { const d = deadlineDate(m.deadline); if (d) end = Math.max(end, Math.min(dayNumber(d), horizon)); }
-  const step = Math.max(1, Math.ceil((end - start + 1) / 400));
+  const step = Math.max(1, Math.ceil((end - start + 1) / 200));
   const out: string[] = [];
   for (let n = start; n <= end; n += step) out.push(fromDayNumber(n));
   if (out[out.length - 1] !== fromDayNumber(end)) out.push(fromDayNumber(end));

@@ -38,9 +38,9 @@ describe('dashboard charts (pure, server-side SVG)', () => {
     expect(days[0]).toBe('2021-04-13');
     expect(days.at(-1)).toBe('2021-06-30');
     expect(chartDays(doc, '2021-09-01').at(-1)).toBe('2021-09-01');
-    // Years later: one point per step of days, never more than ~400, ending today.
+    // Years later: one point per step of days, never more than ~200, ending today.
     const long = chartDays(doc, '2026-12-03');
-    expect(long.length).toBeLessThanOrEqual(402);
+    expect(long.length).toBeLessThanOrEqual(202);
     expect(long[0]).toBe('2021-04-13');
     expect(long.at(-1)).toBe('2026-12-03');
   });
