@@ -5,11 +5,13 @@
 import { ensureDeps } from './ensure-deps.mjs';
 import { startRedis, freePort } from './redis.mjs';
 import { startTestClusters } from './cluster.mjs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// The Debian packages the suite needs (Redis, LibreOffice, poppler, CJK fonts, chromium): installed as root, else named.
+if (process.platform === 'linux' && spawnSync('bash', [path.join(path.dirname(new URL(import.meta.url).pathname), 'test-packages.sh')], { stdio: 'inherit' }).status !== 0) process.exit(2);
 ensureDeps();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rectify-test-redis-'));
 const [redis, clusters] = await Promise.all([startRedis({ dir, port: await freePort() }), startTestClusters(Number(process.env.RECTIFY_TEST_CLUSTERS ?? 2))]);
