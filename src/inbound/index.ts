@@ -95,8 +95,10 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
           if (!rec.reply || (fits && !fits(rec.reply as Reply))) return null;
           return (await store.claimDelivery(msg.platform, msg.chatId, msg.messageId, 'passive')) ? (rec.reply as Reply) : null;
         }
-        if (!rec || now() + step > deadline) return null;
-        await new Promise((r) => setTimeout(r, step));
+        const left = deadline - now();
+        if (!rec || left <= 0) return null;
+        // Wait the whole budget out: an answer that lands at its very end is still taken.
+        await new Promise((r) => setTimeout(r, Math.min(step, left)));
       }
     },
     later(msg, key, data, reply) {
