@@ -9,7 +9,7 @@ import type { LedgerDoc } from '../../src/ledger/types.js';
 
 const values = (html: string, chart: string) => {
   const m = new RegExp(`data-chart="${chart}" data-values="([^"]*)"`).exec(html);
-  expect(m, chart).toBeTruthy();
+  expect(m, chart).not.toBeNull();
   return JSON.parse(m![1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 };
 const snap = (date: string, done: number, red = 0): DaySnapshot => ({ date, scope: 10, done, struck: 0, red, yellow: 0, green: 10 - red });

@@ -29,7 +29,7 @@ describe('dashboard pages: overview charts, the table, the item page', () => {
   };
   const chart = (html: string, name: string) => {
     const m = new RegExp(`<figure class="chart" data-chart="${name}" data-values="([^"]*)">(?:<div[^>]*>)?(<svg[\\s\\S]*?</svg>)`).exec(html);
-    expect(m, name).toBeTruthy();
+    expect(m, name).not.toBeNull();
     return { values: JSON.parse(unesc(m![1])), svg: m![2] };
   };
   const say = (as: string, text: string) => svc.pipeline.handle({ platform: 'console', chatId: 'demo', chatType: 'group', messageId: `pg-${Date.now()}-${Math.random()}`, senderId: as, text });
