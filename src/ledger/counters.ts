@@ -1,4 +1,5 @@
-import type { Measure, Problem, Status } from './types.js';
+import type { Kind, Measure, Problem, Status } from './types.js';
+import { KINDS, STATUSES } from './types.js';
 import { isDone } from './status.js';
 
 /**
@@ -58,4 +59,21 @@ export function statusCounts(c: Counters, prefix: 'm' | 'p' = 'm'): Record<Statu
     if (f.startsWith(`${prefix}:s:`) && v > 0) out[f.slice(4) as Status] = v;
   }
   return out;
+}
+
+/** Measures by status and problems by kind, the non-zero ones only, counted from whole lists (digest, notice). */
+export function tally(
+  problems: Array<Pick<Problem, 'kind'>>, measures: Array<Pick<Measure, 'status'>>,
+): { byStatus: Partial<Record<Status, number>>; byKind: Partial<Record<Kind, number>> } {
+  const byStatus: Partial<Record<Status, number>> = {};
+  for (const s of STATUSES) {
+    const n = measures.filter((m) => m.status === s).length;
+    if (n) byStatus[s] = n;
+  }
+  const byKind: Partial<Record<Kind, number>> = {};
+  for (const kd of KINDS) {
+    const n = problems.filter((p) => p.kind === kd).length;
+    if (n) byKind[kd] = n;
+  }
+  return { byStatus, byKind };
 }

@@ -1,5 +1,5 @@
-import type { AuditEvent, Kind, LedgerDoc, Status } from '../ledger/types.js';
-import { KINDS, STATUSES } from '../ledger/types.js';
+import type { AuditEvent, Kind, LedgerDoc } from '../ledger/types.js';
+import { tally } from '../ledger/counters.js';
 import { lightOf } from '../ledger/light.js';
 import { isDone } from '../ledger/status.js';
 import { shanghaiDate } from '../ledger/dates.js';
@@ -23,16 +23,7 @@ export interface NoticeFigures {
 
 /** The same figures `statusReport` reads from the counters and the deadline index, from a whole ledger. */
 export function statusFromDoc(doc: LedgerDoc, asOf: string): StatusReport {
-  const byStatus: Partial<Record<Status, number>> = {};
-  for (const s of STATUSES) {
-    const n = doc.measures.filter((m) => m.status === s).length;
-    if (n) byStatus[s] = n;
-  }
-  const byKind: Partial<Record<Kind, number>> = {};
-  for (const kd of KINDS) {
-    const n = doc.problems.filter((p) => p.kind === kd).length;
-    if (n) byKind[kd] = n;
-  }
+  const { byStatus, byKind } = tally(doc.problems, doc.measures);
   let red = 0;
   let yellow = 0;
   for (const m of doc.measures) {

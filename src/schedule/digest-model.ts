@@ -1,5 +1,5 @@
-import type { AuditEvent, Kind, LedgerDoc, Light, Measure, Status } from '../ledger/types.js';
-import { KINDS, STATUSES } from '../ledger/types.js';
+import type { AuditEvent, LedgerDoc, Light, Measure, Status } from '../ledger/types.js';
+import { tally } from '../ledger/counters.js';
 import { dayNumber, deadlineDate, shanghaiDate } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isClosed, isDone, STATUS_RANK } from '../ledger/status.js';
@@ -118,16 +118,7 @@ export function buildDigestModel(doc: LedgerDoc, events: AuditEvent[], since: Da
 }
 
 function countsOf(doc: LedgerDoc, red: number, yellow: number): DigestCounts {
-  const byStatus: Partial<Record<Status, number>> = {};
-  for (const s of STATUSES) {
-    const n = doc.measures.filter((m) => m.status === s).length;
-    if (n) byStatus[s] = n;
-  }
-  const byKind: Partial<Record<Kind, number>> = {};
-  for (const kd of KINDS) {
-    const n = doc.problems.filter((p) => p.kind === kd).length;
-    if (n) byKind[kd] = n;
-  }
+  const { byStatus, byKind } = tally(doc.problems, doc.measures);
   const done = doc.measures.filter((m) => isDone(m.status)).length;
   const measures = doc.measures.length;
   return {
