@@ -3,7 +3,6 @@ import { KINDS, STATUSES } from '../ledger/types.js';
 import { deadlineDate, dayNumber, shanghaiDate } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isDone } from '../ledger/status.js';
-import type { DaySnapshot } from '../store/dashboard-store.js';
 import type { LinkRole } from '../core/signed-link.js';
 
 /** What a link's role may see: downloads for supervisor and office; viewers of a sensitive ledger get no evidence notes and no histories. */
@@ -12,16 +11,7 @@ export function mayView(role: LinkRole, sensitive: boolean): { history: boolean;
   return { history: full, evidence: full, xlsx: role !== 'viewer', notice: role !== 'viewer' };
 }
 
-/** Today's figures of a ledger (the snapshot kept for the burn-up). */
-export function snapshotOf(doc: LedgerDoc, today: string): DaySnapshot {
-  const s: DaySnapshot = { date: today, scope: doc.measures.length, done: 0, struck: 0, red: 0, yellow: 0, green: 0 };
-  for (const m of doc.measures) {
-    if (isDone(m.status)) s.done++;
-    if (m.status === '已销号') s.struck++;
-    s[lightOf(m, today, doc.ledger.yellowDays)]++;
-  }
-  return s;
-}
+export { snapshotOf } from '../ledger/day-snapshot.js';
 
 /** Table filters, as they travel in the query string. */
 export interface TableQuery {

@@ -6,6 +6,8 @@ import type { Clock } from '../core/clock.js';
 import type { SenderRegistry } from '../core/sender.js';
 import type { Services } from '../commands/types.js';
 import { ScheduleStore } from '../store/schedule-store.js';
+import { DashboardStore } from '../store/dashboard-store.js';
+import { recordDailySnapshots } from './snapshots.js';
 import type { RedisClient } from '../store/redis.js';
 import { DeliveryLog } from '../store/delivery-log.js';
 import { loadScheduleConfig } from './config.js';
@@ -57,11 +59,24 @@ export async function startScheduler(ctx: SchedulerContext, services: Services, 
       }
     }, { name: 'rectify-schedule', noOverlap: true, timezone: 'Asia/Shanghai' })
     : null;
+  // The dashboard's daily points: hourly, one instance per ledger and hour; the day keeps its last.
+  const dash = new DashboardStore(redis);
+  const snapshots = config.enabled
+    ? createTask('0 55 * * * *', async () => {
+      try {
+        await recordDailySnapshots(services, dash, (L, hour) => dash.claimSnapshotHour(L, hour));
+      } catch (err) {
+        ctx.logger.warn({ err: (err as Error).message }, 'dashboard snapshots failed');
+      }
+    }, { name: 'rectify-snapshots', noOverlap: true, timezone: 'Asia/Shanghai' })
+    : null;
   await task?.start();
+  await snapshots?.start();
   ctx.logger.info({ scheduler: config.enabled, delivery: config.delivery, owner }, 'scheduler started');
   return {
     async stop() {
       await task?.destroy();
+      await snapshots?.destroy();
       await worker?.close();
       await outbox.close();
     },

@@ -1,19 +1,7 @@
 import type { RedisClient } from './redis.js';
 
-/** One day's figures of a ledger, as the burn-up and the lights chart draw them. */
-export interface DaySnapshot {
-  /** Shanghai date YYYY-MM-DD. */
-  date: string;
-  /** Measures in the ledger that day. */
-  scope: number;
-  /** Done (已完成, 已完成并长期坚持, 已销号). */
-  done: number;
-  /** Struck off (已销号), a part of done. */
-  struck: number;
-  red: number;
-  yellow: number;
-  green: number;
-}
+export type { DaySnapshot } from '../ledger/day-snapshot.js';
+import type { DaySnapshot } from '../ledger/day-snapshot.js';
 
 /**
  * Dashboard state kept beside a ledger, under its hash tag (`rb:{L}:dash:…`)
@@ -30,6 +18,11 @@ export class DashboardStore {
   /** Records (or replaces) the snapshot of `s.date`. */
   async recordSnapshot(L: string, s: DaySnapshot): Promise<void> {
     await this.redis.hset(this.snapKey(L), s.date, JSON.stringify(s));
+  }
+
+  /** True once per ledger and hour (SET NX): which instance records that hour's snapshot. */
+  async claimSnapshotHour(L: string, hour: string): Promise<boolean> {
+    return (await this.redis.set(`rb:{${L}}:dash:snaphour:${hour}`, '1', 'EX', 7_200, 'NX')) === 'OK';
   }
 
   /** Every snapshot, oldest first. */
