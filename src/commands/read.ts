@@ -10,6 +10,7 @@ import { ReplyBuilder } from './reply.js';
 import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
+import { aspectHeading, problemWithCode } from '../ledger/codes.js';
 import { resolveItem, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -46,7 +47,7 @@ export const progress = defineCommand<null>({
     for (const a of aspects) {
       const t = c[`a:${a.aspect}:t`] ?? 0;
       const d = c[`a:${a.aspect}:d`] ?? 0;
-      b.item(`${a.code}、${short(a.title, 16)} ${progressBar(d, t)}（${d}/${t}）`);
+      b.item(`${short(aspectHeading(a), 18)} ${progressBar(d, t)}（${d}/${t}）`);
     }
     b.blank();
     b.line('发送“逾期”“临期”“我的”或“查看 编号”了解详情。');
@@ -69,14 +70,14 @@ export const view = defineCommand<string>({
     if (item.level === 'measure') return measureDetail(ctx, item, b);
     if (item.level === 'problem') {
       const kids = await store.getMeasures(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id));
-      b.heading(`${item.code} ${safeText(item.title)}`);
+      b.heading(safeText(problemWithCode(item)));
       b.line(`类别：${item.kind}　状态：**${item.status}**　整改措施${kids.length}条`);
       b.blank();
       for (const m of kids) b.item(measureLine(ctx, m));
       return b.build();
     }
     const problems = (await store.getItems(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id))) as Problem[];
-    b.heading(`${item.code}、${safeText(item.title)}`);
+    b.heading(safeText(aspectHeading(item)));
     for (const p of problems) b.item(`**${p.code}** ${short(p.title, 24)}｜${p.status}`);
     return b.build();
   },

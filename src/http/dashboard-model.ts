@@ -3,6 +3,7 @@ import { KINDS, STATUSES } from '../ledger/types.js';
 import { deadlineDate, dayNumber, shanghaiDate } from '../ledger/dates.js';
 import { lightOf } from '../ledger/light.js';
 import { isDone } from '../ledger/status.js';
+import { aspectHeading } from '../ledger/codes.js';
 import type { LinkRole } from '../core/signed-link.js';
 
 /** What a link's role may see: downloads for supervisor and office; viewers of a sensitive ledger get no evidence notes and no histories. */
@@ -106,7 +107,7 @@ export function tableRows(doc: LedgerDoc, t: TableQuery, today: string, extended
 export function filterOptions(doc: LedgerDoc) {
   const set = (f: (m: Measure) => string[]) => [...new Set(doc.measures.flatMap(f))].sort((a, b) => a.localeCompare(b, 'zh'));
   return {
-    aspects: doc.aspects.map((a) => ({ value: a.aspect, label: `${a.code}、${a.title}` })),
+    aspects: doc.aspects.map((a) => ({ value: a.aspect, label: aspectHeading(a) })),
     kinds: KINDS.filter((k) => doc.measures.some((m) => m.kind === k)),
     depts: set((m) => m.departments),
     leaders: set((m) => m.leaders),

@@ -1,6 +1,7 @@
 import type { AuditEvent, LedgerDoc, Measure } from '../ledger/types.js';
 import { formatDateCn, formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent } from '../ledger/light.js';
+import { aspectHeading } from '../ledger/codes.js';
 import type { DigestModel } from '../schedule/digest-model.js';
 import type { DaySnapshot } from '../store/dashboard-store.js';
 import type { LinkScope } from '../core/signed-link.js';
@@ -38,7 +39,7 @@ export interface OverviewInput {
 export function renderCharts(x: Pick<OverviewInput, 'doc' | 'snapshots' | 'today' | 'events' | 'eventsTruncated'>): string {
   const { doc, today } = x;
   const yd = doc.ledger.yellowDays;
-  const aspectSplits = groupSplits(doc.aspects.map((a) => [`${a.code}、${a.title}`, doc.measures.filter((m) => m.aspect === a.aspect)]), today, yd);
+  const aspectSplits = groupSplits(doc.aspects.map((a) => [aspectHeading(a), doc.measures.filter((m) => m.aspect === a.aspect)]), today, yd);
   const byDept = new Map<string, Measure[]>();
   for (const m of doc.measures) for (const n of m.departments) { const l = byDept.get(n); if (l) l.push(m); else byDept.set(n, [m]); }
   const deptSplits = groupSplits([...byDept], today, yd).sort((a, b) => b.overdue - a.overdue || (b.done + b.doing + b.overdue) - (a.done + a.doing + a.overdue));

@@ -86,3 +86,28 @@ export function displayCode(
 export function itemId(aspect: number, problem?: number, measure?: number): string {
   return [aspect, problem, measure].filter((x) => x !== undefined).join('.');
 }
+
+/**
+ * An aspect's heading for display: as the ledger wrote it ("（一）政治建设方面")
+ * when it had its own numbering, else the ledgers' common form "一、政治建设方面".
+ */
+export function aspectHeading(a: Pick<Aspect, 'aspect' | 'title' | 'heading'>): string {
+  return a.heading ?? `${toChineseNumeral(a.aspect)}、${a.title}`;
+}
+
+/**
+ * A problem's heading for display and export: as written ("（3）关于…问题")
+ * when it had its own numbering, else "3.关于…问题".
+ */
+export function problemHeading(p: Pick<Problem, 'number' | 'title' | 'heading'>): string {
+  return p.heading ?? `${p.number}.${p.title}`;
+}
+
+/**
+ * A problem with its code, for headings in chat ("二.3 （3）关于…"): the
+ * code is left out when the heading already starts with it (global numbering).
+ */
+export function problemWithCode(p: Pick<Problem, 'code' | 'number' | 'title' | 'heading'>): string {
+  if (!p.heading) return `${p.code} ${p.title}`;
+  return p.code === String(p.number) ? p.heading : `${p.code} ${p.heading}`;
+}

@@ -53,6 +53,8 @@ interface ItemBase {
 
 export interface Aspect extends ItemBase {
   level: 'aspect';
+  /** The heading as the ledger writes it, numbering included ("（一）政治建设方面"); absent when the cell had no numbering of its own. */
+  heading?: string;
 }
 
 export interface Problem extends ItemBase {
@@ -61,6 +63,8 @@ export interface Problem extends ItemBase {
   number: number;
   kind: Kind;
   status: Status; // rolled up from measures
+  /** The heading as the ledger writes it ("（3）关于…问题"); absent when the cell had no numbering of its own. */
+  heading?: string;
 }
 
 export interface Note {

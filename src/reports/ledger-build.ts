@@ -4,7 +4,7 @@
  * ledger fields the sheet does not carry taken from the import's metadata.
  */
 import type { Aspect, InspectionType, Ledger, LedgerDoc, Measure, Numbering, Problem } from '../ledger/types.js';
-import { displayCode, itemId } from '../ledger/codes.js';
+import { aspectHeading, displayCode, itemId, problemHeading } from '../ledger/codes.js';
 import { rollUp } from '../ledger/status.js';
 import { withImmediateDue } from '../ledger/deadline-truth.js';
 import type { ImportError } from './csv.js';
@@ -72,10 +72,15 @@ export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: st
   };
 }
 
+/** A heading as written, kept only when it differs from the common form the display would give anyway. */
+function ownHeading(written: string | undefined, common: string): { heading?: string } {
+  return written && written !== common ? { heading: written } : {};
+}
+
 function assemble(s: Structure, ledger: Ledger, warnings: string[], confirm: ToConfirm[]): LedgerDoc {
   const n = s.numbering;
   const now = ledger.createdAt;
-  const aspects: Aspect[] = s.aspects.map((a) => ({ id: itemId(a.no), code: displayCode(n, a.no), level: 'aspect', title: a.title, aspect: a.no }));
+  const aspects: Aspect[] = s.aspects.map((a) => ({ id: itemId(a.no), code: displayCode(n, a.no), level: 'aspect', title: a.title, aspect: a.no, ...ownHeading(a.heading, aspectHeading({ aspect: a.no, title: a.title })) }));
   const problems: Problem[] = [];
   const measures: Measure[] = [];
   for (const p of s.problems) {
@@ -94,7 +99,7 @@ function assemble(s: Structure, ledger: Ledger, warnings: string[], confirm: ToC
     if (kinds.size > 1) warnings.push(`问题${displayCode(n, p.aspect, p.no)}的措施类别不一致（${[...kinds].join('、')}），问题按第一条措施记为${mine[0].kind}。`);
     problems.push({
       id: pid, code: displayCode(n, p.aspect, p.no), level: 'problem', title: p.title, aspect: p.aspect, number: p.no,
-      kind: mine[0].kind, status: rollUp(mine.map((m) => m.status)),
+      kind: mine[0].kind, status: rollUp(mine.map((m) => m.status)), ...ownHeading(p.heading, problemHeading({ number: p.no, title: p.title })),
     });
     measures.push(...mine);
   }
@@ -155,6 +160,8 @@ function continueSheets(rows: ParsedRow[]): ParsedRow[] {
     if (r.sheet === first) return r;
     const shared = earlier.has(r.aspectKey);
     const code = r.code ? { measure: r.code.measure } : undefined;
-    return { ...r, aspectNo: shared ? r.aspectNo : undefined, problemNo: undefined, code };
+    // A number given up here is no longer the item's: nor is the heading that writes it.
+    const { aspectHeading: written, problemHeading: _p, ...rest } = r;
+    return { ...rest, ...(shared && written ? { aspectHeading: written } : {}), aspectNo: shared ? r.aspectNo : undefined, problemNo: undefined, code };
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { LedgerDoc } from '../ledger/types.js';
 import { formatDeadline } from '../ledger/dates.js';
-import { toChineseNumeral } from '../ledger/numerals.js';
+import { aspectHeading, problemHeading } from '../ledger/codes.js';
 import { writeCsv } from './csv.js';
 import { LEDGER_HEADERS } from './ledger-columns.js';
 import { LEDGER_JSON_FORMAT, LEDGER_JSON_VERSION } from './ledger-json.js';
@@ -16,8 +16,8 @@ export const LEDGER_HEADER_ROW: readonly string[] = LEDGER_HEADERS.map(([, h]) =
 
 /**
  * One row per measure in document order (aspect, problem, measure number).
- * 方面 and 问题 carry their numbering ("一、…", "3.…") the way ledgers write
- * them; 编号 is the measure's display code.
+ * 方面 and 问题 are written as the ledger wrote them ("（一）…", "（3）…"),
+ * or with the common numbering ("一、…", "3.…"); 编号 is the measure's display code.
  */
 export function ledgerTable(doc: LedgerDoc): string[][] {
   const aspects = new Map(doc.aspects.map((a) => [a.aspect, a]));
@@ -33,8 +33,8 @@ export function ledgerTable(doc: LedgerDoc): string[][] {
     const a = aspects.get(m.aspect);
     rows.push([
       m.code,
-      a ? `${toChineseNumeral(a.aspect)}、${a.title}` : '',
-      p ? `${p.number}.${p.title}` : '',
+      a ? aspectHeading(a) : '',
+      p ? problemHeading(p) : '',
       m.title,
       m.kind,
       m.leaders.join('、'),

@@ -38,8 +38,8 @@ export const ledgerDocSchema = z.object({
     yellowDays: z.number().int().min(0), requireReview: z.boolean(), measureNoun: z.enum(['具体问题', '整改措施']).optional(),
     immediateDays: z.number().int().min(0).max(366).optional(), createdAt: z.string(),
   }),
-  aspects: z.array(z.object({ ...base, level: z.literal('aspect') })),
-  problems: z.array(z.object({ ...base, level: z.literal('problem'), number: pos, kind, status })),
+  aspects: z.array(z.object({ ...base, level: z.literal('aspect'), heading: z.string().min(1).optional() })),
+  problems: z.array(z.object({ ...base, level: z.literal('problem'), number: pos, kind, status, heading: z.string().min(1).optional() })),
   measures: z.array(z.object({
     ...base, level: z.literal('measure'), problemId: z.string(), number: pos, kind, leaders: names,
     departments: names, owners: names, deadline, status, notes: z.array(note), remark: z.string().optional(),

@@ -106,7 +106,10 @@ function mergeMeasure(bot: Measure, sheet: Measure, chat: ChatWork, o: MergeOpti
 /** Titles of aspects/problems: the sheet's text wins; a change is listed. */
 function mergeTitled<T extends Aspect | Problem>(bot: T, sheet: T, label: string, changes: ItemChange[]): T {
   if (bot.title !== sheet.title) changes.push({ kind: 'text', id: bot.id, code: bot.code, fields: [label] });
-  return { ...bot, ...sheet };
+  const out = { ...bot, ...sheet };
+  // The sheet's heading as written wins, also when it now has none.
+  if (!sheet.heading) delete out.heading;
+  return out;
 }
 
 /**

@@ -32,9 +32,13 @@ export interface ParsedRow {
   aspectTitle: string;
   aspectKey: string;
   aspectNo?: number;
+  /** The 方面 cell as written, when it carried its own numbering. */
+  aspectHeading?: string;
   problemTitle: string;
   problemKey: string;
   problemNo?: number;
+  /** The 问题 cell as written, when it carried its own numbering. */
+  problemHeading?: string;
   measureTitle: string;
   measureNo?: number;
   code?: CodeQuery;
@@ -58,23 +62,32 @@ export interface ParsedRow {
 }
 
 const CN = '[〇零一二三四五六七八九十两]+';
-const ASPECT_PREFIX = new RegExp(`^(?:[(（](${CN})[)）]|(${CN})[、.．])\\s*`);
+// "（一）", "一、", "第一方面：", "第一部分", "一是": the numbering ledgers write before an aspect.
+const ASPECT_PREFIX = new RegExp(`^(?:[(（](${CN})[)）]|(${CN})[、.．]|第(${CN})(?:方面|部分)[：:、，,.．]?|(${CN})是)\\s*`);
 const PROBLEM_PREFIX = /^(?:[(（]([0-9０-９]+)[)）]|([0-9０-９]+)[.．、](?![0-9０-９]))\s*/;
 const MEASURE_PREFIX = /^[(（]([0-9０-９]+)[)）]\s*/;
 /** Arabic digits, full-width or not, as a number. */
 const digits = (s: string) => Number(s.normalize('NFKC'));
 
-/** Splits "一、聚焦…" / "(二)聚焦…" into its numeral and title. */
-export function splitAspectText(text: string): { no?: number; title: string } {
+/** A split heading: its number, its bare title, and the cell as written when it carried the number. */
+export interface SplitHeading { no?: number; title: string; heading?: string }
+
+/** Splits "一、聚焦…" / "(二)聚焦…" / "第二方面：…" into its numeral and title, keeping the text as written. */
+export function splitAspectText(text: string): SplitHeading {
   const m = text.match(ASPECT_PREFIX);
-  const no = m ? parseNumeral(m[1] ?? m[2]) : null;
-  return no ? { no, title: tidyTitle(text.slice(m![0].length)) } : { title: tidyTitle(text) };
+  const no = m ? parseNumeral(m[1] ?? m[2] ?? m[3] ?? m[4]) : null;
+  return no ? { no, title: tidyTitle(text.slice(m![0].length)), heading: asWritten(text) } : { title: tidyTitle(text) };
 }
 
-/** Splits "3.履行职责使命不到位。" / "(3)…" into its number and title. */
-export function splitProblemText(text: string): { no?: number; title: string } {
+/** Splits "3.履行职责使命不到位。" / "(3)…" into its number and title, keeping the text as written. */
+export function splitProblemText(text: string): SplitHeading {
   const m = text.match(PROBLEM_PREFIX);
-  return m ? { no: digits(m[1] ?? m[2]), title: tidyTitle(text.slice(m[0].length)) } : { title: tidyTitle(text) };
+  return m ? { no: digits(m[1] ?? m[2]), title: tidyTitle(text.slice(m[0].length)), heading: asWritten(text) } : { title: tidyTitle(text) };
+}
+
+/** The cell as written, numbering and punctuation kept; only runs of spaces and line breaks become one space. */
+function asWritten(s: string): string {
+  return s.replace(/[\s\u3000]+/g, ' ').trim();
 }
 
 /** Splits "(2)定期开展案件评查…" into its number and text. */
@@ -116,7 +129,7 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean,
   const statusNotes: number[] = [];
   let aspect = '';
   let problem = '';
-  const keyed = (x: { no?: number; title: string }) => ({ ...x, key: textKey(x.title) });
+  const keyed = (x: SplitHeading) => ({ ...x, key: textKey(x.title) });
   let lastAspect: string | undefined;
   let lastProblem: string | undefined;
   let a = keyed({ title: '' });
@@ -172,6 +185,8 @@ export function parseRows(raw: RawLedgerRow[], today: string, useCodes: boolean,
     rows.push({
       row: r.row, aspectTitle: a.title, aspectKey: a.key, aspectNo: a.no,
       problemTitle: p.title, problemKey: p.key, problemNo: p.no, measureTitle: m.title, measureNo: m.no,
+      ...(a.heading ? { aspectHeading: a.heading } : {}),
+      ...(p.heading ? { problemHeading: p.heading } : {}),
       code: code ?? undefined, codeText: r.code, kind: kind!, status: status!, deadline: deadline!,
       leaders: splitNames(r.leaders), departments: splitNames(r.departments), owners: splitNames(r.owners),
       ...(statusNote ? { statusNote } : {}),

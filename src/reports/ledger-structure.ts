@@ -11,6 +11,8 @@ import type { ParsedRow } from './ledger-rows.js';
 interface Group {
   key: string;
   title: string;
+  /** The first row's text as written (see ParsedRow.aspectHeading). */
+  heading?: string;
   first: ParsedRow;
   no?: number;
   noAt?: ParsedRow;
@@ -19,8 +21,8 @@ interface Group {
 /** An aspect, its problems and their measures (rows), numbered. */
 export interface Structure {
   numbering: Numbering;
-  aspects: Array<{ no: number; title: string }>;
-  problems: Array<{ aspect: number; no: number; title: string; rows: Array<{ no: number; row: ParsedRow }> }>;
+  aspects: Array<{ no: number; title: string; heading?: string }>;
+  problems: Array<{ aspect: number; no: number; title: string; heading?: string; rows: Array<{ no: number; row: ParsedRow }> }>;
 }
 
 type Bad = (at: ParsedRow, message: string) => void;
@@ -87,7 +89,7 @@ export function buildStructure(rows: ParsedRow[], fixed?: Numbering): { ok: true
 
   const aspects = new Map<string, Group>();
   for (const r of rows) {
-    const g = getOrAdd(aspects, r.aspectKey, () => ({ key: r.aspectKey, title: r.aspectTitle, first: r }));
+    const g = getOrAdd(aspects, r.aspectKey, () => ({ key: r.aspectKey, title: r.aspectTitle, heading: r.aspectHeading, first: r }));
     const fromCode = r.code?.aspect;
     if (r.aspectNo && fromCode && r.aspectNo !== fromCode) {
       bad(r, `编号“${r.codeText}”属于第${cn(fromCode)}个方面，而“方面”栏写的是第${cn(r.aspectNo)}个方面。`);
@@ -99,7 +101,7 @@ export function buildStructure(rows: ParsedRow[], fixed?: Numbering): { ok: true
   const problems = new Map<string, PGroup>();
   for (const r of rows) {
     const aspect = aspects.get(r.aspectKey)!.no!;
-    const g = getOrAdd(problems, `${r.aspectKey}\n${r.problemKey}`, () => ({ key: r.problemKey, title: r.problemTitle, first: r, aspect, rows: [] }));
+    const g = getOrAdd(problems, `${r.aspectKey}\n${r.problemKey}`, () => ({ key: r.problemKey, title: r.problemTitle, heading: r.problemHeading, first: r, aspect, rows: [] }));
     const fromCode = r.code?.problem;
     if (r.problemNo && fromCode && r.problemNo !== fromCode) {
       bad(r, `编号“${r.codeText}”属于第${fromCode}个问题，而“问题”栏写的是第${r.problemNo}个问题。`);
@@ -120,9 +122,9 @@ export function buildStructure(rows: ParsedRow[], fixed?: Numbering): { ok: true
   if (errors.length) return { ok: false, errors };
   const s: Structure = {
     numbering,
-    aspects: [...aspects.values()].map((a) => ({ no: a.no!, title: a.title })).sort((x, y) => x.no - y.no),
+    aspects: [...aspects.values()].map((a) => ({ no: a.no!, title: a.title, ...(a.heading ? { heading: a.heading } : {}) })).sort((x, y) => x.no - y.no),
     problems: all
-      .map((p) => ({ aspect: p.aspect, no: p.no!, title: p.title, rows: p.rows.map((m) => ({ no: m.no!, row: m.row })).sort((x, y) => x.no - y.no) }))
+      .map((p) => ({ aspect: p.aspect, no: p.no!, title: p.title, ...(p.heading ? { heading: p.heading } : {}), rows: p.rows.map((m) => ({ no: m.no!, row: m.row })).sort((x, y) => x.no - y.no) }))
       .sort((x, y) => x.aspect - y.aspect || x.no - y.no),
   };
   return { ok: true, s };

@@ -10,7 +10,7 @@ import { formatDateCn } from '../ledger/dates.js';
 import { headlineSentence } from '../ledger/headline.js';
 import { lightOf } from '../ledger/light.js';
 import { isClosed } from '../ledger/status.js';
-import { toChineseNumeral } from '../ledger/numerals.js';
+import { aspectHeading } from '../ledger/codes.js';
 import { wrappedLines } from './xlsx-text.js';
 
 const BODY = { name: '仿宋_GB2312', size: 12 };
@@ -88,7 +88,7 @@ export function addSummarySheet(wb: ExcelJS.Workbook, doc: LedgerDoc, asOf: stri
   ws.getRow(3).height = 60;
 
   const y = doc.ledger.yellowDays;
-  const aspects = doc.aspects.map((a): [string, Tally] => [`${toChineseNumeral(a.aspect)}、${a.title}`, tally(doc.measures.filter((m) => m.aspect === a.aspect), asOf, y)]);
+  const aspects = doc.aspects.map((a): [string, Tally] => [aspectHeading(a), tally(doc.measures.filter((m) => m.aspect === a.aspect), asOf, y)]);
   const next = table(ws, 5, '按方面', '整改方面', [...aspects, ['合计', tally(doc.measures, asOf, y)]]);
   const depts = [...new Set(doc.measures.flatMap((m) => m.departments))].sort((a, b) => a.localeCompare(b, 'zh-Hans-CN'));
   const byDept = depts.map((d): [string, Tally] => [d, tally(doc.measures.filter((m) => m.departments.includes(d)), asOf, y)]);

@@ -3,9 +3,11 @@ import type { Aspect, Deadline, ExtensionRequest, Item, Kind, Ledger, Measure, N
 /** Item ↔ Redis hash. Arrays and objects are JSON; numbers are decimal strings. */
 export function itemToHash(item: Item): Record<string, string> {
   const base = { id: item.id, code: item.code, level: item.level, title: item.title, aspect: String(item.aspect) };
-  if (item.level === 'aspect') return { ...base, version: '0' };
+  // Written only when present, so items stored before headings were kept read back unchanged.
+  const heading: Record<string, string> = item.level !== 'measure' && item.heading ? { heading: item.heading } : {};
+  if (item.level === 'aspect') return { ...base, ...heading, version: '0' };
   if (item.level === 'problem') {
-    return { ...base, number: String(item.number), kind: item.kind, status: item.status, version: '0' };
+    return { ...base, ...heading, number: String(item.number), kind: item.kind, status: item.status, version: '0' };
   }
   return {
     ...base,
@@ -30,9 +32,10 @@ export function itemToHash(item: Item): Record<string, string> {
 export function hashToItem(h: Record<string, string>): Item | null {
   if (!h || !h.id) return null;
   const base = { id: h.id, code: h.code, title: h.title, aspect: Number(h.aspect) };
-  if (h.level === 'aspect') return { ...base, level: 'aspect' } satisfies Aspect;
+  const heading = h.heading ? { heading: h.heading } : {};
+  if (h.level === 'aspect') return { ...base, ...heading, level: 'aspect' } satisfies Aspect;
   if (h.level === 'problem') {
-    return { ...base, level: 'problem', number: Number(h.number), kind: h.kind as Kind, status: h.status as Status } satisfies Problem;
+    return { ...base, ...heading, level: 'problem', number: Number(h.number), kind: h.kind as Kind, status: h.status as Status } satisfies Problem;
   }
   return {
     ...base,

@@ -11,7 +11,7 @@ describe('numbering written in the texts (seed phrases)', () => {
     ['三重一大决策制度执行不严', undefined, '三重一大决策制度执行不严'],
     ['司法服务大局不够有力', undefined, '司法服务大局不够有力'],
   ])('aspect %s', (text, no, title) => {
-    expect(splitAspectText(text)).toEqual(no ? { no, title } : { title });
+    expect(splitAspectText(text)).toEqual(no ? { no, title, heading: text } : { title });
   });
   it.each([
     ['1.贯彻落实上级决策部署不够到位。', 1, '贯彻落实上级决策部署不够到位'],
@@ -22,7 +22,7 @@ describe('numbering written in the texts (seed phrases)', () => {
     ['2025年一季度监管“四类案件”不到位', undefined, '2025年一季度监管“四类案件”不到位'],
     ['1.5倍工作量', undefined, '1.5倍工作量'],
   ])('problem %s', (text, no, title) => {
-    expect(splitProblemText(text)).toEqual(no ? { no, title } : { title });
+    expect(splitProblemText(text)).toEqual(no ? { no, title, heading: text } : { title });
   });
   it('measure (2)… keeps the rest of the text untouched', () => {
     expect(splitMeasureText('(2)定期开展案件评查工作。')).toEqual({ no: 2, title: '定期开展案件评查工作。' });
