@@ -1,6 +1,7 @@
 import type { AuditEvent, Item, Ledger, Measure, Problem } from '../ledger/types.js';
 import { formatDateCn, formatDeadline, shanghaiDate } from '../ledger/dates.js';
 import { lightOf, LIGHT_WORD } from '../ledger/light.js';
+import { problemWithCode } from '../ledger/codes.js';
 import type { LinkScope } from '../core/signed-link.js';
 import { esc, linker, shell } from './dashboard-layout.js';
 
@@ -49,7 +50,7 @@ export function renderItem(x: ItemPageInput): string {
     const noteList = (ns: typeof notes) => (ns.length ? `<ul>${ns.map((n) => `<li><span class="muted">${esc(formatWhen(n.at))} ${esc(n.by)}</span><br>${esc(n.text)}</li>`).join('')}</ul>` : '<p class="none">暂无。</p>');
     const hidden = '<p class="none">本台账为敏感台账，此链接不显示该内容。</p>';
     body = `${back}<section><h2>${esc(m.code)} 整改措施</h2><p>${esc(m.title)}</p><dl class="fields">
-<dt>所属问题</dt><dd>${x.problem ? `${esc(x.problem.code)} ${esc(x.problem.title)}` : '—'}</dd>
+<dt>所属问题</dt><dd>${x.problem ? esc(problemWithCode(x.problem)) : '—'}</dd>
 <dt>问题类别</dt><dd>${esc(m.kind)}</dd>
 <dt>责任领导</dt><dd>${esc(m.leaders.join('、') || '—')}</dd>
 <dt>责任部门</dt><dd>${esc(m.departments.join('、') || '—')}</dd>
@@ -65,7 +66,7 @@ export function renderItem(x: ItemPageInput): string {
 <section><h2>办理记录</h2>${x.may.history ? timeline(x.history) : hidden}</section>`;
   } else {
     const kids = x.children.map((m) => `<li><a href="${esc(link(`/dashboard/item/${encodeURIComponent(m.id)}`, x.back))}">${esc(m.code)}</a> ${esc(m.title)} · ${esc(m.status)}</li>`).join('');
-    body = `${back}<section><h2>${esc(item.code)} ${item.level === 'problem' ? '问题' : '方面'}</h2><p>${esc(item.title)}</p>
+    body = `${back}<section><h2>${esc(item.code)} ${item.level === 'problem' ? '问题' : '方面'}</h2><p>${esc(item.heading ?? item.title)}</p>
 ${item.level === 'problem' ? `<p>类别：${esc(item.kind)}　状态：<b>${esc(item.status)}</b></p>` : ''}<ul>${kids}</ul></section>`;
   }
   return shell({

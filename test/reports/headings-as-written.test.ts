@@ -6,6 +6,8 @@ import { exportLedgerCsv, exportLedgerJson, ledgerTable } from '../../src/report
 import { parseLedgerCsv, parseLedgerJson } from '../../src/reports/ledger-import.js';
 import { exportLedgerXlsx, parseLedgerXlsx } from '../../src/reports/ledger-xlsx.js';
 import { splitAspectText, splitProblemText } from '../../src/reports/ledger-rows.js';
+import { mergeLedgerDocs } from '../../src/reports/ledger-merge.js';
+import { filterOptions } from '../../src/http/dashboard-model.js';
 import { makeWorld, type World } from '../helpers/world.js';
 import { HEAD, TODAY, csv, meta } from './helpers.js';
 
@@ -94,6 +96,16 @@ describe('import keeps the headings as written; codes and numbering as before', 
   it('the export writes 方面 and 问题 as written', () => {
     const rows = ledgerTable(doc);
     expect(rows.map((r) => [r[1], r[2]])[2]).toEqual(['（二）司法为民方面', '（1）关于诉源治理成效不明显的问题']);
+  });
+  it('the dashboard filter names the aspects as written', () => {
+    expect(filterOptions(doc).aspects.map((a) => a.label)).toEqual(['（一）政治建设方面', '（二）司法为民方面']);
+  });
+  it('re-importing a sheet whose cells now use the common form drops the old heading', () => {
+    const plain = parseLedgerCsv(SHEET.replace(/（([一二])）/g, '$1、').replace(/（([12])）/g, '$1.'), meta(), TODAY);
+    if (!plain.ok) throw new Error(JSON.stringify(plain.errors));
+    const merged = mergeLedgerDocs(doc, plain.doc, { statusMoved: new Set(), deadlineMoved: new Set() }, { now: doc.ledger.createdAt }).doc;
+    expect([...merged.aspects, ...merged.problems].map((i) => i.heading)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(merged.aspects.map(aspectHeading)).toEqual(['一、政治建设方面', '二、司法为民方面']);
   });
   it('CSV, JSON and XLSX exports import back to the same ledger', async () => {
     const fromCsv = parseLedgerCsv(exportLedgerCsv(doc), metaOf(doc), TODAY);
