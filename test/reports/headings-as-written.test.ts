@@ -8,6 +8,7 @@ import { exportLedgerXlsx, parseLedgerXlsx } from '../../src/reports/ledger-xlsx
 import { splitAspectText, splitProblemText } from '../../src/reports/ledger-rows.js';
 import { mergeLedgerDocs } from '../../src/reports/ledger-merge.js';
 import { filterOptions } from '../../src/http/dashboard-model.js';
+import { hashToItem, itemToHash } from '../../src/store/serialize.js';
 import { makeWorld, type World } from '../helpers/world.js';
 import { HEAD, TODAY, csv, meta } from './helpers.js';
 
@@ -114,6 +115,19 @@ describe('import keeps the headings as written; codes and numbering as before', 
     expect(fromJson.ok && fromJson.doc).toEqual(doc);
     const fromXlsx = await parseLedgerXlsx(await exportLedgerXlsx(doc), metaOf(doc), TODAY);
     expect(fromXlsx.ok && fromXlsx.doc).toEqual(doc);
+  });
+});
+
+describe('the stored item (Redis hash)', () => {
+  it('writes the heading only when there is one, and reads hashes stored before headings', () => {
+    const a = { id: '1', code: '一', level: 'aspect' as const, title: '政治建设方面', aspect: 1 };
+    expect(itemToHash(a)).not.toHaveProperty('heading');
+    expect(hashToItem(itemToHash(a))).toEqual(a);
+    const withHeading = { ...a, heading: '（一）政治建设方面' };
+    expect(itemToHash(withHeading).heading).toBe('（一）政治建设方面');
+    expect(hashToItem(itemToHash(withHeading))).toEqual(withHeading);
+    const p = { id: '1.2', code: '一.2', level: 'problem' as const, title: '理论学习不深入', aspect: 1, number: 2, kind: '反馈问题' as const, status: '推进中' as const, heading: '（2）理论学习不深入' };
+    expect(hashToItem(itemToHash(p))).toEqual(p);
   });
 });
 
