@@ -10,6 +10,7 @@ import { mergeLedgerDocs } from '../../src/reports/ledger-merge.js';
 import { filterOptions } from '../../src/http/dashboard-model.js';
 import { hashToItem, itemToHash } from '../../src/store/serialize.js';
 import { makeWorld, type World } from '../helpers/world.js';
+import { courtWorkbook } from './court-workbook.js';
 import { HEAD, TODAY, csv, meta } from './helpers.js';
 
 /** Aspect cells as ledgers write them → number, bare title, and what is shown. */
@@ -159,5 +160,26 @@ describe('进度 and 查看 show the headings as written (stored in Redis)', () 
     const t = await text(cmd);
     expect(t).toContain(shown);
     expect(t).not.toContain(rewritten);
+  });
+});
+
+describe('a workbook with one sheet per kind', () => {
+  it('a heading whose number a later sheet gives up is not kept (the item is renumbered)', async () => {
+    const row = (aspect: string, problem: string, measure: string) => ({ aspect, problem, measure, leader: '罗拥军', dept: '政治部', owner: '陈敏', deadline: '2025年6月30日', status: '推进中' });
+    const wb = courtWorkbook([
+      { name: '反馈问题', title: '反馈问题整改台账', rows: [row('（一）政治建设方面', '（1）关于理论学习不深入的问题', '完善学习制度')] },
+      { name: '举一反三', title: '举一反三问题整改台账', rows: [
+        row('（一）政治建设方面', '（1）关于学习考勤不严的问题', '建立学习考勤台账'),
+        row('（一）司法为民方面', '（1）关于诉源治理成效不明显的问题', '完善多元解纷机制'),
+      ] },
+    ]);
+    const r = await parseLedgerXlsx(Buffer.from(await wb.xlsx.writeBuffer()), meta('t1', { numbering: 'per-aspect' }), TODAY);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.doc.aspects.map(aspectHeading)).toEqual(['（一）政治建设方面', '二、司法为民方面']);
+    expect(r.doc.problems.map((p) => [p.code, problemHeading(p)])).toEqual([
+      ['一.1', '（1）关于理论学习不深入的问题'],
+      ['一.2', '2.关于学习考勤不严的问题'],
+      ['二.1', '1.关于诉源治理成效不明显的问题'],
+    ]);
   });
 });
