@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DomainError } from '../core/errors.js';
 import { parseAliasPairs } from '../ledger/departments.js';
 import { decodeText, stripBom } from '../reports/csv.js';
@@ -11,13 +11,14 @@ import { withServices } from './open.js';
  * `rectify departments list --ledger L`. 部门 and permissions read the aliases.
  */
 export function registerDepartmentsCli(program: Command): void {
-  const dep = program.command('departments').description('per-ledger department aliases (审管办=审判管理办公室)');
+  const dep = program.command('departments').description('各台账的部门简称（如 审管办=审判管理办公室）');
   dep.command('alias')
-    .description('add aliases: 简称=全称 pairs, or --file with one pair a line (CSV 简称,全称 also read)')
-    .requiredOption('--ledger <id>', 'ledger id')
-    .option('--file <path>', 'a text or CSV file of alias pairs')
-    .option('--remove <alias...>', 'aliases to remove')
-    .argument('[pairs...]', '简称=全称')
+    .description('登记部门简称：写成 简称=全称，或用 --file 给出文件，每行一组（也可读两列的CSV：简称,全称）')
+    .requiredOption('--ledger <id>', '台账ID')
+    .option('--file <文件>', '简称文件（文本或CSV）')
+    // commander only sees `<word...>` as variadic when an ASCII letter precedes the dots, so say it outright.
+    .addOption(Object.assign(new Option('--remove <简称...>', '要删除的简称'), { variadic: true }))
+    .argument('[简称=全称...]', '一组或多组 简称=全称')
     .action((pairs: string[], o) => withServices(undefined, async ({ services }) => {
       if (!(await services.ledgers.getLedger(o.ledger))) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
       const lines = [...pairs];
@@ -34,8 +35,8 @@ export function registerDepartmentsCli(program: Command): void {
       if (unknown.length) console.log(`提示：台账中没有以下部门：${unknown.join('、')}，请核对全称。`);
     }));
   dep.command('list')
-    .description('the ledger’s departments and their aliases')
-    .requiredOption('--ledger <id>', 'ledger id')
+    .description('列出台账中的部门及其简称')
+    .requiredOption('--ledger <id>', '台账ID')
     .action((o) => withServices(undefined, async ({ services }) => {
       const [all, aliases] = await Promise.all([services.ledgers.departments(o.ledger), services.ledgers.departmentAliases(o.ledger)]);
       for (const d of all) {

@@ -16,27 +16,30 @@ import { withServices } from './open.js';
 import { readNoticeFile } from '../notice/parse/file.js';
 import { importNotice } from './notice-import.js';
 
+/** How `ledger imports` names each kind of import. */
+const MODE_WORDS: Record<string, string> = { new: '新建', merge: '合并', replace: '替换', restore: '恢复' };
+
 /** `ledger import|export` and `users import`. */
 export function registerLedgerCli(program: Command): void {
-  const ledger = program.command('ledger').description('import or export a ledger (CSV with Chinese headers, XLSX, or JSON)');
+  const ledger = program.command('ledger').description('导入或导出台账（中文表头的CSV、XLSX或JSON）');
 
   ledger.command('import')
-    .description('import a ledger; into an existing ledger it is a merge by item code that keeps chat work; one bad row refuses the whole file (rows named) and nothing is written')
-    .argument('<file>', 'FILE.csv | FILE.xlsx | FILE.json, or a published notice NOTICE.txt | NOTICE.docx (draft ledger)')
-    .requiredOption('--ledger <id>', 'ledger id (letters, digits, - _ .)')
-    .option('--dry-run', 'check the file and list per item what would change, without writing anything')
-    .option('--json', 'for a notice: print the parse summary as JSON (see README)')
-    .option('--take-sheet-status', "take the sheet's status even where chat moved it since the sheet's date")
-    .option('--allow-remove', 'delete items the sheet no longer has (default: keep them)')
-    .option('--replace', 'replace the ledger by the sheet instead of merging (the old state stays restorable)')
-    .option('--sheet-date <date>', 'when the sheet was made: chat changes after it are kept (default: its 截至… line, else every chat change is kept)')
-    .option('--title <title>', "ledger title (default: the sheet's title row, else kept, else the id)")
-    .option('--org <org>', 'organization')
-    .option('--type <type>', '巡视 | 巡察')
-    .option('--group <group>', 'inspection group, e.g. 区委第一巡察组')
-    .option('--feedback-date <date>', 'feedback date')
-    .option('--yellow-days <n>', 'days before a deadline an item turns yellow (default 10)')
-    .option('--no-review', 'completions go straight to 已完成 instead of 待销号')
+    .description('导入台账；导入已有台账时按编号合并，保留群里已办理的内容；只要有一行出错就整份拒收（列出出错的行），不写入任何内容')
+    .argument('<文件>', '台账文件 FILE.csv | FILE.xlsx | FILE.json，或已印发的通报 NOTICE.txt | NOTICE.docx（生成台账草稿）')
+    .requiredOption('--ledger <id>', '台账ID（字母、数字、- _ .）')
+    .option('--dry-run', '试运行：只检查文件并逐项列出将有哪些变化，不写入')
+    .option('--json', '导入通报时以JSON输出解析结果')
+    .option('--take-sheet-status', '以表格中的状态为准，即使表格日期之后群里改过状态')
+    .option('--allow-remove', '删除表格中已没有的事项（默认保留）')
+    .option('--replace', '用表格整体替换台账，不合并（原台账仍可恢复）')
+    .option('--sheet-date <日期>', '表格的制表日期：此后群里的改动予以保留（默认取表中“截至……”一行，没有则保留群里的全部改动）')
+    .option('--title <标题>', '台账标题（默认取表格标题行，没有则沿用原标题，再没有则用台账ID）')
+    .option('--org <单位>', '被巡视（巡察）单位')
+    .option('--type <类型>', '巡视 | 巡察')
+    .option('--group <巡察组>', '巡视（巡察）组，如 区委第一巡察组')
+    .option('--feedback-date <日期>', '反馈意见日期')
+    .option('--yellow-days <n>', '距整改时限多少天亮黄灯（默认10天）')
+    .option('--no-review', '办结后直接记为“已完成”，不经“待销号”')
     .action((file: string, o) => withServices(undefined, async ({ services, redis }) => {
       if (!/^[\w.-]{1,64}$/.test(o.ledger)) throw new DomainError('bad_id', '台账ID只能包含字母、数字、短横线、下划线和点，最长64个字符。');
       const today = shanghaiDate(services.clock.now());
@@ -49,7 +52,7 @@ export function registerLedgerCli(program: Command): void {
       const r = await readLedgerFile(file, meta, today);
       if (!r.ok) {
         process.exitCode = 1;
-        console.error(`${formatImportErrors(r.errors)}\n(import refused, nothing written)`);
+        console.error(`${formatImportErrors(r.errors)}\n（已拒收，未写入任何内容）`);
         return;
       }
       for (const w of r.warnings) console.error(`提示：${w}`);
@@ -63,7 +66,7 @@ export function registerLedgerCli(program: Command): void {
         sheetDate: sheetDate ? new Date(`${sheetDate}T00:00:00+08:00`).toISOString() : undefined,
         actor: 'cli', file: path.basename(file), now: services.clock.now(), save: { awaitCleanup: true, onProgress: progressBar('写入台账') },
       });
-      const head = o.dryRun ? '（试运行，未写入）' : '已导入 / imported: ';
+      const head = o.dryRun ? '（试运行，未写入）' : '已导入：';
       console.log(`${head}${describeLedgerDoc(out.doc)}`);
       if (out.diff) {
         const how = out.mode === 'replace' ? '整表替换（--replace）' : '按编号合并';
@@ -79,9 +82,9 @@ export function registerLedgerCli(program: Command): void {
     }));
 
   ledger.command('imports')
-    .description("list a ledger's recorded imports (newest first), or one import's full diff")
-    .requiredOption('--ledger <id>', 'ledger id')
-    .option('--show <importId>', "print that import's per-item differences")
+    .description('列出台账的导入记录（最新的在前），或某次导入的全部差异')
+    .requiredOption('--ledger <id>', '台账ID')
+    .option('--show <导入编号>', '逐项列出该次导入的差异')
     .action((o) => withServices(undefined, async ({ redis }) => {
       const imports = new LedgerImports(redis);
       if (o.show) {
@@ -90,23 +93,23 @@ export function registerLedgerCli(program: Command): void {
         for (const l of lines) console.log(l);
         return;
       }
-      for (const rec of await imports.list(o.ledger)) console.log(`${rec.id}\t${rec.at}\t${rec.mode}\t${rec.file}\t${rec.summary}`);
+      for (const rec of await imports.list(o.ledger)) console.log(`${rec.id}\t${rec.at}\t${MODE_WORDS[rec.mode] ?? rec.mode}\t${rec.file}\t${rec.summary}`);
     }));
 
   ledger.command('restore')
-    .description('bring a ledger back to its state just before an import (see `ledger imports`)')
-    .requiredOption('--ledger <id>', 'ledger id')
-    .requiredOption('--to <importId>', 'the import to undo (it and every later import or chat change are undone)')
+    .description('把台账恢复到某次导入之前的状态（导入编号见 rectify ledger imports）')
+    .requiredOption('--ledger <id>', '台账ID')
+    .requiredOption('--to <导入编号>', '要撤销的导入（该次导入及其后的导入和群里改动一并撤销）')
     .action((o) => withServices(undefined, async ({ services, redis }) => {
       const r = await new LedgerImports(redis).restore(o.ledger, o.to, 'cli', services.clock.now(), { awaitCleanup: true });
-      console.log(`已恢复 / restored: ${describeLedgerDoc(r.doc)}（恢复编号 ${r.importId}，可再用 --to ${r.importId} 撤销这次恢复）`);
+      console.log(`已恢复：${describeLedgerDoc(r.doc)}（恢复编号 ${r.importId}，可再用 --to ${r.importId} 撤销这次恢复）`);
     }));
 
   ledger.command('export')
-    .description('export a ledger in document order (round-trips with import)')
-    .requiredOption('--ledger <id>', 'ledger id')
-    .requiredOption('--format <format>', 'csv | json | xlsx')
-    .option('--out <file>', 'write to a file (required for xlsx); default stdout')
+    .description('按台账顺序导出（导出的文件可原样再导入）')
+    .requiredOption('--ledger <id>', '台账ID')
+    .requiredOption('--format <格式>', 'csv | json | xlsx')
+    .option('--out <文件>', '写入文件（xlsx 格式必须指定）；默认输出到屏幕')
     .action((o) => withServices(undefined, async ({ services }) => {
       const doc: LedgerDoc | null = await services.ledgers.loadDoc(o.ledger);
       if (!doc) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
@@ -119,23 +122,23 @@ export function registerLedgerCli(program: Command): void {
       } else throw new DomainError('bad_format', '--format 须为 csv、json 或 xlsx');
       if (o.out) {
         writeFileSync(o.out, data);
-        console.error(`已导出 / exported: ${o.out}`);
+        console.error(`已导出：${o.out}`);
       } else process.stdout.write(data);
     }));
 
-  const users = program.command('users').description('the user directory');
+  const users = program.command('users').description('用户名册');
   users.command('import')
-    .description('import users: platform,userId,name,department,role[,ledger] (or 平台,用户ID,姓名,部门,角色[,台账]); a row per ledger, empty ledger = every ledger, role 管理员/admin = global admin')
-    .argument('<file>', 'FILE.csv')
+    .description('导入用户，CSV列为 平台,用户ID,姓名,部门,角色[,台账]（也可用英文表头 platform,userId,name,department,role[,ledger]）；每个台账一行，台账留空表示全部台账，角色为“管理员”即全局管理员')
+    .argument('<文件>', '用户名册 FILE.csv')
     .action((file: string) => withServices(undefined, async ({ services }) => {
       const r = parseUsersCsv(readFileSync(file));
       if (!r.ok) {
         process.exitCode = 1;
-        console.error(`${formatImportErrors(r.errors)}\n(import refused, nothing written)`);
+        console.error(`${formatImportErrors(r.errors)}\n（已拒收，未写入任何内容）`);
         return;
       }
       await services.directory.putUsers(r.users);
-      console.log(`已导入 ${r.users.length} 位用户 / imported ${r.users.length} users`);
+      console.log(`已导入 ${r.users.length} 位用户。`);
       for (const w of r.warnings) console.error(w);
       // A role on a ledger not imported yet is kept; say so, since a typo would otherwise go unnoticed.
       const known = new Set(await services.ledgers.listLedgers());
@@ -143,7 +146,7 @@ export function registerLedgerCli(program: Command): void {
       if (unknown.length) console.error(`提示：台账 ${unknown.join('、')} 尚不存在；相应角色已记下，导入该台账后生效。`);
     }));
   users.command('list')
-    .description('list the user directory as JSON')
+    .description('以JSON列出用户名册')
     .action(() => withServices(undefined, async ({ services }) => {
       console.log(JSON.stringify(await services.directory.listUsers(), null, 2));
     }));

@@ -12,39 +12,40 @@ import { registerNoticeCli } from './notice.js';
 import { registerScheduleCli } from '../schedule/cli.js';
 import { registerDashboardCli } from './dashboard.js';
 import { registerDepartmentsCli } from './departments.js';
+import { localizeCommander } from './help-zh.js';
 
 const program = new Command();
-program.name('rectify').description('整改督办机器人 rectify-bot: ledger, users, bindings, console chat').showHelpAfterError();
+program.name('rectify').description('整改督办机器人：台账、用户、群绑定、本机对话');
 
 program.command('demo')
-  .description('load the demo ledger from seed 003 with users office/leader/owner/supervisor/viewer (roles on the demo ledger only) and console chat "demo"')
-  .option('--reset', 'reload it even if it exists (its items and history are replaced)')
-  .option('--remove', 'remove the demo: its console users, every chat bound to ledger "demo", and the ledger with its history')
+  .description('载入演示台账（种子数据003），附带本机用户 office、leader、owner、supervisor、viewer（角色只在演示台账上有效）和本机群“demo”')
+  .option('--reset', '已存在也重新载入（事项和办理记录全部替换）')
+  .option('--remove', '移除演示数据：演示用户、绑定到台账“demo”的所有群，以及该台账和办理记录')
   .action((o) => withServices(undefined, async ({ services, redis }) => {
     if (o.remove) {
       const x = await removeDemo(services, redis);
-      console.log(`演示数据已移除 / demo removed: ${x.users} users, ${x.chats} chats, ${x.keys} ledger keys`);
+      console.log(`演示数据已移除：用户${x.users}个，群${x.chats}个，台账数据${x.keys}条。`);
       return;
     }
     const r = await loadDemo(services, { reset: !!o.reset });
-    console.log(r === 'loaded' ? '演示台账已载入 / demo ledger loaded: ledger "demo", chat "demo"' : '演示台账已存在（用 --reset 重新载入）/ demo exists (use --reset)');
+    console.log(r === 'loaded' ? '演示台账已载入：台账 demo，本机群 demo。' : '演示台账已存在（用 --reset 重新载入）。');
   }));
 
 program.command('status')
-  .description('ledger figures as JSON: measures, problems, byStatus, byKind, red, yellow, completionRate')
-  .requiredOption('--ledger <id>', 'ledger id')
-  .option('--as-of <date>', 'date for red/yellow (YYYY-MM-DD)')
-  .option('--json', 'print JSON (the default)')
+  .description('以JSON输出台账统计：整改措施数、问题数、按状态和类别的分布、红灯、黄灯、完成率')
+  .requiredOption('--ledger <id>', '台账ID')
+  .option('--as-of <日期>', '按哪一天计算红黄灯（如 2025-01-03）')
+  .option('--json', '输出JSON（默认即是）')
   .action((o) => withServices(o.asOf, async ({ services }) => {
     const report = await statusReport(services, o.ledger, shanghaiDate(services.clock.now()));
     console.log(JSON.stringify(report, null, 2));
   }));
 
 program.command('history')
-  .description("an item's audit events, oldest first, as JSON")
-  .requiredOption('--ledger <id>', 'ledger id')
-  .argument('<code>', 'item code, e.g. 二.1.1 or 3.2')
-  .option('--json', 'print JSON (the default)')
+  .description('以JSON输出某一事项的办理记录，按时间先后')
+  .requiredOption('--ledger <id>', '台账ID')
+  .argument('<编号>', '事项编号，如 二.1.1 或 3.2')
+  .option('--json', '输出JSON（默认即是）')
   .action((code: string, o) => withServices(undefined, async ({ services }) => {
     const q = parseCode(code);
     if (!q) throw new DomainError('bad_code', `“${code}”不是有效的编号。`);
@@ -54,13 +55,13 @@ program.command('history')
   }));
 
 program.command('bind')
-  .description('bind a chat to a ledger (platform chat id: DingTalk conversationId, WeCom chatid, console name)')
-  .requiredOption('--platform <platform>', 'console | dingtalk | wecom')
-  .requiredOption('--chat <id>', 'chat id')
-  .requiredOption('--ledger <id>', 'ledger id')
-  .option('--webhook-key <key>', 'WeCom group robot webhook key')
-  .option('--webhook-token <token>', 'DingTalk custom robot access_token')
-  .option('--webhook-secret <secret>', 'DingTalk custom robot 加签 secret')
+  .description('把群绑定到台账（群ID：钉钉为 conversationId，企业微信为 chatid，本机对话为群名）')
+  .requiredOption('--platform <平台>', 'console（本机）| dingtalk（钉钉）| wecom（企业微信）')
+  .requiredOption('--chat <id>', '群ID')
+  .requiredOption('--ledger <id>', '台账ID')
+  .option('--webhook-key <密钥>', '企业微信群机器人的 webhook key')
+  .option('--webhook-token <令牌>', '钉钉自定义机器人的 access_token')
+  .option('--webhook-secret <密钥>', '钉钉自定义机器人的加签密钥')
   .action((o) => withServices(undefined, async ({ services }) => {
     if (!PLATFORMS.includes(o.platform)) throw new DomainError('bad_platform', `平台须为 ${PLATFORMS.join(' | ')}`);
     if (!(await services.ledgers.getLedger(o.ledger))) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
@@ -70,15 +71,15 @@ program.command('bind')
     if (o.webhookToken) channel.webhookToken = o.webhookToken;
     if (o.webhookSecret) channel.webhookSecret = o.webhookSecret;
     await services.directory.bind({ platform: o.platform, chatId: o.chat, ledgerId: o.ledger, channel, schedule: prev?.schedule, boundAt: new Date().toISOString(), boundBy: 'cli' });
-    console.log(`已绑定 / bound: ${o.platform}:${o.chat} → ${o.ledger}`);
+    console.log(`已绑定：${o.platform}:${o.chat} → ${o.ledger}`);
   }));
 
 program.command('chat')
-  .description('talk to the bot as a console user (interactive, or one message per stdin line when piped)')
-  .requiredOption('--as <user>', 'console user id (demo: office, leader, owner, supervisor, viewer)')
-  .requiredOption('--chat <chat>', 'console chat id (demo: demo)')
-  .option('--as-of <date>', 'pretend today is this date')
-  .option('--json', 'print Reply objects as JSON lines')
+  .description('以本机用户身份与机器人对话（交互输入；经管道输入时每行一条消息）')
+  .requiredOption('--as <用户>', '本机用户ID（演示用户：office、leader、owner、supervisor、viewer）')
+  .requiredOption('--chat <群>', '本机群ID（演示群：demo）')
+  .option('--as-of <日期>', '假定今天是这一天（只读）')
+  .option('--json', '每条回复输出一行JSON')
   .action((o) => withServices(o.asOf, (open) => runChat(o.asOf ? readOnlyChanges(open) : open, { as: o.as, chat: o.chat, json: !!o.json })));
 
 /**
@@ -97,6 +98,7 @@ registerNoticeCli(program);
 registerScheduleCli(program, withServices);
 registerDashboardCli(program);
 registerDepartmentsCli(program);
+localizeCommander(program);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(e instanceof Error ? e.message : e);

@@ -42,5 +42,5 @@ export async function importNotice(
     return;
   }
   await services.ledgers.saveDoc(doc, { actor: 'cli', note: `由通报导入 ${path.basename(file)}` }, { awaitCleanup: true });
-  if (!o.json) console.log(`已导入台账草稿 / imported draft: ${describeLedgerDoc(doc)}`);
+  if (!o.json) console.log(`已导入台账草稿：${describeLedgerDoc(doc)}`);
 }

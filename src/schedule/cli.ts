@@ -38,11 +38,11 @@ function safeConfig() {
 /** Adds `schedule`, `digest`, `deliveries` and `reminders` to the rectify CLI. */
 export function registerScheduleCli(program: Command, run: CliRunner): void {
   program.command('schedule')
-    .description('set a chat\'s digest schedule (cron, Asia/Shanghai; default Monday 09:00), or --off')
-    .requiredOption('--chat <id>', 'chat id')
-    .option('--platform <platform>', 'console | dingtalk | wecom', 'console')
-    .option('--cron <expr>', 'cron expression or words: "0 9 * * 1", "周一 9:00", "每天 8:30"')
-    .option('--off', 'stop the chat\'s digests and reminders')
+    .description('设置群的定期汇总推送时间（cron 表达式，北京时间；默认每周一 9:00），或用 --off 停止')
+    .requiredOption('--chat <id>', '群ID')
+    .option('--platform <平台>', 'console（本机）| dingtalk（钉钉）| wecom（企业微信）', 'console')
+    .option('--cron <时间>', 'cron 表达式或中文说法，如 "0 9 * * 1"、"周一 9:00"、"每天 8:30"')
+    .option('--off', '停止向该群推送汇总和提醒')
     .action((o) => run(undefined, async ({ services, redis }) => {
       const platform = platformOf(o.platform);
       let cron: string | null = null;
@@ -55,13 +55,13 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
     }));
 
   program.command('digest')
-    .description('render a chat\'s digest (--print, the default) or queue it for sending now (--send)')
-    .requiredOption('--chat <id>', 'chat id')
-    .option('--platform <platform>', 'console | dingtalk | wecom', 'console')
-    .option('--as-of <date>', 'render as of this date (YYYY-MM-DD)')
-    .option('--print', 'print the digest without sending (default)')
-    .option('--send', 'queue it now; a running service sends it (see `rectify deliveries`)')
-    .option('--json', 'print the reply and the figures as JSON')
+    .description('生成群的汇总（--print，默认），或立即放入发送队列（--send）')
+    .requiredOption('--chat <id>', '群ID')
+    .option('--platform <平台>', 'console（本机）| dingtalk（钉钉）| wecom（企业微信）', 'console')
+    .option('--as-of <日期>', '按这一天生成（如 2025-01-03）')
+    .option('--print', '只显示汇总，不发送（默认）')
+    .option('--send', '立即放入发送队列，由运行中的服务发送（结果见 rectify deliveries）')
+    .option('--json', '以JSON输出回复和统计数字')
     .action((o) => run(o.asOf, async ({ services, redis }) => {
       const platform = platformOf(o.platform);
       const config = safeConfig();
@@ -70,19 +70,19 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
         const r = await serviceFor(services, redis, outbox).digestNow(platform, o.chat, { send: !!o.send });
         if (o.json) console.log(JSON.stringify({ reply: r.reply, counts: r.model.counts, asOf: r.model.asOf, jobId: r.jobId }, null, 2));
         else console.log(r.reply.markdown + (r.reply.link ? `\n\n${r.reply.link.title}：${r.reply.link.url}` : ''));
-        if (r.jobId && !o.json) console.log(`\n已放入发送队列 / queued: ${r.jobId}（由运行中的服务发送，用 rectify deliveries 查看结果）`);
+        if (r.jobId && !o.json) console.log(`\n已放入发送队列：${r.jobId}（由运行中的服务发送，用 rectify deliveries 查看结果）`);
       } finally {
         await outbox?.close();
       }
     }));
 
   program.command('deliveries')
-    .description('the delivery log: sent / retried / failed with reasons (newest first)')
-    .option('--chat <id>', 'only this chat')
-    .option('--platform <platform>', 'platform of --chat', 'console')
-    .option('--limit <n>', 'how many entries', '50')
-    .option('--json', 'print JSON (the default)')
-    .option('--summary', 'one line per message instead of every attempt')
+    .description('推送记录：已发送、重试、失败及原因（最新的在前）')
+    .option('--chat <id>', '只看这个群')
+    .option('--platform <平台>', '--chat 所在平台', 'console')
+    .option('--limit <n>', '显示多少条', '50')
+    .option('--json', '输出JSON（默认即是）')
+    .option('--summary', '每条消息一行，不列出每次尝试')
     .action((o) => run(undefined, async ({ redis }) => {
       const log = new DeliveryLog(redis);
       const n = Math.max(1, Number(o.limit) || 50);
@@ -91,10 +91,10 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
     }));
 
   program.command('reminders')
-    .description('show or set a ledger\'s reminder ladder, e.g. "20:owner;10:owner+leader;overdue:leader+office"')
-    .requiredOption('--ledger <id>', 'ledger id')
-    .option('--ladder <steps>', 'days:audience;… (audience: owner, leader, office)')
-    .option('--reset', 'back to the default ladder')
+    .description('查看或设置台账的到期提醒阶梯，如 "20:责任人;10:责任人+责任领导;逾期:责任领导+整改办"')
+    .requiredOption('--ledger <id>', '台账ID')
+    .option('--ladder <阶梯>', '天数:对象;……（对象：责任人、责任领导、整改办）')
+    .option('--reset', '恢复默认提醒阶梯')
     .action((o) => run(undefined, async ({ services, redis }) => {
       if (!(await services.ledgers.getLedger(o.ledger))) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
       const sched = new ScheduleStore(redis);

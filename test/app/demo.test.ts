@@ -80,7 +80,7 @@ describe('rectify demo --remove', () => {
     const r = spawnSync(process.execPath, [bin, 'demo', '--remove'], { encoding: 'utf8', env: { ...process.env, REDIS_URL: url, LOG_LEVEL: 'silent' }, timeout: 30000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/demo removed: 4 users, 2 chats, \d+ ledger keys/);
+    expect(r.stdout).toMatch(/演示数据已移除：用户4个，群2个，台账数据\d+条。/);
 
     expect(await s.ledgers.listLedgers()).toEqual(['court']);
     expect(await s.ledgers.getLedger('demo')).toBeNull();

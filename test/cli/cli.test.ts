@@ -16,7 +16,7 @@ describe('rectify CLI', () => {
   beforeAll(() => {
     const r = rectify(['demo', '--reset']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('demo ledger loaded');
+    expect(r.out).toContain('演示台账已载入');
   }, 30000);
 
   it('status --json has the documented keys and the notice figures', () => {
@@ -85,6 +85,6 @@ describe('rectify CLI', () => {
   it.each(['demo', 'status', 'history', 'bind', 'chat'])('%s --help', (cmd) => {
     const r = rectify([cmd, '--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`Usage: rectify ${cmd}`);
+    expect(r.out).toContain(`用法：rectify ${cmd}`);
   }, 30000);
 });

@@ -91,7 +91,7 @@ describe('ledger import / export and users import', () => {
     expect(rep.code).toBe(0);
     expect(status('cli-court').byStatus.待销号 ?? 0).toBe(0);
     const id = rep.out.match(/--to (\S+?)）/)![1];
-    expect(rectify(['ledger', 'imports', '--ledger', 'cli-court']).out.split('\n')[0]).toMatch(new RegExp(`^${id}\t.*\treplace\tcourt.xlsx\t整表替换`));
+    expect(rectify(['ledger', 'imports', '--ledger', 'cli-court']).out.split('\n')[0]).toMatch(new RegExp(`^${id}\t.*\t替换\tcourt.xlsx\t整表替换`));
     const back = rectify(['ledger', 'restore', '--ledger', 'cli-court', '--to', id]);
     expect(back.code).toBe(0);
     expect(back.out).toContain('已恢复');
@@ -117,6 +117,6 @@ describe('ledger import / export and users import', () => {
   it.each([['ledger', 'import'], ['ledger', 'export'], ['users', 'import']])('%s %s --help', (a, b) => {
     const r = rectify([a, b, '--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`Usage: rectify ${a} ${b}`);
+    expect(r.out).toContain(`用法：rectify ${a} ${b}`);
   }, 30000);
 });
