@@ -9,7 +9,7 @@ import { defaultScheduleConfig, loadScheduleConfig } from './config.js';
 import { parseScheduleArg } from './cron.js';
 import { ladderOf } from './compose.js';
 import { Outbox } from './outbox.js';
-import { formatLadder, ladderToString, parseLadder } from './reminders.js';
+import { AUDIENCE_LABEL, formatLadder, ladderToString, parseLadder, type LadderStep } from './reminders.js';
 import { ScheduleService } from './service.js';
 import { summarize } from './log-render.js';
 
@@ -19,6 +19,11 @@ export type CliRunner = (asOf: string | undefined, f: (open: { services: Service
 function platformOf(p: string): Platform {
   if (!(PLATFORMS as readonly string[]).includes(p)) throw new DomainError('bad_platform', `平台须为 ${PLATFORMS.join(' | ')}`);
   return p as Platform;
+}
+
+/** The ladder as a cadre would type it back to --ladder (parseLadder reads these words). */
+function ladderInWords(ladder: LadderStep[]): string {
+  return ladder.map((s) => `${s.days === 'overdue' ? '逾期' : s.days}:${s.notify.map((a) => AUDIENCE_LABEL[a]).join('+')}`).join(';');
 }
 
 /** Schedule commands for a process without a scheduler of its own (CLI, console chat): they only read and write Redis. */
@@ -105,6 +110,6 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
         await sched.setLadder(o.ledger, ladderToString(l));
       }
       const ladder = await ladderOf(sched, o.ledger);
-      console.log(`${formatLadder(ladder)}\n(${ladderToString(ladder)})`);
+      console.log(`${formatLadder(ladder)}\n（--ladder 写法：${ladderInWords(ladder)}）`);
     }));
 }

@@ -59,6 +59,8 @@ describe('rectify schedule / digest / deliveries / reminders', () => {
   it('reminders shows and sets the ladder', async () => {
     expect(await cli('reminders', '--ledger', w.ledgerId)).toContain('到期前20天：责任人；到期前10天：责任人、责任领导；逾期：责任领导、整改办');
     expect(await cli('reminders', '--ledger', w.ledgerId, '--ladder', '30:owner;overdue:office')).toContain('到期前30天：责任人；逾期：整改办');
-    expect(await cli('reminders', '--ledger', w.ledgerId, '--reset')).toContain('(20:owner;10:owner+leader;overdue:leader+office)');
+    expect(await cli('reminders', '--ledger', w.ledgerId, '--reset')).toContain('（--ladder 写法：20:责任人;10:责任人+责任领导;逾期:责任领导+整改办）');
+    // The words it prints are what --ladder reads back.
+    expect(await cli('reminders', '--ledger', w.ledgerId, '--ladder', '30:责任人;逾期:责任领导+整改办')).toContain('到期前30天：责任人；逾期：责任领导、整改办\n（--ladder 写法：30:责任人;逾期:责任领导+整改办）');
   });
 });
