@@ -40,6 +40,7 @@ export function displayWidth(str: string): number {
 }
 
 const NO_LINE_START = /^[，。、；：？！）》」』”]$/;
+const NO_LINE_END = /^[（《「『“]$/;
 
 /** Wraps at any CJK character as well as at spaces (commander wraps only at spaces, and Chinese has none). */
 function boxWrap(str: string, width: number): string {
@@ -48,8 +49,10 @@ function boxWrap(str: string, width: number): string {
     let cur = '';
     for (const tok of line.match(/[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+/g) ?? []) {
       if (cur && displayWidth(cur + tok) > width && !/^\s+$/.test(tok) && !NO_LINE_START.test(tok)) {
-        out.push(cur.trimEnd());
-        cur = tok;
+        // An opening bracket goes down with what it opens.
+        const open = NO_LINE_END.test(cur.slice(-1)) ? cur.slice(-1) : '';
+        out.push(cur.slice(0, cur.length - open.length).trimEnd());
+        cur = open + tok;
       } else cur += tok;
     }
     out.push(cur.trimEnd());

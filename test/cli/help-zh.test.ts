@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { translateCommanderError } from '../../src/cli/help-zh.js';
+import { displayWidth, translateCommanderError } from '../../src/cli/help-zh.js';
 
 const bin = path.resolve('bin/rectify.js');
 
@@ -37,7 +37,15 @@ describe('the CLI speaks Chinese', () => {
     expect(r.out).toContain('选项：');
     expect(r.out).toContain('显示帮助');
     expect(englishWords(r.out)).toEqual([]);
+    // Wrapped at CJK characters within 80 columns (wide characters count two), never before a comma or after an opening bracket.
+    expect(r.out.split('\n').filter((l) => displayWidth(l) > 80)).toEqual([]);
+    expect(r.out).not.toMatch(/[（《“]\n|\n\s*[，。、；：）]/);
   }, 30000);
+
+  it('counts wide characters as two columns', () => {
+    expect(displayWidth('用法：rectify')).toBe(13);
+    expect(displayWidth('\x1b[1m选项\x1b[22m')).toBe(4);
+  });
 
   it('top-level help lists commands and the help command in Chinese; import help lists its argument', () => {
     expect(rectify(['--help']).out).toMatch(/命令：[\s\S]*help \[命令\]\s+显示某个命令的帮助/);
