@@ -1,6 +1,7 @@
 import type { CardRecord } from '../../core/ports.js';
 import type { CardNext } from '../card-outcome.js';
-import { isTokenRejected, openApiError, postJson, type DtResponse } from './http.js';
+import type { DtResponse } from './http.js';
+import { callOpenApi } from './openapi.js';
 import type { AccessTokenSource } from './token.js';
 
 export interface CardApiOptions {
@@ -89,19 +90,7 @@ export class CardApi {
     });
   }
 
-  private async call(method: 'POST' | 'PUT', path: string, body: Record<string, unknown>): Promise<DtResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.o.tokens.get();
-      const r = await postJson(this.o.fetch, `${this.o.apiBase}${path}`, body, {
-        method, headers: { 'x-acs-dingtalk-access-token': token }, timeoutMs: this.o.timeoutMs,
-      });
-      if (isTokenRejected(r) && attempt === 0) {
-        this.o.tokens.invalidate(token);
-        continue;
-      }
-      const err = openApiError(r);
-      if (err) throw err;
-      return r;
-    }
+  private call(method: 'POST' | 'PUT', path: string, body: Record<string, unknown>): Promise<DtResponse> {
+    return callOpenApi(this.o, method, path, body);
   }
 }

@@ -37,21 +37,30 @@ export class RobotApi {
     }
   }
 
-  /** POSTs with the token; a rejected token is refreshed once (expired early or revoked), never in a loop. */
-  private async call(path: string, body: Record<string, unknown>): Promise<DtResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.o.tokens.get();
-      const r = await postJson(this.o.fetch, `${this.o.apiBase}${path}`, body, {
-        headers: { 'x-acs-dingtalk-access-token': token },
-        timeoutMs: this.o.timeoutMs,
-      });
-      if (isTokenRejected(r) && attempt === 0) {
-        this.o.tokens.invalidate(token);
-        continue;
-      }
-      const err = openApiError(r);
-      if (err) throw err;
-      return r;
+  private call(path: string, body: Record<string, unknown>): Promise<DtResponse> {
+    return callOpenApi(this.o, 'POST', path, body);
+  }
+}
+
+/**
+ * One api.dingtalk.com call with the app's access token (robot sends, cards):
+ * a rejected token is refreshed once (expired early or revoked), never in a loop;
+ * an error answer becomes a SendError.
+ */
+export async function callOpenApi(
+  o: Pick<RobotApiOptions, 'fetch' | 'apiBase' | 'tokens' | 'timeoutMs'>, method: 'POST' | 'PUT', path: string, body: Record<string, unknown>,
+): Promise<DtResponse> {
+  for (let attempt = 0; ; attempt++) {
+    const token = await o.tokens.get();
+    const r = await postJson(o.fetch, `${o.apiBase}${path}`, body, {
+      method, headers: { 'x-acs-dingtalk-access-token': token }, timeoutMs: o.timeoutMs,
+    });
+    if (isTokenRejected(r) && attempt === 0) {
+      o.tokens.invalidate(token);
+      continue;
     }
+    const err = openApiError(r);
+    if (err) throw err;
+    return r;
   }
 }
