@@ -30,6 +30,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   const metrics = new Metrics(true);
   const open = await openServices({
     redisUrl: config.REDIS_URL, publicUrl: config.PUBLIC_URL, dashboardSecret: config.DASHBOARD_SECRET, dashboardLinkDays: config.DASHBOARD_LINK_DAYS,
+    env,
   });
   open.redis.on('error', () => metrics.redisErrors.inc());
   const { services } = open;
@@ -64,6 +65,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     getBinding: (p, c) => services.directory.getBinding(p, c),
     cards: new RedisCardStore(open.redis),
     senders,
+    evidence: services.evidence,
     rateLimiter: open.rateLimiter,
     reportProblem: (p) => services.directory.reportProblem(p, new Date()),
     router,

@@ -8,6 +8,11 @@ import { Directory } from '../store/directory.js';
 import { claimOnce, RedisRateLimiter } from '../store/limits.js';
 import type { Platform } from '../core/message.js';
 import { dashboardLink } from '../core/signed-link.js';
+import { createEvidence, evidenceStorage, loadEvidenceConfig, type EvidenceStorage } from '../evidence/index.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface OpenServices {
   services: Services;
@@ -29,6 +34,12 @@ export interface OpenOptions {
   /** HMAC key for dashboard links; default a random secret shared through Redis. */
   dashboardSecret?: string;
   dashboardLinkDays?: number;
+  /** Where evidence bytes go; default from EVIDENCE_* / DATA_DIR in the environment (DATA_DIR/evidence). */
+  evidenceStorage?: EvidenceStorage;
+  /** Largest evidence file in bytes; default EVIDENCE_MAX_MB (20 MB). */
+  evidenceMaxBytes?: number;
+  /** Environment the evidence configuration is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function openServices(opts: OpenOptions): Promise<OpenServices> {
@@ -36,11 +47,18 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
   redis.on('error', () => { /* surfaced per command as UnavailableError; avoid unhandled 'error' events */ });
   await waitReady(redis);
   const clock = opts.clock ?? systemClock;
+  const ledgers = new LedgerStore(redis);
+  const evidenceCfg = opts.evidenceStorage && opts.evidenceMaxBytes !== undefined ? null : loadEvidenceConfig(opts.env ?? process.env, root);
   const services: Services = {
-    ledgers: new LedgerStore(redis),
+    ledgers,
     changes: new ItemChanges(redis, () => clock.now()),
     directory: new Directory(redis),
     clock,
+    evidence: createEvidence({
+      redis, items: ledgers, clock,
+      storage: opts.evidenceStorage ?? evidenceStorage(evidenceCfg!),
+      maxBytes: opts.evidenceMaxBytes ?? evidenceCfg!.maxBytes,
+    }),
   };
   if (opts.publicUrl) {
     const base = opts.publicUrl;

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { Platform } from '../core/message.js';
 import type { CardStatePort, ConfigProblem, InboundPort, RateLimiter } from '../core/ports.js';
 import type { SenderRegistry } from '../core/sender.js';
+import type { EvidenceService } from '../evidence/service.js';
 
 /**
  * What a platform adapter is given by the composition root. It lives with the
@@ -26,6 +27,11 @@ export interface AdapterContext {
   /** Decision-card state (approval cards); without it replies go out as text only. */
   cards?: CardStatePort;
   senders: SenderRegistry;
+  /**
+   * Evidence files (佐证材料): `evidence.attachEvidence({ ledgerId, itemId, file, actor, messageId })`
+   * sniffs, checks limits, stores the bytes and records them with an audit event (see src/evidence/index.ts).
+   */
+  evidence?: EvidenceService;
   rateLimiter: RateLimiter;
   reportProblem(problem: ConfigProblem): Promise<void>;
   router: Router;

@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/types.js';
 import type { Role } from '../ledger/roles.js';
 import type { LinkRole } from '../core/signed-link.js';
 import type { ChangesPort, DirectoryPort, LedgerPort } from './ports.js';
+import type { EvidenceService } from '../evidence/service.js';
 
 /** Who is speaking, resolved once before any command runs. */
 export interface Speaker {
@@ -25,6 +26,8 @@ export interface Services {
   clock: Clock;
   /** A signed link to a ledger's dashboard for a role (default viewer; present when PUBLIC_URL is set). */
   dashboardLink?: (ledgerId: string, opts?: { role?: LinkRole; days?: number }) => Promise<string>;
+  /** Evidence files (佐证材料): attach, list, remove; see src/evidence/index.ts. Present when built by openServices. */
+  evidence?: EvidenceService;
   /** Digest/reminder scheduling, present when the schedule module is wired in. */
   schedule?: ScheduleCommands;
 }
