@@ -1,5 +1,6 @@
 import { DomainError } from '../core/errors.js';
 import { defineCommand, type CommandContext, type ScheduleCommands } from './types.js';
+import { approvalDirect, reachMode } from './reach.js';
 
 function scheduler(ctx: CommandContext): ScheduleCommands {
   const s = ctx.services.schedule;
@@ -45,4 +46,4 @@ export const deliveryLog = defineCommand<null>({
 });
 
 /** The scheduler's chat commands, for src/commands/index.ts. */
-export const scheduleCommands = [subscribe, unsubscribe, deliveryLog];
+export const scheduleCommands = [subscribe, unsubscribe, deliveryLog, reachMode, approvalDirect];

@@ -39,6 +39,15 @@ export interface ScheduleCommands {
   subscribe(binding: ChatBinding, cron: string, by: Speaker): Promise<Reply>;
   unsubscribe(binding: ChatBinding, by: Speaker): Promise<Reply>;
   deliveryLog(binding: ChatBinding): Promise<Reply>;
+  /** 提醒方式 [私信|群内|先私信后群内]: shows, or with a phrase sets, how reminders reach people (office). */
+  reach(binding: ChatBinding, phrase: string, by: Speaker): Promise<Reply>;
+  /** 审批私信 [开|关]: shows, or sets, whether the office also gets approval cards 1:1. */
+  approvalDirect(binding: ChatBinding, phrase: string, by: Speaker): Promise<Reply>;
+  /**
+   * After a completion report (a reply with `actions`): queues the office's 1:1
+   * copies when the ledger asks for them; returns how many were queued.
+   */
+  approvalCopies?(chat: { platform: ChatBinding['platform']; chatId: string; ledgerId: string }, reply: Reply, senderId: string): Promise<number>;
 }
 
 export interface CommandContext {

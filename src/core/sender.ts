@@ -54,6 +54,15 @@ export interface SendOptions {
   parts?: PartTracker;
 }
 
+/** A person reached 1:1 (reminders to the person, the office's approval copy). */
+export interface DirectTarget {
+  platform: Platform;
+  /** The person's platform user id (DingTalk staffId, WeCom userid). */
+  userId: string;
+  /** The bound group the message belongs to (its ledger, its delivery log). */
+  chatId: string;
+}
+
 /** A platform's proactive-send channel (used by digests and reminders). */
 export interface ChatSender {
   readonly platform: Platform;
@@ -61,6 +70,10 @@ export interface ChatSender {
   robotKey(target: OutboundTarget): string;
   /** Sends one reply (adapters split long ones; `opts.parts` skips parts already sent). Throws SendError on failure. */
   send(target: OutboundTarget, reply: Reply, opts?: SendOptions): Promise<void>;
+  /** Rate-limit key of 1:1 sends to `userId` (present when the platform can send 1:1). */
+  directKey?(userId: string): string;
+  /** Sends one reply 1:1 to a person; a reply with `actions` may become a card. Throws SendError. */
+  sendDirect?(to: DirectTarget, reply: Reply, opts?: SendOptions): Promise<void>;
 }
 
 /** Registry of senders by platform, filled by the adapters at start. */

@@ -9,6 +9,7 @@ import { roleFor } from '../ledger/roles.js';
 import type { CommandContext, Services, Speaker } from '../commands/types.js';
 import { isParseFailure } from '../commands/types.js';
 import { route } from '../commands/router.js';
+import { queueOfficeCopies } from './office-copies.js';
 import { helpExamples, helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
@@ -140,6 +141,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   try {
     const reply = await spec.run(ctx, args);
     count('ok');
+    await queueOfficeCopies(services, msg, trace);
     return reply;
   } catch (e) {
     if (e instanceof DomainError) {

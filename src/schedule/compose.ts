@@ -9,6 +9,9 @@ import { buildDigestModel, type DigestModel } from './digest-model.js';
 import { renderDigest } from './digest-render.js';
 import { DEFAULT_LADDER, lookbackItems, parseLadder, reachedSteps, type LadderStep } from './reminders.js';
 import { renderReminders } from './reminder-render.js';
+import { isReachMode, type ReachSettings } from './reach.js';
+import { byPerson, planReach } from './reach-plan.js';
+import { renderDirect } from './direct-render.js';
 import { personKey } from '../ledger/people.js';
 
 /** A chat the scheduler serves. */
@@ -87,22 +90,70 @@ export async function ladderOf(sched: ScheduleStore, ledgerId: string): Promise<
   return 'error' in l ? DEFAULT_LADDER : l;
 }
 
+/** A ledger's reach settings (the defaults: group reminders, no 1:1 approval copy). */
+export async function reachOf(sched: ScheduleStore, ledgerId: string): Promise<ReachSettings> {
+  const h = await sched.getReach(ledgerId);
+  return {
+    mode: isReachMode(h.mode) ? h.mode : 'group',
+    approvalDirect: h.approvalDirect === '1',
+    ...(h.by ? { by: h.by } : {}),
+    ...(h.at ? { at: h.at } : {}),
+  };
+}
+
+/** A 1:1 reminder for one person in one run. */
+export interface DirectMessage {
+  userId: string;
+  name: string;
+  reply: Reply;
+}
+
+/** What one reminder run of a chat sends: the group message, the 1:1 ones, and who fell back to the group. */
+export interface ReminderRun {
+  group: Reply | null;
+  direct: DirectMessage[];
+  fallback: string[];
+}
+
 /**
  * The reminders a chat gets in run `slot`: ladder steps reached and the
- * monthly 回头看, each claimed once per item and step. Null when nothing is due.
+ * monthly 回头看, each claimed once per item and step. By the ledger's reach
+ * mode a step goes to the group (@) or 1:1; 1:1 claims are per ledger, item,
+ * step and person, so a person bound to the ledger through two groups hears
+ * once (a platform that cannot send 1:1 here keeps the group). Every field is claimed on behalf of this chat's run, so a re-run of a
+ * crashed slot sends what the crash lost and nothing twice.
  */
 export async function composeReminders(
-  services: Services, sched: ScheduleStore, cache: RunCache, chat: ChatRef, now: Date, slot: number,
-): Promise<Reply | null> {
+  services: Services, sched: ScheduleStore, cache: RunCache, chat: ChatRef, now: Date, slot: number, canDirect = true,
+): Promise<ReminderRun | null> {
   const doc = await cache.doc(chat.ledgerId);
   if (!doc) return null;
   const hits = reachedSteps(doc.measures, shanghaiDate(now), await ladderOf(sched, chat.ledgerId));
   const looks = lookbackItems(doc.measures, now);
-  const owned = new Set(await sched.claimOnce(chat.ledgerId, chat.platform, chat.chatId, String(slot),
-    [...hits.map((h) => h.field), ...looks.map((l) => l.field)]));
-  const mine = hits.filter((h) => owned.has(h.field));
-  const lookback = looks.filter((l) => owned.has(l.field)).map((l) => l.measure);
-  const names = [...mine.flatMap((h) => [...h.measure.owners, ...h.measure.leaders]), ...lookback.flatMap((m) => m.owners)];
+  if (!hits.length && !looks.length) return null;
+  // A platform without 1:1 sends here (no app credentials) keeps reminding in the group.
+  const mode = canDirect ? (await reachOf(sched, chat.ledgerId)).mode : 'group';
+  const names = [...hits.flatMap((h) => [...h.measure.owners, ...h.measure.leaders]), ...looks.flatMap((l) => l.measure.owners)];
   const people = await cache.people(chat.platform, names);
-  return renderReminders(doc.ledger, { hits: mine, lookback }, people, await cache.office(chat.platform, chat.ledgerId));
+  const office = await cache.office(chat.platform, chat.ledgerId);
+  const plan = planReach(mode, hits, looks, people, office);
+  const owned = new Set(await sched.claimOnce(chat.ledgerId, chat.platform, chat.chatId, String(slot),
+    [...plan.groupHits.map((h) => h.field), ...plan.groupLooks.map((l) => l.field)]));
+  const mine = plan.groupHits.filter((h) => owned.has(h.field));
+  const lookback = plan.groupLooks.filter((l) => owned.has(l.field));
+  const fallback = [...new Set([...mine, ...lookback].flatMap((x) => plan.fallback.get(x.field) ?? []))];
+  const group = renderReminders(doc.ledger, {
+    hits: mine, lookback: lookback.map((l) => l.measure), quiet: plan.quiet, fallback,
+    lookbackFields: new Map(lookback.map((l) => [l.measure.id, l.field])),
+  }, people, office);
+  const directOwned = new Set(await sched.claimOnce(chat.ledgerId, chat.platform, DIRECT_CHAT, `${slot}|${chat.chatId}`, plan.wants.map((w) => w.field)));
+  const direct: DirectMessage[] = [];
+  for (const p of byPerson(plan.wants.filter((w) => directOwned.has(w.field)))) {
+    const reply = renderDirect(doc.ledger, p.name, p.items);
+    if (reply) direct.push({ userId: p.userId, name: p.name, reply });
+  }
+  return group || direct.length || fallback.length ? { group, direct, fallback } : null;
 }
+
+/** The claim space of 1:1 reminders: one per ledger and platform, whatever group a run serves. */
+export const DIRECT_CHAT = '@direct';

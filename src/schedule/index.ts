@@ -44,7 +44,7 @@ export async function startScheduler(ctx: SchedulerContext, services: Services, 
   const owner = `${hostname()}:${process.pid}`;
   const scheduler = new Scheduler({ services, sched, outbox, log, senders: ctx.senders, logger: ctx.logger, config, owner });
   services.schedule = new ScheduleService({
-    services, sched, log, outbox, senders: ctx.senders, reminderCron: config.reminderCron, onChange: () => scheduler.invalidate(),
+    services, sched, log, outbox, senders: ctx.senders, logger: ctx.logger, reminderCron: config.reminderCron, onChange: () => scheduler.invalidate(),
   });
   const worker = config.delivery
     ? startDeliveryWorker({ redisUrl, senders: ctx.senders, directory: services.directory, sched, log, logger: ctx.logger, clock: ctx.clock, ...config })

@@ -11,7 +11,8 @@ export const OUTBOX_QUEUE = 'deliver';
 /** Hash-tagged prefix: every outbox key lands in one cluster slot, as BullMQ requires. */
 export const OUTBOX_PREFIX = 'rb:{outbox}';
 
-export type MessageKind = 'digest' | 'remind' | 'manual';
+/** `direct`: a 1:1 reminder; `approval`: the office's 1:1 copy of an approval card. */
+export type MessageKind = 'digest' | 'remind' | 'manual' | 'direct' | 'approval';
 
 /** One message in the outbox. Channel secrets are not stored: the binding is read at send time. */
 export interface OutboxJob {
@@ -27,6 +28,10 @@ export interface OutboxJob {
   plannedAt: number;
   /** How often the platform or our limiter pushed it back. */
   postponed?: number;
+  /** A 1:1 message: the person's platform user id (`chatId` stays the group it belongs to). */
+  to?: string;
+  /** The person's name, for the delivery log. */
+  toName?: string;
 }
 
 /** A robot's 4 KB markdown limit splits long messages; each part costs a send. */
@@ -79,20 +84,48 @@ export class Outbox {
     const robotKey = sender ? sender.robotKey({ platform: chat.platform, chatId: chat.chatId, channel }) : `${chat.platform}:none`;
     const plannedAt = await this.sched.reserveRobot(robotKey, now, this.spacingMs, estimateParts(reply));
     const data: OutboxJob = { kind, platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId, slot, reply, robotKey, plannedAt };
-    await this.queue.add(kind, data, {
+    await this.add(jobId, data, plannedAt - now);
+    await this.log.add({
+      at: new Date(now).toISOString(), platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId,
+      kind, slot: new Date(slot).toISOString(), jobId, status: 'queued',
+    });
+    return jobId;
+  }
+
+  /**
+   * Adds a 1:1 message for `to` on behalf of group `chat`; `key` makes it unique
+   * (a slot, or an approval card id), so a second add is a no-op. Spaced on
+   * the person's own send key (WeCom: 30 a minute per member and app).
+   */
+  async enqueueDirect(
+    chat: ChatRef, kind: 'direct' | 'approval', to: { userId: string; name: string }, key: string, slot: number, reply: Reply,
+    sender: ChatSender | undefined, now: number,
+  ): Promise<string> {
+    const jobId = `${kind}.${chat.platform}.${encodeURIComponent(to.userId)}.${encodeURIComponent(chat.chatId)}.${encodeURIComponent(key)}`;
+    if (await this.queue.getJob(jobId)) return jobId;
+    const robotKey = sender?.directKey ? sender.directKey(to.userId) : `${chat.platform}:direct:none`;
+    const plannedAt = await this.sched.reserveRobot(robotKey, now, this.spacingMs, estimateParts(reply));
+    const data: OutboxJob = {
+      kind, platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId, slot, reply, robotKey, plannedAt, to: to.userId, toName: to.name,
+    };
+    await this.add(jobId, data, plannedAt - now);
+    await this.log.add({
+      at: new Date(now).toISOString(), platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId,
+      kind, slot: new Date(slot).toISOString(), jobId, status: 'queued', to: to.userId, toName: to.name,
+    });
+    return jobId;
+  }
+
+  private async add(jobId: string, data: OutboxJob, delay: number): Promise<void> {
+    await this.queue.add(data.kind, data, {
       jobId,
-      delay: Math.max(0, plannedAt - now),
+      delay: Math.max(0, delay),
       attempts: this.o.attempts,
       backoff: { type: 'exponential', delay: this.o.retryBaseMs },
       // Kept a day so a late duplicate add of the same slot still finds it.
       removeOnComplete: { age: 86400 },
       removeOnFail: { age: 7 * 86400 },
     });
-    await this.log.add({
-      at: new Date(now).toISOString(), platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId,
-      kind, slot: new Date(slot).toISOString(), jobId, status: 'queued',
-    });
-    return jobId;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,11 @@ import type { PeopleLookup } from './digest-render.js';
 export interface ReminderContent {
   hits: StepHit[];
   lookback: Measure[];
+  /** Fields (StepHit.field, 回头看 fields) whose people were reached 1:1: listed, not @-mentioned. */
+  quiet?: Set<string>;
+  /** People named by listed items who have no account on this platform, so no 1:1 reached them. */
+  fallback?: string[];
+  lookbackFields?: Map<string, string>;
 }
 
 /**
@@ -34,19 +39,23 @@ export function renderReminders(ledger: Ledger, c: ReminderContent, people: Peop
       const named: string[] = [];
       if (step.notify.includes('owner')) named.push(...m.owners);
       if (step.notify.includes('leader')) named.push(...m.leaders);
-      for (const n of named) mentions.push(...people(n));
+      const loud = !c.quiet?.has(h.field);
+      if (loud) for (const n of named) mentions.push(...people(n));
       const due = formatMonthDayCn(deadlineDate(m.deadline)!);
       const when = h.daysLeft < 0 ? `${due}到期，已逾期${-h.daysLeft}天` : h.daysLeft === 0 ? `今天（${due}）到期` : `${due}到期，还有${h.daysLeft}天`;
       b.item(`**${m.code}** ${clip(m.title)}｜${when}｜${names(m.departments, [...new Set(named)])}`);
     }
-    if (step.notify.includes('office')) mentions.push(...office);
+    if (step.notify.includes('office') && hits.some((h) => !c.quiet?.has(h.field))) mentions.push(...office);
   }
   if (c.lookback.length) {
     b.blank().line(`**🔁 长期坚持事项回头看（${c.lookback.length}项）**：请责任人对照整改措施开展“回头看”，巩固整改成果`);
     for (const m of c.lookback) {
-      for (const n of m.owners) mentions.push(...people(n));
+      if (!c.quiet?.has(c.lookbackFields?.get(m.id) ?? '')) for (const n of m.owners) mentions.push(...people(n));
       b.item(`**${m.code}** ${clip(m.title)}｜${names(m.departments, m.owners)}`);
     }
+  }
+  if (c.fallback?.length) {
+    b.blank().line(`${c.fallback.map(safeText).join('、')}尚未登记本平台账号，无法私信提醒，请在群内留意并及时报送。`);
   }
   b.blank().line('完成后请发送“完成 编号 佐证说明”，有新进展请发送“进展 编号 说明”。');
   b.mention(...mentions);

@@ -130,13 +130,27 @@ export class Scheduler {
     const binding = await this.d.services.directory.getBinding(chat.platform, chat.chatId);
     if (!binding || binding.ledgerId !== chat.ledgerId) return false;
     const { services, sched } = this.d;
-    const reply = kind === 'digest'
-      ? (await composeDigest(services, cache, chat, now, new Date(since)))?.reply
-      : await composeReminders(services, sched, cache, chat, now, slot);
-    if (!reply) return false;
     const sender = this.d.senders.get(chat.platform);
-    await this.d.outbox.enqueue(chat, binding.channel, kind, slot, reply, sender, now.getTime());
-    return true;
+    if (kind === 'digest') {
+      const reply = (await composeDigest(services, cache, chat, now, new Date(since)))?.reply;
+      if (!reply) return false;
+      await this.d.outbox.enqueue(chat, binding.channel, kind, slot, reply, sender, now.getTime());
+      return true;
+    }
+    const run = await composeReminders(services, sched, cache, chat, now, slot, !!sender?.sendDirect);
+    if (!run) return false;
+    if (run.group) await this.d.outbox.enqueue(chat, binding.channel, kind, slot, run.group, sender, now.getTime());
+    for (const d of run.direct) {
+      await this.d.outbox.enqueueDirect(chat, 'direct', d, String(slot), slot, d.reply, sender, now.getTime());
+    }
+    if (run.fallback.length) {
+      await this.d.log.add({
+        at: now.toISOString(), platform: chat.platform, chatId: chat.chatId, ledgerId: chat.ledgerId, kind: 'direct',
+        slot: new Date(slot).toISOString(), status: 'skipped', code: 'no_account',
+        reason: `${run.fallback.join('、')}未登记本平台账号，无法私信，已改在群内提醒`,
+      });
+    }
+    return Boolean(run.group || run.direct.length);
   }
 
   private remember(key: string, spec: CronSpec, handled: number): void {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ChatBinding } from '../core/binding.js';
 import type { Platform, Reply } from '../core/message.js';
 import type { SenderRegistry } from '../core/sender.js';
@@ -12,6 +13,9 @@ import { formatLadder } from './reminders.js';
 import type { Outbox } from './outbox.js';
 import { renderDeliveryLog } from './log-render.js';
 import { ReplyBuilder } from '../commands/reply.js';
+import { ReachSettingsService } from './reach-service.js';
+import { describeReach } from './reach.js';
+import { reachOf } from './compose.js';
 
 export interface ScheduleServiceDeps {
   services: Services;
@@ -21,13 +25,32 @@ export interface ScheduleServiceDeps {
   /** Absent in a process that only renders (CLI --print). */
   outbox?: Outbox;
   senders?: SenderRegistry;
+  /** Reports a failure to queue the office's approval copies. */
+  logger?: Logger;
   /** Called after a schedule changed, so this instance's scheduler re-reads it at once. */
   onChange?: () => void;
 }
 
 /** Subscriptions, the delivery log and on-demand digests; behind 订阅/退订/推送记录 and the CLI. */
 export class ScheduleService implements ScheduleCommands {
-  constructor(private readonly d: ScheduleServiceDeps) {}
+  /** 提醒方式 / 审批私信 and the office's approval copies. */
+  readonly reachSettings: ReachSettingsService;
+
+  constructor(private readonly d: ScheduleServiceDeps) {
+    this.reachSettings = new ReachSettingsService(d);
+  }
+
+  reach(binding: ChatBinding, phrase: string, by: Speaker | { name: string }): Promise<Reply> {
+    return this.reachSettings.reach(binding, phrase, by);
+  }
+
+  approvalDirect(binding: ChatBinding, phrase: string, by: Speaker | { name: string }): Promise<Reply> {
+    return this.reachSettings.approvalDirect(binding, phrase, by);
+  }
+
+  approvalCopies(chat: { platform: Platform; chatId: string; ledgerId: string }, reply: Reply, senderId: string): Promise<number> {
+    return this.reachSettings.approvalCopies(chat, reply, senderId);
+  }
 
   parseSchedule(phrase: string): { cron: string } | { error: string } {
     return parseScheduleArg(phrase);
@@ -49,6 +72,7 @@ export class ScheduleService implements ScheduleCommands {
     const b = new ReplyBuilder('订阅成功');
     b.line(`✅ 已订阅整改进展通报：**${describeCron(spec.expr)}** 推送到本群（${by.name}设置）。`);
     b.line(`到期提醒：${describeCron(this.d.reminderCron)}检查一次，${formatLadder(ladder)}，每项每档只提醒一次；长期坚持事项每月提示“回头看”。`);
+    b.line(`${describeReach(await reachOf(this.d.sched, binding.ledgerId))}（发送“提醒方式”“审批私信”查看或修改）。`);
     b.line('发送“推送记录”查看发送情况，发送“退订”停止推送。');
     return b.build();
   }

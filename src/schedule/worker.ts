@@ -53,7 +53,8 @@ async function deliver(d: WorkerDeps, job: Job<OutboxJob>, token: string | undef
   const jobId = job.id!;
   const entry = (status: DeliveryEntry['status'], extra: Partial<DeliveryEntry> = {}): DeliveryEntry => ({
     at: d.clock.now().toISOString(), platform: m.platform, chatId: m.chatId, ledgerId: m.ledgerId, kind: m.kind,
-    slot: new Date(m.slot).toISOString(), jobId, status, attempt: job.attemptsMade + 1, ...extra,
+    slot: new Date(m.slot).toISOString(), jobId, status, attempt: job.attemptsMade + 1,
+    ...(m.to ? { to: m.to, toName: m.toName } : {}), ...extra,
   });
   // A job re-run after its process died between sending and completing must not send again.
   if (await d.sched.wasSent(jobId)) return;
@@ -66,7 +67,12 @@ async function deliver(d: WorkerDeps, job: Job<OutboxJob>, token: string | undef
   try {
     if (!sender) throw new SendError('config', 'no_sender', `本服务未启用${m.platform}发送通道`);
     const parts = redisPartTracker(d.sched.redis, jobId);
-    await withTimeout(sender.send({ platform: m.platform, chatId: m.chatId, channel: binding.channel }, m.reply, { parts }), d.sendTimeoutMs);
+    if (m.to) {
+      if (!sender.sendDirect) throw new SendError('config', 'no_direct', `本服务的${m.platform}发送通道不支持私信`);
+      await withTimeout(sender.sendDirect({ platform: m.platform, userId: m.to, chatId: m.chatId }, m.reply, { parts }), d.sendTimeoutMs);
+    } else {
+      await withTimeout(sender.send({ platform: m.platform, chatId: m.chatId, channel: binding.channel }, m.reply, { parts }), d.sendTimeoutMs);
+    }
   } catch (err) {
     const e = err instanceof SendError ? err : new SendError('retry', 'error', (err as Error).message);
     await onFailure(d, job, token, e, entry);

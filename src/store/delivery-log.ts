@@ -21,6 +21,9 @@ export interface DeliveryEntry {
   /** SendError kind of a failure: config errors need the office, not a retry. */
   errorKind?: string;
   reason?: string;
+  /** A 1:1 message: the person's user id and name (chatId is the group it belongs to). */
+  to?: string;
+  toName?: string;
 }
 
 const PER_CHAT = 50;

@@ -8,7 +8,7 @@ import { k } from './keys.js';
  * Redis state of the scheduler: per-chat slot claims (exactly once per chat
  * and slot across instances), reminder-step claims, per-robot send plans and
  * sent markers. Keys: rb:sched:<platform>:<chat>, rb:{L}:remind:<chat>,
- * rb:{L}:ladder, rb:outbox:plan:{robot}, rb:outbox:sent:<job>. Every script and
+ * rb:{L}:ladder, rb:{L}:reach, rb:outbox:plan:{robot}, rb:outbox:sent:<job>. Every script and
  * command here touches one key, so on a cluster each goes to that key's slot; the
  * subscribed-chat scan reads bindings, which all share the {dir} slot.
  */
@@ -144,6 +144,15 @@ export class ScheduleStore {
   async setLadder(ledgerId: string, ladder: string | null): Promise<void> {
     if (ladder === null) await this.redis.del(`rb:{${ledgerId}}:ladder`);
     else await this.redis.set(`rb:{${ledgerId}}:ladder`, ladder);
+  }
+
+  /** A ledger's reminder delivery settings (src/schedule/reach.ts reads them): mode, approvalDirect, by, at. */
+  async getReach(ledgerId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(`rb:{${ledgerId}}:reach`);
+  }
+
+  async setReach(ledgerId: string, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(`rb:{${ledgerId}}:reach`, fields);
   }
 
   /** Reserves `parts` send slots on a robot; returns the planned send time (ms). */

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { Reply } from '../../core/message.js';
-import { SendError, type ChatSender, type OutboundTarget } from '../../core/sender.js';
+import { SendError, type ChatSender, type DirectTarget, type OutboundTarget } from '../../core/sender.js';
 
 /** One message the console sender delivered. */
 export interface ConsoleSend {
@@ -34,6 +34,15 @@ export class ConsoleSender implements ChatSender {
 
   robotKey(target: OutboundTarget): string {
     return `console:${target.channel.robot ?? 'default'}`;
+  }
+
+  directKey(userId: string): string {
+    return `console:direct:${userId}`;
+  }
+
+  /** A 1:1 message: recorded and printed like a group send, with chatId `@<userId>`. */
+  async sendDirect(to: DirectTarget, reply: Reply): Promise<void> {
+    await this.send({ platform: 'console', chatId: `@${to.userId}`, channel: {} }, reply);
   }
 
   async send(target: OutboundTarget, reply: Reply): Promise<void> {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { Reply } from '../../core/message.js';
 import type { ConfigProblem, RateLimiter } from '../../core/ports.js';
-import { SendError, unsentParts, type ChatSender, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
+import { SendError, unsentParts, type ChatSender, type DirectTarget, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
 import type { RobotApi } from './openapi.js';
 import { OPENAPI_MAX_BYTES, renderReply, WEBHOOK_MAX_BYTES } from './render.js';
 import { sendByCustomRobot } from './webhook.js';
@@ -38,8 +38,45 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class DingtalkSender implements ChatSender {
   readonly platform = 'dingtalk' as const;
+  /** Set by the adapter when approval cards are configured: delivers a reply's card into a user's 1:1 chat. */
+  private directCard?: (to: DirectTarget, reply: Reply) => Promise<void>;
 
   constructor(private readonly o: DingtalkSenderOptions) {}
+
+  /** Lets 1:1 replies that offer a decision (approval copies) arrive as cards. */
+  useDirectCards(f: (to: DirectTarget, reply: Reply) => Promise<void>): void {
+    this.directCard = f;
+  }
+
+  /**
+   * No per-robot limit is documented for oToMessages/batchSend (only the
+   * platform-wide 90002 and flowControlledStaffIdList): 1:1 sends share one
+   * key per robot at the group robot's 20 a minute, to stay well clear.
+   */
+  directKey(_userId: string): string {
+    return `dingtalk:oto:${this.o.robotCode ?? 'none'}`;
+  }
+
+  /** 1:1 through the app robot (oToMessages/batchSend); a reply with a decision becomes a card when cards are set up. */
+  async sendDirect(to: DirectTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    const api = this.o.api;
+    try {
+      if (reply.actions && this.directCard) return await this.directCard(to, reply);
+      if (!api) throw new SendError('config', 'no_app', 'DingTalk 1:1 messages need DINGTALK_CLIENT_ID/SECRET and DINGTALK_ROBOT_CODE');
+      const parts = renderReply(reply, { maxBytes: OPENAPI_MAX_BYTES, canMention: false, lightStyle: this.o.lightStyle });
+      const todo = await unsentParts(parts.length, opts.parts);
+      const key = this.directKey(to.userId);
+      for (let i = 0; i < todo.length; i++) await this.takeSlot(key);
+      for (const i of todo) {
+        await api.sendToUser(to.userId, parts[i]!);
+        await opts.parts?.mark(i);
+      }
+    } catch (err) {
+      const e = err instanceof SendError ? err : new SendError('retry', 'unexpected', (err as Error).message);
+      if (e.kind === 'config') await this.report(to.chatId, e);
+      throw e;
+    }
+  }
 
   robotKey(target: OutboundTarget): string {
     const token = target.channel.webhookToken;

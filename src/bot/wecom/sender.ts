@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Mention, Reply } from '../../core/message.js';
 import type { ConfigProblem, RateLimiter } from '../../core/ports.js';
-import { SendError, unsentParts as unsent, type ChatSender, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
+import { SendError, unsentParts as unsent, type ChatSender, type DirectTarget, type OutboundTarget, type PartTracker, type SendOptions } from '../../core/sender.js';
 import { CONFIG_HINTS, TOKEN_CODES, callWecom, errorFor, type WecomAnswer } from './api.js';
 import type { WecomConfig } from './config.js';
 import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, fingerprint, sleep as realSleep, takeSlots } from './limit.js';
@@ -58,6 +58,24 @@ export class WecomSender implements ChatSender {
     if (this.d.config.appSend) return this.sendApp(t, reply, opts.parts);
     throw await this.configProblem(t.chatId, 'no_channel',
       '该企业微信群没有发送渠道；请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人');
+  }
+
+  /** 30 messages a minute per member and app (limit.ts): one key per person. */
+  directKey(userId: string): string {
+    return `wecom:app:${this.d.config.agentId ?? 'none'}:${userId}`;
+  }
+
+  /**
+   * 1:1 through the self-built app's message/send to `touser`. A reply with
+   * a decision goes as text naming the 销号/退回 commands: an app card's
+   * button press would come back on the app callback path, which approval
+   * cards do not use yet.
+   */
+  async sendDirect(to: DirectTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
+    if (!this.d.config.appSend) {
+      throw await this.configProblem(to.chatId, 'no_app', '企业微信私信提醒需要自建应用：请设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET');
+    }
+    return this.sendApp({ platform: 'wecom', chatId: to.chatId, channel: { touser: to.userId } }, reply, opts.parts);
   }
 
   /** Group robot markdown, split at 4,096 bytes; mentions as `<@userid>` in the last part. */
