@@ -38,6 +38,7 @@ async function main() {
       ['http_client', 'bench/http-client.ts', 'benchHttpClient'],
       ['crash_run', 'bench/crash.ts', 'benchCrash'],
       ['dashboard', 'bench/dashboard.ts', 'benchDashboard'],
+      ['memory', 'bench/memory.ts', 'benchMemory'],
       ['side_by_side', 'bench/side-by-side.ts', 'benchSideBySide'],
     ];
     for (const [name, file, fn] of parts) {

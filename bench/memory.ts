@@ -1,0 +1,174 @@
+// Issue 10's memory targets as figures: Redis bytes per measure of a 100,000-measure ledger (with a
+// breakdown by key family), then the real service (src/main.ts, DingTalk HTTP mode) bound to a chat
+// of that ledger, driven by 1,000 mixed signed callbacks, and its RSS (VmRSS, VmHWM) read after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { dingtalkSign } from '../src/bot/dingtalk/signature.js';
+import { openServices } from '../src/app/services.js';
+import { syntheticDoc } from './synthetic.js';
+
+const SECRET = 'bench-memory-secret-0123456789';
+const LEDGER = 'bench-mem';
+const root = path.resolve(import.meta.dirname, '..');
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.info('memory'))?.[1] ?? 0);
+
+/** The family a key of the ledger belongs to (by its name after the generation prefix). */
+function family(key: string): string {
+  const rest = key.replace(/^rb:\{[^}]*\}:(g\d+:)?/, '');
+  if (rest.startsWith('i:')) return 'item_hashes';
+  if (rest.startsWith('g:') || rest.startsWith('gp:')) return 'search_index';
+  if (rest === 'text') return 'search_text';
+  return 'other_indexes';
+}
+
+/** MEMORY USAGE of every key of the ledger (SAMPLES 0: exact for aggregates), summed per family. */
+async function families(r: Redis, measures: number) {
+  const sums: Record<string, { keys: number; bytes: number }> = {};
+  const encodings: Record<string, Record<string, number>> = {};
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `rb:{${LEDGER}}:*`, 'COUNT', 2000);
+    cursor = next;
+    const p = r.pipeline();
+    for (const key of keys) { p.memory('USAGE', key, 'SAMPLES', 0); p.object('ENCODING', key); }
+    const res = (await p.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const f = family(key);
+      const s = (sums[f] ??= { keys: 0, bytes: 0 });
+      s.keys++;
+      s.bytes += Number(res[2 * i]?.[1] ?? 0);
+      const enc = String(res[2 * i + 1]?.[1] ?? '?');
+      (encodings[f] ??= {})[enc] = (encodings[f][enc] ?? 0) + 1;
+    });
+  } while (cursor !== '0');
+  return Object.fromEntries(Object.entries(sums).map(([f, s]) => [f, {
+    keys: s.keys, mb: +(s.bytes / 1e6).toFixed(1), bytes_per_measure: Math.round(s.bytes / measures), encodings: encodings[f],
+  }]));
+}
+
+function spawnService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d; const m = /rectify-bot is up: http:\/\/localhost:(\d+)/.exec(out); if (m) resolve({ child, port: Number(m[1]) }); });
+    child.stderr!.on('data', (d: Buffer) => { err += d; });
+    child.once('exit', (c) => reject(new Error(`src/main.ts exited (${c}): ${err.slice(-1500)}`)));
+  });
+}
+
+/** VmRSS and VmHWM of a process, in MB. */
+function rss(pid: number) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0);
+  return { vm_rss_mb: Math.round(kb('VmRSS') / 1024), vm_hwm_mb: Math.round(kb('VmHWM') / 1024) };
+}
+
+export async function benchMemory(o: { redisUrl: string; commands?: number }) {
+  const url = `${o.redisUrl.replace(/\/\d+$/, '')}/10`;
+  const admin = new Redis(url);
+  await admin.flushdb();
+  const count = o.commands ?? 1_000;
+  // One ledger alone in Redis: used_memory before and after its import is the ledger's footprint.
+  const before = await usedMemory(admin);
+  let doc: ReturnType<typeof syntheticDoc> | null = syntheticDoc(LEDGER, 10, 1000, 10);
+  const measures = doc.measures.length;
+  const codes = doc.measures.filter((_, i) => i % 97 === 0).map((m) => m.code);
+  const open = await openServices({ redisUrl: url });
+  const t0 = performance.now();
+  await open.services.ledgers.saveDoc(doc, { actor: 'bench', note: 'memory bench' }, { awaitCleanup: true });
+  const importMs = Math.round(performance.now() - t0);
+  doc = null;
+  gc();
+  await open.services.directory.putUsers([
+    { platform: 'dingtalk', userId: 'office-mem', name: '王静', department: '综合办公室', role: 'office' },
+    { platform: 'dingtalk', userId: 'owner-mem', name: '陈敏', department: '政治部', role: 'owner' },
+  ]);
+  const chats = Array.from({ length: 10 }, (_, i) => `cid-mem-${i}`);
+  for (const c of chats) await open.services.directory.bind({ platform: 'dingtalk', chatId: c, ledgerId: LEDGER, channel: {}, boundAt: new Date().toISOString() });
+  await open.close();
+  const after = await usedMemory(admin);
+  const redisFigures = {
+    measures, import_ms: importMs,
+    used_memory_mb: +((after - before) / 1e6).toFixed(1),
+    bytes_per_measure: Math.round((after - before) / measures),
+    families: await families(admin, measures),
+    target: 'Redis ≤ 1,500 bytes per measure',
+  };
+
+  const answered = new Set<string>();
+  const sink = createServer((req, res) => {
+    const id = new URL(req.url!, 'http://x').searchParams.get('session') ?? '';
+    req.resume();
+    req.on('end', () => { answered.add(id); res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"errcode":0,"errmsg":"ok"}'); });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const svc = await spawnService({
+    REDIS_URL: url, REDIS_CLUSTER_NODES: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', LOAD_DEMO: 'never', CONSOLE_WEB: 'off',
+    DINGTALK_MODE: 'http', DINGTALK_CLIENT_ID: 'dingmem', DINGTALK_CLIENT_SECRET: SECRET, DINGTALK_OAPI_BASE: sinkUrl, DINGTALK_API_BASE: sinkUrl,
+  });
+  const pid = svc.child.pid!;
+  const atStart = rss(pid);
+  const texts: Array<(n: number) => string> = [
+    () => '进度',
+    (n) => `查看 ${codes[n % codes.length]}`,
+    () => '逾期',
+    () => '我的',
+    (n) => `搜索 ${['制度', '规范台账管理', `第${n * 37}条`, '管理完善'][n % 4]}`,
+    (n) => `进展 ${codes[n % codes.length]} 第${n}次推进：已召开专题会议部署`,
+    () => '临期 30',
+    () => '部门 政治部 逾期',
+    () => '待销号',
+    (n) => `历史 ${codes[n % codes.length]}`,
+  ];
+  const base = Date.now();
+  const t1 = performance.now();
+  try {
+    for (let n = 0; n < count; n++) {
+      const msgId = `mem${n}`;
+      const ts = String(base + n);
+      const sender = n % 3 === 0 ? ['owner-mem', '陈敏'] : ['office-mem', '王静'];
+      const res = await fetch(`http://127.0.0.1:${svc.port}/dingtalk/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', timestamp: ts, sign: dingtalkSign(ts, SECRET) },
+        body: JSON.stringify({
+          msgId, msgtype: 'text', conversationId: chats[n % chats.length], conversationType: '2', senderStaffId: sender[0], senderNick: sender[1],
+          sessionWebhook: `${sinkUrl}/robot/sendBySession?session=${msgId}`, sessionWebhookExpiredTime: Date.now() + 3_600_000,
+          text: { content: ` ${texts[n % texts.length](n)}` },
+        }),
+      });
+      await res.arrayBuffer();
+      // A few in flight at once, like a busy group; never an unbounded backlog.
+      if (n % 8 === 7) while (answered.size < n - 16) await new Promise((x) => setTimeout(x, 5));
+    }
+    const end = Date.now() + 120_000;
+    while (answered.size < count && Date.now() < end) await new Promise((x) => setTimeout(x, 50));
+    const driveMs = Math.round(performance.now() - t1);
+    // A settled process: what it keeps, not a burst in flight.
+    await new Promise((x) => setTimeout(x, 2000));
+    const mem = rss(pid);
+    return {
+      redis: { ...redisFigures, met: redisFigures.bytes_per_measure <= 1500 },
+      service: {
+        commands: count, answered: answered.size, drive_ms: driveMs, at_start: atStart, ...mem,
+        target: 'service RSS ≤ 150 MB serving a 100,000-measure ledger after 1,000 commands', met: mem.vm_rss_mb <= 150,
+      },
+    };
+  } finally {
+    svc.child.kill('SIGTERM');
+    sink.closeAllConnections();
+    sink.close();
+    await admin.flushdb().catch(() => undefined);
+    admin.disconnect();
+  }
+}
+
+export default benchMemory;
