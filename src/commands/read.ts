@@ -11,6 +11,7 @@ import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
+import { evidenceBlock } from './evidence.js';
 import { resolveItem, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -83,7 +84,7 @@ export const view = defineCommand<string>({
   },
 });
 
-function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
+async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
   b.heading(`${m.code} 整改措施`);
   b.line(safeText(m.title));
   b.blank();
@@ -100,6 +101,7 @@ function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
     b.line('**最新进展**');
     for (const n of m.notes.slice(0, 3)) b.item(noteLine(n));
   }
+  await evidenceBlock(ctx, m, b);
   return b.build();
 }
 

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeWorld, type World } from '../helpers/world.js';
+import { createEvidence } from '../../src/evidence/index.js';
+import { LocalEvidenceStorage } from '../../src/evidence/local-storage.js';
+import type { EvidenceService } from '../../src/evidence/service.js';
+import { parseRemoval } from '../../src/commands/evidence.js';
+import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
+import { testTarget } from '../helpers/redis.js';
+import { PDF_MIN, PNG_1X1 } from './samples.js';
+
+const owner = { platform: 'console', userId: 'owner', name: '陈敏' };
+
+describe('佐证材料 in chat: 查看, 历史 and the office’s 删除佐证', () => {
+  let w: World;
+  let dir: string;
+  let ev: EvidenceService;
+  let redis: RedisClient;
+  beforeAll(async () => {
+    w = await makeWorld();
+    dir = await mkdtemp(path.join(tmpdir(), 'rb-evc-'));
+    redis = connectRedis(testTarget());
+    await waitReady(redis);
+    ev = createEvidence({ redis, items: w.open.services.ledgers, clock: w.clock, storage: new LocalEvidenceStorage(dir) });
+    w.open.services.evidence = ev;
+  });
+  afterAll(async () => { await w.close(); redis.disconnect(); await rm(dir, { recursive: true, force: true }); });
+
+  const text = async (who: string, t: string) => (await w.say(who, t))?.text ?? '';
+  const files = async () => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
+
+  it('reads removal phrases forgivingly', () => {
+    expect(parseRemoval('3.2 1')).toEqual({ code: '3.2', n: 1 });
+    expect(parseRemoval('二.1.1 第二份')).toEqual({ code: '二.1.1', n: 2 });
+    expect(parseRemoval('3.2，第3个')).toEqual({ code: '3.2', n: 3 });
+    expect(parseRemoval('3.2第十张')).toEqual({ code: '3.2', n: 10 });
+    expect(parseRemoval('3.2   两')).toEqual({ code: '3.2', n: 2 });
+    expect(parseRemoval('3.2')).toHaveProperty('error');
+    expect(parseRemoval('')).toHaveProperty('error');
+    expect(parseRemoval('3.2 0')).toHaveProperty('error');
+  });
+
+  it('lists evidence under 查看 and 佐证 events under 历史; only the office removes, with an audit event', async () => {
+    const L = w.ledgerId;
+    const m = (await w.open.services.ledgers.getItem(L, '2.1.1'))!;
+    const a = await ev.attachEvidence({ ledgerId: L, itemId: m.id, file: { bytes: PNG_1X1, name: '现场照片.png' }, actor: owner, messageId: 'c1' });
+    w.clock.advance(60_000);
+    const b = await ev.attachEvidence({ ledgerId: L, itemId: m.id, file: { bytes: PDF_MIN, name: '整改报告.pdf' }, actor: owner, messageId: 'c2' });
+    expect(a.ok && b.ok).toBe(true);
+
+    const view = await text('viewer', `查看 ${m.code}`);
+    expect(view).toContain('佐证材料（2份）');
+    expect(view).toMatch(/1\. 现场照片\.png（图片，70 B）陈敏/);
+    expect(view).toMatch(/2\. 整改报告\.pdf（PDF，\d+ B）陈敏/);
+
+    // Not the office: a clear refusal, nothing changes.
+    const refused = await text('owner', `删除佐证 ${m.code} 1`);
+    expect(refused).toContain('仅限整改办');
+    expect(await ev.list(L, m.id)).toHaveLength(2);
+    expect(await files()).toBe(2);
+
+    // A miss gets help; an out-of-range number says how many there are.
+    expect(await text('office', `删除佐证 ${m.code}`)).toContain('用法：删除佐证');
+    expect(await text('office', `删除佐证 ${m.code} 3`)).toContain('只有2份');
+    expect(await ev.list(L, m.id)).toHaveLength(2);
+
+    // Full-width code and a Chinese ordinal.
+    const fw = m.code.replace(/\./g, '．').replace(/1/g, '１');
+    const ok = await text('office', `删除佐证　${fw}　第一份`);
+    expect(ok).toContain('已删除');
+    expect(ok).toContain('现场照片.png');
+    const left = await ev.list(L, m.id);
+    expect(left.map((r) => r.name)).toEqual(['整改报告.pdf']);
+    expect(await files()).toBe(1);
+    if (a.ok) expect(await ev.bytes(a.record)).toBeNull();
+
+    const hist = await w.open.services.ledgers.history(L, m.id);
+    expect(hist.map((e) => e.action)).toEqual(['佐证', '佐证', '删除佐证']);
+    expect(hist[2]).toMatchObject({ actor: { platform: 'console', userId: 'office', name: '王静' } });
+    expect(hist[2].note).toContain('现场照片.png');
+    const h = await text('office', `历史 ${m.code}`);
+    expect(h).toMatch(/陈敏 佐证.*现场照片\.png/);
+    expect(h).toMatch(/王静 删除佐证.*现场照片\.png/);
+    expect(await text('office', `查看 ${m.code}`)).toContain('佐证材料（1份）');
+  });
+
+  it('the help lists 删除佐证 for the office only and tells how to send files', async () => {
+    const office = await text('office', '帮助');
+    expect(office).toContain('删除佐证');
+    expect(office).toContain('佐证材料：报告“进展”或“完成”时附上图片');
+    expect(await text('owner', '帮助')).not.toContain('删除佐证');
+  });
+});
