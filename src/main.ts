@@ -22,6 +22,7 @@ import { startInbound } from './inbound/index.js';
 import { RedisCardStore } from './store/card-store.js';
 import { createHttpClient } from './core/http-client.js';
 import { bullConnection } from './store/schedule-store.js';
+import { createEvidenceIntake } from './app/evidence-intake.js';
 
 /** Composition root: config → Redis → services → pipeline → HTTP + adapters + scheduler. */
 export async function startService(env: NodeJS.ProcessEnv = process.env) {
@@ -42,7 +43,9 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
       logger.info('demo ledger loaded (seed 003): ledger "demo", console chat "demo"; remove it with `rectify demo --remove`');
     }
   }
-  const pipeline = createPipeline({ services, logger, metrics, claim: open.claim });
+  // Pictures and files sent with or right after a 进展 / 完成 become evidence; adapters register their downloaders on `files`.
+  const evidence = createEvidenceIntake({ services, redis: open.redis, logger });
+  const pipeline = createPipeline({ services, logger, metrics, claim: open.claim, ...(evidence ? { evidence: evidence.intake } : {}) });
   // A frozen Redis must turn /healthz red within 2 s, whatever the client's own timeouts.
   const redisPing = () => Promise.race([
     open.redis.ping().then((r) => r === 'PONG'),
@@ -66,6 +69,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     cards: new RedisCardStore(open.redis),
     senders,
     evidence: services.evidence,
+    ...(evidence ? { files: evidence.files } : {}),
     rateLimiter: open.rateLimiter,
     reportProblem: (p) => services.directory.reportProblem(p, new Date()),
     router,

@@ -6,6 +6,7 @@ import type { Platform } from '../core/message.js';
 import type { CardStatePort, ConfigProblem, InboundPort, RateLimiter } from '../core/ports.js';
 import type { SenderRegistry } from '../core/sender.js';
 import type { EvidenceService } from '../evidence/service.js';
+import type { FileFetchers } from '../pipeline/evidence.js';
 
 /**
  * What a platform adapter is given by the composition root. It lives with the
@@ -32,6 +33,8 @@ export interface AdapterContext {
    * sniffs, checks limits, stores the bytes and records them with an audit event (see src/evidence/index.ts).
    */
   evidence?: EvidenceService;
+  /** Where an adapter registers how it downloads the pictures and files of its messages (evidence). */
+  files?: FileFetchers;
   rateLimiter: RateLimiter;
   reportProblem(problem: ConfigProblem): Promise<void>;
   router: Router;

@@ -14,6 +14,8 @@ import https from 'node:https';
  * `redirect: 'manual' | 'error'` ('follow' is treated as 'error': platform
  * calls never follow redirects). The response has status, ok, statusText,
  * headers.get, text(), json(), arrayBuffer() and body.cancel().
+ * Downloads may pass `maxBodyBytes` (ignored by other fetch implementations):
+ * a body over it is not read further and the call rejects with BodyTooLargeError.
  */
 export interface KeepAliveOptions {
   /** Idle sockets kept per host (default 16). */
@@ -28,7 +30,17 @@ type FetchInit = {
   body?: string | Buffer | Uint8Array | null;
   signal?: AbortSignal | null;
   redirect?: 'follow' | 'manual' | 'error';
+  /** Extension (downloads): stop reading past this many body bytes and reject with BodyTooLargeError. */
+  maxBodyBytes?: number;
 };
+
+/** A response body longer than the caller's `maxBodyBytes`: reading stopped at the first byte over. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`response body over ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
 
 /** A response shaped like fetch's, over a fully read body. */
 class SmallResponse {
@@ -81,15 +93,30 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
         return reject(new TypeError('fetch failed: redirect refused'));
       }
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      const max = init.maxBodyBytes;
+      let got = 0;
+      res.on('data', (c: Buffer) => {
+        if (overLimit) return;
+        got += c.length;
+        if (max !== undefined && got > max) {
+          overLimit = true;
+          cleanup();
+          req.destroy();
+          reject(new BodyTooLargeError(max));
+          return;
+        }
+        chunks.push(c);
+      });
       res.once('end', () => { cleanup(); resolve(new SmallResponse(status, res.statusMessage ?? '', res.headers, Buffer.concat(chunks), url.href)); });
       res.once('error', (e) => { cleanup(); reject(e); });
     });
     const onAbort = () => { req.destroy(); reject(abortReason(signal!)); };
     const cleanup = () => signal?.removeEventListener('abort', onAbort);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let overLimit = false;
     req.once('error', (e: NodeJS.ErrnoException) => {
       cleanup();
+      if (overLimit) return; // already rejected: the body was cut off on purpose
       // A kept-alive socket the server closed just as we reused it: the request never reached it,
       // so one retry on a fresh socket is safe (Node's documented `reusedSocket` pattern).
       if (!retried && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted) {

@@ -21,6 +21,24 @@ export interface IncomingMessage {
   text: string;
   /** Users @-mentioned in the message (the bot itself excluded when known). */
   mentions?: Mention[];
+  /** Pictures and files the message carries, as platform references (downloaded when applied, never bytes). */
+  files?: FileRef[];
+}
+
+/**
+ * A file a platform message carries, by reference: DingTalk `downloadCode`
+ * (+ fileName), WeCom media `url` (+ its `aeskey`). The adapter that made it
+ * downloads it; the core only passes it along.
+ */
+export interface FileRef {
+  /** A picture (photo, screenshot) or a document (PDF, Word, Excel…). */
+  type: 'image' | 'file';
+  /** What to download it by: DingTalk downloadCode, WeCom media URL. */
+  ref: string;
+  /** WeCom: the message's base64 `aeskey` for the AES-256-CBC media (absent: the callback EncodingAESKey). */
+  key?: string;
+  /** Name as sent (DingTalk file messages), if any. */
+  name?: string;
 }
 
 export interface ReplyLink {

@@ -7,6 +7,8 @@ import type { ChangeResult } from '../store/item-changes.js';
 export interface DispatchTrace {
   by?: string;
   ledgerId?: string;
+  /** The command's canonical name, once routed (e.g. 进展). */
+  command?: string;
   changes: ChangeResult[];
 }
 

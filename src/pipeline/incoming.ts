@@ -11,4 +11,10 @@ export const incomingSchema = z.object({
   senderName: z.string().max(256).optional(),
   text: z.string(),
   mentions: z.array(z.object({ userId: z.string(), name: z.string().optional() })).optional(),
+  files: z.array(z.object({
+    type: z.enum(['image', 'file']),
+    ref: z.string().min(1).max(4096),
+    key: z.string().max(256).optional(),
+    name: z.string().max(512).optional(),
+  })).max(10).optional(),
 });

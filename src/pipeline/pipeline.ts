@@ -14,6 +14,9 @@ import { helpExamples, helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
 import { annotate, tracedServices, type DispatchTrace } from './approval.js';
+import { runFenced } from './fenced-run.js';
+import { filesAlone, filesWithCommand, isFileAlone } from './evidence-step.js';
+import type { EvidenceIntake } from './evidence.js';
 
 export const MAX_TEXT = 2000;
 
@@ -23,6 +26,8 @@ export interface PipelineDeps {
   metrics: Metrics;
   /** Claims a message id once (SET NX with TTL). */
   claim(platform: IncomingMessage['platform'], id: string): Promise<boolean>;
+  /** Pictures and files sent with or right after a 进展 / 完成 become evidence (absent: files are ignored). */
+  evidence?: EvidenceIntake;
 }
 
 export interface Pipeline {
@@ -63,7 +68,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         return null;
       }
       const trace: DispatchTrace = { changes: [] };
-      const reply = await dispatch(msg, services, (o) => (outcome = o), metrics, trace);
+      const setOutcome = (o: string) => (outcome = o);
+      const ev = deps.evidence;
+      if (ev && msg.files?.length && isFileAlone(msg.text)) return annotate(await filesAlone(msg, services, ev, setOutcome), outcome, trace);
+      let reply = await dispatch(msg, services, setOutcome, metrics, trace);
+      if (ev) reply = await filesWithCommand(msg, services, ev, trace, outcome, reply);
       return annotate(reply, outcome, trace);
     } catch (e) {
       if (isRedisError(e)) {
@@ -98,10 +107,8 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return simpleReply('内容过长', `消息超过${MAX_TEXT}字，未予处理。请精简说明，或把详细材料作为附件交整改办。`);
   }
   const routed = route(msg.text);
-  const [binding, user] = await Promise.all([
-    services.directory.getBinding(msg.platform, msg.chatId),
-    services.directory.getUser(msg.platform, msg.senderId),
-  ]);
+  // One round trip for the binding and the sender; the ledger's meta is cached briefly (reads are fenced by generation).
+  const [binding, user] = await services.directory.bindingAndUser(msg.platform, msg.chatId, msg.senderId);
   const speaker: Speaker = user
     ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: roleFor(user, binding?.ledgerId ?? null), known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
@@ -111,7 +118,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     setOutcome('unbound');
     return NOT_BOUND();
   }
-  const ledger = binding ? await services.ledgers.getLedger(binding.ledgerId) : null;
+  const ledger = binding ? await services.ledgers.currentLedger(binding.ledgerId) : null;
   if (binding && !ledger && !isBind) {
     setOutcome('unbound');
     return simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。');
@@ -122,6 +129,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return missReply(routed.input, routed.suggestion, routed.hint);
   }
   const { spec } = routed;
+  trace.command = spec.name;
   const count = (o: string) => metrics.commands.inc({ command: spec.name, outcome: o });
   if (spec.roles && !spec.roles.includes(speaker.role)) {
     setOutcome('forbidden');
@@ -139,7 +147,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   trace.ledgerId = ledger?.id;
   const ctx: CommandContext = { msg, speaker, binding, ledger: ledger!, services: tracedServices(services, trace), now, today: shanghaiDate(now) };
   try {
-    const reply = await spec.run(ctx, args);
+    const reply = await runFenced((c, a) => spec.run(c, a), ctx, args, services, () => simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。'));
     count('ok');
     await queueOfficeCopies(services, msg, trace);
     return reply;

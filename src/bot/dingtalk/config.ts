@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseHostList } from '../../core/download.js';
+import { DEFAULT_DINGTALK_DOWNLOAD_HOSTS } from './media.js';
 
 /** Default connection-open endpoint of Stream mode (https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description). */
 export const DEFAULT_GATEWAY_URL = 'https://api.dingtalk.com/v1.0/gateway/connections/open';
@@ -19,6 +21,8 @@ export interface DingtalkConfig {
   lightStyle: 'emoji' | 'font';
   /** Approval card template (the new card API, Stream callbacks); unset: completion reports stay text. */
   cardTemplateId?: string;
+  /** Hosts a messageFiles/download URL may point at (`*.example.com` patterns). */
+  downloadHosts?: string[];
 }
 
 const blankToUndef = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -44,6 +48,7 @@ const schema = z.object({
   DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
   DINGTALK_GATEWAY_URL: url(DEFAULT_GATEWAY_URL),
   DINGTALK_CARD_TEMPLATE_ID: z.preprocess(blankToUndef, z.string().trim().regex(/^[\w.-]{1,128}$/, 'must be the card template id from the card platform').optional()),
+  DINGTALK_DOWNLOAD_HOSTS: z.preprocess(blankToUndef, z.string().regex(/^[\w.*:\-\s,]+$/, 'must be host names or *.domain patterns, comma separated').optional()),
   DINGTALK_LIGHT_STYLE: z.preprocess(
     blankToUndef,
     z.enum(['emoji', 'font'], { error: 'must be emoji or font' }).default('emoji'),
@@ -90,5 +95,6 @@ export function parseDingtalkConfig(env: NodeJS.ProcessEnv): DingtalkConfig {
     gatewayUrl: e.DINGTALK_GATEWAY_URL,
     lightStyle: e.DINGTALK_LIGHT_STYLE,
     cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
+    downloadHosts: parseHostList(e.DINGTALK_DOWNLOAD_HOSTS, DEFAULT_DINGTALK_DOWNLOAD_HOSTS),
   };
 }

@@ -12,6 +12,7 @@ import { StreamSupervisor, type SupervisorOptions } from './stream-supervisor.js
 import { AccessTokenSource } from './token.js';
 import { CardApi } from './card-api.js';
 import { DingtalkCards } from './cards.js';
+import { DEFAULT_DINGTALK_DOWNLOAD_HOSTS, dingtalkFileFetcher } from './media.js';
 
 export { parseDingtalkConfig, DingtalkConfigError } from './config.js';
 
@@ -19,6 +20,10 @@ export { parseDingtalkConfig, DingtalkConfigError } from './config.js';
 export interface DingtalkTuning {
   timeoutMs?: number;
   maxWaitMs?: number;
+  /** Per HTTP call of a file download (default 10 s). */
+  downloadTimeoutMs?: number;
+  /** First retry delay of a failed download (default 200 ms). */
+  retryDelayMs?: number;
   stream?: Pick<SupervisorOptions, 'baseDelayMs' | 'maxDelayMs' | 'idleMs' | 'stableMs' | 'random'>;
 }
 
@@ -71,6 +76,15 @@ export async function startDingtalk(ctx: AdapterContext, tuning: DingtalkTuning 
   const cards = cfg.cardTemplateId && tokens && cfg.robotCode && ctx.cards
     ? new DingtalkCards({ ctx, replier, logger: log, api: new CardApi({ fetch: ctx.fetch, apiBase: cfg.apiBase, robotCode: cfg.robotCode, templateId: cfg.cardTemplateId, tokens, timeoutMs }) })
     : null;
+  // Pictures and files of messages are downloaded when applied (worker side), through the app's OpenAPI.
+  if (ctx.files && tokens && cfg.robotCode) {
+    ctx.files.register('dingtalk', dingtalkFileFetcher({
+      fetch: ctx.fetch, apiBase: cfg.apiBase, tokens, robotCode: cfg.robotCode, allowHosts: cfg.downloadHosts ?? DEFAULT_DINGTALK_DOWNLOAD_HOSTS, timeoutMs: tuning.downloadTimeoutMs ?? 10_000,
+      ...(tuning.retryDelayMs !== undefined ? { retryDelayMs: tuning.retryDelayMs } : {}),
+    }));
+  }
+  // The office's 1:1 approval copies (outbox → sendDirect) become cards too.
+  if (cards) sender.useDirectCards((to, reply) => cards.createDirect(to, reply));
   const intake = new DingtalkIntake({ inbound: ctx.inbound, replier, logger: log, ...(cards ? { deliver: cards.deliverer() } : {}) });
   let supervisor: StreamSupervisor | null = null;
   let stopped = false;

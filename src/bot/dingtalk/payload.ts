@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { IncomingMessage, Mention } from '../../core/message.js';
+import { filesOf } from './media.js';
 
 /**
  * The robot message payload, identical in a Stream frame's `data` and in an
@@ -39,7 +40,7 @@ export function parseRobotMessage(json: string): RobotMessage | null {
   return r.success ? r.data : null;
 }
 
-/** Text of a message; richText parts are joined and voice uses DingTalk's transcript. Null = nothing we can read. */
+/** Text of a message; richText parts are joined, voice uses DingTalk's transcript, pictures and files have none. Null = nothing we can read. */
 function messageText(m: RobotMessage): string | null {
   if (m.msgtype === 'text') return m.text?.content ?? '';
   const c = m.content as Record<string, unknown> | undefined;
@@ -50,6 +51,8 @@ function messageText(m: RobotMessage): string | null {
       .join('');
   }
   if (m.msgtype === 'audio' && typeof c?.recognition === 'string') return c.recognition;
+  // A picture (1:1) or a file: no text, the file is the message (evidence).
+  if (m.msgtype === 'picture' || m.msgtype === 'file') return '';
   return null;
 }
 
@@ -85,6 +88,9 @@ function stripBotMention(text: string, m: RobotMessage, others: Mention[]): stri
 export function toIncoming(m: RobotMessage): IncomingMessage | null {
   const raw = messageText(m);
   if (raw === null) return null;
+  const files = filesOf(m);
+  // A picture or file message whose download code is missing is nothing we can read.
+  if ((m.msgtype === 'picture' || m.msgtype === 'file') && !files.length) return null;
   const mentions = mentionsOf(m);
   const senderId = m.senderStaffId || m.senderId;
   if (!senderId) return null;
@@ -97,6 +103,7 @@ export function toIncoming(m: RobotMessage): IncomingMessage | null {
     senderName: m.senderNick,
     text: stripBotMention(raw, m, mentions),
     ...(mentions.length ? { mentions } : {}),
+    ...(files.length ? { files } : {}),
   };
 }
 

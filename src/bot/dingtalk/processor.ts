@@ -34,8 +34,8 @@ const UNCERTAIN: Reply = {
 
 const UNSUPPORTED: Reply = {
   title: '整改督办',
-  markdown: '目前只能识别文字消息。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”。',
-  text: '目前只能识别文字消息。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”。',
+  markdown: '目前只能识别文字、图片和文件。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”；佐证材料请以图片或文件发送。',
+  text: '目前只能识别文字、图片和文件。请用文字发送指令，例如“进度”“查看 二.3”“3.2 已完成，制度已印发”；佐证材料请以图片或文件发送。',
   mentions: [],
   personal: true,
 };
@@ -75,7 +75,7 @@ export class DingtalkIntake {
     const msg = toIncoming(m);
     if (!msg) {
       this.o.logger.debug({ msgtype: m.msgtype, source }, 'dingtalk: message type not handled');
-      // A picture or file sent to the bot gets a hint, not silence.
+      // A video, voice without transcript or other type gets a hint, not silence.
       this.answerNow(m, UNSUPPORTED);
       return 'ignored';
     }

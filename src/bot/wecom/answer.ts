@@ -59,6 +59,7 @@ export async function answerMessage(d: AnswerDeps, m: InboundMessage, nonce: str
   const received = Date.now();
   const incoming: IncomingMessage = {
     platform: 'wecom', chatId: m.chatId, chatType: m.chatType, messageId: m.msgId, senderId: m.senderId, text: m.text,
+    ...(m.files?.length ? { files: m.files } : {}),
   };
   const route: WecomRoute = { source: m.source, msgId: m.msgId, senderId: m.senderId, chatId: m.chatId, chatType: m.chatType, responseUrl: m.responseUrl };
   const state = await d.ctx.inbound.submit(incoming, { passive: true, budgetMs: d.config.replyBudgetMs, data: { ...route } });

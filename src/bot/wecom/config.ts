@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseHostList } from '../../core/download.js';
+import { DEFAULT_WECOM_DOWNLOAD_HOSTS } from './media.js';
 
 /**
  * WeCom adapter configuration, parsed once from the injected environment.
@@ -33,6 +35,8 @@ const schema = z.object({
   WECOM_HTTP_TIMEOUT_MS: intIn(100, 60000, 10000),
   /** Longest we wait for a rate-limit slot before handing the send back as rate_limited. */
   WECOM_RATE_WAIT_MS: intIn(0, 60000, 5000),
+  /** Hosts an AI bot media URL may point at (`*.example.com` patterns, comma separated). */
+  WECOM_DOWNLOAD_HOSTS: z.string().trim().regex(/^[\w.*:\-\s,]*$/, 'must be host names or *.domain patterns, comma separated').optional(),
 });
 
 /** Parsed WeCom configuration. */
@@ -49,6 +53,8 @@ export interface WecomConfig {
   maxSkewSeconds: number;
   httpTimeoutMs: number;
   rateWaitMs: number;
+  /** Hosts media downloads may reach. */
+  downloadHosts?: string[];
   /** True when corp id, agent id and secret allow `message/send`. */
   appSend: boolean;
 }
@@ -97,6 +103,7 @@ export function loadWecomConfig(env: NodeJS.ProcessEnv): WecomConfig | null {
     maxSkewSeconds: v.WECOM_MAX_SKEW_SECONDS,
     httpTimeoutMs: v.WECOM_HTTP_TIMEOUT_MS,
     rateWaitMs: v.WECOM_RATE_WAIT_MS,
+    downloadHosts: parseHostList(v.WECOM_DOWNLOAD_HOSTS, DEFAULT_WECOM_DOWNLOAD_HOSTS),
     appSend: Boolean(v.WECOM_CORP_ID && v.WECOM_AGENT_ID && v.WECOM_SECRET),
   };
 }

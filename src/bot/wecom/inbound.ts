@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatType } from '../../core/message.js';
+import type { ChatType, FileRef } from '../../core/message.js';
 import { Rejection } from './body.js';
 import { parseXmlRecord } from './xml.js';
 
@@ -20,6 +20,8 @@ export interface InboundMessage {
   chatType: ChatType;
   text: string;
   responseUrl?: string;
+  /** Pictures and files (AI bot image / file / mixed, or a quoted one): encrypted media URLs with their aeskey. */
+  files?: FileRef[];
 }
 
 /** Anything else (events, stream refreshes, media we cannot read): acknowledged, not processed. */
@@ -76,6 +78,16 @@ function parseJsonKeepingIds(text: string): unknown {
   }
 }
 
+/** A media object of an AI bot message: the URL (valid 5 minutes) and, per message, its AES key. */
+const media = z.object({ url: z.string().min(1).max(4096), aeskey: z.string().max(256).optional() });
+
+const quoteSchema = z.object({
+  msgtype: z.string(),
+  image: media.optional(),
+  file: media.optional(),
+  mixed: z.object({ msg_item: z.array(z.object({ msgtype: z.string(), image: media.optional() })) }).optional(),
+}).optional().catch(undefined);
+
 const aibotSchema = z.object({
   msgid: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(128)),
   chatid: z.string().max(128).optional(),
@@ -86,9 +98,25 @@ const aibotSchema = z.object({
   text: z.object({ content: z.string() }).optional(),
   voice: z.object({ content: z.string() }).optional(),
   mixed: z.object({
-    msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() })),
+    msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional(), image: media.optional() })),
   }).optional(),
+  image: media.optional(),
+  file: media.optional(),
+  quote: quoteSchema,
 });
+
+type Media = z.infer<typeof media>;
+const ref = (type: FileRef['type'], m: Media): FileRef => ({ type, ref: m.url, ...(m.aeskey ? { key: m.aeskey } : {}) });
+
+/** The media a message (or the message it quotes) carries; at most 10. */
+function mediaOf(m: { msgtype: string; image?: Media; file?: Media; mixed?: { msg_item: { msgtype: string; image?: Media }[] } }): FileRef[] {
+  if (m.msgtype === 'image' && m.image) return [ref('image', m.image)];
+  if (m.msgtype === 'file' && m.file) return [ref('file', m.file)];
+  if (m.msgtype === 'mixed' && m.mixed) {
+    return m.mixed.msg_item.filter((i) => i.msgtype === 'image' && i.image).map((i) => ref('image', i.image!)).slice(0, 10);
+  }
+  return [];
+}
 
 /** Removes the leading `@botname` WeCom puts into group texts ("@RobotA hello" → "hello"). */
 export function stripLeadingMention(text: string): string {
@@ -103,6 +131,11 @@ function aibotMessage(obj: unknown): Inbound {
   if (m.msgtype === 'text') text = m.text?.content;
   else if (m.msgtype === 'voice') text = m.voice?.content; // WeCom's transcription
   else if (m.msgtype === 'mixed') text = m.mixed?.msg_item.map((i) => i.text?.content ?? '').join(' ');
+  let files = mediaOf(m);
+  // A picture or file alone has no text: the file is the message (evidence).
+  if (files.length && (m.msgtype === 'image' || m.msgtype === 'file')) text = '';
+  // A text quoting a picture or file (files reach groups only so) carries the quoted media.
+  if (m.msgtype === 'text' && m.quote) files = mediaOf(m.quote);
   if (text === undefined) return { kind: 'other', source: 'aibot', what: m.msgtype };
   const group = m.chattype === 'group';
   return {
@@ -115,6 +148,7 @@ function aibotMessage(obj: unknown): Inbound {
     chatType: group ? 'group' : 'private',
     text: group ? stripLeadingMention(text) : text.trim(),
     responseUrl: m.response_url,
+    ...(files.length ? { files } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { describeWecomConfig, loadWecomConfig } from './config.js';
 import { aesKeyFrom } from './crypto.js';
 import { WecomSender } from './sender.js';
 import { AccessTokenCache } from './token.js';
+import { DEFAULT_WECOM_DOWNLOAD_HOSTS, wecomFileFetcher } from './media.js';
 
 export { WecomConfigError, loadWecomConfig, type WecomConfig } from './config.js';
 export { WecomSender } from './sender.js';
@@ -35,6 +36,10 @@ export async function startWecom(ctx: AdapterContext): Promise<AdapterHandle | n
     ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender,
   };
   ctx.inbound.onDeliver('wecom', wecomDeliverer(deps));
+  // Pictures and files of AI bot messages are downloaded and decrypted when applied (worker side).
+  ctx.files?.register('wecom', wecomFileFetcher({
+    fetch: ctx.fetch, allowHosts: config.downloadHosts ?? DEFAULT_WECOM_DOWNLOAD_HOSTS, callbackKey: deps.keys.aesKey, timeoutMs: config.httpTimeoutMs,
+  }));
   registerCallbackRoutes(ctx.router, deps);
   ctx.logger.info({ platform: 'wecom', ...describeWecomConfig(config) }, 'WeCom adapter started');
   return {

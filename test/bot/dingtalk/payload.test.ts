@@ -56,8 +56,10 @@ describe('toIncoming', () => {
     expect(toIncoming(parse(fixture('group-richtext', { content: { richText: null } })))).toBeNull();
     expect(toIncoming(parse(fixture('group-richtext', { content: null })))).toBeNull();
   });
-  it('skips pictures and files', () => {
-    expect(toIncoming(parse(fixture('group-text', { msgtype: 'picture', content: { downloadCode: 'x' } })))).toBeNull();
+  it('reads a picture as a file reference without text, and skips a picture without a download code or a video', () => {
+    expect(toIncoming(parse(fixture('group-text', { msgtype: 'picture', content: { downloadCode: 'x' } })))).toMatchObject({ text: '', files: [{ type: 'image', ref: 'x' }] });
+    expect(toIncoming(parse(fixture('group-text', { msgtype: 'picture', content: {} })))).toBeNull();
+    expect(toIncoming(parse(fixture('group-text', { msgtype: 'video', content: { downloadCode: 'v', duration: 3 } })))).toBeNull();
   });
   it('falls back to the encrypted senderId for users outside the org', () => {
     expect(toIncoming(parse(fixture('group-text', { senderStaffId: undefined })))?.senderId).toBe('$:LWCP_v1:$fakeSenderjqTgIfhRX9Q==');

@@ -123,8 +123,9 @@ describe('wecom AI bot callbacks', () => {
   it('events and non-text messages are acknowledged without reaching the core', async () => {
     const n = h.received.length;
     const ev = wecom.aibot({ msgid: uid('e'), msgtype: 'event', chattype: 'single', from: { userid: 'u' }, event: { eventtype: 'enter_chat' } });
-    const img = wecom.aibot({ msgid: uid('i'), msgtype: 'image', chattype: 'single', from: { userid: 'u' }, image: { url: 'x' } });
-    for (const cb of [ev, img]) {
+    // Pictures and files are messages now (evidence); a video is not.
+    const video = wecom.aibot({ msgid: uid('i'), msgtype: 'video', chattype: 'single', from: { userid: 'u' }, video: { url: 'x' } });
+    for (const cb of [ev, video]) {
       const res = await post(cb.query, cb.body);
       expect([res.status, await res.text()]).toEqual([200, '']);
     }

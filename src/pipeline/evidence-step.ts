@@ -1,0 +1,61 @@
+import type { IncomingMessage, Reply } from '../core/message.js';
+import type { Services } from '../commands/types.js';
+import { route } from '../commands/router.js';
+import { simpleReply } from '../commands/reply.js';
+import type { DispatchTrace } from './approval.js';
+import { HOW_TO_ATTACH, REPORT_COMMANDS, withLines, type EvidenceIntake, type EvidenceTarget } from './evidence.js';
+
+/**
+ * The pipeline's two evidence steps (the rule itself is documented in evidence.ts):
+ * files alone (no command in the text) and files riding on a command.
+ */
+
+/** No text, or a caption that is not a command ("现场照片"): the files stand alone. */
+export function isFileAlone(text: string): boolean {
+  return !text.trim() || route(text).kind === 'miss';
+}
+
+const what = (msg: IncomingMessage) => (msg.files?.every((f) => f.type === 'image') ? '图片' : '文件');
+
+/** Files sent alone: they attach to the measure the sender last reported on in this chat, if recent. */
+export async function filesAlone(msg: IncomingMessage, services: Services, ev: EvidenceIntake, setOutcome: (o: string) => void): Promise<Reply> {
+  const binding = await services.directory.getBinding(msg.platform, msg.chatId);
+  if (!binding) {
+    setOutcome('unbound');
+    return simpleReply('未绑定', '本群尚未绑定整改台账。');
+  }
+  const recent = await ev.recent(binding.ledgerId, msg);
+  if (!recent) {
+    setOutcome('evidence_no_item');
+    return simpleReply('未关联事项', `收到${what(msg)}，但还不知道它属于哪一项整改，未保存。`, HOW_TO_ATTACH);
+  }
+  const user = await services.directory.getUser(msg.platform, msg.senderId);
+  const target: EvidenceTarget = {
+    ledgerId: binding.ledgerId, itemId: recent.itemId, code: recent.code,
+    by: { platform: msg.platform, userId: msg.senderId, name: user?.name ?? (msg.senderName || msg.senderId) },
+  };
+  setOutcome('evidence');
+  const lines = await ev.attachAll(msg, target, services.clock.now());
+  return { ...simpleReply('佐证材料', ...lines), personal: true };
+}
+
+/**
+ * After a command ran: a 进展 / 完成 that changed one measure becomes the
+ * sender's recent item, and files in the same message attach to it. On a
+ * re-run of the message (its change already applied, so nothing changed now)
+ * the recent item it wrote is the target.
+ */
+export async function filesWithCommand(msg: IncomingMessage, services: Services, ev: EvidenceIntake, trace: DispatchTrace, outcome: string, reply: Reply): Promise<Reply> {
+  const now = services.clock.now();
+  let target = outcome === 'ok' ? await ev.remember(msg, trace, now) : null;
+  if (!msg.files?.length) return reply;
+  if (!target && outcome === 'ok' && trace.ledgerId && trace.command && REPORT_COMMANDS.includes(trace.command) && !trace.changes.length) {
+    const r = await ev.recent(trace.ledgerId, msg);
+    if (r && r.messageId === msg.messageId) {
+      target = { ledgerId: trace.ledgerId, itemId: r.itemId, code: r.code, by: { platform: msg.platform, userId: msg.senderId, name: trace.by ?? msg.senderId } };
+    }
+  }
+  if (target) return withLines(reply, await ev.attachAll(msg, target, now));
+  if (outcome !== 'ok') return withLines(reply, [`${what(msg)}未保存：这条指令未能完成，请按提示修改后连同${what(msg)}重新发送。`]);
+  return withLines(reply, [`${what(msg)}未保存：图片和文件只随“进展”“完成”添加到事项。${HOW_TO_ATTACH}`]);
+}
