@@ -71,6 +71,16 @@ export interface CardRecord {
   chatType: 'group' | 'private';
   actions: import('./message.js').ReplyActions;
   createdAt: string;
+  /**
+   * A 1:1 copy (the office's approval card): the user whose 1:1 chat with the
+   * robot shows it. `chatId` stays the bound group, so a press is authorized
+   * and routed exactly like a press on the group card.
+   */
+  deliverTo?: string;
+  /** The card this one copies (the group card's id): a decision on either is shown on both. */
+  linked?: string;
+  /** A 1:1 copy the platform accepted (a retried delivery does not create it twice). */
+  created?: boolean;
   /** The first applied decision; a card is decided once. */
   decided?: CardDecision;
 }

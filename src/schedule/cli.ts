@@ -7,7 +7,8 @@ import { ScheduleStore } from '../store/schedule-store.js';
 import { DeliveryLog } from '../store/delivery-log.js';
 import { defaultScheduleConfig, loadScheduleConfig } from './config.js';
 import { parseScheduleArg } from './cron.js';
-import { ladderOf } from './compose.js';
+import { ladderOf, reachOf } from './compose.js';
+import { describeReach, parseOnOff, parseReachMode, REACH_MODES, REACH_WORDS } from './reach.js';
 import { Outbox } from './outbox.js';
 import { AUDIENCE_LABEL, formatLadder, ladderToString, parseLadder, type LadderStep } from './reminders.js';
 import { ScheduleService } from './service.js';
@@ -96,10 +97,12 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
     }));
 
   program.command('reminders')
-    .description('查看或设置台账的到期提醒阶梯，如 "20:责任人;10:责任人+责任领导;逾期:责任领导+整改办"')
+    .description('查看或设置台账的到期提醒阶梯和提醒方式，如 "20:责任人;10:责任人+责任领导;逾期:责任领导+整改办"')
     .requiredOption('--ledger <id>', '台账ID')
     .option('--ladder <阶梯>', '天数:对象;……（对象：责任人、责任领导、整改办）')
     .option('--reset', '恢复默认提醒阶梯')
+    .option('--reach <方式>', '提醒方式：群内（默认，群内@）| 私信（私信责任人、责任领导）| 先私信后群内（到期前私信，逾期后群内@）')
+    .option('--approval-direct <开|关>', '申报完成后是否同时私信整改办审核卡片')
     .action((o) => run(undefined, async ({ services, redis }) => {
       if (!(await services.ledgers.getLedger(o.ledger))) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
       const sched = new ScheduleStore(redis);
@@ -109,7 +112,18 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
         if ('error' in l) throw new DomainError('bad_ladder', l.error);
         await sched.setLadder(o.ledger, ladderToString(l));
       }
+      const reach = serviceFor(services, redis).reachSettings;
+      if (o.reach !== undefined) {
+        const mode = parseReachMode(o.reach);
+        if (!mode) throw new DomainError('bad_reach', `无法识别提醒方式“${o.reach}”，可选：${REACH_MODES.map((m) => REACH_WORDS[m]).join('、')}。`);
+        await reach.setMode(o.ledger, mode, { name: 'cli' });
+      }
+      if (o.approvalDirect !== undefined) {
+        const on = parseOnOff(o.approvalDirect);
+        if (on === null) throw new DomainError('bad_switch', `--approval-direct 须为“开”或“关”，收到“${o.approvalDirect}”。`);
+        await reach.setApprovalDirect(o.ledger, on, { name: 'cli' });
+      }
       const ladder = await ladderOf(sched, o.ledger);
-      console.log(`${formatLadder(ladder)}\n（--ladder 写法：${ladderInWords(ladder)}）`);
+      console.log(`${formatLadder(ladder)}\n（--ladder 写法：${ladderInWords(ladder)}）\n${describeReach(await reachOf(sched, o.ledger))}`);
     }));
 }

@@ -66,16 +66,17 @@ export class CardApi {
   // https://open.dingtalk.com/document/orgapp/create-and-deliver-cards
   /** Creates the card and delivers it to a group (or a user's 1:1 chat with the robot). */
   async createAndDeliver(rec: CardRecord): Promise<void> {
-    const group = rec.chatType === 'group';
+    // A 1:1 copy goes into the user's chat with the robot, whatever group it belongs to.
+    const group = rec.chatType === 'group' && !rec.deliverTo;
     await this.call('POST', '/v1.0/card/instances/createAndDeliver', {
       cardTemplateId: this.o.templateId,
       outTrackId: rec.id,
       callbackType: 'STREAM',
       cardData: { cardParamMap: publicParams(rec) },
-      openSpaceId: group ? `dtv1.card//IM_GROUP.${rec.chatId}` : `dtv1.card//IM_ROBOT.${rec.chatId}`,
+      openSpaceId: group ? `dtv1.card//IM_GROUP.${rec.chatId}` : `dtv1.card//IM_ROBOT.${rec.deliverTo ?? rec.chatId}`,
       ...(group
         ? { imGroupOpenSpaceModel: { supportForward: false }, imGroupOpenDeliverModel: { robotCode: this.o.robotCode } }
-        : { imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } }),
+        : { imRobotOpenSpaceModel: { supportForward: false }, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: this.o.robotCode } }),
     });
   }
 

@@ -1,8 +1,10 @@
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, Reply } from '../../core/message.js';
-import type { CardRecord, Deliverer } from '../../core/ports.js';
+import type { DirectTarget } from '../../core/sender.js';
+import type { CardDecision, CardRecord, Deliverer } from '../../core/ports.js';
 import type { AdapterContext } from '../context.js';
 import { cardOutcome, decodeKey } from '../card-outcome.js';
 import { privateParams, publicParams, type CardApi, type CardParams } from './card-api.js';
@@ -84,6 +86,51 @@ export class DingtalkCards {
     this.o.logger.info({ outTrackId: rec.id }, 'dingtalk: approval card delivered');
   }
 
+  /**
+   * The office's 1:1 copy of an approval card (sent through the outbox by
+   * DingtalkSender.sendDirect): its own outTrackId, delivered into the user's
+   * chat with the robot, pressed and authorized like the group card (chatId
+   * is the group), and linked to it so a decision shows on both.
+   */
+  async createDirect(to: DirectTarget, reply: Reply): Promise<void> {
+    const cards = this.o.ctx.cards;
+    if (!reply.actions || !cards) return;
+    const id = `${reply.actions.id}_${createHash('sha256').update(to.userId).digest('hex').slice(0, 10)}`;
+    const existing = await cards.get('dingtalk', id);
+    if (existing?.created) return;
+    const rec: CardRecord = existing ?? {
+      id, platform: 'dingtalk', chatId: to.chatId, chatType: 'group', actions: { ...reply.actions, id },
+      createdAt: this.o.ctx.clock.now().toISOString(), deliverTo: to.userId, linked: reply.actions.id,
+    };
+    if (!existing) await cards.save(rec);
+    // Decided already (the group card, or a typed 销号, came first): deliver it as decided.
+    const group = await cards.get('dingtalk', reply.actions.id);
+    const shown = group?.decided && !rec.decided ? (await cards.decide('dingtalk', id, group.decided)) ?? rec : rec;
+    await this.o.api.createAndDeliver(shown);
+    await cards.save({ ...rec, created: true });
+    this.o.logger.info({ outTrackId: id }, 'dingtalk: 1:1 approval card delivered');
+  }
+
+  /** Shows a decision on the card's linked cards (the group card, or a 1:1 copy's group card), by PUT. */
+  private async mirror(rec: CardRecord, d: CardDecision): Promise<void> {
+    const cards = this.o.ctx.cards;
+    if (!cards || !rec.linked) return;
+    try {
+      const other = await cards.decide('dingtalk', rec.linked, d);
+      if (other?.decided) await this.o.api.update(other.id, publicParams(other));
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message, outTrackId: rec.linked }, 'dingtalk: linked card not updated');
+    }
+  }
+
+  /** A 1:1 copy whose group card was decided first takes that decision. */
+  private async inherit(rec: CardRecord): Promise<CardRecord> {
+    const cards = this.o.ctx.cards;
+    if (!cards || rec.decided || !rec.linked) return rec;
+    const other = await cards.get('dingtalk', rec.linked);
+    return other?.decided ? (await cards.decide('dingtalk', rec.id, other.decided)) ?? rec : rec;
+  }
+
   /** Handles one card callback frame; resolves with the ACK data. Never rejects. */
   async onFrame(frame: DWClientDownStream): Promise<CardCallbackAnswer | null> {
     try {
@@ -107,7 +154,8 @@ export class DingtalkCards {
       this.o.logger.warn({ frameId: frame.headers?.messageId }, 'dingtalk: card callback not understood');
       return null;
     }
-    const rec = await cards.get('dingtalk', data.outTrackId);
+    const found = await cards.get('dingtalk', data.outTrackId);
+    const rec = found ? await this.inherit(found) : null;
     if (!rec) return { userPrivateData: { cardParamMap: { privateState: 'open', hint: '卡片已失效，请在群里直接发送命令。' } } };
     if (rec.decided) return { cardData: { cardParamMap: publicParams(rec) } };
     const key = content.cardPrivateData.actionIds[0];
@@ -132,6 +180,7 @@ export class DingtalkCards {
     const reply = left > 0 ? await this.o.ctx.inbound.takeAnswer(incoming, left) : null;
     if (!reply) return null;
     const next = await cardOutcome(cards, rec, { button: p.button, reason, senderId: data.userId }, reply, this.o.ctx.clock.now());
+    if (next.kind === 'decided' && next.rec.decided) await this.mirror(next.rec, next.rec.decided);
     return next.kind === 'decided' ? { cardData: { cardParamMap: publicParams(next.rec) } } : { userPrivateData: { cardParamMap: privateParams(next) } };
   }
 
@@ -143,10 +192,16 @@ export class DingtalkCards {
       const p = decodeKey(r.key);
       const button = p.press === 'button' || p.press === 'reason' ? p.button : -1;
       const next = await cardOutcome(cards, rec, { button, reason: r.reason, senderId: r.userId }, reply, this.o.ctx.clock.now());
-      if (next.kind === 'decided') await this.o.api.update(rec.id, publicParams(next.rec));
+      if (next.kind === 'decided') {
+        await this.o.api.update(rec.id, publicParams(next.rec));
+        if (next.rec.decided) await this.mirror(next.rec, next.rec.decided);
+      }
       else await this.o.api.update(rec.id, {}, { userId: r.userId, params: privateParams(next) });
     }
-    const m = { msgId: r.msgId, msgtype: 'text', conversationId: r.conversationId, conversationType: r.conversationType, senderStaffId: r.userId } as RobotMessage;
+    // A press on a 1:1 copy is answered in that 1:1 chat, not in the group.
+    const m = rec?.deliverTo
+      ? { msgId: r.msgId, msgtype: 'text', conversationId: r.conversationId, conversationType: '1', senderStaffId: r.userId } as RobotMessage
+      : { msgId: r.msgId, msgtype: 'text', conversationId: r.conversationId, conversationType: r.conversationType, senderStaffId: r.userId } as RobotMessage;
     await this.o.replier.reply(m, reply);
   }
 }
