@@ -1,9 +1,9 @@
 /**
  * Evidence bytes in any S3-compatible store. Checksums are computed and
  * validated only when an operation requires them (WHEN_REQUIRED): the SDK's
- * default since 3.729 adds CRC32 trailers that many S3-compatible servers
- * (older MinIO, OSS, COS, s3rver) reject. Our own sha256 in the record is the
- * integrity check that matters.
+ * default since 3.729 (WHEN_SUPPORTED) adds CRC32 checksums that some
+ * S3-compatible servers refuse. Our own sha256 in the record is the integrity
+ * check that matters.
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
