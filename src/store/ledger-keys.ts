@@ -35,9 +35,13 @@ export interface GenKeys {
   leader: (name: string) => string;
   owner: (name: string) => string;
   people: string;
-  /** Search bigram → items, a sorted set scored by document position. */
+  /** Search rows, block `n` (a string of `text\tid\n` rows in document order; see ledger-search.ts). */
+  searchBlock: (n: number) => string;
+  /** `rows:blockSize` of the search blocks (absent: a generation written with the bigram index below). */
+  searchMeta: string;
+  /** Older generations: search bigram → items, a sorted set scored by document position. */
   gram: (g: string) => string;
-  /** Item id → normalized searchable text (checked by the search script). */
+  /** Older generations: item id → normalized searchable text (checked by the bigram search script). */
   text: string;
   /** Every key this generation's import wrote (so it can be deleted without a scan). */
   registry: string;
@@ -59,6 +63,8 @@ export function genKeys(L: string, gen: number): GenKeys {
     leader: (n) => `${p}leader:${n}`,
     owner: (n) => `${p}owner:${n}`,
     people: `${p}people`,
+    searchBlock: (n) => `${p}sb:${n}`,
+    searchMeta: `${p}sx`,
     gram: (g) => `${p}g:${g}`,
     text: `${p}text`,
     registry: `${p}keys`,

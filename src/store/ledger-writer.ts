@@ -19,7 +19,8 @@ import type { RedisClient } from './redis.js';
 import { k } from './keys.js';
 import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
 import { itemToHash, ledgerToHash } from './serialize.js';
-import { bigrams, dynamicIndexes, searchText } from './indexes.js';
+import { dynamicIndexes } from './indexes.js';
+import { SearchRows } from './ledger-search.js';
 import { script } from './scripts.js';
 import { personKey } from '../ledger/people.js';
 
@@ -169,11 +170,9 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   const problemNumber = new Map(doc.problems.map((p) => [p.id, p.number]));
   const sets = new Map<string, string[]>();
   const addTo = (key: string, member: string) => { const s = sets.get(key); if (s) s.push(member); else sets.set(key, [member]); };
-  // Search bigram → positions in `items` (numbers keep this compact for 100k measures).
-  const grams = new Map<string, number[]>();
+  // A block is ~35 KB: counted as 1,000 arguments, so a pipeline carries about ten of them.
+  const search = new SearchRows((key, value) => b.add(1000, (p) => p.set(key, value)), g);
   const due: Array<[number, string]> = [];
-  let texts: Record<string, string> = {};
-  let pending = 0;
   const aliasIds = new Map<string, string>();
   for (let pos = 0; pos < items.length; pos++) {
     if (onProgress && pos % 1000 === 0) onProgress(pos, items.length);
@@ -184,13 +183,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
     const aliases = item.level === 'measure' ? aliasesFor(item, problemNumber.get(item.problemId)) : aliasesFor(item);
     for (const a of aliases) aliasIds.set(a, aliasIds.has(a) ? `${aliasIds.get(a)},${item.id}` : item.id);
     if (item.level === 'aspect') continue;
-    texts[item.id] = searchText(item.title);
-    if (++pending >= SLICE) {
-      const t = texts;
-      await b.add(1000, (p) => p.hset(g.text, t));
-      [texts, pending] = [{}, 0];
-    }
-    for (const gram of bigrams(item.title)) { const l = grams.get(gram); if (l) l.push(pos); else grams.set(gram, [pos]); }
+    await search.add(item.id, item.title);
     if (item.level !== 'measure') continue;
     const m = item as Measure;
     const d = dynamicIndexes(g, m);
@@ -201,7 +194,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
     for (const n of m.leaders.map(personKey)) { addTo(g.leader(n), m.id); addTo(g.people, n); }
     for (const n of m.owners.map(personKey)) { addTo(g.owner(n), m.id); addTo(g.people, n); }
   }
-  if (Object.keys(texts).length) await b.add(1000, (p) => p.hset(g.text, texts));
+  const searchKeys = await search.finish();
   onProgress?.(items.length, items.length);
   // Aliases are complete only once every item is seen ("3.2" may name items of several aspects).
   const aliasList = [...aliasIds];
@@ -211,17 +204,7 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   }
   const ids = items.map((i) => i.id);
   await addMembers(b, ids, (p, s) => p.rpush(g.order, ...s));
-  const registry: string[] = [g.order, g.codes, g.text, g.counters, g.due];
-  for (const [gram, positions] of grams) {
-    const key = g.gram(gram);
-    registry.push(key);
-    for (let i = 0; i < positions.length; i += SLICE) {
-      const args: Array<number | string> = [];
-      for (const pos of positions.slice(i, i + SLICE)) args.push(pos, ids[pos]);
-      await b.add(args.length, (p) => p.zadd(key, ...args));
-    }
-  }
-  grams.clear();
+  const registry: string[] = [g.order, g.codes, g.counters, g.due, ...searchKeys];
   for (let i = 0; i < due.length; i += SLICE) {
     const args = due.slice(i, i + SLICE).flat();
     await b.add(args.length, (p) => p.zadd(g.due, ...args));
@@ -263,10 +246,10 @@ export async function deleteGeneration(redis: RedisClient, L: string, gen: numbe
   } while (cursor !== '0');
   await b.flush();
   if (gen === 0 && registered === 0) await deleteUnregistered(redis, L);
-  await redis.unlink(...STATUSES.map((s) => g.byStatus(s)), g.due, g.order, g.registry, g.text, g.codes, g.counters);
+  await redis.unlink(...STATUSES.map((s) => g.byStatus(s)), g.due, g.order, g.registry, g.text, g.searchMeta, g.codes, g.counters);
 }
 
-const DATA_KINDS = /^(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:|text$|keys$)/;
+const DATA_KINDS = /^(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:|text$|sb:|sx$|keys$)/;
 
 /** A key holding generation `g`'s items or indexes (never meta, audit, histories, undo or the pointer). */
 function isDataKey(g: GenKeys, key: string): boolean {

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { Item, LedgerDoc } from '../../src/ledger/types.js';
+import { openServices, type OpenServices } from '../../src/app/services.js';
+import { syntheticDoc } from '../../bench/synthetic.js';
+import { bigrams, searchText } from '../../src/store/indexes.js';
+import { SEARCH_BLOCK_ROWS, SEARCH_SCAN_CAP, searchGeneration } from '../../src/store/ledger-search.js';
+import { TARGETS, testTarget } from '../helpers/redis.js';
+
+const fast = { graceMs: 20, awaitCleanup: true };
+const newId = () => `srch-${randomUUID().slice(0, 8)}`;
+
+/** Problems and measures in document order (what 搜索 lists), as the store keeps them. */
+async function rows(open: OpenServices, L: string): Promise<Item[]> {
+  const items = await open.services.ledgers.getItems(L, await open.services.ledgers.orderedIds(L));
+  return items.filter((i) => i.level !== 'aspect');
+}
+
+/** The expected answer: every title holding the keyword (spaces and punctuation ignored), in document order. */
+const expected = (items: Item[], q: string) => items.filter((i) => searchText(i.title).includes(searchText(q))).map((i) => i.id);
+
+describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
+  let open: OpenServices;
+  beforeAll(async () => { open = await openServices({ redisUrl: testTarget(target) }); });
+  afterAll(async () => { await open.close(); });
+
+  /**
+   * Rewrites the current generation in the layout before title blocks: a bigram sorted set per bigram (scored
+   * by document position) and an id → text hash, no `sx`/`sb:` keys. What an import of the previous release left.
+   */
+  async function toBigramLayout(L: string): Promise<void> {
+    const g = await open.services.ledgers.generation(L);
+    const order = await open.services.ledgers.orderedIds(L);
+    const items = await open.services.ledgers.getItems(L, order);
+    const blocks = Number((await open.redis.get(g.searchMeta))!.split(':')[0]) / SEARCH_BLOCK_ROWS;
+    const tx = open.redis.multi();
+    tx.del(g.searchMeta, ...Array.from({ length: Math.ceil(blocks) }, (_, i) => g.searchBlock(i)));
+    items.forEach((item, pos) => {
+      if (item.level === 'aspect') return;
+      tx.hset(g.text, item.id, searchText(item.title));
+      for (const gram of bigrams(item.title)) tx.zadd(g.gram(gram), pos, item.id).sadd(g.registry, g.gram(gram));
+    });
+    tx.sadd(g.registry, g.text);
+    await tx.exec();
+  }
+
+  it('finds the same items in the same order as the bigram index did, across blocks, with exact totals', async () => {
+    const L = newId();
+    const doc = syntheticDoc(L, 2, 60, 10); // 1,320 rows: three blocks
+    await open.services.ledgers.saveDoc(doc, undefined, fast);
+    const g = await open.services.ledgers.generation(L);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}`);
+    expect(await open.redis.exists(g.text, g.gram('制度'))).toBe(0);
+    const all = await rows(open, L);
+    const keywords = ['制度', '规范台账管理', '管理完善', '第1199条', '（第 77 条）', '问题2.3', '台账执行', '不存在的词语'];
+    const blockHits = new Map<string, unknown>();
+    for (const q of keywords) {
+      const want = expected(all, q);
+      const hits = await searchGeneration(open.redis, g, q, 20);
+      expect(hits, q).toEqual({ total: want.length, exact: true, ids: want.slice(0, 20) });
+      blockHits.set(q, hits);
+    }
+    // The same ledger in the older layout answers every keyword identically (read path kept for old generations).
+    await toBigramLayout(L);
+    for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20), q).toEqual(blockHits.get(q));
+    // A re-import writes title blocks again and leaves no bigram key behind.
+    await open.services.ledgers.saveDoc(doc, undefined, fast);
+    const g2 = await open.services.ledgers.generation(L);
+    expect(g2.gen).toBeGreaterThan(g.gen);
+    expect(await open.redis.exists(g2.searchMeta)).toBe(1);
+    expect(await open.redis.exists(g.text, g.gram('制度'), g.searchMeta, g.searchBlock(0))).toBe(0);
+    expect(await searchGeneration(open.redis, g2, '规范台账管理', 20)).toEqual(blockHits.get('规范台账管理'));
+  });
+
+  it('counts a match only inside a title, never inside the id stored beside it', async () => {
+    const L = newId();
+    const doc: LedgerDoc = syntheticDoc(L, 12, 2, 2);
+    for (const x of [...doc.problems, ...doc.measures]) x.title = x.level === 'problem' ? '问题标题' : '落实整改措施';
+    doc.measures[doc.measures.length - 1].title = '第12次专题会议';
+    await open.services.ledgers.saveDoc(doc, undefined, fast);
+    const g = await open.services.ledgers.generation(L);
+    // Ids of aspect 12 are "12.1", "12.1.1", …: stored in the rows, but only the one title says 12.
+    expect(await searchGeneration(open.redis, g, '12', 20)).toEqual({ total: 1, exact: true, ids: [doc.measures[doc.measures.length - 1].id] });
+    expect((await searchGeneration(open.redis, g, '措施', 20)).total).toBe(doc.measures.length - 1);
+    expect(await searchGeneration(open.redis, g, '车', 20)).toEqual({ total: 0, exact: true, ids: [] });
+  });
+
+  it(`counts exactly up to ${SEARCH_SCAN_CAP} matches, then estimates; the first 20 stay in document order`, async () => {
+    const L = newId();
+    const doc = syntheticDoc(L, 2, 500, 10); // 11,000 rows, all with 制度
+    await open.services.ledgers.saveDoc(doc, undefined, fast);
+    const g = await open.services.ledgers.generation(L);
+    const all = await rows(open, L);
+    const want = expected(all, '制度');
+    const hits = await searchGeneration(open.redis, g, '制度', 20);
+    expect(hits.exact).toBe(false);
+    expect(hits.ids).toEqual(want.slice(0, 20));
+    expect(Math.abs(hits.total - want.length) / want.length).toBeLessThan(0.05);
+    // Fewer matches than the cap, spread over the whole ledger: every block is read and the total is exact.
+    const rare = expected(all, '规范台账管理');
+    expect(rare.length).toBeLessThan(SEARCH_SCAN_CAP);
+    expect(await searchGeneration(open.redis, g, '规范台账管理', 20)).toEqual({ total: rare.length, exact: true, ids: rare.slice(0, 20) });
+  });
+});
