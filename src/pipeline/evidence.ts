@@ -3,6 +3,7 @@ import type { FileRef, IncomingMessage, Platform, Reply } from '../core/message.
 import { DownloadError } from '../core/download.js';
 import { safeText } from '../core/safe-text.js';
 import type { EvidenceKind, EvidenceLimits, EvidenceRecord, IncomingFile } from '../evidence/types.js';
+import { KIND_LABEL, formatSize } from '../evidence/kinds.js';
 import type { RecentItem } from '../store/recent-item.js';
 import type { DispatchTrace } from './approval.js';
 
@@ -74,7 +75,6 @@ export interface EvidenceIntakeDeps {
 export const REPORT_COMMANDS = ['进展', '完成'];
 export const DEFAULT_WINDOW_MS = 10 * 60_000;
 
-const KIND_LABEL: Record<EvidenceKind, string> = { image: '图片', pdf: 'PDF', word: 'Word', excel: 'Excel' };
 const EXT_KIND: Record<string, EvidenceKind> = {
   jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', webp: 'image', bmp: 'image', heic: 'image', heif: 'image',
   pdf: 'pdf', doc: 'word', docx: 'word', xls: 'excel', xlsx: 'excel',
@@ -82,7 +82,7 @@ const EXT_KIND: Record<string, EvidenceKind> = {
 
 export const HOW_TO_ATTACH = '请先发送“进展 3.2 …”或“3.2 已完成”，再发送图片或文件；也可在同一条消息中附上。';
 
-/** "1.2 MB", "356 KB", "800 B". */
+/** A limit in round words: "20 MB", "256 KB". */
 export function humanSize(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
   if (n >= 1024) return `${Math.round(n / 1024)} KB`;
@@ -175,7 +175,7 @@ export class EvidenceIntake {
     }
     const lines: string[] = [];
     if (added.length) {
-      const names = added.map((r) => `${safeText(r.name)}（${humanSize(r.size)}）`).join('、');
+      const names = added.map((r) => `${safeText(r.name)}（${formatSize(r.size)}）`).join('、');
       lines.push(`📎 已为 **${safeText(target.code)}** 添加佐证材料${added.length > 1 ? ` ${added.length} 份` : ''}：${names}`);
     }
     return [...lines, ...problems];

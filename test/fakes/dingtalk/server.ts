@@ -6,6 +6,7 @@ import { FakeOpenApi } from './openapi.js';
 import { FakeStream } from './stream.js';
 import { FakeCards } from './cards.js';
 import { readBody, sendJson } from './http-util.js';
+import { FakeDingtalkMedia } from './media.js';
 
 export interface FakeDingtalkOptions {
   clientId?: string;
@@ -26,6 +27,8 @@ export class FakeDingtalk {
   readonly stream: FakeStream;
   readonly api: FakeOpenApi;
   readonly cards: FakeCards;
+  /** Robot message files: messageFiles/download and the OSS host serving its temporary URLs. */
+  readonly media: FakeDingtalkMedia;
   /** The card template the fake's card platform knows. */
   readonly cardTemplateId = 'a1b2c3d4-approval.schema';
   private readonly server: Server;
@@ -42,6 +45,7 @@ export class FakeDingtalk {
     this.cards = new FakeCards(this.clientId);
     this.cards.templates.add(this.cardTemplateId);
     const now = o.now ?? Date.now;
+    this.media = new FakeDingtalkMedia(now);
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', this.baseUrl);
       const query = Object.fromEntries(url.searchParams);
@@ -52,6 +56,12 @@ export class FakeDingtalk {
           const text = await readBody(req);
           if ((this.api.tokens.get(token) ?? 0) <= now()) return sendJson(res, 400, { code: 'InvalidAuthentication', message: '不合法的access_token' });
           if (await this.cards.route(req.method ?? '', url.pathname, JSON.parse(text || '{}'), req, res)) return;
+        }
+        if (req.method === 'POST' && url.pathname === '/v1.0/robot/messageFiles/download') {
+          const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+          let body: Record<string, unknown> = {};
+          try { body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>; } catch { /* judged as missing fields */ }
+          return this.media.download(body, (this.api.tokens.get(token) ?? 0) > now(), res);
         }
         if (req.method === 'POST' && (await this.api.route(url.pathname, query, req, res))) return;
         res.writeHead(404).end();
@@ -69,6 +79,7 @@ export class FakeDingtalk {
   static async start(o: FakeDingtalkOptions = {}): Promise<FakeDingtalk> {
     const f = new FakeDingtalk(o);
     await new Promise<void>((resolve) => f.server.listen(0, '127.0.0.1', resolve));
+    await f.media.start();
     f.port = (f.server.address() as AddressInfo).port;
     return f;
   }
@@ -116,6 +127,7 @@ export class FakeDingtalk {
 
   async close(): Promise<void> {
     this.stream.close();
+    await this.media.close();
     for (const r of this.api.hung) r.socket?.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
