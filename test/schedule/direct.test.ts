@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDingtalk } from '../../src/bot/dingtalk/index.js';
+import type { ChatSender } from '../../src/core/sender.js';
+import type { User } from '../../src/store/directory.js';
+import { FakeDingtalk } from '../fakes/dingtalk/server.js';
+import { FakeWecomServer } from '../fakes/wecom/server.js';
+import { makeAdapterEnv, type TestAdapterEnv } from '../bot/dingtalk/context.js';
+import { startHarness, type Harness } from '../bot/wecom/harness.js';
+import { schedWorld, type SchedWorld } from './harness.js';
+import { reachOf } from '../../src/schedule/compose.js';
+
+const sh = (s: string) => new Date(`${s}+08:00`);
+const actor = { platform: 'console', userId: 'office', name: '王静' };
+
+/** The demo ledger with 二.2.1 (王静; leader 李程, who has no account) due 9-25 and 二.1.1 (陈敏) due 9-30. */
+async function prepare(w: SchedWorld, platform: 'dingtalk' | 'wecom', chatId: string, channel: Record<string, string>, users: User[]) {
+  const s = w.open.services;
+  await s.directory.putUsers(users);
+  await s.changes.apply(w.ledgerId, '2.2.1', actor, 'r1', () => ({ action: '退回', status: '推进中', deadline: { type: 'date', date: '2021-09-25' } }));
+  await s.directory.bind({ platform, chatId, ledgerId: w.ledgerId, channel, boundAt: w.clock.now().toISOString() });
+  await w.service.subscribe((await s.directory.getBinding(platform, chatId))!, '0 9 * * 1', { name: '王静' });
+}
+
+/** Two scheduler instances tick at once, twice (a second tick of the same run finds nothing new). */
+async function race(w: SchedWorld, at: string, a = w.scheduler('a'), b = w.scheduler('b')) {
+  w.clock.set(sh(at));
+  await Promise.all([a.tick(), b.tick()]);
+  await Promise.all([a.tick(), b.tick()]);
+}
+
+/** Waits until the chats' own delivery logs hold `n` sent 1:1 messages together, and a sent group reminder in each of `groups`. */
+async function sent(w: SchedWorld, platform: string, chats: string[], n: number, groups: string[] = []) {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const logs = await Promise.all(chats.map((c) => w.log.forChat(platform, c)));
+    const direct = logs.flat().filter((e) => e.kind === 'direct' && e.status === 'sent');
+    const grouped = groups.every((g) => logs[chats.indexOf(g)]!.some((e) => e.kind === 'remind' && e.status === 'sent'));
+    if (direct.length >= n && grouped) return direct;
+    if (Date.now() > until) throw new Error(`not sent: ${JSON.stringify(logs.flat().slice(0, 6))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const msgText = (body: Record<string, unknown>) => JSON.parse(String(body.msgParam)).text as string;
+
+describe('reminders to the person (1:1), real Redis and fake platforms', () => {
+  let w: SchedWorld | undefined;
+  let fake: FakeDingtalk | undefined;
+  let env: TestAdapterEnv | undefined;
+  let wecom: FakeWecomServer | undefined;
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await w?.closeAll();
+    await env?.close();
+    await fake?.close();
+    await h?.stop();
+    await wecom?.stop();
+    w = undefined; env = undefined; fake = undefined; h = undefined; wecom = undefined;
+  });
+
+  it('DingTalk, 私信: a 1:1 reminder arrives once per person and step however many instances tick; nothing in the group; a person without an account falls back to the group', async () => {
+    fake = await FakeDingtalk.start();
+    env = await makeAdapterEnv({ env: fake.env({ DINGTALK_MODE: 'off' }) });
+    await startDingtalk(env.ctx, { timeoutMs: 2000, maxWaitMs: 0 });
+    const dt = env.ctx.senders.get('dingtalk')! as ChatSender;
+    w = await schedWorld({ at: '2021-08-31T02:00:00Z', senders: [dt], config: { robotLimit: 600 } });
+    const cid = `cid${w.ledgerId}==`;
+    await prepare(w, 'dingtalk', cid, {}, [
+      { platform: 'dingtalk', userId: 'staffWang', name: '王静', department: '综合办公室', role: 'office' },
+      { platform: 'dingtalk', userId: 'staffChen', name: '陈敏', department: '政治部', role: 'owner' },
+    ]);
+    // A second group bound to the same ledger: its runs must not reach the same person again.
+    const cid2 = `cid2${w.ledgerId}==`;
+    await w.open.services.directory.bind({ platform: 'dingtalk', chatId: cid2, ledgerId: w.ledgerId, channel: {}, boundAt: w.clock.now().toISOString() });
+    await w.service.subscribe((await w.open.services.directory.getBinding('dingtalk', cid2))!, '0 9 * * 1', { name: '王静' });
+    expect(await w.say('office', '提醒方式 私信')).toMatchObject({ text: expect.stringContaining('私信提醒') });
+    expect((await reachOf(w.sched, w.ledgerId)).mode).toBe('direct');
+    w.startWorker();
+
+    // 9-10: both items at their 20-day step (owners only): one 1:1 message each, none in the group.
+    await race(w, '2021-09-10T09:30:01');
+    await sent(w, 'dingtalk', [cid, cid2], 2);
+    expect(fake.api.otoSends.map((s) => s.body.userIds)).toEqual(expect.arrayContaining([['staffWang'], ['staffChen']]));
+    expect(fake.api.otoSends).toHaveLength(2);
+    expect(fake.api.groupSends).toHaveLength(0);
+    const chen = msgText(fake.api.otoSends.find((s) => (s.body.userIds as string[])[0] === 'staffChen')!.body);
+    expect(chen).toMatch(/陈敏，您好/);
+    expect(chen).toMatch(/您负责的整改措施 \*\*二\.1\.1\*\*「.+」将于9月30日到期（还剩20天），请及时报送进展。/);
+    expect(chen).toContain('进展 二.1.1 说明');
+    expect(chen).not.toContain('二.2.1');
+    const log = await sent(w, 'dingtalk', [cid, cid2], 2);
+    expect(log.map((e) => e.to).sort()).toEqual(['staffChen', 'staffWang']);
+
+    // 9-15: 二.2.1 at its 10-day step names 王静 (1:1) and 李程 (no account: the group, without @ of 王静).
+    await race(w, '2021-09-15T09:30:01');
+    await sent(w, 'dingtalk', [cid, cid2], 3, [cid, cid2]);
+    expect(fake.api.otoSends).toHaveLength(3);
+    expect(fake.api.otoSends[2]!.body.userIds).toEqual(['staffWang']);
+    expect(msgText(fake.api.otoSends[2]!.body)).toContain('将于9月25日到期（还剩10天）');
+    // The fallback goes to each bound group (both list 二.2.1 for 李程).
+    expect(fake.api.groupSends.map((g) => g.body.openConversationId).sort()).toEqual([cid, cid2].sort());
+    const group = msgText(fake.api.groupSends[0]!.body);
+    expect(group).toContain('二.2.1');
+    expect(group).toContain('李程尚未登记本平台账号，无法私信提醒');
+    expect(group).not.toContain('二.1.1');
+    const fell = (await w.log.forChat('dingtalk', cid)).find((e) => e.code === 'no_account');
+    expect((await w.log.forChat('dingtalk', cid2)).some((e) => e.code === 'no_account')).toBe(true);
+    expect(fell).toMatchObject({ status: 'skipped', kind: 'direct', reason: expect.stringContaining('李程') });
+
+    // Later runs of the same steps send nothing again.
+    await race(w, '2021-09-16T09:30:01');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.api.otoSends).toHaveLength(3);
+    expect(fake.api.groupSends).toHaveLength(2);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('WeCom, 先私信后群内: early steps go 1:1 through the app message/send to touser, the overdue step to the group robot', async () => {
+    wecom = await new FakeWecomServer().start();
+    h = await startHarness({
+      env: {
+        WECOM_API_BASE: wecom.url, WECOM_HTTP_TIMEOUT_MS: '2000', WECOM_RATE_WAIT_MS: '0',
+        WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret,
+      },
+    });
+    w = await schedWorld({ at: '2021-08-31T02:00:00Z', senders: [h.ctx.senders.get('wecom')!], config: { robotLimit: 600 } });
+    const chat = `wr${w.ledgerId}`;
+    await prepare(w, 'wecom', chat, { webhookKey: wecom.newWebhookKey() }, [
+      { platform: 'wecom', userId: 'WangJing', name: '王静', department: '综合办公室', role: 'office' },
+      { platform: 'wecom', userId: 'ChenMin', name: '陈敏', department: '政治部', role: 'owner' },
+      { platform: 'wecom', userId: 'LiCheng', name: '李程', department: '院领导', role: 'leader' },
+    ]);
+    await w.service.reachSettings.setMode(w.ledgerId, 'direct-then-group', { name: 'cli' });
+    w.startWorker();
+
+    await race(w, '2021-09-10T09:30:01');
+    await sent(w, 'wecom', [chat], 2);
+    const sends = wecom.of('send');
+    expect(sends.map((c) => c.body.touser).sort()).toEqual(['ChenMin', 'WangJing']);
+    for (const c of sends) expect(c.body).toMatchObject({ msgtype: 'markdown', agentid: 1000002 });
+    expect(sends.find((c) => c.body.touser === 'ChenMin')!.body.markdown.content).toContain('将于9月30日到期（还剩20天）');
+    expect(wecom.of('webhook')).toHaveLength(0);
+
+    // 9-27: 二.2.1 overdue → the group (@李程 the leader, @王静 the office). 二.1.1 at 10 days names 陈敏 (1:1)
+    // and its leader 杜波, who has no account: listed in the group for him, without @ of 陈敏.
+    await race(w, '2021-09-27T09:30:01');
+    await sent(w, 'wecom', [chat], 3, [chat]);
+    expect(wecom.of('send').slice(2).map((c) => c.body.touser)).toEqual(['ChenMin']);
+    expect(wecom.of('send')[2]!.body.markdown.content).toMatch(/二\.1\.1.*还剩3天/);
+    const hook = wecom.of('webhook').filter((c) => String(c.body.markdown?.content).includes('整改时限提醒'));
+    expect(hook).toHaveLength(1);
+    const content = hook[0]!.body.markdown.content as string;
+    expect(content).toContain('已逾期（1项）');
+    expect(content).toMatch(/二\.2\.1\*\* .*已逾期2天/);
+    expect(content).toContain('<@LiCheng>');
+    expect(content).toContain('<@WangJing>');
+    expect(content).toContain('杜波尚未登记本平台账号');
+    expect(content).not.toContain('<@ChenMin>');
+    expect(wecom.refused()).toEqual([]);
+  });
+});
