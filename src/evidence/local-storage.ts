@@ -26,7 +26,7 @@ export class LocalEvidenceStorage implements EvidenceStorage {
     return f;
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  async put(key: string, bytes: Buffer, _mime?: string): Promise<void> {
     const f = this.file(key);
     await mkdir(path.dirname(f), { recursive: true });
     const tmp = `${f}.${randomBytes(6).toString('hex')}.tmp`;

@@ -4,6 +4,8 @@ import { lightOf, LIGHT_WORD } from '../ledger/light.js';
 import { problemWithCode } from '../ledger/codes.js';
 import type { LinkScope } from '../core/signed-link.js';
 import { esc, linker, shell } from './dashboard-layout.js';
+import type { EvidenceRecord } from '../evidence/types.js';
+import { evidenceFiles } from './dashboard-evidence.js';
 
 /** "2025年3月4日 14:05" in Shanghai time. */
 export function formatWhen(iso: string): string {
@@ -30,6 +32,8 @@ export interface ItemPageInput {
   history: AuditEvent[];
   scope: LinkScope;
   may: { history: boolean; evidence: boolean };
+  /** The measure's evidence files (shown only when may.evidence). */
+  files?: EvidenceRecord[];
   today: string;
   /** The table query the reader came from (the back link returns to the same view). */
   back: URLSearchParams;
@@ -49,6 +53,8 @@ export function renderItem(x: ItemPageInput): string {
     const extensions = x.history.filter((e) => e.action === '改期');
     const noteList = (ns: typeof notes) => (ns.length ? `<ul>${ns.map((n) => `<li><span class="muted">${esc(formatWhen(n.at))} ${esc(n.by)}</span><br>${esc(n.text)}</li>`).join('')}</ul>` : '<p class="none">暂无。</p>');
     const hidden = '<p class="none">本台账为敏感台账，此链接不显示该内容。</p>';
+    const files = x.files ?? [];
+    const evidenceSection = () => (files.length ? evidenceFiles(files, link, formatWhen) + (evidence.length ? noteList(evidence) : '') : noteList(evidence));
     body = `${back}<section><h2>${esc(m.code)} 整改措施</h2><p>${esc(m.title)}</p><dl class="fields">
 <dt>所属问题</dt><dd>${x.problem ? esc(problemWithCode(x.problem)) : '—'}</dd>
 <dt>问题类别</dt><dd>${esc(m.kind)}</dd>
@@ -61,7 +67,7 @@ export function renderItem(x: ItemPageInput): string {
 <dt>最近更新</dt><dd>${esc(formatWhen(m.updatedAt))}</dd>
 </dl></section>
 <section><h2>进展情况</h2>${noteList(notes)}</section>
-<section><h2>佐证材料</h2>${x.may.evidence ? noteList(evidence) : hidden}</section>
+<section><h2>佐证材料</h2>${x.may.evidence ? evidenceSection() : hidden}</section>
 <section><h2>延期记录（${x.may.history ? extensions.length : '—'}）</h2>${x.may.history ? (extensions.length ? `<ul>${extensions.map((e) => `<li>${esc(formatWhen(e.at))} ${esc(e.actor.name)}：${esc(e.note)}</li>`).join('')}</ul>` : '<p class="none">未延期。</p>') : hidden}</section>
 <section><h2>办理记录</h2>${x.may.history ? timeline(x.history) : hidden}</section>`;
   } else {

@@ -11,6 +11,7 @@ import { renderDashboard } from './dashboard-page.js';
 import { DashboardDocs } from './dashboard-cache.js';
 import { renderTable } from './dashboard-table.js';
 import { renderItem } from './dashboard-item.js';
+import { registerEvidenceRoute } from './dashboard-evidence.js';
 import { mayView, parseTableQuery, snapshotOf, tableQueryString } from './dashboard-model.js';
 
 const DENIED: Record<string, string> = {
@@ -111,16 +112,19 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
     const [ledger, item] = await Promise.all([services.ledgers.getLedger(L), /^[\d.]{1,40}$/.test(id) ? services.ledgers.getItem(L, id) : null]);
     if (!ledger || !item) return plain(ctx, 404, '没有这个事项。');
     const may = mayView(scope.role, sensitive);
-    const [problem, children, history] = await Promise.all([
+    const [problem, children, history, files] = await Promise.all([
       item.level === 'measure' ? services.ledgers.getItem(L, item.problemId) as Promise<Problem | null> : null,
       item.level === 'measure' ? [] : services.ledgers.childIds(L, item.id).then((ids) => services.ledgers.getItems(L, ids)),
       may.history && item.level === 'measure' ? services.ledgers.history(L, item.id) : [],
+      may.evidence && item.level === 'measure' && services.evidence ? services.evidence.list(L, item.id) : [],
     ]);
     // A problem page lists measures; an aspect page lists problems (shown the same way).
     const kids = (children ?? []) as Measure[];
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderItem({ ledger, item, problem, children: kids, history, scope, may, today, back: tableQueryString(parseTableQuery(ctx.query)) });
+    ctx.body = renderItem({ ledger, item, problem, children: kids, history, files, scope, may, today, back: tableQueryString(parseTableQuery(ctx.query)) });
   });
+
+  registerEvidenceRoute(router, services, guard);
 
   router.get('/dashboard/export.xlsx', guard, async (ctx) => {
     const { scope, sensitive, today } = st(ctx);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
+import type { Measure } from '../../src/ledger/types.js';
 import { openServices, type OpenServices } from '../../src/app/services.js';
 import { S3EvidenceStorage } from '../../src/evidence/s3-storage.js';
 import { evidenceStorage, loadEvidenceConfig } from '../../src/evidence/index.js';
@@ -67,7 +68,7 @@ describe('evidence in an S3-compatible store (s3rver in-process)', () => {
     expect(await objects(`rb/evidence/${L}/`)).toEqual([`rb/evidence/${r.record.key}`]);
     expect(sha((await open.services.evidence!.bytes(r.record))!)).toBe(sha(bytes));
 
-    const m = (await open.services.ledgers.getItem(L, '1.1.1'))!;
+    const m = (await open.services.ledgers.getItem(L, '1.1.1')) as Measure;
     const del = await open.services.evidence!.removeEvidence(L, m, r.record.id, { platform: 'console', userId: 'office', name: '王静' }, 'rm-1');
     expect(del.ok).toBe(true);
     expect(await objects(`rb/evidence/${L}/`)).toEqual([]);
