@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { goesDirect, parseOnOff, parseReachMode } from '../../src/schedule/reach.js';
+import { DEFAULT_LADDER } from '../../src/schedule/reminders.js';
+import { reachOf } from '../../src/schedule/compose.js';
+import { schedWorld, type SchedWorld } from './harness.js';
+
+describe('reach settings (pure)', () => {
+  it('reads the office’s words for the reach mode, forgivingly', () => {
+    const table: Array<[string, ReturnType<typeof parseReachMode>]> = [
+      ['私信', 'direct'], [' 单聊 ', 'direct'], ['一对一', 'direct'], ['1对1', 'direct'], ['１：１', 'direct'], ['direct', 'direct'],
+      ['群内', 'group'], ['群里@', 'group'], ['群聊', 'group'], ['GROUP', 'group'],
+      ['先私信后群内', 'direct-then-group'], ['先私信，后群内', 'direct-then-group'], ['先私信再群', 'direct-then-group'],
+      ['私信+群内', 'direct-then-group'], ['私信＋群', 'direct-then-group'],
+      ['', null], ['邮件', null], ['随便', null],
+    ];
+    for (const [input, want] of table) expect([input, parseReachMode(input)]).toEqual([input, want]);
+    expect([parseOnOff('开'), parseOnOff(' 开启'), parseOnOff('ON'), parseOnOff('关'), parseOnOff('关闭'), parseOnOff('也许')]).toEqual([true, true, true, false, false, null]);
+  });
+
+  it('direct-then-group sends the early steps and 回头看 1:1 and the overdue step to the group', () => {
+    const [d20, d10, late] = DEFAULT_LADDER;
+    expect([d20, d10, late, 'lookback' as const].map((s) => goesDirect('direct-then-group', s!))).toEqual([true, true, false, true]);
+    expect([d20, late, 'lookback' as const].map((s) => goesDirect('direct', s!))).toEqual([true, true, true]);
+    expect([d20, late, 'lookback' as const].map((s) => goesDirect('group', s!))).toEqual([false, false, false]);
+  });
+});
+
+describe('提醒方式 / 审批私信 in chat (real Redis)', () => {
+  let w: SchedWorld | undefined;
+  afterEach(async () => {
+    await w?.closeAll();
+    w = undefined;
+  });
+
+  it('the office sets them; a viewer is refused and nothing changes; a miss shows the choices', async () => {
+    w = await schedWorld({ at: '2021-09-01T02:00:00Z' });
+    const mode = async () => (await reachOf(w!.sched, w!.ledgerId)).mode;
+    const shown = await w.say('office', '提醒方式');
+    expect(shown?.text).toContain('提醒方式：群内@提醒；完成申报私信整改办：关');
+
+    const set = await w.say('office', '提醒方式：先私信后群内');
+    expect(set?.text).toContain('已设置为：先私信、逾期后群内@提醒（王静设置）');
+    expect(await mode()).toBe('direct-then-group');
+    expect(await w.sched.getReach(w.ledgerId)).toMatchObject({ mode: 'direct-then-group', by: '王静', at: '2021-09-01T02:00:00.000Z' });
+
+    const refused = await w.say('viewer', '提醒方式 群内');
+    expect(refused?.text).toContain('“提醒方式”仅限整改办使用');
+    expect(refused?.outcome?.kind).toBe('forbidden');
+    expect(await mode()).toBe('direct-then-group');
+
+    const miss = await w.say('office', '提醒方式 发邮件');
+    expect(miss?.text).toContain('无法识别提醒方式“发邮件”');
+    expect(miss?.text).toContain('私信 | 群内 | 先私信后群内');
+    expect(await mode()).toBe('direct-then-group');
+
+    expect((await w.say('viewer', '审批私信 开'))?.outcome?.kind).toBe('forbidden');
+    expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(false);
+    expect((await w.say('office', '审批私信 也许'))?.text).toContain('请写“开”或“关”');
+    const on = await w.say('office', '审批私信 开');
+    expect(on?.text).toContain('整改办成员还会收到私信审核卡片');
+    expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(true);
+
+    // The subscription reply shows the setting too.
+    const sub = await w.say('office', '订阅 周一 9:00');
+    expect(sub?.text).toContain('提醒方式：先私信、逾期后群内@提醒；完成申报私信整改办：开');
+  });
+
+  it('with 审批私信 开, a completion queues one 1:1 copy per office member (console), once per completion', async () => {
+    w = await schedWorld({ at: '2021-09-01T02:00:00Z' });
+    await w.service.reachSettings.setApprovalDirect(w.ledgerId, true, { name: 'cli' });
+    const done = await w.say('owner', '完成 二.1.1 任职文件已印发');
+    expect(done?.actions?.buttons.map((b) => b.label)).toEqual(['销号', '退回']);
+    const jobs = async () => (await w!.outbox.queue.getJobs(['waiting', 'delayed'])).filter((j) => j.data.kind === 'approval');
+    const queued = await jobs();
+    expect(queued.map((j) => j.data.to)).toEqual(['office']);
+    expect(queued[0]!.data.reply.actions?.id).toBe(done?.actions?.id);
+    expect(queued[0]!.data.reply.text).toContain('请审核：在台账工作群中@我发送“销号 二.1.1”予以销号');
+    // The same completion again (a retried copy) adds nothing.
+    await w.service.approvalCopies({ platform: 'console', chatId: w.chatId, ledgerId: w.ledgerId }, done!, 'owner');
+    expect(await jobs()).toHaveLength(1);
+    w.startWorker();
+    await w.waitLog((es) => es.some((e) => e.kind === 'approval' && e.status === 'sent' && e.ledgerId === w!.ledgerId));
+    expect(w.console.sent.filter((s) => s.chatId === '@office').map((s) => s.title)).toEqual(['待销号审核']);
+  });
+});
