@@ -118,7 +118,8 @@ export function registerLedgerCli(program: Command): void {
       else if (o.format === 'json') data = exportLedgerJson(doc);
       else if (o.format === 'xlsx') {
         if (!o.out) throw new DomainError('needs_out', 'xlsx 格式请用 --out 指定输出文件。');
-        data = await exportLedgerXlsx(doc, { asOf: shanghaiDate(services.clock.now()), onRow: progressBar('生成表格') });
+        const evidenceFiles = await services.evidence?.counts(doc.ledger.id, doc.measures.map((m) => m.id));
+        data = await exportLedgerXlsx(doc, { asOf: shanghaiDate(services.clock.now()), onRow: progressBar('生成表格'), evidenceFiles });
       } else throw new DomainError('bad_format', '--format 须为 csv、json 或 xlsx');
       if (o.out) {
         writeFileSync(o.out, data);

@@ -133,7 +133,8 @@ export function registerDashboard(router: Router, services: Services, depsOrSecr
     if (!doc) return plain(ctx, 404, '台账不存在或已删除。');
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
     ctx.attachment(`${doc.ledger.title || scope.ledger}-${today}.xlsx`);
-    ctx.body = await exportLedgerXlsx(doc, { asOf: today });
+    const evidenceFiles = mayView(scope.role, sensitive).evidence ? await services.evidence?.counts(scope.ledger, doc.measures.map((m) => m.id)) : undefined;
+    ctx.body = await exportLedgerXlsx(doc, { asOf: today, evidenceFiles });
   });
 
   router.get('/dashboard/notice.docx', guard, async (ctx) => {

@@ -30,13 +30,23 @@ export function renderEvidence(notes: Note[]): string {
   return notes.filter((n) => n.evidence).map(renderLine).join('\n');
 }
 
+/** The export's line counting uploaded evidence files; an import skips it (the files live in the bot, not the sheet). */
+export const FILES_LINE = /^（已上传佐证文件\d+个）$/;
+
+/** The 佐证材料 cell with the count of uploaded evidence files (src/evidence) after the notes. */
+export function renderEvidenceWithFiles(notes: Note[], files = 0): string {
+  const text = renderEvidence(notes);
+  if (!files) return text;
+  return `${text ? `${text}\n` : ''}（已上传佐证文件${files}个）`;
+}
+
 /**
  * Notes from one narrative cell: when every line reads as an exported note
  * ("2026年11月20日 王静：…") each becomes that note again; otherwise the cell is
  * one note (progress) or one note per line (evidence), attributed to the import.
  */
 export function notesFromCell(cell: string, at: string, evidence: boolean): Note[] {
-  const lines = cell.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = cell.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !(evidence && FILES_LINE.test(l)));
   if (!lines.length) return [];
   const ev = evidence ? { evidence: true } : {};
   const parsed = lines.map((l) => l.match(LINE));

@@ -13,7 +13,7 @@ import { formatDateCn, formatDeadline, shanghaiDate } from '../ledger/dates.js';
 import { stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
 import { ledgerTable } from './ledger-export.js';
-import { renderEvidence, renderProgress } from './ledger-notes.js';
+import { renderEvidenceWithFiles, renderProgress } from './ledger-notes.js';
 import { addSummarySheet } from './ledger-xlsx-summary.js';
 import { wrappedLines } from './xlsx-text.js';
 
@@ -44,6 +44,8 @@ export interface XlsxExportOptions {
   asOf?: string;
   /** Called every 500 rows (progress bars). */
   onRow?: (done: number, total: number) => void;
+  /** Uploaded evidence files per measure id (EvidenceService.counts): counted in 佐证材料 as “（已上传佐证文件N个）”. */
+  evidenceFiles?: ReadonlyMap<string, number>;
 }
 
 /** Merges runs of equal keys in one column (rows first.., 1-based). */
@@ -66,7 +68,7 @@ function orderedMeasures(doc: LedgerDoc): Measure[] {
 }
 
 /** Writes the 整改台账 sheet. */
-function addLedgerSheet(wb: ExcelJS.Workbook, doc: LedgerDoc, asOf: string, onRow?: XlsxExportOptions['onRow']): void {
+function addLedgerSheet(wb: ExcelJS.Workbook, doc: LedgerDoc, asOf: string, onRow?: XlsxExportOptions['onRow'], files?: XlsxExportOptions['evidenceFiles']): void {
   const n = EXPORT_COLUMNS.length;
   const ws = wb.addWorksheet('整改台账', {
     views: [{ state: 'frozen', ySplit: HEADER_ROW, xSplit: 1 }],
@@ -113,7 +115,7 @@ function addLedgerSheet(wb: ExcelJS.Workbook, doc: LedgerDoc, asOf: string, onRo
     const deadline = m.deadline.type === 'date' ? excelDate(m.deadline.date) : formatDeadline(m.deadline);
     const row = ws.getRow(HEADER_ROW + 1 + i);
     row.values = [t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], deadline, m.status,
-      `${mark.word}${mark.late ? '（逾期完成）' : ''}`, renderProgress(m.notes), renderEvidence(m.notes), m.remark ?? '',
+      `${mark.word}${mark.late ? '（逾期完成）' : ''}`, renderProgress(m.notes), renderEvidenceWithFiles(m.notes, files?.get(m.id)), m.remark ?? '',
       excelDate(shanghaiDate(new Date(m.updatedAt)))];
     row.eachCell({ includeEmpty: true }, (c, col) => {
       if (col > n) return;
@@ -149,7 +151,7 @@ export async function exportLedgerXlsx(doc: LedgerDoc, opts: XlsxExportOptions =
   const wb = new ExcelJS.Workbook();
   wb.creator = 'rectify-bot';
   wb.created = new Date(`${asOf}T00:00:00+08:00`);
-  addLedgerSheet(wb, doc, asOf, opts.onRow);
+  addLedgerSheet(wb, doc, asOf, opts.onRow, opts.evidenceFiles);
   addSummarySheet(wb, doc, asOf);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
