@@ -57,6 +57,8 @@ export class FakeCards {
     const group = /^dtv1\.card\/\/IM_GROUP\.[^;]+$/.test(space);
     if (!group && !/^dtv1\.card\/\/IM_ROBOT\.[^;]+$/.test(space)) return bad('openSpaceId 格式错误');
     if (group && body.imGroupOpenDeliverModel?.robotCode !== this.robotCode) return bad('imGroupOpenDeliverModel.robotCode 无效');
+    // A robot 1:1 space is delivered by imRobotOpenDeliverModel {spaceType: IM_ROBOT} (create-and-deliver-cards).
+    if (!group && body.imRobotOpenDeliverModel?.spaceType !== 'IM_ROBOT') return bad('imRobotOpenDeliverModel.spaceType 无效');
     const params = this.stringMap('createAndDeliver', body.cardData?.cardParamMap);
     if (!params) return bad('cardData.cardParamMap 无效');
     this.cards.set(body.outTrackId, {

@@ -117,7 +117,7 @@ export class FakeDingtalk {
     const messageId = o.messageId ?? `${randomUUID().slice(0, 8)}_card_1898c159aa6`;
     const acked = this.stream.waitAck(messageId, o.ackMs ?? 10_000);
     this.stream.pushCard({
-      outTrackId, userId, corpId: 'dingcorp', spaceType: 'IM_GROUP', spaceId: card.openSpaceId.split('.').pop(),
+      outTrackId, userId, corpId: 'dingcorp', spaceType: card.openSpaceId.includes('//IM_ROBOT.') ? 'IM_ROBOT' : 'IM_GROUP', spaceId: card.openSpaceId.split('.').pop(),
       type: 'actionCallback', value: '', content: JSON.stringify({ cardPrivateData: { actionIds: [actionId], params } }),
     }, { messageId });
     const ack = await acked;
