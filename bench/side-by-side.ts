@@ -18,8 +18,10 @@ import { countAll } from '../src/ledger/counters.js';
 const SECRET = 'bench-secret-0123456789';
 const root = path.resolve(import.meta.dirname, '..');
 
-function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, flags: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', '--import', './bench/probe.ts', ...args], {
+    cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => { out += d; const m = ready.exec(out); if (m) resolve({ child, port: Number(m[1]) }); });
@@ -33,6 +35,17 @@ function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise
 function cpuUs(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
+}
+
+/** Asks a process's probe (bench/probe.ts) to reset its counters, or for their values. */
+function probe(child: ChildProcess, what: 'reset'): Promise<unknown>;
+function probe(child: ChildProcess, what: 'read'): Promise<{ redisRoundTrips: number; eldP99Ms: number; eldMaxMs: number }>;
+function probe(child: ChildProcess, what: 'reset' | 'read'): Promise<unknown> {
+  return new Promise((resolve) => {
+    const on = (m: { probe?: string }) => { if (m?.probe === what) { child.off('message', on); resolve(m); } };
+    child.on('message', on);
+    child.send(what);
+  });
 }
 
 async function redisCalls(r: Redis): Promise<number> {
@@ -58,6 +71,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   }
   await open.close();
 
+  const redisPort = String(redis.options.port ?? 6379);
   const arrivals = new Map<string, number>();
   const sink = createServer((req, res) => {
     const id = new URL(req.url!, 'http://x').searchParams.get('session') ?? '';
@@ -70,8 +84,9 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     REDIS_URL: target, REDIS_CLUSTER_NODES: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', LOAD_DEMO: 'never', CONSOLE_WEB: 'off',
     RECTIFY_SCHEDULER: 'off', RECTIFY_DELIVERY: 'off', DINGTALK_MODE: 'http', DINGTALK_CLIENT_ID: 'dingbench', DINGTALK_CLIENT_SECRET: SECRET,
     DINGTALK_OAPI_BASE: sinkUrl, DINGTALK_API_BASE: sinkUrl,
-  }, /rectify-bot is up: http:\/\/localhost:(\d+)/);
-  const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0' }, /reference up on (\d+)/);
+    BENCH_PROBE_REDIS_PORT: redisPort,
+  }, /rectify-bot is up: http:\/\/localhost:(\d+)/, process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+  const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0', BENCH_PROBE_REDIS_PORT: redisPort }, /reference up on (\d+)/);
 
   let seq = 0;
   const base = Date.now();
@@ -105,6 +120,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   const measure = async (side: 'reference' | 'service', p: { child: ChildProcess; port: number }, text: (n: number) => string, seconds: number) => {
     sent.clear();
     arrivals.clear();
+    await probe(p.child, 'reset');
     const calls0 = await redisCalls(redis);
     const cpu0 = cpuUs(p.child.pid!);
     const t0 = performance.now();
@@ -117,17 +133,23 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     const lat = [...arrivals].map(([id, t]) => t - (sent.get(id) ?? t));
     const cpu = cpuUs(p.child.pid!) - cpu0;
     const calls = (await redisCalls(redis)) - calls0;
+    const pr = await probe(p.child, 'read');
     return {
       side, acked, non2xx: r.non2xx, answered: arrivals.size,
       answers_per_s: +((arrivals.size / (last - t0)) * 1000).toFixed(0),
       answer_p50_ms: +q(lat, 0.5).toFixed(1), answer_p99_ms: +q(lat, 0.99).toFixed(1),
       http_requests_per_s: Math.round(r.requests.average), http_p99_ms: r.latency.p99,
       cpu_us_per_message: Math.round(cpu / Math.max(1, acked)),
+      // Commands Redis executed (INFO commandstats: a script's own commands count too) and round
+      // trips the process made (writes to Redis: a pipeline or MULTI is one), idle polling included.
       redis_commands_per_message: +(calls / Math.max(1, acked)).toFixed(1),
+      redis_round_trips_per_message: +(pr.redisRoundTrips / Math.max(1, acked)).toFixed(1),
+      event_loop_delay_p99_ms: +pr.eldP99Ms.toFixed(1),
     };
   };
 
-  const seconds = o.seconds ?? 8;
+  const seconds = o.seconds ?? (Number(process.env.BENCH_SBS_SECONDS) || 8);
+  const pick = process.env.BENCH_SBS_COMMANDS?.split(',').map((x) => x.trim()).filter(Boolean);
   const codes = doc.measures.map((m) => m.code);
   const commands: Array<[string, (n: number) => string]> = [
     ['进度', () => '进度'],
@@ -138,6 +160,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   const out: Record<string, unknown> = {};
   try {
     for (const [name, text] of commands) {
+      if (pick && !pick.includes(name)) continue;
       const ref = await measure('reference', reference, text, seconds);
       const svc = await measure('service', service, text, seconds);
       out[name] = {
@@ -146,13 +169,13 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
         p99_ratio: +(svc.answer_p99_ms / Math.max(0.1, ref.answer_p99_ms)).toFixed(2),
       };
     }
-    const metrics = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
-    const lag = /nodejs_eventloop_lag_p99_seconds (\S+)/.exec(metrics)?.[1];
-    out.service_event_loop_delay_p99_ms = lag ? +(Number(lag) * 1000).toFixed(2) : null;
     out.targets = 'throughput ≥ 0.9× and p99 ≤ 1.5× the reference for 进度 and 查看; a write ≥ 0.7×';
   } finally {
+    // Waited for, so a --cpu-prof profile is written before Redis goes away.
+    const exited = (c: ChildProcess) => new Promise<void>((r) => { if (c.exitCode !== null) r(); else { c.once('exit', () => r()); setTimeout(r, 10_000).unref(); } });
     service.child.kill('SIGTERM');
     reference.child.kill('SIGTERM');
+    await Promise.all([exited(service.child), exited(reference.child)]);
     sink.closeAllConnections();
     sink.close();
     redis.disconnect();

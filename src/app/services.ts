@@ -63,8 +63,19 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
   if (opts.publicUrl) {
     const base = opts.publicUrl;
     const days = opts.dashboardLinkDays ?? 30;
+    // The shared secret is made once and kept: reused for 10 s (a Redis that lost it makes a new one,
+    // which links then carry within seconds), so a chat reply with a link costs no round trip.
+    let shared: { at: number; secret: Promise<string> } | undefined;
+    const sharedSecret = () => {
+      if (!shared || Date.now() - shared.at > 10_000) {
+        const secret = services.directory.sharedSecret('dashboard');
+        shared = { at: Date.now(), secret };
+        secret.catch(() => { shared = undefined; });
+      }
+      return shared.secret;
+    };
     services.dashboardLink = async (ledgerId, o) => {
-      const secret = opts.dashboardSecret ?? (await services.directory.sharedSecret('dashboard'));
+      const secret = opts.dashboardSecret ?? (await sharedSecret());
       return dashboardLink(base, secret, ledgerId, Math.floor(clock.now().getTime() / 1000) + (o?.days ?? days) * 86400, o?.role);
     };
   }

@@ -10,6 +10,7 @@ import { ReplyBuilder } from './reply.js';
 import { byDeadline, listMeasures, measureLine } from './format.js';
 import { parseFilters, type Filter } from './filters.js';
 import { filteredReply } from './filtered.js';
+import type { ListSpec } from '../store/ledger-store.js';
 
 /** Arguments of a list command: its own condition alone (the plain list) or with other filters. */
 type ListArgs<A> = { own: A } | { filters: Filter[] };
@@ -42,9 +43,14 @@ function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: str
 
 /** Open measures due in [from, to] (day numbers): the count and the earliest 20, from the deadline index. */
 async function dueList(ctx: CommandContext, from: number | '-inf', to: number) {
-  const store = ctx.services.ledgers;
-  const [total, ids] = await Promise.all([store.countDue(ctx.ledger.id, from, to), store.dueIds(ctx.ledger.id, from, to, 20)]);
-  return { total, ms: await measures(ctx, ids) };
+  const { total, measures: ms } = await ctx.services.ledgers.dueMeasures(ctx.ledger.id, from, to, 20);
+  return { total, ms: ms.sort(byDeadline) };
+}
+
+/** The measures of an index union, in one round trip (see LedgerStore.listRead), by deadline. */
+async function listed(ctx: CommandContext, spec: ListSpec) {
+  const r = await ctx.services.ledgers.listRead(ctx.ledger.id, spec);
+  return { ...r, ms: r.measures.sort(byDeadline) };
 }
 
 export const overdue = defineCommand<ListArgs<null>>({
@@ -88,17 +94,16 @@ export const mine = defineCommand<ListArgs<null>>({
     if ('filters' in a && s.known) return filteredReply(ctx, a.filters);
     const L = ctx.ledger.id;
     if (s.role === 'office') {
-      const ids = await ctx.services.ledgers.idsByStatus(L, '待销号');
-      return listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。').forSender().build();
+      const { ms } = await listed(ctx, { status: '待销号' });
+      return listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。').forSender().build();
     }
     if (!s.known) {
       const b = new ReplyBuilder('我的事项');
       b.line('您还不在本台账的人员名单中，暂时查不到您负责的事项。请联系整改办登记。');
       return b.forSender().build();
     }
-    const dept = s.role === 'owner' && s.department ? canonicalDept(s.department, await ctx.services.ledgers.departmentAliases(L)) : undefined;
-    const ids = await ctx.services.ledgers.idsForPerson(L, personKey(s.name), dept);
-    const ms = await measures(ctx, ids);
+    // An owner's department joins the list, named through the ledger's aliases (in the same script).
+    const { ms } = await listed(ctx, { person: personKey(s.name), dept: s.role === 'owner' && s.department ? normalizeInput(s.department) : undefined });
     const open = ms.filter((m) => !isDone(m.status));
     const b = listReply(ctx, `${s.name}负责的未完成事项`, open, ms.length ? `您负责的${ms.length}项措施均已完成。` : '本台账中没有由您负责的措施。');
     if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
@@ -116,10 +121,13 @@ export const dept = defineCommand<ListArgs<string>>({
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const name = a.own;
     const L = ctx.ledger.id;
+    const found = await listed(ctx, { dept: normalizeInput(name) });
+    if (found.deptCount > 0) return listReply(ctx, `${safeText(found.deptName)}的整改措施`, found.ms, '该部门没有整改措施。').build();
+    // Not a department of the ledger as written: one that contains the name, or the list of them.
     const n = canonicalDept(name, await ctx.services.ledgers.departmentAliases(L));
-    let ids = await ctx.services.ledgers.idsByDepartment(L, n);
+    let ids: string[] = [];
     let shown = n;
-    if (!ids.length) {
+    {
       const all = await ctx.services.ledgers.departments(L);
       const hit = all.filter((d) => d.includes(n) || n.includes(d));
       if (hit.length === 1) { shown = hit[0]; ids = await ctx.services.ledgers.idsByDepartment(L, hit[0]); }
@@ -143,8 +151,8 @@ export const leader = defineCommand<ListArgs<string>>({
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const name = a.own;
     const n = personKey(name);
-    const ids = await ctx.services.ledgers.idsByLeader(ctx.ledger.id, n);
-    return listReply(ctx, `${safeText(n)}分管的整改措施`, await measures(ctx, ids), `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
+    const { ms } = await listed(ctx, { leader: n });
+    return listReply(ctx, `${safeText(n)}分管的整改措施`, ms, `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
   },
 });
 
@@ -163,7 +171,7 @@ export const search = defineCommand<string>({
     return len > 40 ? { error: '关键词太长了，请写不超过40个字。' } : q;
   },
   async run(ctx, q) {
-    const { total, exact, items } = await ctx.services.ledgers.search(ctx.ledger.id, q, SEARCH_SHOWN);
+    const { total, exact, items } = await ctx.services.ledgers.chatSearch(ctx.ledger.id, q, SEARCH_SHOWN);
     const b = new ReplyBuilder(`搜索：${q}`);
     const count = `${exact ? '' : '约'}${total.toLocaleString('en-US')}项`;
     b.heading(`搜索“${safeText(q)}”：共找到${count}`);
@@ -186,9 +194,9 @@ export const pending = defineCommand<ListArgs<null>>({
   parse: listParse<null>('待销号', () => null),
   async run(ctx, a) {
     if ('filters' in a) return filteredReply(ctx, a.filters);
-    const ids = await ctx.services.ledgers.idsByStatus(ctx.ledger.id, '待销号');
-    const b = listReply(ctx, '待销号事项', await measures(ctx, ids), '目前没有待审核销号的事项。');
-    if (ids.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');
+    const { ms } = await listed(ctx, { status: '待销号' });
+    const b = listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。');
+    if (ms.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');
     return b.build();
   },
 });

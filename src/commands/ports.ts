@@ -14,7 +14,7 @@ export type LedgerReads = Pick<LedgerStore,
   | 'listLedgers' | 'getLedger' | 'getItem' | 'getItems' | 'getMeasures' | 'resolveAlias' | 'resolveAliases'
   | 'childIds' | 'counters' | 'countDue' | 'dueIds' | 'idsByStatus' | 'idsByDepartment' | 'departments'
   | 'idsByLeader' | 'idsForPerson' | 'search' | 'orderedIds' | 'loadDoc' | 'events' | 'recentEvents' | 'history'
-  | 'departmentAliases'>;
+  | 'departmentAliases' | 'current' | 'currentLedger' | 'progressFigures' | 'lookup' | 'dueMeasures' | 'listRead' | 'chatSearch'>;
 
 /** Whole-ledger writes (imports) and the current generation of a ledger. */
 export type LedgerWrites = Pick<LedgerStore, 'saveDoc' | 'generation' | 'setDepartmentAliases'>;
@@ -27,4 +27,4 @@ export type ChangesPort = Pick<ItemChanges, 'apply' | 'undo'>;
 /** Users and their roles, chat bindings, shared secrets and the office's problem log. */
 export type DirectoryPort = Pick<Directory,
   | 'putUsers' | 'getUser' | 'removeUsers' | 'accountsByName' | 'listUsers' | 'bind' | 'unbind' | 'getBinding'
-  | 'setSchedule' | 'listBindings' | 'sharedSecret' | 'reportProblem' | 'listProblems'>;
+  | 'setSchedule' | 'listBindings' | 'sharedSecret' | 'reportProblem' | 'listProblems' | 'bindingAndUser'>;

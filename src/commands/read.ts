@@ -1,6 +1,6 @@
 import type { Aspect, Measure, Problem } from '../ledger/types.js';
 import { KINDS } from '../ledger/types.js';
-import { formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
+import { addDays, dayNumber, formatDeadline, formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { formatPercent, progressBar } from '../ledger/light.js';
 import { headlineSentence } from '../ledger/headline.js';
 import { safeText } from '../core/safe-text.js';
@@ -12,7 +12,7 @@ import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.j
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
 import { evidenceBlock } from './evidence.js';
-import { resolveItem, short } from './resolve.js';
+import { resolveItem, resolveWithKids, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
 
@@ -24,12 +24,12 @@ export const progress = defineCommand<null>({
   parse: () => null,
   async run(ctx) {
     const L = ctx.ledger.id;
-    const c = await ctx.services.ledgers.counters(L);
-    const aspectIds = Object.keys(c).filter((f) => /^a:\d+:t$/.test(f)).map((f) => f.split(':')[1]).sort((x, y) => Number(x) - Number(y));
-    const [r, aspects] = await Promise.all([
-      statusReport(ctx.services, L, ctx.today, { ledger: ctx.ledger, counters: c }),
-      ctx.services.ledgers.getItems(L, aspectIds) as Promise<Aspect[]>,
-    ]);
+    // One round trip: counters, both deadline counts and the aspects (see read-scripts.ts).
+    const today = dayNumber(ctx.today);
+    const f = await ctx.services.ledgers.progressFigures(L, today - 1, today, dayNumber(addDays(ctx.today, ctx.ledger.yellowDays)));
+    const c = f.counters;
+    const aspects = f.aspects as Aspect[];
+    const r = await statusReport(ctx.services, L, ctx.today, { ledger: ctx.ledger, counters: c, red: f.red, yellow: f.yellow });
     const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
     b.heading(`${safeText(ctx.ledger.title)}`);
     const feedbackOnly = Object.keys(r.byKind).every((k) => k === '反馈问题');
@@ -65,19 +65,18 @@ export const view = defineCommand<string>({
   usage: '查看 <编号>，如：查看 二.3、查看 3.2（也可以直接发编号）',
   parse: (args) => (args ? args : { error: '请写上要查看的编号。' }),
   async run(ctx, code) {
-    const item = await resolveItem(ctx, code);
-    const store = ctx.services.ledgers;
+    const { item, kids: children } = await resolveWithKids(ctx, code);
     const b = new ReplyBuilder(`${item.code} 详情`);
     if (item.level === 'measure') return measureDetail(ctx, item, b);
     if (item.level === 'problem') {
-      const kids = await store.getMeasures(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id));
+      const kids = children.filter((i): i is Measure => i.level === 'measure');
       b.heading(safeText(problemWithCode(item)));
       b.line(`类别：${item.kind}　状态：**${item.status}**　整改措施${kids.length}条`);
       b.blank();
       for (const m of kids) b.item(measureLine(ctx, m));
       return b.build();
     }
-    const problems = (await store.getItems(ctx.ledger.id, await store.childIds(ctx.ledger.id, item.id))) as Problem[];
+    const problems = children as Problem[];
     b.heading(safeText(aspectHeading(item)));
     for (const p of problems) b.item(`**${p.code}** ${short(p.title, 24)}｜${p.status}`);
     return b.build();

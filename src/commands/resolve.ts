@@ -10,16 +10,24 @@ import type { CommandContext, Speaker } from './types.js';
 
 /** Finds an item by a code as the cadre wrote it; a clear error with close matches otherwise. */
 export async function resolveItem(ctx: CommandContext, codeText: string): Promise<Item> {
+  return (await resolveWithKids(ctx, codeText)).item;
+}
+
+/**
+ * resolveItem, with a problem's measures or an aspect's problems (in order)
+ * read in the same round trip.
+ */
+export async function resolveWithKids(ctx: CommandContext, codeText: string): Promise<{ item: Item; kids: Item[] }> {
   const store = ctx.services.ledgers;
   const L = ctx.ledger.id;
   const q = parseCode(codeText);
   const shown = safeText(codeText.trim());
   if (!q) throw new DomainError('bad_code', `“${shown}”不是有效的编号。`, '编号示例：二.3、(二)3、3.2、第3项。');
   const alias = aliasOf(q);
-  const ids = await store.resolveAlias(L, alias);
-  if (ids.length === 1) {
-    const item = await store.getItem(L, ids[0]);
-    if (item) return item;
+  const hit = await store.lookup(L, alias);
+  const ids = hit.ids;
+  if (ids.length === 1 && hit.item) {
+    return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []) };
   }
   if (ids.length > 1) {
     const items = await store.getItems(L, ids);
@@ -67,10 +75,10 @@ function closest(target: string, candidates: string[], n: number): string[] {
 
 /** A write targets a measure; a problem with exactly one measure stands for it. */
 export async function resolveMeasure(ctx: CommandContext, codeText: string): Promise<Measure> {
-  const item = await resolveItem(ctx, codeText);
+  const { item, kids: all } = await resolveWithKids(ctx, codeText);
   if (item.level === 'measure') return item;
   if (item.level === 'problem') {
-    const kids = await ctx.services.ledgers.getMeasures(ctx.ledger.id, await childIds(ctx, item.id));
+    const kids = all.filter((i): i is Measure => i.level === 'measure');
     if (kids.length === 1) return kids[0];
     throw new DomainError('needs_measure', `${item.code} 下有${kids.length}条整改措施，请指明具体措施：${kids.map((k) => k.code).join('、')}。`);
   }

@@ -24,7 +24,7 @@ export interface StatusReport {
 }
 
 export async function statusReport(
-  services: Pick<Services, 'ledgers'>, ledgerId: string, asOf: string, known?: { ledger: Ledger; counters: Counters },
+  services: Pick<Services, 'ledgers'>, ledgerId: string, asOf: string, known?: { ledger: Ledger; counters: Counters; red?: number; yellow?: number },
 ): Promise<StatusReport> {
   const store = services.ledgers;
   const ledger = known?.ledger ?? (await store.getLedger(ledgerId));
@@ -32,8 +32,8 @@ export async function statusReport(
   const today = dayNumber(asOf);
   const [c, red, yellow] = await Promise.all([
     known?.counters ?? store.counters(ledgerId),
-    store.countDue(ledgerId, '-inf', today - 1),
-    store.countDue(ledgerId, today, dayNumber(addDays(asOf, ledger.yellowDays))),
+    known?.red ?? store.countDue(ledgerId, '-inf', today - 1),
+    known?.yellow ?? store.countDue(ledgerId, today, dayNumber(addDays(asOf, ledger.yellowDays))),
   ]);
   const byStatusRaw = statusCounts(c, 'm');
   const byStatus: Partial<Record<Status, number>> = {};

@@ -36,8 +36,8 @@ const APOLOGY: Reply = {
 
 /**
  * Processes the inbound queue. Partitions are shared out between the live
- * instances by leases; the holder of a partition reads it alone, in order,
- * one entry at a time, and first re-reads what a previous holder left
+ * instances by leases; the holder of a partition reads it alone, each chat's
+ * entries in order and one at a time (chats side by side), and first re-reads what a previous holder left
  * unacknowledged. An entry is acknowledged only after its answer is stored
  * and handed to delivery, so a crash at any point means a re-run, and a
  * re-run changes nothing twice (writes are idempotent by message id).
@@ -231,10 +231,7 @@ class PartitionLoop {
           pending = false;
           continue;
         }
-        for (const e of entries) {
-          if (!this.mine) break;
-          await this.process(e, pending);
-        }
+        await this.processBatch(entries, pending);
       } catch (err) {
         if (!this.mine) break;
         const message = (err as Error).message;
@@ -249,6 +246,34 @@ class PartitionLoop {
       }
     }
     this.reader?.disconnect();
+  }
+
+  /**
+   * One read's entries: each chat's in arrival order, one at a time, and the
+   * chats side by side (a partition holds many chats; one slow answer must not
+   * hold the others). A chat whose entry fails stops there; its later entries
+   * stay pending with the failed one and are read again, in order.
+   */
+  private async processBatch(entries: StreamEntry[], recovered: boolean): Promise<void> {
+    if (entries.length === 1) {
+      if (this.mine) await this.process(entries[0]!, recovered);
+      return;
+    }
+    const chats = new Map<string, StreamEntry[]>();
+    for (const e of entries) {
+      const key = `${e.entry.msg.platform}\u0000${e.entry.msg.chatId}`;
+      const list = chats.get(key);
+      if (list) list.push(e);
+      else chats.set(key, [e]);
+    }
+    const results = await Promise.allSettled([...chats.values()].map(async (list) => {
+      for (const e of list) {
+        if (!this.mine) return;
+        await this.process(e, recovered);
+      }
+    }));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async process(e: StreamEntry, recovered: boolean): Promise<void> {

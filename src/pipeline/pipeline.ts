@@ -14,6 +14,7 @@ import { helpExamples, helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
 import { annotate, tracedServices, type DispatchTrace } from './approval.js';
+import { runFenced } from './fenced-run.js';
 import { filesAlone, filesWithCommand, isFileAlone } from './evidence-step.js';
 import type { EvidenceIntake } from './evidence.js';
 
@@ -106,10 +107,8 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return simpleReply('内容过长', `消息超过${MAX_TEXT}字，未予处理。请精简说明，或把详细材料作为附件交整改办。`);
   }
   const routed = route(msg.text);
-  const [binding, user] = await Promise.all([
-    services.directory.getBinding(msg.platform, msg.chatId),
-    services.directory.getUser(msg.platform, msg.senderId),
-  ]);
+  // One round trip for the binding and the sender; the ledger's meta is cached briefly (reads are fenced by generation).
+  const [binding, user] = await services.directory.bindingAndUser(msg.platform, msg.chatId, msg.senderId);
   const speaker: Speaker = user
     ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: roleFor(user, binding?.ledgerId ?? null), known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
@@ -119,7 +118,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     setOutcome('unbound');
     return NOT_BOUND();
   }
-  const ledger = binding ? await services.ledgers.getLedger(binding.ledgerId) : null;
+  const ledger = binding ? await services.ledgers.currentLedger(binding.ledgerId) : null;
   if (binding && !ledger && !isBind) {
     setOutcome('unbound');
     return simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。');
@@ -148,7 +147,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   trace.ledgerId = ledger?.id;
   const ctx: CommandContext = { msg, speaker, binding, ledger: ledger!, services: tracedServices(services, trace), now, today: shanghaiDate(now) };
   try {
-    const reply = await spec.run(ctx, args);
+    const reply = await runFenced((c, a) => spec.run(c, a), ctx, args, services, () => simpleReply('台账不存在', '本群绑定的台账已不存在，请整改办重新绑定。'));
     count('ok');
     await queueOfficeCopies(services, msg, trace);
     return reply;

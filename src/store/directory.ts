@@ -20,6 +20,23 @@ function parseLedgerRoles(json: string | undefined): Record<string, Role> | unde
   return Object.keys(out).length ? out : undefined;
 }
 
+function userOf(platform: Platform, h: Record<string, string> | undefined): User | null {
+  if (!h?.userId) return null;
+  const u: User = { platform, userId: h.userId, name: h.name, department: h.department ?? '', role: asRole(h.role) };
+  const ledgers = parseLedgerRoles(h.ledgers);
+  if (ledgers) u.ledgers = ledgers;
+  if (h.admin === '1') u.admin = true;
+  return u;
+}
+
+function bindingOf(platform: Platform, chatId: string, h: Record<string, string> | undefined): ChatBinding | null {
+  if (!h?.ledgerId) return null;
+  return {
+    platform, chatId, ledgerId: h.ledgerId, channel: JSON.parse(h.channel || '{}'),
+    schedule: h.schedule || undefined, boundAt: h.boundAt, boundBy: h.boundBy || undefined,
+  };
+}
+
 /** The user directory, chat bindings and the office's problem log. */
 export class Directory {
   constructor(private readonly redis: RedisClient) {}
@@ -38,14 +55,16 @@ export class Directory {
   }
 
   async getUser(platform: Platform, userId: string): Promise<User | null> {
-    const h = await this.redis.hgetall(k.user(platform, userId));
-    if (!h.userId) return null;
-    const u: User = { platform, userId: h.userId, name: h.name, department: h.department ?? '', role: asRole(h.role) };
-    const ledgers = parseLedgerRoles(h.ledgers);
-    if (ledgers) u.ledgers = ledgers;
-    if (h.admin === '1') u.admin = true;
-    return u;
+    return userOf(platform, await this.redis.hgetall(k.user(platform, userId)));
   }
+
+  /** A chat's binding and a sender's directory entry in one round trip (both keys in the {dir} slot). */
+  async bindingAndUser(platform: Platform, chatId: string, userId: string): Promise<[ChatBinding | null, User | null]> {
+    const res = (await this.redis.pipeline().hgetall(k.binding(platform, chatId)).hgetall(k.user(platform, userId)).exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    return [bindingOf(platform, chatId, res[0]?.[1] as Record<string, string>), userOf(platform, res[1]?.[1] as Record<string, string>)];
+  }
+
 
   /** Removes directory entries (and their name index entries); returns how many existed. */
   async removeUsers(users: Array<{ platform: Platform; userId: string }>): Promise<number> {
@@ -109,12 +128,7 @@ export class Directory {
   }
 
   async getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null> {
-    const h = await this.redis.hgetall(k.binding(platform, chatId));
-    if (!h.ledgerId) return null;
-    return {
-      platform, chatId, ledgerId: h.ledgerId, channel: JSON.parse(h.channel || '{}'),
-      schedule: h.schedule || undefined, boundAt: h.boundAt, boundBy: h.boundBy || undefined,
-    };
+    return bindingOf(platform, chatId, await this.redis.hgetall(k.binding(platform, chatId)));
   }
 
   async setSchedule(platform: Platform, chatId: string, cron: string | null): Promise<void> {
@@ -139,6 +153,8 @@ export class Directory {
    */
   async sharedSecret(name: string): Promise<string> {
     const key = `rb:secret:${name}`;
+    const had = await this.redis.get(key);
+    if (had) return had;
     await this.redis.set(key, randomBytes(32).toString('base64url'), 'NX');
     return (await this.redis.get(key))!;
   }

@@ -8,10 +8,106 @@ import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
+import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
+
+/** How long a ledger's meta and generation are reused without asking Redis (reads are fenced by generation anyway). */
+export const META_TTL_MS = 1_000;
+
+/** Which index sets a list read unions (see LedgerStore.listRead). */
+export interface ListSpec {
+  status?: string;
+  leader?: string;
+  /** Measures naming this person as owner or leader. */
+  person?: string;
+  /** A department as written (normalized): named through the ledger's aliases. */
+  dept?: string;
+}
 
 /** Reads and whole-ledger writes. Item changes live in ItemChanges. */
 export class LedgerStore {
-  constructor(private readonly redis: RedisClient, private readonly opts: Pick<SaveOptions, 'graceMs' | 'chunk' | 'awaitCleanup'> = {}) {}
+  /** Ledger meta with the generation it belongs to; meta changes only with a generation switch. */
+  private readonly meta = new Map<string, { ledger: Ledger; g: GenKeys; until: number }>();
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly opts: Pick<SaveOptions, 'graceMs' | 'chunk' | 'awaitCleanup'> & { metaTtlMs?: number } = {},
+  ) {}
+
+  /**
+   * The ledger's meta and current generation, reused for up to META_TTL_MS
+   * (one pipeline of two reads otherwise). The chat read methods below are
+   * fenced by this generation: when a re-import has switched it they drop the
+   * cache and throw GenerationMoved, and the caller runs the command again.
+   */
+  async current(L: string): Promise<{ ledger: Ledger; g: GenKeys } | null> {
+    const now = Date.now();
+    const hit = this.meta.get(L);
+    if (hit && hit.until > now) return hit;
+    const res = (await this.redis.pipeline().hgetall(k.meta(L)).get(lk.gen(L)).exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    const ledger = hashToLedger(res[0]?.[1] as Record<string, string>);
+    if (!ledger) {
+      this.meta.delete(L);
+      return null;
+    }
+    const entry = { ledger, g: genKeys(L, parseGen(res[1]?.[1] as string | null)), until: now + (this.opts.metaTtlMs ?? META_TTL_MS) };
+    if (this.meta.size > 10_000) this.meta.clear();
+    this.meta.set(L, entry);
+    return entry;
+  }
+
+  /** The ledger's meta, cached briefly (see `current`). */
+  async currentLedger(L: string): Promise<Ledger | null> {
+    return (await this.current(L))?.ledger ?? null;
+  }
+
+  /** Runs a fenced read on the cached generation; a moved generation drops the cache entry. */
+  private async fenced<T>(L: string, read: (g: GenKeys) => Promise<T>): Promise<T> {
+    const c = await this.current(L);
+    if (!c) throw new GenerationMoved(L, 0);
+    try {
+      return await read(c.g);
+    } catch (e) {
+      if (e instanceof GenerationMoved) this.meta.delete(L);
+      throw e;
+    }
+  }
+
+  /** 进度 in one round trip: counters, overdue (day ≤ overdueTo) and due-soon counts, aspects. */
+  progressFigures(L: string, overdueTo: number, yellowFrom: number, yellowTo: number): Promise<ProgressFigures> {
+    return this.fenced(L, (g) => readProgress(this.redis, g, overdueTo, yellowFrom, yellowTo));
+  }
+
+  /** An alias resolved with its item and children, in one round trip. */
+  lookup(L: string, alias: string): Promise<Lookup> {
+    return this.fenced(L, (g) => readLookup(this.redis, g, alias));
+  }
+
+  /** Open measures due in [from, to]: the count and the first `limit` measures, in one round trip. */
+  dueMeasures(L: string, from: number | '-inf', to: number, limit: number): Promise<{ total: number; measures: Measure[] }> {
+    return this.fenced(L, async (g) => {
+      const r = await readDue(this.redis, g, from, to, limit);
+      return { total: r.total, measures: r.items.filter((i): i is Measure => i.level === 'measure') };
+    });
+  }
+
+  /**
+   * The measures of a union of indexes (status, leader, person as owner or
+   * leader, department through the aliases), in one round trip (more than
+   * READ_CAP: their ids first, then bounded pipelines). `deptCount` is how
+   * many the department's own set holds (-1 when none was asked).
+   */
+  listRead(L: string, spec: ListSpec): Promise<{ deptCount: number; deptName: string; measures: Measure[] }> {
+    return this.fenced(L, async (g) => {
+      const sets: string[] = [];
+      if (spec.status) sets.push(g.byStatus(spec.status));
+      if (spec.leader) sets.push(g.leader(spec.leader));
+      if (spec.person) sets.push(g.owner(spec.person), g.leader(spec.person));
+      const r: SetsRead = await readSets(this.redis, g, deptAliasKey(L), sets, spec.dept ?? '');
+      const items = r.items ?? (await this.itemsOf(g, r.ids ?? []));
+      return { deptCount: r.deptCount, deptName: r.deptName, measures: items.filter((i): i is Measure => i.level === 'measure') };
+    });
+  }
 
   /**
    * Replaces a whole ledger: written in chunks under a new generation, then
@@ -21,7 +117,7 @@ export class LedgerStore {
    */
   async saveDoc(doc: LedgerDoc, event?: { actor: string; note: string }, opts: SaveOptions = {}): Promise<void> {
     const o = { ...this.opts, ...opts };
-    const r = await saveLedgerDoc(this.redis, doc, event, o);
+    const r = await saveLedgerDoc(this.redis, doc, event, o).finally(() => this.meta.delete(doc.ledger.id));
     if (o.awaitCleanup) await r.cleanup;
   }
 
@@ -145,6 +241,29 @@ export class LedgerStore {
     const g = await this.generation(L);
     const hits = g.gen === 0 ? await this.legacySearch(g, query, limit) : await searchGeneration(this.redis, g, query, limit);
     return { total: hits.total, exact: hits.exact, items: await this.itemsOf(g, hits.ids) };
+  }
+
+  /**
+   * `search` on the cached generation, in two round trips: the search script,
+   * then the hits' items in one pipeline that also reads the generation
+   * pointer (a switch in between throws GenerationMoved, as the other fenced reads).
+   */
+  async chatSearch(L: string, query: string, limit = 20): Promise<{ total: number; exact: boolean; items: Item[] }> {
+    return this.fenced(L, async (g) => {
+      if (g.gen === 0) return this.search(L, query, limit);
+      const hits = await searchGeneration(this.redis, g, query, limit);
+      const p = this.redis.pipeline().get(lk.gen(L));
+      for (const id of hits.ids.slice(0, READ_CAP)) p.hgetall(g.item(id));
+      const res = (await p.exec()) ?? [];
+      for (const [err] of res) if (err) throw err;
+      if (parseGen(res[0]?.[1] as string | null) !== g.gen) throw new GenerationMoved(L, parseGen(res[0]?.[1] as string | null));
+      const items: Item[] = [];
+      for (const [, h] of res.slice(1)) {
+        const it = hashToItem(h as Record<string, string>);
+        if (it) items.push(it);
+      }
+      return { total: hits.total, exact: hits.exact, items };
+    });
   }
 
   /** Ledgers imported before generations kept plain bigram sets; a re-import moves them to the bounded index. */

@@ -1,0 +1,195 @@
+/**
+ * What a chat read command needs, in one Lua script each (one round trip).
+ *
+ * Every script is fenced by generation: KEYS[1] is the ledger's generation
+ * pointer and ARGV[1] the generation the caller's keys were built for (the
+ * one cached with the ledger's meta, see ledger-meta.ts). When the pointer has
+ * moved (a re-import switched) the script returns {'MOVED', gen} and reads
+ * nothing; the caller drops its cache and runs the command again. So a reply
+ * never mixes meta of one generation with items of another.
+ *
+ * Index keys are passed in KEYS[]. Item hashes (and a department set named
+ * through the ledger's aliases) are only known inside the script; their keys
+ * are built from ARGV's generation prefix `rb:{L}:g<N>:`, which carries the
+ * ledger's hash tag, so every key a script touches is in the ledger's one
+ * Redis Cluster slot, as the declared keys are.
+ *
+ * Item hashes come back whole (HGETALL, decoded by serialize.ts), so the
+ * hash encoding stays serialize.ts's business; the scripts read by name only
+ * the fields `kids` (child ids, a JSON array) and `level`.
+ *
+ * A read that would return more than `cap` items returns their ids only, and
+ * the caller fetches them in bounded pipelines: no script builds a huge reply.
+ */
+import type { Item } from '../ledger/types.js';
+import type { Counters } from '../ledger/counters.js';
+import type { RedisClient } from './redis.js';
+import type { GenKeys } from './ledger-keys.js';
+import { lk } from './ledger-keys.js';
+import { hashToItem } from './serialize.js';
+import { script } from './scripts.js';
+
+/** Most item hashes one script returns. */
+export const READ_CAP = 1000;
+
+/** The ledger's generation moved under a cached one: drop the cache and run again. */
+export class GenerationMoved extends Error {
+  constructor(readonly ledgerId: string, readonly gen: number) {
+    super(`ledger ${ledgerId} moved to generation ${gen}`);
+    this.name = 'GenerationMoved';
+  }
+}
+
+// Shared Lua: the fence, and item hashes by id (nil for a missing one).
+const FENCE = `
+local cur = redis.call('GET', KEYS[1]) or '0'
+if cur ~= ARGV[1] then return {'MOVED', cur} end
+local prefix = ARGV[2]
+local function items(ids)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', prefix .. 'i:' .. id) end
+  return out
+end
+`;
+
+// KEYS: gen, counters, due. ARGV: gen, prefix, overdue upper day, yellow from, yellow to.
+// Counters, both deadline counts, and the aspects named by the counters (a:<n>:t) in number order.
+const PROGRESS = script<unknown[]>('rbReadProgress', `${FENCE}
+local c = redis.call('HGETALL', KEYS[2])
+local nums = {}
+for i = 1, #c, 2 do
+  local n = string.match(c[i], '^a:(%d+):t$')
+  if n then nums[#nums + 1] = tonumber(n) end
+end
+table.sort(nums)
+local ids = {}
+for i, n in ipairs(nums) do ids[i] = tostring(n) end
+return {'OK', c, redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3]), redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5]), items(ids)}
+`, 3);
+
+// KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned.
+// The ids the alias names; when it names one item, that item and (a problem's or aspect's) children.
+const LOOKUP = script<unknown[]>('rbReadLookup', `${FENCE}
+local v = redis.call('HGET', KEYS[2], ARGV[3])
+if not v then return {'OK', ''} end
+if string.find(v, ',', 1, true) then return {'OK', v} end
+local h = redis.call('HGETALL', prefix .. 'i:' .. v)
+local level = redis.call('HGET', prefix .. 'i:' .. v, 'level')
+if level == 'measure' or #h == 0 then return {'OK', v, h} end
+local kids = cjson.decode(redis.call('HGET', prefix .. 'i:' .. v, 'kids') or '[]')
+if #kids > tonumber(ARGV[4]) then return {'OK', v, h, 0, kids} end
+return {'OK', v, h, 1, items(kids)}
+`, 2);
+
+// KEYS: gen, due. ARGV: gen, prefix, from day, to day, how many.
+// Open measures due in [from, to]: the count and the earliest ones.
+const DUE = script<unknown[]>('rbReadDue', `${FENCE}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))
+return {'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}
+`, 2);
+
+// KEYS: gen, department aliases, then sets whose union is wanted. ARGV: gen, prefix, cap, and a
+// department as written (normalized) or '': its set, through the aliases, joins the union.
+// Returns the department's own id count (-1: none asked) and the name it was found under, then the
+// items, or their ids above cap.
+const SETS = script<unknown[]>('rbReadSets', `${FENCE}
+local keys = {}
+for i = 3, #KEYS do keys[#keys + 1] = KEYS[i] end
+local deptCount, full = -1, ''
+if ARGV[4] ~= '' then
+  full = redis.call('HGET', KEYS[2], ARGV[4]) or ARGV[4]
+  local dk = prefix .. 'dept:' .. full
+  deptCount = redis.call('SCARD', dk)
+  keys[#keys + 1] = dk
+end
+local ids = {}
+if #keys == 1 then ids = redis.call('SMEMBERS', keys[1])
+elseif #keys > 1 then ids = redis.call('SUNION', unpack(keys)) end
+if #ids > tonumber(ARGV[3]) then return {'OK', deptCount, full, 0, ids} end
+return {'OK', deptCount, full, 1, items(ids)}
+`);
+
+type Flat = string[];
+
+const toMap = (flat: Flat): Record<string, string> => {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+};
+const toItems = (rows: Flat[]): Item[] => {
+  const out: Item[] = [];
+  for (const r of rows) {
+    const it = hashToItem(toMap(r));
+    if (it) out.push(it);
+  }
+  return out;
+};
+
+function fenced(L: string, res: unknown[]): unknown[] {
+  if (res[0] === 'MOVED') throw new GenerationMoved(L, Number(res[1] ?? 0) || 0);
+  return res;
+}
+
+export interface ProgressFigures {
+  counters: Counters;
+  red: number;
+  yellow: number;
+  /** The aspects with measures, in number order. */
+  aspects: Item[];
+}
+
+/** 进度's figures: counters, overdue (≤ overdueTo) and due-soon ([yellowFrom, yellowTo]) counts, aspects. */
+export async function readProgress(redis: RedisClient, g: GenKeys, overdueTo: number, yellowFrom: number, yellowTo: number): Promise<ProgressFigures> {
+  const r = fenced(g.L, await PROGRESS.run(redis, [lk.gen(g.L), g.counters, g.due], [String(g.gen), g.prefix, overdueTo, yellowFrom, yellowTo]));
+  const counters: Counters = {};
+  const flat = r[1] as Flat;
+  for (let i = 0; i + 1 < flat.length; i += 2) counters[flat[i]!] = Number(flat[i + 1]);
+  return { counters, red: Number(r[2]), yellow: Number(r[3]), aspects: toItems(r[4] as Flat[]) };
+}
+
+export interface Lookup {
+  /** The ids the alias names (none, one, or several when ambiguous). */
+  ids: string[];
+  /** The item, when the alias names exactly one that exists. */
+  item?: Item;
+  /** A problem's measures or an aspect's problems, in order; ids only when there are many. */
+  kids?: Item[];
+  kidIds?: string[];
+}
+
+/** An alias ("A2.3", "3.2") resolved, with the item and its children, in one round trip. */
+export async function readLookup(redis: RedisClient, g: GenKeys, alias: string, maxKids = 200): Promise<Lookup> {
+  const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes], [String(g.gen), g.prefix, alias, maxKids]));
+  const ids = (r[1] as string) ? (r[1] as string).split(',') : [];
+  if (r.length < 3) return { ids };
+  const item = hashToItem(toMap(r[2] as Flat)) ?? undefined;
+  if (r.length < 5) return { ids, item };
+  return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]) } : { ids, item, kidIds: r[4] as string[] };
+}
+
+/** Open measures due in [from, to]: the count and the first `limit` by deadline. */
+export async function readDue(redis: RedisClient, g: GenKeys, from: number | '-inf', to: number, limit: number): Promise<{ total: number; items: Item[] }> {
+  const r = fenced(g.L, await DUE.run(redis, [lk.gen(g.L), g.due], [String(g.gen), g.prefix, from, to, Math.min(limit, READ_CAP)]));
+  return { total: Number(r[1]), items: toItems(r[2] as Flat[]) };
+}
+
+export interface SetsRead {
+  /** Ids in the department's set (-1 when no department was asked). */
+  deptCount: number;
+  /** The department's name in the ledger (the alias's full name, or as written). */
+  deptName: string;
+  items?: Item[];
+  /** Above the cap: the ids only. */
+  ids?: string[];
+}
+
+/**
+ * The items of a union of index sets (`sets`: keys of generation `g`), plus,
+ * when `dept` is given (as written, normalized), that department's set,
+ * named through the ledger's department aliases.
+ */
+export async function readSets(redis: RedisClient, g: GenKeys, aliasKey: string, sets: string[], dept = ''): Promise<SetsRead> {
+  const r = fenced(g.L, await SETS.run(redis, [lk.gen(g.L), aliasKey, ...sets], [String(g.gen), g.prefix, READ_CAP, dept]));
+  const head = { deptCount: Number(r[1]), deptName: String(r[2] ?? '') };
+  return r[3] === 1 ? { ...head, items: toItems(r[4] as Flat[]) } : { ...head, ids: r[4] as string[] };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage, Reply } from '../../src/core/message.js';
+import type { InboundService } from '../../src/inbound/index.js';
+import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
+import { partitionOf } from '../../src/store/inbound-store.js';
+import { testInbound } from '../helpers/inbound.js';
+import { testTarget, TARGETS } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+const msg = (chatId: string, text: string): IncomingMessage => ({
+  platform: 'console', chatId, chatType: 'group', messageId: randomUUID(), senderId: 'office', text,
+});
+const answer = (text: string): Reply => ({ title: 't', markdown: text, text, mentions: [] });
+const route = { passive: false, data: {} };
+
+/** Two chat ids that fall in one partition. */
+function samePartition(): [string, string] {
+  const a = `chat-a-${randomUUID().slice(0, 6)}`;
+  for (let i = 0; ; i++) {
+    const b = `chat-b-${i}`;
+    if (partitionOf('console', b) === partitionOf('console', a)) return [a, b];
+  }
+}
+
+/**
+ * A partition holds many chats: a slow answer in one chat must not hold the
+ * others of its partition, while each chat's own messages stay in order.
+ */
+describe.each(TARGETS)('chats of one partition (%s)', (target) => {
+  const open: InboundService[] = [];
+  const clients: RedisClient[] = [];
+  afterEach(async () => {
+    for (const q of open.splice(0)) await q.stop().catch(() => undefined);
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+
+  it('answers another chat of the partition while one chat\'s message is still being applied; each chat in order', async () => {
+    const redis = connectRedis(testTarget(target));
+    await waitReady(redis);
+    clients.push(redis);
+    const [slow, fast] = samePartition();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const seen: string[] = [];
+    const q = await testInbound({
+      redis, target: testTarget(target), autoStart: false,
+      run: async (m) => {
+        if (m.text === 'slow-1') await gate;
+        seen.push(m.text);
+        return answer(`收到 ${m.text}`);
+      },
+    });
+    open.push(q);
+    const sent: string[] = [];
+    q.onDeliver('console', async (_r, reply) => { sent.push(reply.text); });
+    const slowMsgs = [msg(slow, 'slow-1'), msg(slow, 'slow-2')];
+    const fastMsgs = [msg(fast, 'fast-1'), msg(fast, 'fast-2')];
+    // Submitted before the worker starts, so one read takes them all in one batch.
+    for (const m of [slowMsgs[0], fastMsgs[0], slowMsgs[1], fastMsgs[1]]) expect(await q.submit(m, route)).toBe('accepted');
+    await q.start();
+    await waitFor(async () => (await q.store.record('console', fast, fastMsgs[1].messageId))?.s === 'done');
+    // The other chat is done and answered; the slow chat's first message holds its second.
+    expect(sent).toEqual(['收到 fast-1', '收到 fast-2']);
+    expect((await q.store.record('console', slow, slowMsgs[0].messageId))?.s).toBe('queued');
+    expect((await q.store.record('console', slow, slowMsgs[1].messageId))?.s).toBe('queued');
+    release();
+    await q.drain();
+    expect(seen.filter((t) => t.startsWith('slow'))).toEqual(['slow-1', 'slow-2']);
+    expect(sent.slice(2)).toEqual(['收到 slow-1', '收到 slow-2']);
+    expect(await q.store.backlog()).toBe(0);
+  });
+});
