@@ -37,6 +37,8 @@ export interface HarnessOptions {
   namespace?: string;
   /** The core's binding lookup, when a real store is used. */
   getBinding?: AdapterContext['getBinding'];
+  /** Where the adapter registers its media downloader (the evidence intake's FileFetchers). */
+  files?: AdapterContext['files'];
 }
 
 /** A running Koa app with the WeCom adapter, a real Redis, and captured logs. */
@@ -79,6 +81,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     getBinding: o.getBinding ?? (async (platform, chatId) => o.bindings?.find((b) => b.platform === platform && b.chatId === chatId) ?? null),
     cards: new RedisCardStore(redis),
     senders: new SenderRegistry(),
+    ...(o.files ? { files: o.files } : {}),
     rateLimiter: new RedisRateLimiter(redis),
     reportProblem: async (p) => { problems.push(p); },
     router,

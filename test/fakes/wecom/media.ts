@@ -56,14 +56,14 @@ export class FakeWecomMedia {
   /**
    * Holds a file for a message. With no `key` a fresh per-message key is made and
    * returned as `aeskey` (base64), as AI bot messages carry it; pass the callback
-   * key to model webhook messages without one (then `aeskey` is undefined).
+   * key to model webhook messages without one (then `aeskey` is undefined unless `announce`).
    */
-  hold(plain: Buffer, o: { fileName?: string; key?: Buffer } = {}): { url: string; aeskey?: string } {
+  hold(plain: Buffer, o: { fileName?: string; key?: Buffer; announce?: boolean } = {}): { url: string; aeskey?: string } {
     const key = o.key ?? randomBytes(32);
     const id = randomUUID().replace(/-/g, '');
     this.held.set(id, { cipher: FakeWecomMedia.encrypt(key, plain), expiresAt: this.now() + this.urlTtlMs, ...(o.fileName ? { fileName: o.fileName } : {}) });
     const url = `http://${this.urlHost}:${this.port}/cgi-bin/media/aibot/${id}?sign=${randomBytes(8).toString('hex')}`;
-    return { url, ...(o.key ? {} : { aeskey: key.toString('base64') }) };
+    return { url, ...(o.key && !o.announce ? {} : { aeskey: key.toString('base64') }) };
   }
 
   /** The next `n` GETs answer 502. */
