@@ -63,4 +63,15 @@ describe('rectify schedule / digest / deliveries / reminders', () => {
     // The words it prints are what --ladder reads back.
     expect(await cli('reminders', '--ledger', w.ledgerId, '--ladder', '30:责任人;逾期:责任领导+整改办')).toContain('到期前30天：责任人；逾期：责任领导、整改办\n（--ladder 写法：30:责任人;逾期:责任领导+整改办）');
   });
+
+  it('reminders --reach and --approval-direct set how reminders reach people; a bad word changes nothing', async () => {
+    expect(await cli('reminders', '--ledger', w.ledgerId)).toContain('提醒方式：群内@提醒；完成申报私信整改办：关');
+    expect(await cli('reminders', '--ledger', w.ledgerId, '--reach', '先私信后群内', '--approval-direct', '开'))
+      .toContain('提醒方式：先私信、逾期后群内@提醒；完成申报私信整改办：开（cli于2021-07-09设置）');
+    expect(await w.sched.getReach(w.ledgerId)).toMatchObject({ mode: 'direct-then-group', approvalDirect: '1', by: 'cli' });
+    await expect(cli('reminders', '--ledger', w.ledgerId, '--reach', '邮件')).rejects.toThrow('无法识别提醒方式“邮件”，可选：群内、私信、先私信后群内。');
+    await expect(cli('reminders', '--ledger', w.ledgerId, '--approval-direct', '也许')).rejects.toThrow('须为“开”或“关”');
+    expect((await w.sched.getReach(w.ledgerId)).mode).toBe('direct-then-group');
+    expect(await cli('reminders', '--ledger', w.ledgerId, '--reach', '群内')).toContain('提醒方式：群内@提醒；完成申报私信整改办：开');
+  });
 });
