@@ -92,7 +92,8 @@ export class ScheduleService implements ScheduleCommands {
     const entries = await this.d.log.forChat(binding.platform, binding.chatId);
     const problems = (await this.d.services.directory.listProblems(50))
       .filter((p) => p.platform === binding.platform && p.chatId === binding.chatId);
-    return renderDeliveryLog(fresh?.schedule ?? null, entries, problems, this.d.services.clock.now());
+    const reach = describeReach(await reachOf(this.d.sched, binding.ledgerId));
+    return renderDeliveryLog(fresh?.schedule ?? null, entries, problems, this.d.services.clock.now(), reach);
   }
 
   /** Renders a chat's digest now (CLI `rectify digest`); `send` also queues it for delivery. */

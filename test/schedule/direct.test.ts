@@ -113,6 +113,12 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(fake.api.otoSends).toHaveLength(3);
     expect(fake.api.groupSends).toHaveLength(2);
     expect(fake.violations).toEqual([]);
+    // 推送记录 names the setting, whom each 1:1 message went to, and the fallback.
+    const both = [(await w.say('office', '推送记录', { platform: 'dingtalk', chatId: cid, senderId: 'staffWang' }))!.text,
+      (await w.say('office', '推送记录', { platform: 'dingtalk', chatId: cid2, senderId: 'staffWang' }))!.text].join('\n');
+    expect(both).toContain('提醒方式：私信提醒');
+    expect(both).toMatch(/私信提醒→陈敏 ✅ 已发送/);
+    expect(both).toMatch(/私信提醒 ⏭ 已跳过：李程未登记本平台账号/);
   });
 
   it('WeCom, 先私信后群内: early steps go 1:1 through the app message/send to touser, the overdue step to the group robot', async () => {
