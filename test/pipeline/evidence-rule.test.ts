@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FileRef, IncomingMessage } from '../../src/core/message.js';
+import { recentItemKey } from '../../src/store/recent-item.js';
+import { PNG_1X1, plainZip } from '../evidence/samples.js';
+import { makeEvidenceWorld, sha256, type EvidenceWorld } from '../bot/evidence-world.js';
+
+/**
+ * The association rule on the console platform, whose "download" is a lookup
+ * in this test's own table (the FileFetcher port an adapter registers); the
+ * pipeline, the recent-item keys in Redis and the evidence service are real.
+ */
+describe('evidence association rule', () => {
+  let w: EvidenceWorld;
+  const held = new Map<string, Buffer>();
+  const fetched: string[] = [];
+  let chat: string;
+
+  beforeAll(async () => {
+    w = await makeEvidenceWorld();
+    chat = `chat-${w.ledgerId}`;
+    await w.open.services.directory.bind({ platform: 'console', chatId: chat, ledgerId: w.ledgerId, channel: {}, boundAt: new Date().toISOString() });
+    w.files.register('console', async (ref) => {
+      fetched.push(ref.ref);
+      return { bytes: held.get(ref.ref)!, ...(ref.name ? { name: ref.name } : {}) };
+    });
+  });
+  afterAll(() => w.close());
+
+  const file = (bytes: Buffer, name?: string): FileRef => {
+    const ref = randomUUID();
+    held.set(ref, bytes);
+    return { type: name ? 'file' : 'image', ref, ...(name ? { name } : {}) };
+  };
+  const say = async (who: string, text: string, files?: FileRef[], o: Partial<IncomingMessage> = {}) =>
+    (await w.pipeline.run({ platform: 'console', chatId: chat, chatType: 'group', messageId: randomUUID(), senderId: who, text, ...(files ? { files } : {}), ...o }))!.markdown;
+
+  it('a 进展 makes its measure the sender\'s recent item for 10 minutes, for that sender only', async () => {
+    await say('office', '进展 一.3.1 补充');
+    const key = recentItemKey(w.ledgerId, 'console', chat, 'office');
+    const ttl = await w.open.redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10 * 60_000);
+    expect(JSON.parse((await w.open.redis.get(key))!)).toMatchObject({ code: '一.3.1' });
+    // Another sender in the same chat has no recent item: nothing is downloaded.
+    const f = file(PNG_1X1);
+    expect(await say('owner', '', [f])).toContain('还不知道它属于哪一项整改');
+    expect(fetched).not.toContain(f.ref);
+  });
+
+  it('a caption that is not a command counts as a picture sent alone', async () => {
+    await say('office', '进展 一.3.2 补充');
+    const png = Buffer.concat([PNG_1X1, Buffer.from('caption')]);
+    expect(await say('office', '现场照片', [file(png)])).toContain('已为 **一.3.2** 添加佐证材料');
+    expect((await w.records('一.3.2')).map((r) => r.sha256)).toEqual([sha256(png)]);
+  });
+
+  it('a refused command with a file stores nothing and says why; the recent item stays as it was', async () => {
+    await say('office', '进展 一.3.3 补充');
+    const f = file(PNG_1X1);
+    const md = await say('viewer', '进展 一.3.4 补充', [f]);
+    expect(md).toContain('图片未保存：这条指令未能完成');
+    expect(fetched).not.toContain(f.ref);
+    expect(await w.records('一.3.4')).toEqual([]);
+  });
+
+  it('a file of a type the evidence store refuses (a ZIP) is answered with its reason, nothing stored', async () => {
+    await say('office', '进展 二.1.2 补充');
+    const md = await say('office', '', [file(await plainZip(), '材料.zip')]);
+    expect(md).toContain('“材料.zip”未保存：佐证材料只接受');
+    expect(await w.records('二.1.2')).toEqual([]);
+    // A name that hides the type is caught by the content sniffing of the evidence store.
+    const md2 = await say('office', '', [file(await plainZip(), '材料.pdf')]);
+    expect(md2).toContain('未保存');
+    expect(await w.records('二.1.2')).toEqual([]);
+  });
+
+  it('every attachment restarts the window, so several pictures in a row attach to the same measure', async () => {
+    await say('office', '进展 二.2.1 补充');
+    const a = Buffer.concat([PNG_1X1, Buffer.from('a')]);
+    const b = Buffer.concat([PNG_1X1, Buffer.from('b')]);
+    await say('office', '', [file(a)]);
+    await w.open.redis.pexpire(recentItemKey(w.ledgerId, 'console', chat, 'office'), 5_000);
+    await say('office', '', [file(b)]);
+    expect(await w.open.redis.pttl(recentItemKey(w.ledgerId, 'console', chat, 'office'))).toBeGreaterThan(5_000);
+    expect((await w.records('二.2.1')).map((r) => r.sha256)).toEqual([sha256(a), sha256(b)]);
+  });
+});
