@@ -1,4 +1,5 @@
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
+import type * as Echarts from 'echarts';
 import type { AuditEvent, LedgerDoc, Measure, Status } from '../ledger/types.js';
 import { STATUSES } from '../ledger/types.js';
 import { addDays, dayNumber, deadlineDate, fromDayNumber } from '../ledger/dates.js';
@@ -21,10 +22,16 @@ const STATUS_COLOR: Record<Status, string> = {
   已完成: '#95de64', 已完成并长期坚持: '#52c41a', 已销号: '#237804',
 };
 
+// ECharts (about 20 MB resident) loads with the first chart drawn, not at start: an instance that only
+// answers chats never needs it. Its CommonJS build, so the charts stay synchronous.
+const requireCjs = createRequire(import.meta.url);
+let lib: typeof Echarts | undefined;
+const echarts = (): typeof Echarts => (lib ??= requireCjs('echarts') as typeof Echarts);
+
 const escAttr = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function svg(option: echarts.EChartsCoreOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+function svg(option: Echarts.EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: FONT, fontSize: 13 }, ...option });
     return chart.renderToSVGString();
@@ -134,7 +141,7 @@ export function burnUp(doc: LedgerDoc, snaps: DaySnapshot[], today: string, even
   const ti = days.findIndex((d) => d >= today);
   // Few snapshots: draw their points, or a single day would be invisible.
   const dots = { symbol: 'circle', symbolSize: 6, showSymbol: at.filter(Boolean).length <= 40, showAllSymbol: true };
-  const option = (narrow: boolean): echarts.EChartsCoreOption => ({
+  const option = (narrow: boolean): Echarts.EChartsCoreOption => ({
     grid: { left: 8, right: 8, top: narrow ? 58 : 36, bottom: 8, containLabel: true },
     legend: { top: 0, itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 12 } },
     xAxis: { type: 'category', data: dayLabels(days), boundaryGap: false, axisLabel: { fontSize: 11 } },

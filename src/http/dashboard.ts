@@ -5,7 +5,7 @@ import { checkLink, type LinkScope } from '../core/signed-link.js';
 import { buildDigestModel, daysLeft } from '../schedule/digest-model.js';
 import { shanghaiDate } from '../ledger/dates.js';
 import type { Measure, Problem } from '../ledger/types.js';
-import { exportLedgerXlsx } from '../reports/ledger-xlsx.js';
+import type { exportLedgerXlsx as ExportXlsx } from '../reports/ledger-xlsx.js';
 import type { DashboardStore } from '../store/dashboard-store.js';
 import { renderDashboard } from './dashboard-page.js';
 import { DashboardDocs } from './dashboard-cache.js';
@@ -28,6 +28,9 @@ export interface DashboardDeps {
   /** The Word notice (GB/T 9704) of a ledger as of a date; default src/notice's renderer, null to turn it off. */
   notice?: ((ledgerId: string, asOf: string) => Promise<Buffer>) | null;
 }
+
+/** The Excel writer (exceljs, about 30 MB resident) loads on the first download, not at start. */
+const exportLedgerXlsx: typeof ExportXlsx = async (...a) => (await import('../reports/ledger-xlsx.js')).exportLedgerXlsx(...a);
 
 /** The notice modules (docx) load on the first download, not at start. */
 async function wordNotice(services: Services, L: string, asOf: string): Promise<Buffer> {
