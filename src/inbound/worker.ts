@@ -167,6 +167,8 @@ class PartitionLoop {
   /** Set when the loop has ended by itself (its lease ran out unconfirmed). */
   ended = false;
   private readonly attempts = new Map<string, number>();
+  /** A finish found the lease taken: nothing more is delivered or finished here. */
+  private lost = false;
   private wake: (() => void) | null = null;
 
   constructor(private readonly o: InboundWorkerOptions, readonly n: number, public validUntil: number, private readonly now: () => number) {}
@@ -255,10 +257,7 @@ class PartitionLoop {
    * stay pending with the failed one and are read again, in order.
    */
   private async processBatch(entries: StreamEntry[], recovered: boolean): Promise<void> {
-    if (entries.length === 1) {
-      if (this.mine) await this.process(entries[0]!, recovered);
-      return;
-    }
+    if (entries.length === 1) return this.processChat(entries, recovered);
     const chats = new Map<string, StreamEntry[]>();
     for (const e of entries) {
       const key = `${e.entry.msg.platform}\u0000${e.entry.msg.chatId}`;
@@ -266,17 +265,32 @@ class PartitionLoop {
       if (list) list.push(e);
       else chats.set(key, [e]);
     }
-    const results = await Promise.allSettled([...chats.values()].map(async (list) => {
-      for (const e of list) {
-        if (!this.mine) return;
-        await this.process(e, recovered);
-      }
-    }));
+    const results = await Promise.allSettled([...chats.values()].map((list) => this.processChat(list, recovered)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  private async process(e: StreamEntry, recovered: boolean): Promise<void> {
+  /**
+   * One chat's entries in order. An entry is applied, then completed (its
+   * answer delivered, then the entry finished); the next entry is applied
+   * while the previous one completes, so a slow platform send does not hold
+   * the chat's next message. Applies stay one at a time and in order, answers
+   * go out in order, and no entry is finished before its answer is handed over.
+   */
+  private async processChat(list: StreamEntry[], recovered: boolean): Promise<void> {
+    let completing: Promise<void> = Promise.resolve();
+    for (const e of list) {
+      if (!this.mine) break;
+      const [applied, previous] = await Promise.allSettled([this.apply(e, recovered), completing]);
+      if (previous.status === 'rejected') throw previous.reason;
+      if (applied.status === 'rejected') throw applied.reason;
+      completing = applied.value ? applied.value() : Promise.resolve();
+    }
+    await completing;
+  }
+
+  /** Runs an entry; returns what completes it (deliver and finish), or null when nothing is left to do. */
+  private async apply(e: StreamEntry, recovered: boolean): Promise<(() => Promise<void>) | null> {
     const { store, owner } = this.o;
     const m = e.entry.msg;
     const now = this.o.now ?? Date.now;
@@ -284,9 +298,10 @@ class PartitionLoop {
       // A previous holder may have stored the answer and died before acknowledging it.
       const rec = await store.record(m.platform, m.chatId, m.messageId);
       if (rec?.s === 'done') {
-        if (rec.reply) await this.o.deliver(e.entry, rec.reply);
-        await store.finish(this.n, e, rec.reply, rec.at, owner);
-        return;
+        return async () => {
+          if (rec.reply) await this.o.deliver(e.entry, rec.reply);
+          await store.finish(this.n, e, rec.reply, rec.at, owner);
+        };
       }
     }
     let reply: unknown;
@@ -309,18 +324,23 @@ class PartitionLoop {
         // Given up: the outcome is stored first, so a Redis that is still failing gives no notice
         // (the entry stays pending and runs again when Redis answers) and a notice never
         // contradicts a later real answer.
-        if (!this.owns || !(await store.finish(this.n, e, GAVE_UP, now(), owner))) return;
-        this.attempts.delete(e.id);
-        await this.o.deliver(e.entry, GAVE_UP);
-        return;
+        return async () => {
+          if (this.lost || !this.owns || !(await store.finish(this.n, e, GAVE_UP, now(), owner))) return;
+          this.attempts.delete(e.id);
+          await this.o.deliver(e.entry, GAVE_UP);
+        };
       }
     }
-    if (!this.owns) return; // the partition moved on: its new holder runs the entry again (idempotent)
-    if (reply) await this.o.deliver(e.entry, reply);
-    if (!(await store.finish(this.n, e, reply ?? null, now(), owner))) {
-      this.o.logger.warn({ partition: this.n }, 'inbound: lease lost before finishing; the new holder takes the entry over');
-      this.halted = true;
-    }
+    return async () => {
+      // The partition moved on: its new holder runs the entry again (idempotent).
+      if (this.lost || !this.owns) return;
+      if (reply) await this.o.deliver(e.entry, reply);
+      if (!(await store.finish(this.n, e, reply ?? null, now(), owner))) {
+        this.o.logger.warn({ partition: this.n }, 'inbound: lease lost before finishing; the new holder takes the entry over');
+        this.lost = true;
+        this.halted = true;
+      }
+    };
   }
 }
 

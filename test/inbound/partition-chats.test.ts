@@ -70,4 +70,34 @@ describe.each(TARGETS)('chats of one partition (%s)', (target) => {
     expect(sent.slice(2)).toEqual(['收到 slow-1', '收到 slow-2']);
     expect(await q.store.backlog()).toBe(0);
   });
+
+  it('applies a chat\'s next message while the previous answer is still being sent; answers in order, none finished before its send', async () => {
+    const redis = connectRedis(testTarget(target));
+    await waitReady(redis);
+    clients.push(redis);
+    const chat = `chat-send-${randomUUID().slice(0, 6)}`;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const seen: string[] = [];
+    const q = await testInbound({ redis, target: testTarget(target), autoStart: false, run: async (m) => { seen.push(m.text); return answer(`收到 ${m.text}`); } });
+    open.push(q);
+    const sent: string[] = [];
+    q.onDeliver('console', async (_r, reply) => {
+      if (reply.text === '收到 one') await gate;
+      sent.push(reply.text);
+    });
+    const msgs = [msg(chat, 'one'), msg(chat, 'two'), msg(chat, 'three')];
+    for (const m of msgs) expect(await q.submit(m, route)).toBe('accepted');
+    await q.start();
+    // The second is applied while the first answer hangs; the third waits for the first to complete.
+    await waitFor(() => seen.includes('two'));
+    expect(seen).toEqual(['one', 'two']);
+    expect(sent).toEqual([]);
+    for (const m of msgs) expect((await q.store.record('console', chat, m.messageId))?.s).toBe('queued');
+    release();
+    await q.drain();
+    expect(seen).toEqual(['one', 'two', 'three']);
+    expect(sent).toEqual(['收到 one', '收到 two', '收到 three']);
+    for (const m of msgs) expect((await q.store.record('console', chat, m.messageId))?.s).toBe('done');
+  });
 });
