@@ -85,6 +85,7 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
     claim: (platform, id, ttl) => claimOnce(redis, platform, id, ttl),
     rateLimiter: new RedisRateLimiter(redis),
     async close() {
+      await services.evidence?.close().catch(() => undefined);
       redis.disconnect();
     },
   };

@@ -3,27 +3,36 @@
  * validated only when an operation requires them (WHEN_REQUIRED): the SDK's
  * default since 3.729 (WHEN_SUPPORTED) adds CRC32 checksums that some
  * S3-compatible servers refuse. Our own sha256 in the record is the integrity
- * check that matters.
+ * check that matters. The SDK is loaded on first use (it costs a few hundred
+ * ms to import), so processes with local storage never load it.
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  */
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceStorage } from './types.js';
 import type { S3Config } from './config.js';
 import { assertSafeKey } from './storage-key.js';
 
+type Sdk = typeof import('@aws-sdk/client-s3');
+
 export class S3EvidenceStorage implements EvidenceStorage {
   readonly kind = 's3' as const;
-  private readonly client: S3Client;
+  private ready?: Promise<{ sdk: Sdk; client: S3Client }>;
 
-  constructor(private readonly cfg: S3Config, client?: S3Client) {
-    this.client = client ?? new S3Client({
-      region: cfg.region,
-      endpoint: cfg.endpoint,
-      forcePathStyle: cfg.forcePathStyle,
-      credentials: cfg.credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  constructor(private readonly cfg: S3Config) {}
+
+  private sdk(): Promise<{ sdk: Sdk; client: S3Client }> {
+    this.ready ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: this.cfg.region,
+        endpoint: this.cfg.endpoint,
+        forcePathStyle: this.cfg.forcePathStyle,
+        credentials: this.cfg.credentials,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    }));
+    return this.ready;
   }
 
   private objectKey(key: string): string {
@@ -32,27 +41,31 @@ export class S3EvidenceStorage implements EvidenceStorage {
   }
 
   async put(key: string, bytes: Buffer, mime: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({
+    const { sdk, client } = await this.sdk();
+    await client.send(new sdk.PutObjectCommand({
       Bucket: this.cfg.bucket, Key: this.objectKey(key), Body: bytes, ContentType: mime, ContentLength: bytes.length,
     }));
   }
 
   async get(key: string): Promise<Buffer | null> {
+    const { sdk, client } = await this.sdk();
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.objectKey(key) }));
+      const r = await client.send(new sdk.GetObjectCommand({ Bucket: this.cfg.bucket, Key: this.objectKey(key) }));
       if (!r.Body) return null;
       return Buffer.from(await r.Body.transformToByteArray());
     } catch (e) {
-      if (e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)) return null;
+      if (e instanceof sdk.S3ServiceException && (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)) return null;
       throw e;
     }
   }
 
   async remove(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.cfg.bucket, Key: this.objectKey(key) }));
+    const { sdk, client } = await this.sdk();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.cfg.bucket, Key: this.objectKey(key) }));
   }
 
-  close(): void {
-    this.client.destroy();
+  /** Closes the client's sockets (if it was ever made). */
+  async close(): Promise<void> {
+    if (this.ready) (await this.ready).client.destroy();
   }
 }

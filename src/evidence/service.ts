@@ -59,6 +59,11 @@ export class EvidenceService {
   get limits(): EvidenceLimits { return this.d.limits; }
   get storageKind(): EvidenceStorage['kind'] { return this.d.storage.kind; }
 
+  /** Releases the storage's connections (S3); the Redis client belongs to the caller. */
+  async close(): Promise<void> {
+    await this.d.storage.close?.();
+  }
+
   /**
    * Attaches a downloaded file to a measure. Bytes are written first and the
    * record second; when recording fails (or a concurrent copy of the same

@@ -38,6 +38,8 @@ export interface EvidenceStorage {
   put(key: string, bytes: Buffer, mime: string): Promise<void>;
   get(key: string): Promise<Buffer | null>;
   remove(key: string): Promise<void>;
+  /** Releases connections (S3 client sockets); optional, added after the first contract. */
+  close?(): Promise<void>;
 }
 
 /** A file the platform intake has downloaded, before it is attached. */

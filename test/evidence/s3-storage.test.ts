@@ -43,7 +43,7 @@ describe('evidence in an S3-compatible store (s3rver in-process)', () => {
   });
   afterAll(async () => {
     await open.close();
-    storage.close();
+    await storage.close();
     raw.destroy();
     await server.close();
     await rm(dir, { recursive: true, force: true });
