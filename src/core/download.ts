@@ -30,6 +30,11 @@ export interface DownloadOptions {
   /** Further attempts after a 5xx or a network failure (default 2). */
   retries?: number;
   retryDelayMs?: number;
+  /**
+   * All attempts together (default 20 s): the download runs inside the inbound queue's apply
+   * step, which gives a message 30 s before counting it as failed.
+   */
+  totalMs?: number;
   headers?: Record<string, string>;
 }
 
@@ -87,14 +92,16 @@ export async function download(rawUrl: string, o: DownloadOptions): Promise<Down
     throw new DownloadError('host', `download host ${url.hostname} is not allowed`);
   }
   const retries = o.retries ?? 2;
+  const deadline = Date.now() + (o.totalMs ?? 20_000);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await once(url, o);
+      return await once(url, { ...o, timeoutMs: Math.max(1, Math.min(o.timeoutMs, deadline - Date.now())) });
     } catch (e) {
       const err = e instanceof DownloadError ? e : new DownloadError('network', `download failed: ${(e as Error).message}`);
       const retriable = err.kind === 'network' || (err.kind === 'http' && (err.status ?? 0) >= 500);
-      if (!retriable || attempt >= retries) throw err;
-      await sleep((o.retryDelayMs ?? 200) * 2 ** attempt);
+      const delay = (o.retryDelayMs ?? 200) * 2 ** attempt;
+      if (!retriable || attempt >= retries || Date.now() + delay >= deadline) throw err;
+      await sleep(delay);
     }
   }
 }

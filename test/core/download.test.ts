@@ -22,6 +22,7 @@ describe('bounded downloads', () => {
         fail--;
         return void res.writeHead(503).end();
       }
+      if (path === '/hang') return; // never answers
       if (path === '/redirect') return void res.writeHead(302, { Location: '/ok' }).end();
       if (path === '/gone') return void res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>');
       if (path === '/bad') return void res.writeHead(400).end();
@@ -93,6 +94,12 @@ describe('bounded downloads', () => {
     fail = 5;
     expect(await failure(download(`${base}/flaky2`, opts({ retries: 2 })))).toBe('http');
     fail = 0;
+  });
+
+  it('keeps all attempts within totalMs: a hanging host is tried once when its timeout uses the budget up', async () => {
+    const before = seen.length;
+    expect(await failure(download(`${base}/hang`, opts({ timeoutMs: 5_000, totalMs: 150 })))).toBe('network');
+    expect(seen.slice(before).map((s) => s.path)).toEqual(['/hang']);
   });
 
   it('refuses hosts off the list without a request, redirects without following, and names 403 as expired', async () => {
