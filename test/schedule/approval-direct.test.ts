@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '../helpers/redis.js';
 import { startDingtalk, type DingtalkHandle } from '../../src/bot/dingtalk/index.js';
 import { aliasOf, parseCode } from '../../src/ledger/codes.js';
 import type { Measure } from '../../src/ledger/types.js';
@@ -18,6 +20,13 @@ const VIEWER = 'staffViewer01';
  * platform. A completion in the group queues the copies; the worker delivers
  * them as cards into each office member's chat with the robot.
  */
+/** The user directory is global: accounts other test files left under the demo names would be reached too. */
+async function flushTestDb(): Promise<void> {
+  const r = new Redis(testRedisUrl());
+  await r.flushdb();
+  r.disconnect();
+}
+
 describe('DingTalk office 1:1 approval card (审批私信 开)', () => {
   let fake: FakeDingtalk;
   let w: SchedWorld;
@@ -26,6 +35,7 @@ describe('DingTalk office 1:1 approval card (审批私信 开)', () => {
   let cid: string;
 
   beforeAll(async () => {
+    await flushTestDb();
     fake = await FakeDingtalk.start();
     w = await schedWorld({ config: { robotLimit: 600 } });
     await w.open.services.directory.putUsers([

@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, beforeEach } from 'vitest';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '../helpers/redis.js';
 import { startDingtalk } from '../../src/bot/dingtalk/index.js';
 import type { ChatSender } from '../../src/core/sender.js';
 import type { User } from '../../src/store/directory.js';
@@ -43,12 +45,20 @@ async function sent(w: SchedWorld, platform: string, chats: string[], n: number,
 
 const msgText = (body: Record<string, unknown>) => JSON.parse(String(body.msgParam)).text as string;
 
+/** The user directory is global: accounts other test files left under the demo names would be reached too. */
+async function flushTestDb(): Promise<void> {
+  const r = new Redis(testRedisUrl());
+  await r.flushdb();
+  r.disconnect();
+}
+
 describe('reminders to the person (1:1), real Redis and fake platforms', () => {
   let w: SchedWorld | undefined;
   let fake: FakeDingtalk | undefined;
   let env: TestAdapterEnv | undefined;
   let wecom: FakeWecomServer | undefined;
   let h: Harness | undefined;
+  beforeEach(flushTestDb);
   afterEach(async () => {
     await w?.closeAll();
     await env?.close();

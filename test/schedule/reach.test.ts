@@ -1,8 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, beforeEach } from 'vitest';
+import { Redis } from 'ioredis';
+import { testRedisUrl } from '../helpers/redis.js';
 import { goesDirect, parseOnOff, parseReachMode } from '../../src/schedule/reach.js';
 import { DEFAULT_LADDER } from '../../src/schedule/reminders.js';
 import { reachOf } from '../../src/schedule/compose.js';
 import { schedWorld, type SchedWorld } from './harness.js';
+
+/** The user directory is global: accounts other test files left under the demo names would be reached too. */
+async function flushTestDb(): Promise<void> {
+  const r = new Redis(testRedisUrl());
+  await r.flushdb();
+  r.disconnect();
+}
 
 describe('reach settings (pure)', () => {
   it('reads the office’s words for the reach mode, forgivingly', () => {
@@ -27,6 +36,7 @@ describe('reach settings (pure)', () => {
 
 describe('提醒方式 / 审批私信 in chat (real Redis)', () => {
   let w: SchedWorld | undefined;
+  beforeEach(flushTestDb);
   afterEach(async () => {
     await w?.closeAll();
     w = undefined;
