@@ -40,6 +40,7 @@ async function main() {
       ['dashboard', 'bench/dashboard.ts', 'benchDashboard'],
       ['memory', 'bench/memory.ts', 'benchMemory'],
       ['side_by_side', 'bench/side-by-side.ts', 'benchSideBySide'],
+      ['round_trips', 'bench/round-trips.ts', 'benchRoundTrips'],
     ];
     for (const [name, file, fn] of parts) {
       const full = path.resolve(file);

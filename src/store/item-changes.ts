@@ -13,6 +13,40 @@ import { script } from './scripts.js';
 /** The status field of each item hash in KEYS (siblings of one problem: one ledger, one slot). */
 const STATUSES_OF = script<string[]>('rbStatusesOf', "local o={} for i,key in ipairs(KEYS) do o[i]=redis.call('HGET',key,'status') end return o");
 
+/**
+ * What a change decides on, in one round trip: the generation pointer, the
+ * measure, its problem and the siblings' statuses. KEYS: the generation
+ * pointer. ARGV: the ledger's key base `rb:{L}:` and the measure id. The item
+ * keys follow from the generation read here (genKeys' layout: `rb:{L}:g<N>:`,
+ * or `rb:{L}:` for generation 0), all in the ledger's slot; the prefix used is
+ * returned so the caller can check it builds the same keys. Reads by name
+ * only the fields problemId, kids and status.
+ */
+const READ_FOR_WRITE = script<[string | null, string, string[], string[], Array<string | null>]>('rbReadForWrite', `
+local gen = redis.call('GET', KEYS[1])
+local p = ARGV[1]
+local n = tonumber(gen or '0')
+if n and n > 0 and n == math.floor(n) then p = p .. 'g' .. string.format('%d', n) .. ':' end
+local mk = p .. 'i:' .. ARGV[2]
+local m = redis.call('HGETALL', mk)
+local ph, sib = {}, {}
+local pid = redis.call('HGET', mk, 'problemId')
+if pid then
+  local pk = p .. 'i:' .. pid
+  ph = redis.call('HGETALL', pk)
+  local kids = cjson.decode(redis.call('HGET', pk, 'kids') or '[]')
+  for _, id in ipairs(kids) do
+    if id ~= ARGV[2] then sib[#sib + 1] = redis.call('HGET', p .. 'i:' .. id, 'status') end
+  end
+end
+return {gen, p, m, ph, sib}`, 1);
+
+const flatToMap = (flat: string[]): Record<string, string> => {
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+};
+
 export interface Actor {
   platform: string;
   userId: string;
@@ -81,20 +115,12 @@ export class ItemChanges {
     for (let attempt = 0; attempt < 60; attempt++) {
       // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
       // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
-      const genRaw = (await this.redis.get(lk.gen(L))) ?? '';
-      const g = genKeys(L, parseGen(genRaw));
-      const m = hashToItem(await this.redis.hgetall(g.item(measureId)));
+      const { genRaw, g, m, pHash, sibStatus } = await this.readForWrite(L, measureId);
       if (!m || m.level !== 'measure') {
         throw new DomainError('not_found', reimported ? '台账刚刚重新导入，新台账中已没有这条整改措施，本次修改未生效。' : '未找到该整改措施。');
       }
-      const pHash = await this.redis.hgetall(g.item(m.problemId));
       const p = hashToItem(pHash) as Problem | null;
       if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
-      const kids: string[] = JSON.parse(pHash.kids ?? '[]');
-      const siblings = kids.filter((id) => id !== m.id);
-      const sibStatus = siblings.length
-        ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id)))
-        : [];
       const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
       const notes = u.notes ?? (u.note ? [{ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }, ...m.notes].slice(0, MAX_NOTES) : m.notes);
@@ -118,6 +144,22 @@ export class ItemChanges {
       await new Promise((res) => setTimeout(res, Math.random() * Math.min(50, 2 + attempt * 3)));
     }
     throw new DomainError('busy', '该事项正在被多人同时修改，请稍后再试。');
+  }
+
+  /** The generation, the measure, its problem and the siblings' statuses (one script; see READ_FOR_WRITE). */
+  private async readForWrite(L: string, measureId: string) {
+    const [gen, prefix, mFlat, pFlat, sib] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, measureId]);
+    const genRaw = gen ?? '';
+    const g = genKeys(L, parseGen(genRaw));
+    if (prefix === g.prefix) {
+      return { genRaw, g, m: hashToItem(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib };
+    }
+    // A pointer genKeys reads differently (never written by this code): the same reads, one by one.
+    const m = hashToItem(await this.redis.hgetall(g.item(measureId)));
+    const pHash = m?.level === 'measure' ? await this.redis.hgetall(g.item(m.problemId)) : {};
+    const siblings = (JSON.parse(pHash.kids ?? '[]') as string[]).filter((id) => id !== measureId);
+    const sibStatus = siblings.length ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id))) : [];
+    return { genRaw, g, m, pHash, sibStatus };
   }
 
   private buildWrite(
