@@ -1,6 +1,7 @@
 import type { IncomingMessage, Reply } from '../core/message.js';
 import type { Services } from '../commands/types.js';
 import { route } from '../commands/router.js';
+import { isParseFailure } from '../commands/types.js';
 import { simpleReply } from '../commands/reply.js';
 import type { DispatchTrace } from './approval.js';
 import { HOW_TO_ATTACH, REPORT_COMMANDS, withLines, type EvidenceIntake, type EvidenceTarget } from './evidence.js';
@@ -13,6 +14,19 @@ import { HOW_TO_ATTACH, REPORT_COMMANDS, withLines, type EvidenceIntake, type Ev
 /** No text, or a caption that is not a command ("现场照片"): the files stand alone. */
 export function isFileAlone(text: string): boolean {
   return !text.trim() || route(text).kind === 'miss';
+}
+
+/**
+ * "进展 3.2" / "3.2 已完成" sent with a picture or file but no words: the file is the
+ * description, so the command gets "（见所附图片）" instead of asking for one.
+ */
+export function withFileCaption(msg: IncomingMessage): IncomingMessage {
+  if (!msg.files?.length) return msg;
+  const r = route(msg.text);
+  if (r.kind !== 'command' || !REPORT_COMMANDS.includes(r.spec.name) || !isParseFailure(r.spec.parse(r.args))) return msg;
+  const text = `${msg.text.trim()} （见所附${what(msg)}）`;
+  const again = route(text);
+  return again.kind === 'command' && again.spec.name === r.spec.name && !isParseFailure(again.spec.parse(again.args)) ? { ...msg, text } : msg;
 }
 
 const what = (msg: IncomingMessage) => (msg.files?.every((f) => f.type === 'image') ? '图片' : '文件');

@@ -15,7 +15,7 @@ import { simpleReply } from '../commands/reply.js';
 import { incomingSchema } from './incoming.js';
 import { annotate, tracedServices, type DispatchTrace } from './approval.js';
 import { runFenced } from './fenced-run.js';
-import { filesAlone, filesWithCommand, isFileAlone } from './evidence-step.js';
+import { filesAlone, filesWithCommand, isFileAlone, withFileCaption } from './evidence-step.js';
 import type { EvidenceIntake } from './evidence.js';
 
 export const MAX_TEXT = 2000;
@@ -71,8 +71,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const setOutcome = (o: string) => (outcome = o);
       const ev = deps.evidence;
       if (ev && msg.files?.length && isFileAlone(msg.text)) return annotate(await filesAlone(msg, services, ev, setOutcome), outcome, trace);
-      let reply = await dispatch(msg, services, setOutcome, metrics, trace);
-      if (ev) reply = await filesWithCommand(msg, services, ev, trace, outcome, reply);
+      const m = ev ? withFileCaption(msg) : msg;
+      let reply = await dispatch(m, services, setOutcome, metrics, trace);
+      if (ev) reply = await filesWithCommand(m, services, ev, trace, outcome, reply);
       return annotate(reply, outcome, trace);
     } catch (e) {
       if (isRedisError(e)) {

@@ -48,6 +48,16 @@ describe('evidence association rule', () => {
     expect(fetched).not.toContain(f.ref);
   });
 
+  it('"进展 <编号>" or "完成 <编号>" with a file and no words takes the file as its description', async () => {
+    const png = Buffer.concat([PNG_1X1, Buffer.from('bare')]);
+    const md = await say('office', '进展 三.1.1', [file(png)]);
+    expect(md).toContain('已记录进展');
+    expect(md).toContain('说明：（见所附图片）');
+    expect((await w.records('三.1.1')).map((r) => r.sha256)).toEqual([sha256(png)]);
+    // Without a file the same text still asks for the words.
+    expect(await say('office', '进展 三.1.1')).toContain('请在编号后写上进展说明');
+  });
+
   it('a caption that is not a command counts as a picture sent alone', async () => {
     await say('office', '进展 一.3.2 补充');
     const png = Buffer.concat([PNG_1X1, Buffer.from('caption')]);
