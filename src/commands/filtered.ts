@@ -57,8 +57,18 @@ function intersect(a: string[] | undefined, b: string[]): string[] {
   return a.filter((x) => s.has(x));
 }
 
-/** Measures matching every filter, from the narrowest index, then checked one by one. */
-export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters): Promise<Measure[]> {
+/** Items read per round trip while a filtered list is checked (bounds what is held at once). */
+const CHUNK = 500;
+
+/**
+ * Measures matching every filter: how many, and the first `max` by deadline.
+ * Candidates come from the narrowest indexes (a deadline filter intersects
+ * with the deadline index first, so `部门 政治部 逾期` never reads the
+ * department's closed measures); they are then read and checked CHUNK at a
+ * time keeping only the best `max`, so a 100k-measure ledger's department of
+ * 12,500 measures is never held in memory at once.
+ */
+export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, max = 20): Promise<{ total: number; ms: Measure[] }> {
   const L = ctx.ledger.id;
   const store = ctx.services.ledgers;
   const today = dayNumber(ctx.today);
@@ -71,13 +81,12 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters):
   if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
   if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));
   if (f.statuses.length) ids = intersect(ids, (await Promise.all(f.statuses.map((s) => store.idsByStatus(L, s)))).flat());
-  if (!ids) {
-    // Deadline filters alone read the deadline index (open measures only).
+  if (!ids || f.overdue || f.dueDays !== undefined) {
+    // The deadline index holds the open measures with a date: every overdue or due-soon one is in it.
     const to = f.overdue ? today - 1 : dayNumber(addDays(ctx.today, f.dueDays ?? 0));
-    ids = await store.dueIds(L, f.overdue ? '-inf' : today, to, 10_000);
+    ids = intersect(ids, await store.dueIds(L, f.overdue ? '-inf' : today, to, ids ? 1_000_000 : 10_000));
   }
-  const ms = await store.getMeasures(L, ids);
-  return ms.filter((m) => {
+  const keep = (m: Measure) => {
     const due = deadlineDate(m.deadline);
     const left = due ? dayNumber(due) - today : undefined;
     if (f.overdue && (isClosed(m.status) || left === undefined || left >= 0)) return false;
@@ -85,18 +94,26 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters):
     // 我的 without a status lists what is still to do.
     if (f.mine && !f.statuses.length && isDone(m.status)) return false;
     return true;
-  }).sort(byDeadline);
+  };
+  let total = 0;
+  let best: Measure[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const ok = (await store.getMeasures(L, ids.slice(i, i + CHUNK))).filter(keep);
+    total += ok.length;
+    best = [...best, ...ok].sort(byDeadline).slice(0, max);
+  }
+  return { total, ms: best };
 }
 
 /** The reply for a list command given more than its own condition. */
 export async function filteredReply(ctx: CommandContext, filters: Filter[]) {
   const f = await resolveFilters(ctx, filters);
-  const ms = await filteredMeasures(ctx, f);
+  const { total, ms } = await filteredMeasures(ctx, f, 20);
   const { title, empty } = describeFilters(f, ctx.speaker.name, ctx.ledger.yellowDays);
   const b = new ReplyBuilder(title.replace(/^(?:🔴|🟡|📅) /u, ''));
-  b.heading(`${safeText(title)}（${ms.length}项）`);
-  if (!ms.length) b.line(safeText(empty));
-  listMeasures(b, ctx, ms, 20, ms.length);
+  b.heading(`${safeText(title)}（${total}项）`);
+  if (!total) b.line(safeText(empty));
+  listMeasures(b, ctx, ms, 20, total);
   if (f.mine) b.forSender();
   return b.build();
 }
