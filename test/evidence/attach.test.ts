@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
 import { openServices, type OpenServices } from '../../src/app/services.js';
 import { LocalEvidenceStorage } from '../../src/evidence/local-storage.js';
 import { ek } from '../../src/store/evidence-store.js';
+import { k } from '../../src/store/keys.js';
+import { createEvidence } from '../../src/evidence/index.js';
 import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { TARGETS, testTarget } from '../helpers/redis.js';
 import { PNG_1X1, pngOfSize, plainZip, PDF_MIN } from './samples.js';
@@ -102,6 +104,33 @@ describe.each(TARGETS)('attaching evidence with local storage (%s Redis)', (targ
     expect(prob).toMatchObject({ ok: false, code: 'not_measure' });
     expect(await filesUnder(path.join(dir, L))).toEqual([]);
     expect(await open.services.ledgers.events(L)).toHaveLength(1);
+  });
+
+  it('leaves nothing half-recorded when Redis refuses the record after the bytes were written', async () => {
+    const L = await ledger();
+    const ev = open.services.evidence!;
+    // A real failure inside the recording step: the audit stream key holds a string, so XADD fails (WRONGTYPE).
+    await redis.del(k.audit(L));
+    await redis.set(k.audit(L), 'not a stream');
+    await expect(ev.attachEvidence({ ledgerId: L, itemId: '2.1.1', file: { bytes: PNG_1X1, name: 'a.png' }, actor, messageId: 'w1' })).rejects.toThrow(/WRONGTYPE/);
+    expect(await filesUnder(path.join(dir, L))).toEqual([]);
+    expect(await redis.exists(ek.item(L, '2.1.1'))).toBe(0);
+    expect(await redis.exists(ek.once(L, actor.platform, 'w1', sha(PNG_1X1)))).toBe(0);
+    expect(await redis.llen(k.hist(L, '2.1.1'))).toBe(0);
+    // Once the stream is back, the same message attaches normally.
+    await redis.del(k.audit(L));
+    const r = await ev.attachEvidence({ ledgerId: L, itemId: '2.1.1', file: { bytes: PNG_1X1, name: 'a.png' }, actor, messageId: 'w1' });
+    expect(r.ok && !r.duplicate).toBe(true);
+  });
+
+  it('records nothing when the bytes cannot be written', async () => {
+    const L = await ledger();
+    const blocker = path.join(dir, `blocked-${L}`);
+    await writeFile(blocker, 'a file where a directory should be');
+    const broken = createEvidence({ redis, items: open.services.ledgers, clock: open.services.clock, storage: new LocalEvidenceStorage(blocker) });
+    await expect(broken.attachEvidence({ ledgerId: L, itemId: '2.1.1', file: { bytes: PNG_1X1 }, actor, messageId: 'b1' })).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(await redis.exists(ek.item(L, '2.1.1'))).toBe(0);
+    expect(await open.services.ledgers.history(L, '2.1.1')).toEqual([]);
   });
 
   it('keeps evidence across a re-import for items whose id stays', async () => {
