@@ -102,4 +102,7 @@ export interface CardStatePort {
   get(platform: Platform, id: string): Promise<CardRecord | null>;
   /** Records the decision unless one is recorded; returns the card as it stands (null: unknown or expired). */
   decide(platform: Platform, id: string, d: CardDecision): Promise<CardRecord | null>;
+  /** Remembers a 1:1 copy of card `id` (the office's approval copies), so a decision can be shown on every copy. */
+  addCopy?(platform: Platform, id: string, copyId: string): Promise<void>;
+  copies?(platform: Platform, id: string): Promise<string[]>;
 }

@@ -30,6 +30,16 @@ export class RedisCardStore implements CardStatePort {
     return h.decided ? { ...rec, decided: JSON.parse(h.decided) as CardDecision } : rec;
   }
 
+  /** Copies live in a set beside the card (same hash tag, so one cluster slot), for as long as cards do. */
+  async addCopy(platform: Platform, id: string, copyId: string): Promise<void> {
+    const k = `${this.key(platform, id)}:copies`;
+    await this.redis.multi().sadd(k, copyId).expire(k, CARD_TTL_S).exec();
+  }
+
+  async copies(platform: Platform, id: string): Promise<string[]> {
+    return (await this.redis.smembers(`${this.key(platform, id)}:copies`)).sort();
+  }
+
   async decide(platform: Platform, id: string, d: CardDecision): Promise<CardRecord | null> {
     const k = this.key(platform, id);
     if (!(await this.redis.hexists(k, 'rec'))) return null;

@@ -116,11 +116,26 @@ describe('DingTalk office 1:1 approval card (审批私信 开)', () => {
     const events = await w.open.services.ledgers.history(w.ledgerId, (await w.open.services.ledgers.resolveAlias(w.ledgerId, aliasOf(parseCode('二.1.1')!)))[0]!);
     expect(events.filter((e) => e.action === '销号')).toHaveLength(1);
 
-    // The other office member's copy, pressed afterwards, shows the decision and changes nothing.
+    // The other office member's copy shows it too, and pressed afterwards changes nothing.
     const [theirs] = cardIn(`dtv1.card//IM_ROBOT.${OFFICE2}`);
+    expect(fake.cards.view(theirs!.outTrackId, OFFICE2)).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
     const late = await fake.pressCard(theirs!.outTrackId, OFFICE2, 'a1');
     expect(JSON.parse(late.ack.data).response.cardData.cardParamMap).toMatchObject({ state: 'decided', decision: '销号' });
     expect(events.length).toBe((await w.open.services.ledgers.history(w.ledgerId, events[0]!.itemId)).length);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('a decision on the group card shows on the 1:1 copies; the office member who reported gets none', async () => {
+    expect((await w.say('office', '退回 二.1.2 请补充材料'))!.markdown).toContain('已退回');
+    await say(OFFICE, '完成 二.1.2 已建立随机分案记录');
+    await until(() => fake.cards.cards.size === 5, 10_000, 'the second completion\'s two cards');
+    const fresh = [...fake.cards.cards.values()].slice(3);
+    const group = fresh.find((c) => c.openSpaceId.includes('IM_GROUP'))!;
+    const copies = fresh.filter((c) => c.openSpaceId.includes('IM_ROBOT'));
+    expect(copies.map((c) => c.openSpaceId)).toEqual([`dtv1.card//IM_ROBOT.${OFFICE2}`]);
+    await fake.pressCard(group.outTrackId, OFFICE, 'a0');
+    expect(await status('二.1.2')).toBe('已销号');
+    for (const c of copies) expect(c.params).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
     expect(fake.violations).toEqual([]);
   });
 });

@@ -102,7 +102,10 @@ export class DingtalkCards {
       id, platform: 'dingtalk', chatId: to.chatId, chatType: 'group', actions: { ...reply.actions, id },
       createdAt: this.o.ctx.clock.now().toISOString(), deliverTo: to.userId, linked: reply.actions.id,
     };
-    if (!existing) await cards.save(rec);
+    if (!existing) {
+      await cards.save(rec);
+      await cards.addCopy?.('dingtalk', reply.actions.id, id);
+    }
     // Decided already (the group card, or a typed 销号, came first): deliver it as decided.
     const group = await cards.get('dingtalk', reply.actions.id);
     const shown = group?.decided && !rec.decided ? (await cards.decide('dingtalk', id, group.decided)) ?? rec : rec;
@@ -111,15 +114,24 @@ export class DingtalkCards {
     this.o.logger.info({ outTrackId: id }, 'dingtalk: 1:1 approval card delivered');
   }
 
-  /** Shows a decision on the card's linked cards (the group card, or a 1:1 copy's group card), by PUT. */
+  /**
+   * Shows a decision on the other cards of the same completion (the group
+   * card and the office's 1:1 copies), by PUT. Best effort: a card not updated
+   * still shows the decision when pressed.
+   */
   private async mirror(rec: CardRecord, d: CardDecision): Promise<void> {
     const cards = this.o.ctx.cards;
-    if (!cards || !rec.linked) return;
-    try {
-      const other = await cards.decide('dingtalk', rec.linked, d);
-      if (other?.decided) await this.o.api.update(other.id, publicParams(other));
-    } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message, outTrackId: rec.linked }, 'dingtalk: linked card not updated');
+    if (!cards) return;
+    const root = rec.linked ?? rec.id;
+    const others = [root, ...((await cards.copies?.('dingtalk', root)) ?? [])].filter((id) => id !== rec.id);
+    for (const id of others) {
+      try {
+        const other = await cards.decide('dingtalk', id, d);
+        // A copy not yet delivered is delivered decided (createDirect).
+        if (other?.decided && (!other.deliverTo || other.created)) await this.o.api.update(other.id, publicParams(other));
+      } catch (err) {
+        this.o.logger.warn({ err: (err as Error).message, outTrackId: id }, 'dingtalk: linked card not updated');
+      }
     }
   }
 
