@@ -2,6 +2,7 @@ import type { IncomingMessage, Reply } from '../core/message.js';
 import type { Services } from '../commands/types.js';
 import { route } from '../commands/router.js';
 import { isParseFailure } from '../commands/types.js';
+import { parseCode } from '../ledger/codes.js';
 import { simpleReply } from '../commands/reply.js';
 import type { DispatchTrace } from './approval.js';
 import { HOW_TO_ATTACH, REPORT_COMMANDS, withLines, type EvidenceIntake, type EvidenceTarget } from './evidence.js';
@@ -17,11 +18,15 @@ export function isFileAlone(text: string): boolean {
 }
 
 /**
- * "进展 3.2" / "3.2 已完成" sent with a picture or file but no words: the file is the
- * description, so the command gets "（见所附图片）" instead of asking for one.
+ * "进展 3.2" / "完成 3.2" sent with a picture or file but no words: the file is the
+ * description, so the command gets "（见所附图片）" instead of asking for one; a bare
+ * code with a file ("3.2" + photo) is such a 进展.
  */
 export function withFileCaption(msg: IncomingMessage): IncomingMessage {
   if (!msg.files?.length) return msg;
+  // A bare code with a file ("3.2" + photo) means "this is for 3.2": a 进展 whose description is the file.
+  const bare = msg.text.trim();
+  if (bare && parseCode(bare)) return { ...msg, text: `进展 ${bare} （见所附${what(msg)}）` };
   const r = route(msg.text);
   if (r.kind !== 'command' || !REPORT_COMMANDS.includes(r.spec.name) || !isParseFailure(r.spec.parse(r.args))) return msg;
   const text = `${msg.text.trim()} （见所附${what(msg)}）`;

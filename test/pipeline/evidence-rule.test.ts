@@ -58,6 +58,19 @@ describe('evidence association rule', () => {
     expect(await say('office', '进展 三.1.1')).toContain('请在编号后写上进展说明');
   });
 
+  it('a bare code with a file is a 进展 of that measure (with its role check)', async () => {
+    const png = Buffer.concat([PNG_1X1, Buffer.from('code')]);
+    const md = await say('office', '三.2.1', [file(png)]);
+    expect(md).toContain('已记录进展');
+    expect(md).toContain('已为 **三.2.1** 添加佐证材料');
+    expect((await w.records('三.2.1')).map((r) => r.sha256)).toEqual([sha256(png)]);
+    const f = file(PNG_1X1);
+    expect(await say('viewer', '三.2.1', [f])).toContain('图片未保存：这条指令未能完成');
+    expect(fetched).not.toContain(f.ref);
+    // Without a file a bare code still shows the measure.
+    expect(await say('office', '三.2.1')).not.toContain('已记录进展');
+  });
+
   it('a caption that is not a command counts as a picture sent alone', async () => {
     await say('office', '进展 一.3.2 补充');
     const png = Buffer.concat([PNG_1X1, Buffer.from('caption')]);
