@@ -70,10 +70,17 @@ export interface ChatSender {
   robotKey(target: OutboundTarget): string;
   /** Sends one reply (adapters split long ones; `opts.parts` skips parts already sent). Throws SendError on failure. */
   send(target: OutboundTarget, reply: Reply, opts?: SendOptions): Promise<void>;
+  /** Whether 1:1 sends are configured here (app credentials); without it reminders stay in the group. */
+  canSendDirect?(): boolean;
   /** Rate-limit key of 1:1 sends to `userId` (present when the platform can send 1:1). */
   directKey?(userId: string): string;
   /** Sends one reply 1:1 to a person; a reply with `actions` may become a card. Throws SendError. */
   sendDirect?(to: DirectTarget, reply: Reply, opts?: SendOptions): Promise<void>;
+}
+
+/** Whether `sender` can send 1:1 messages now. */
+export function sendsDirect(sender: ChatSender | undefined): boolean {
+  return Boolean(sender?.sendDirect) && (sender?.canSendDirect?.() ?? true);
 }
 
 /** Registry of senders by platform, filled by the adapters at start. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChatBinding } from '../core/binding.js';
 import { isRedisError } from '../store/redis.js';
 import type { Platform, Reply } from '../core/message.js';
-import type { SenderRegistry } from '../core/sender.js';
+import { sendsDirect, type SenderRegistry } from '../core/sender.js';
 import type { Services } from '../commands/types.js';
 import { DomainError } from '../core/errors.js';
 import { isOfficeOf } from '../ledger/roles.js';
@@ -110,7 +110,7 @@ export class ReachSettingsService {
     const office = (await services.directory.listUsers())
       .filter((u) => u.platform === chat.platform && isOfficeOf(u, chat.ledgerId) && u.userId !== senderId);
     const sender = this.d.senders?.get(chat.platform);
-    if (!office.length || !sender?.sendDirect) return 0;
+    if (!office.length || !sendsDirect(sender)) return 0;
     const copy = approvalCopy(ledger.title, reply.actions);
     const now = services.clock.now().getTime();
     for (const u of office) {

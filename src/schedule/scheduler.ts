@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Services } from '../commands/types.js';
-import type { SenderRegistry } from '../core/sender.js';
+import { sendsDirect, type SenderRegistry } from '../core/sender.js';
 import type { DeliveryLog } from '../store/delivery-log.js';
 import type { ScheduleStore, ScheduledChat, SlotKind } from '../store/schedule-store.js';
 import { composeDigest, composeReminders, RunCache, type ChatRef } from './compose.js';
@@ -137,7 +137,7 @@ export class Scheduler {
       await this.d.outbox.enqueue(chat, binding.channel, kind, slot, reply, sender, now.getTime());
       return true;
     }
-    const run = await composeReminders(services, sched, cache, chat, now, slot, !!sender?.sendDirect);
+    const run = await composeReminders(services, sched, cache, chat, now, slot, sendsDirect(sender));
     if (!run) return false;
     if (run.group) await this.d.outbox.enqueue(chat, binding.channel, kind, slot, run.group, sender, now.getTime());
     for (const d of run.direct) {

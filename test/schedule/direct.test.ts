@@ -131,6 +131,28 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(both).toMatch(/私信提醒 ⏭ 已跳过：李程未登记本平台账号/);
   });
 
+  it('DingTalk with only a custom group robot (no app credentials): 私信 cannot be sent, so the reminder stays in the group with its @', async () => {
+    fake = await FakeDingtalk.start();
+    env = await makeAdapterEnv({ env: { DINGTALK_MODE: 'off', DINGTALK_OAPI_BASE: fake.baseUrl, DINGTALK_API_BASE: fake.baseUrl } });
+    await startDingtalk(env.ctx, { timeoutMs: 2000, maxWaitMs: 0 });
+    w = await schedWorld({ at: '2021-08-31T02:00:00Z', senders: [env.ctx.senders.get('dingtalk')!], config: { robotLimit: 600 } });
+    const cid = `cid${w.ledgerId}==`;
+    const token = `tok${w.ledgerId}`;
+    fake.api.customRobots.set(token, { sent: [] });
+    await prepare(w, 'dingtalk', cid, { webhookToken: token }, [
+      { platform: 'dingtalk', userId: 'staffWang', name: '王静', department: '综合办公室', role: 'office' },
+      { platform: 'dingtalk', userId: 'staffChen', name: '陈敏', department: '政治部', role: 'owner' },
+    ]);
+    await w.service.reachSettings.setMode(w.ledgerId, 'direct', { name: 'cli' });
+    w.startWorker();
+    await race(w, '2021-09-10T09:30:01');
+    await sent(w, 'dingtalk', [cid], 0, [cid]);
+    expect(fake.api.otoSends).toHaveLength(0);
+    const robot = fake.api.robotSends.filter((r) => JSON.stringify(r.body).includes('整改时限提醒'));
+    expect(robot).toHaveLength(1);
+    expect(robot[0]!.body.at).toMatchObject({ atUserIds: expect.arrayContaining(['staffWang', 'staffChen']) });
+  });
+
   it('WeCom, 先私信后群内: early steps go 1:1 through the app message/send to touser, the overdue step to the group robot', async () => {
     wecom = await new FakeWecomServer().start();
     h = await startHarness({

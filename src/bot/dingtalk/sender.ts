@@ -48,6 +48,11 @@ export class DingtalkSender implements ChatSender {
     this.directCard = f;
   }
 
+  /** 1:1 needs the app robot (a custom-robot webhook only reaches its group). */
+  canSendDirect(): boolean {
+    return Boolean(this.o.api);
+  }
+
   /**
    * No per-robot limit is documented for oToMessages/batchSend (only the
    * platform-wide 90002 and flowControlledStaffIdList): 1:1 sends share one

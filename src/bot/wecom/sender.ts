@@ -60,6 +60,11 @@ export class WecomSender implements ChatSender {
       '该企业微信群没有发送渠道；请用 rectify bind --platform wecom --chat <群> --ledger <台账> --webhook-key <key> 绑定群机器人');
   }
 
+  /** 1:1 needs the self-built app (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET). */
+  canSendDirect(): boolean {
+    return this.d.config.appSend;
+  }
+
   /** 30 messages a minute per member and app (limit.ts): one key per person. */
   directKey(userId: string): string {
     return `wecom:app:${this.d.config.agentId ?? 'none'}:${userId}`;
