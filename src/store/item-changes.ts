@@ -168,14 +168,19 @@ export class ItemChanges {
   ): AtomicWrite {
     const L = g.L;
     const w = emptyWrite();
-    w.guards.push([g.item(m.id), m.version], [g.item(p.id), pVersion]);
+    // A change that leaves the measure's status and the problem's roll-up as they are (a note, a new
+    // deadline) neither reads nor writes anything of the problem's: it needs no problem guard, so
+    // many units reporting on sibling measures at once do not conflict and retry.
+    const touchesProblem = after.status !== m.status || pStatus !== p.status;
+    w.guards.push([g.item(m.id), m.version]);
+    if (touchesProblem) w.guards.push([g.item(p.id), pVersion]);
     w.hset.push([g.item(m.id), {
       status: after.status, deadline: JSON.stringify(after.deadline), notes: JSON.stringify(after.notes),
       updatedAt: at, version: String(after.version),
       ...(u.extension !== undefined || u.extended !== undefined
         ? { extension: after.extension ? JSON.stringify(after.extension) : '', extended: String(after.extended ?? 0) } : {}),
     }]);
-    w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
+    if (touchesProblem) w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
     const delta = addCounters(
       counterDelta(measureContribution(m), measureContribution(after)),
       counterDelta(problemContribution(p), problemContribution({ ...p, status: pStatus })),
