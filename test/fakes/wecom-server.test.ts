@@ -91,6 +91,18 @@ describe('fake WeCom app message/send', () => {
     const r = await post('/cgi-bin/message/send?access_token=bogus', { touser: 'u', msgtype: 'nope' });
     expect(r.errcode).toBe(42001);
   });
+
+  it('a member takes 30 app messages a minute; the 31st is answered ok but dropped silently, and the minute slides', async () => {
+    const text = { msgtype: 'text', text: { content: '提醒' } };
+    const before = fake.dropped().length;
+    for (let i = 0; i < 30; i++) expect((await send({ touser: 'limituser', ...text })).errcode).toBe(0);
+    expect(fake.dropped().length - before).toBe(0);
+    expect(await send({ touser: 'limituser|otheruser', ...text })).toMatchObject({ errcode: 0 });
+    expect(fake.dropped().slice(before).map((d) => d.user)).toEqual(['limituser']);
+    clock += 60_001;
+    await send({ touser: 'limituser', ...text });
+    expect(fake.dropped().length - before).toBe(1);
+  });
 });
 
 describe('fake WeCom AI-bot response_url', () => {

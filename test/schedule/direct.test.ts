@@ -153,6 +153,26 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(robot[0]!.body.at).toMatchObject({ atUserIds: expect.arrayContaining(['staffWang', 'staffChen']) });
   });
 
+  it('WeCom 1:1 sends keep to 30 a minute per member: the 31st is pushed back (rate_limited), none dropped by WeCom', async () => {
+    wecom = await new FakeWecomServer().start();
+    h = await startHarness({
+      env: {
+        WECOM_API_BASE: wecom.url, WECOM_HTTP_TIMEOUT_MS: '2000', WECOM_RATE_WAIT_MS: '0',
+        WECOM_CORP_ID: wecom.corpId, WECOM_AGENT_ID: '1000002', WECOM_SECRET: wecom.secret,
+      },
+    });
+    const sender = h.ctx.senders.get('wecom')!;
+    const user = `member${Date.now()}`;
+    const reply = { title: '整改时限提醒', markdown: '您负责的整改措施 二.1.1 将于9月30日到期', text: '到期提醒', mentions: [] };
+    for (let i = 0; i < 30; i++) await sender.sendDirect!({ platform: 'wecom', userId: user, chatId: 'wrGroup' }, reply);
+    const err = await sender.sendDirect!({ platform: 'wecom', userId: user, chatId: 'wrGroup' }, reply).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'rate_limited', code: 'local_limit' });
+    expect(wecom.of('send').filter((c) => c.body.touser === user)).toHaveLength(30);
+    // Another member has a budget of their own.
+    await sender.sendDirect!({ platform: 'wecom', userId: `${user}b`, chatId: 'wrGroup' }, reply);
+    expect(wecom.dropped()).toEqual([]);
+  });
+
   it('WeCom, 先私信后群内: early steps go 1:1 through the app message/send to touser, the overdue step to the group robot', async () => {
     wecom = await new FakeWecomServer().start();
     h = await startHarness({
@@ -207,5 +227,6 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(copy[0]!.body.markdown.content).toContain('“销号 二.1.1”');
     expect(copy[0]!.body.markdown.content).toContain('任职文件已印发');
     expect(wecom.refused()).toEqual([]);
+    expect(wecom.dropped()).toEqual([]);
   });
 });

@@ -39,6 +39,9 @@ export const WECOM_LIMITS = {
 /** Messages a group robot may send per minute (D/91770). */
 export const ROBOT_PER_MINUTE = 20;
 
+/** App messages a member may receive per minute from one app; the excess is dropped silently (D/90236). */
+export const APP_PER_MEMBER_PER_MINUTE = 30;
+
 const badType = (t: unknown): Refusal => ({ errcode: 40008, errmsg: `invalid message type: ${String(t).slice(0, 40)}` });
 
 /** Checks `field.content`: a string within `limit` bytes. */

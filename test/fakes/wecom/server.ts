@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROBOT_PER_MINUTE, appSendRefusal, responseRefusal, webhookRefusal } from './rules.js';
+import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, appSendRefusal, responseRefusal, webhookRefusal } from './rules.js';
 
 /** Which fake endpoint a call hit. */
 export type FakeRoute = 'gettoken' | 'webhook' | 'send' | 'response';
@@ -17,6 +17,8 @@ export interface FakeCall {
   at: number;
   /** What the fake answered (an injected failure's answer is recorded too). */
   answer?: { errcode: number; errmsg: string };
+  /** App message/send: recipients WeCom silently dropped (over 30 a minute per member and app). */
+  dropped?: string[];
 }
 
 /** Options of the fake. */
@@ -42,6 +44,8 @@ export class FakeWecomServer {
   private readonly validTokens = new Set<string>();
   private readonly openResponseCodes = new Set<string>();
   private tokenSeq = 0;
+  /** Accepted app sends per agentid and member (ms epoch on the fake's clock). */
+  private readonly memberSends = new Map<string, number[]>();
   /** Accepted sends per webhook key (ms epoch on the fake's clock). */
   private readonly robotSends = new Map<string, number[]>();
   private readonly now: () => number;
@@ -132,7 +136,29 @@ export class FakeWecomServer {
     if (res.destroyed) return;
     const a = this.answer(route, u.searchParams, body) as { errcode: number; errmsg: string };
     call.answer = { errcode: a.errcode, errmsg: a.errmsg };
+    if (route === 'send' && a.errcode === 0) this.memberLimit(call);
     send(200, a);
+  }
+
+  /**
+   * WeCom takes at most 30 app messages a minute per member and app and
+   * drops the excess without an error (D/90236): the answer stays ok, the
+   * dropped recipients are recorded on the call.
+   */
+  private memberLimit(call: FakeCall): void {
+    const t = this.now();
+    for (const user of String(call.body.touser ?? '').split('|').filter(Boolean)) {
+      const key = `${call.body.agentid}:${user}`;
+      const recent = (this.memberSends.get(key) ?? []).filter((x) => t - x < 60_000);
+      this.memberSends.set(key, recent);
+      if (recent.length >= APP_PER_MEMBER_PER_MINUTE) (call.dropped ??= []).push(user);
+      else recent.push(t);
+    }
+  }
+
+  /** App messages WeCom would have dropped silently, as (call, member) pairs. */
+  dropped(): Array<{ call: FakeCall; user: string }> {
+    return this.calls.flatMap((c) => (c.dropped ?? []).map((user) => ({ call: c, user })));
   }
 
   /** Calls of `route` the fake refused (non-zero errcode), for asserting nothing was refused. */
