@@ -153,6 +153,30 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(robot[0]!.body.at).toMatchObject({ atUserIds: expect.arrayContaining(['staffWang', 'staffChen']) });
   });
 
+  it('回头看 prompts follow the setting: 私信 sends one prompt to each owner with an account, once a month; owners without one stay in the group', async () => {
+    w = await schedWorld({ at: '2021-06-28T02:00:00Z' });
+    await w.service.subscribe((await w.open.services.directory.getBinding('console', w.chatId))!, '0 9 * * 1', { name: '王静' });
+    await w.service.reachSettings.setMode(w.ledgerId, 'direct', { name: 'cli' });
+    w.startWorker();
+    const a = w.scheduler('a');
+    const b = w.scheduler('b');
+    await race(w, '2021-07-01T09:30:01', a, b);
+    await sent(w, 'console', [w.chatId], 1, [w.chatId]);
+    const toChen = w.console.sent.filter((m) => m.chatId === '@owner');
+    expect(toChen).toHaveLength(1);
+    expect(toChen[0]!.markdown).toContain('长期坚持事项开展“回头看”');
+    expect(toChen[0]!.markdown).toMatch(/\*\*一\.1\.1\*\*「/);
+    const group = w.console.sent.filter((m) => m.chatId === w!.chatId);
+    expect(group).toHaveLength(1);
+    expect(group[0]!.markdown).toContain('长期坚持事项回头看');
+    expect(group[0]!.markdown).toContain('尚未登记本平台账号');
+    expect(group[0]!.mentions).not.toContain('owner');
+    // The rest of the month's first week: no second prompt.
+    await race(w, '2021-07-02T09:30:01', a, b);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.console.sent.filter((m) => m.chatId === '@owner')).toHaveLength(1);
+  });
+
   it('WeCom 1:1 sends keep to 30 a minute per member: the 31st is pushed back (rate_limited), none dropped by WeCom', async () => {
     wecom = await new FakeWecomServer().start();
     h = await startHarness({
