@@ -6,6 +6,12 @@ import { ReplyBuilder } from '../commands/reply.js';
 import type { DirectItem, DirectRole } from './reach-plan.js';
 
 const WHOSE: Record<DirectRole, string> = { owner: '您负责的', leader: '您分管的', office: '需整改办督办的' };
+/** What each role is asked to do: [due soon, overdue]. */
+const URGE: Record<DirectRole, [string, string]> = {
+  owner: ['请及时报送进展', '请抓紧整改并报送整改情况'],
+  leader: ['请督促推进', '请督促尽快整改到位'],
+  office: ['请跟踪督办', '请督促责任单位尽快整改并报送情况'],
+};
 
 function clip(title: string, n = 24): string {
   const t = [...title];
@@ -40,7 +46,7 @@ export function renderDirect(ledger: Ledger, name: string, items: DirectItem[]):
   b.line(`${safeText(name)}，您好：`);
   if (due.length === 1) {
     const i = due[0]!;
-    const urge = i.hit!.daysLeft < 0 ? '请抓紧整改并报送整改情况' : '请及时报送进展';
+    const urge = URGE[i.role][i.hit!.daysLeft < 0 ? 1 : 0];
     b.line(`${WHOSE[i.role]}整改措施 **${i.measure.code}**「${clip(i.measure.title)}」${whenText(i)}，${urge}。`);
   } else if (due.length > 1) {
     const late = due.filter((i) => i.hit!.daysLeft < 0).length;

@@ -5,6 +5,9 @@ import { goesDirect, parseOnOff, parseReachMode } from '../../src/schedule/reach
 import { DEFAULT_LADDER } from '../../src/schedule/reminders.js';
 import { reachOf } from '../../src/schedule/compose.js';
 import { schedWorld, type SchedWorld } from './harness.js';
+import { renderDirect } from '../../src/schedule/direct-render.js';
+import { buildDemoDoc } from '../../src/ledger/demo.js';
+import type { StepHit } from '../../src/schedule/reminders.js';
 
 /** The user directory is global: accounts other test files left under the demo names would be reached too. */
 async function flushTestDb(): Promise<void> {
@@ -31,6 +34,36 @@ describe('reach settings (pure)', () => {
     expect([d20, d10, late, 'lookback' as const].map((s) => goesDirect('direct-then-group', s!))).toEqual([true, true, false, true]);
     expect([d20, late, 'lookback' as const].map((s) => goesDirect('direct', s!))).toEqual([true, true, true]);
     expect([d20, late, 'lookback' as const].map((s) => goesDirect('group', s!))).toEqual([false, false, false]);
+  });
+});
+
+describe('the 1:1 reminder text (pure)', () => {
+  const doc = buildDemoDoc('r');
+  const m = { ...doc.measures[0]!, code: '3.2', title: '建立健全公车管理制度', deadline: { type: 'date' as const, date: '2025-12-10' } };
+  const hit = (daysLeft: number, step = DEFAULT_LADDER[0]!): StepHit => ({ measure: m, step, daysLeft, field: `${m.id}|x` });
+
+  it('one item reads as one sentence, by role and time left', () => {
+    const one = (daysLeft: number, role: 'owner' | 'leader' | 'office') => renderDirect(doc.ledger, '王静', [{ measure: m, hit: hit(daysLeft), role }])!.text;
+    expect(one(3, 'owner')).toContain('您负责的整改措施 3.2「建立健全公车管理制度」将于12月10日到期（还剩3天），请及时报送进展。');
+    expect(one(0, 'owner')).toContain('今天（12月10日）到期，请及时报送进展。');
+    expect(one(-2, 'leader')).toContain('您分管的整改措施 3.2「建立健全公车管理制度」已于12月10日到期（已逾期2天），请督促尽快整改到位。');
+    expect(one(-2, 'office')).toContain('需整改办督办的整改措施 3.2');
+    expect(one(3, 'owner')).toContain('请在台账工作群中@我发送“进展 3.2 说明”报送进展');
+  });
+
+  it('several items are listed, overdue first, then the 回头看 prompts; nothing due is no message', () => {
+    const other = { ...m, id: 'other', code: '1.1', title: '长期坚持的制度', status: '已完成并长期坚持' as const };
+    const t = renderDirect(doc.ledger, '陈敏', [
+      { measure: m, hit: hit(5), role: 'owner' },
+      { measure: { ...m, id: 'late', code: '2.4' }, hit: hit(-1, DEFAULT_LADDER[2]!), role: 'leader' },
+      { measure: other, role: 'owner' },
+    ])!.text;
+    expect(t).toContain('您有2项整改措施临近到期或已逾期（其中逾期1项），请及时报送进展：');
+    expect(t.indexOf('2.4')).toBeLessThan(t.indexOf('3.2'));
+    expect(t).toContain('已于12月10日到期（已逾期1天）（分管）');
+    expect(t).toContain('本月请对长期坚持事项开展“回头看”');
+    expect(t).toContain('1.1「长期坚持的制度」');
+    expect(renderDirect(doc.ledger, '陈敏', [])).toBeNull();
   });
 });
 
