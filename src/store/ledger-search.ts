@@ -14,7 +14,8 @@
  *
  * About 70 bytes a title instead of ~2 KB for a sorted set per bigram (every
  * title in ~15 of them) plus a text hash; generations written with the bigram
- * index (no `sx` key) are still searched the old way until re-imported.
+ * index (no `sx` key) are still searched the old way, and the first such
+ * search starts their upgrade in place (search-upgrade.ts).
  */
 import type { RedisClient } from './redis.js';
 import type { GenKeys } from './ledger-keys.js';
@@ -90,12 +91,32 @@ end
 return {count, #KEYS, ids}
 `);
 
-/** Searches item titles of generation `g` for `query`; at most `limit` ids come back. */
-export async function searchGeneration(redis: RedisClient, g: GenKeys, query: string, limit = 20): Promise<SearchHits> {
+/** Generations whose upgrade this process started lately (ledger:gen → when it may be tried again). */
+const upgrading = new Map<string, number>();
+
+/** Starts the in-place upgrade of an older generation's index (search-upgrade.ts) in the background, once a minute at most. */
+function upgradeLater(redis: RedisClient, g: GenKeys): void {
+  const key = `${g.L}:${g.gen}`;
+  const now = Date.now();
+  if ((upgrading.get(key) ?? 0) > now) return;
+  if (upgrading.size > 1000) upgrading.clear();
+  upgrading.set(key, now + 60_000);
+  void import('./search-upgrade.js').then((m) => m.upgradeSearchIndex(redis, g)).catch(() => undefined);
+}
+
+/**
+ * Searches item titles of generation `g` for `query`; at most `limit` ids
+ * come back. A generation still on the bigram index is searched that way and
+ * upgraded to title blocks in the background (unless `upgrade` is false).
+ */
+export async function searchGeneration(redis: RedisClient, g: GenKeys, query: string, limit = 20, opts: { upgrade?: boolean } = {}): Promise<SearchHits> {
   const needle = searchText(query);
   if (needle.length < 2) return { total: 0, exact: true, ids: [] };
   const meta = await redis.get(g.searchMeta);
-  if (meta === null) return searchBigrams(redis, g, query, limit);
+  if (meta === null) {
+    if (opts.upgrade !== false && g.gen > 0) upgradeLater(redis, g);
+    return searchBigrams(redis, g, query, limit);
+  }
   const [rows, size] = meta.split(':').map(Number);
   const blocks = Math.ceil(rows / size);
   const ids: string[] = [];

@@ -5,7 +5,10 @@ import { openServices, type OpenServices } from '../../src/app/services.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
 import { bigrams, searchText } from '../../src/store/indexes.js';
 import { SEARCH_BLOCK_ROWS, SEARCH_SCAN_CAP, searchGeneration } from '../../src/store/ledger-search.js';
+import { upgradeSearchIndex } from '../../src/store/search-upgrade.js';
+import { lk } from '../../src/store/ledger-keys.js';
 import { TARGETS, testTarget } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const fast = { graceMs: 20, awaitCleanup: true };
 const newId = () => `srch-${randomUUID().slice(0, 8)}`;
@@ -34,7 +37,8 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     const items = await open.services.ledgers.getItems(L, order);
     const blocks = Number((await open.redis.get(g.searchMeta))!.split(':')[0]) / SEARCH_BLOCK_ROWS;
     const tx = open.redis.multi();
-    tx.del(g.searchMeta, ...Array.from({ length: Math.ceil(blocks) }, (_, i) => g.searchBlock(i)));
+    const blockKeys = Array.from({ length: Math.ceil(blocks) }, (_, i) => g.searchBlock(i));
+    tx.del(g.searchMeta, ...blockKeys).srem(g.registry, g.searchMeta, ...blockKeys);
     items.forEach((item, pos) => {
       if (item.level === 'aspect') return;
       tx.hset(g.text, item.id, searchText(item.title));
@@ -62,7 +66,22 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     }
     // The same ledger in the older layout answers every keyword identically (read path kept for old generations).
     await toBigramLayout(L);
+    expect(await open.redis.exists(g.searchMeta)).toBe(0);
+    for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20, { upgrade: false }), q).toEqual(blockHits.get(q));
+    // The upgrade in place writes the same blocks and drops the bigram sets and the text hash.
+    expect(await upgradeSearchIndex(open.redis, g)).toBe(true);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}`);
+    expect(await open.redis.exists(g.text, g.gram('制度'), g.gram('台账'))).toBe(0);
+    expect((await open.redis.smembers(g.registry)).filter((key) => key.startsWith(`${g.prefix}g:`) || key === g.text)).toEqual([]);
+    expect(await open.redis.sismember(g.registry, g.searchBlock(2))).toBe(1);
+    expect(await open.redis.exists(lk.lock(L))).toBe(0);
     for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20), q).toEqual(blockHits.get(q));
+    expect(await upgradeSearchIndex(open.redis, g)).toBe(false);
+    // A search of an old-layout generation starts the upgrade by itself.
+    await toBigramLayout(L);
+    expect(await searchGeneration(open.redis, g, '规范台账管理', 20)).toEqual(blockHits.get('规范台账管理'));
+    await waitFor(async () => (await open.redis.exists(g.searchMeta)) === 1 && (await open.redis.exists(lk.lock(L))) === 0, { timeoutMs: 10_000, what: 'the upgrade in the background' });
+    expect(await open.redis.exists(g.text, g.gram('制度'))).toBe(0);
     // A re-import writes title blocks again and leaves no bigram key behind.
     await open.services.ledgers.saveDoc(doc, undefined, fast);
     const g2 = await open.services.ledgers.generation(L);
