@@ -27,7 +27,11 @@ function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, flags: s
     child.stdout!.on('data', (d: Buffer) => { out += d; const m = ready.exec(out); if (m) resolve({ child, port: Number(m[1]) }); });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => { err += d; });
-    child.once('exit', (c) => reject(new Error(`${args[0]} exited (${c}): ${err.slice(-1500)}`)));
+    child.once('exit', (c, sig) => {
+      const e = new Error(`${args[0]} exited (${c ?? sig}): ${err.slice(-1500)}`);
+      if (sig !== 'SIGTERM') console.error(e.message);
+      reject(e);
+    });
   });
 }
 

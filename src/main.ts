@@ -18,6 +18,7 @@ import { ConsoleSender } from './bot/console/sender.js';
 import { registerDashboard } from './http/dashboard.js';
 import { DashboardStore } from './store/dashboard-store.js';
 import { rememberOnce } from './store/once.js';
+import { isReadOnly } from './pipeline/read-only.js';
 import { startInbound } from './inbound/index.js';
 import { RedisCardStore } from './store/card-store.js';
 import { createHttpClient } from './core/http-client.js';
@@ -53,6 +54,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   ]);
   const inbound = await startInbound({
     redis: open.redis, connection: () => bullConnection(config.REDIS_URL), logger, run: (m) => pipeline.run(m), autoStart: false,
+    readOnly: isReadOnly,
   });
   const { app, router } = createHttpApp({
     logger, metrics, redisPing,

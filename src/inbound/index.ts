@@ -17,6 +17,8 @@ export interface InboundOptions {
   logger: Logger;
   /** Applies a message (the pipeline); rejects only when it could not be applied at all. */
   run(msg: IncomingMessage): Promise<Reply | null>;
+  /** Whether a message only reads: a chat's consecutive reads are applied side by side (default: none are). */
+  readOnly?(msg: InboundEntry['msg']): boolean;
   /** How long a passive callback waits for its answer (WeCom: within 5 s, we keep a margin). */
   passiveBudgetMs?: number;
   /** How long the worker tries to send an answer itself before handing it to the reply queue. */
@@ -56,6 +58,7 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
     ? new InboundWorker({
       store, redis: o.redis, owner, logger: o.logger, leaseMs: o.leaseMs, now,
       run: (e) => o.run(e.msg as unknown as IncomingMessage),
+      ...(o.readOnly ? { readOnly: (e: InboundEntry) => o.readOnly!(e.msg) } : {}),
       // Answers go out at once from here; the reply queue takes what could not (and passive
       // answers, which the callback may still take).
       deliver: async (e, reply) => {

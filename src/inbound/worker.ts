@@ -16,6 +16,11 @@ export interface InboundWorkerOptions {
    * pending and is tried again, by this instance or the next lease holder.
    */
   run(entry: InboundEntry): Promise<unknown>;
+  /**
+   * Whether an entry only reads (a read command): a chat's consecutive reads are applied side by
+   * side; a write waits for everything before it, and a read for the write before it. Absent: none.
+   */
+  readOnly?(entry: InboundEntry): boolean;
   /** Hands the answer to durable delivery; must be idempotent per message (called again after a crash). */
   deliver(entry: InboundEntry, reply: unknown): Promise<void>;
   now?: () => number;
@@ -272,19 +277,43 @@ class PartitionLoop {
 
   /**
    * One chat's entries in order. An entry is applied, then completed (its
-   * answer delivered, then the entry finished); the next entry is applied
-   * while the previous one completes, so a slow platform send does not hold
-   * the chat's next message. Applies stay one at a time and in order, answers
-   * go out in order, and no entry is finished before its answer is handed over.
+   * answer delivered, then the entry finished). A write is applied only after
+   * everything before it has been applied, a read only after the write before
+   * it, so consecutive reads run side by side; an entry is applied while
+   * earlier ones complete, so a slow platform send does not hold the next
+   * message. Answers go out in arrival order, no entry is finished before its
+   * answer is handed over, and after a failure nothing later is started or
+   * completed (it is read again, in order, with the failed one).
    */
   private async processChat(list: StreamEntry[], recovered: boolean): Promise<void> {
+    let lastWrite: Promise<unknown> = Promise.resolve();
+    let sinceWrite: Array<Promise<unknown>> = [];
     let completing: Promise<void> = Promise.resolve();
+    let failed = false;
     for (const e of list) {
-      if (!this.mine) break;
-      const [applied, previous] = await Promise.allSettled([this.apply(e, recovered), completing]);
-      if (previous.status === 'rejected') throw previous.reason;
-      if (applied.status === 'rejected') throw applied.reason;
-      completing = applied.value ? applied.value() : Promise.resolve();
+      if (!this.mine || failed) break;
+      const read = this.o.readOnly?.(e.entry) === true;
+      try {
+        await (read ? lastWrite : Promise.all(sinceWrite));
+      } catch {
+        break; // an earlier apply failed: `completing` carries its error
+      }
+      if (failed || !this.mine) break;
+      const applied = this.apply(e, recovered);
+      applied.catch(() => { failed = true; });
+      if (read) sinceWrite.push(applied);
+      else {
+        lastWrite = applied;
+        sinceWrite = [applied];
+      }
+      const previous = completing;
+      completing = (async () => {
+        const [done, before] = await Promise.allSettled([applied, previous]);
+        if (before.status === 'rejected') throw before.reason;
+        if (done.status === 'rejected') throw done.reason;
+        if (done.value) await done.value();
+      })();
+      completing.catch(() => { failed = true; });
     }
     await completing;
   }

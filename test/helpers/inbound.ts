@@ -14,6 +14,7 @@ export function testInbound(o: {
   redis: RedisClient;
   target: string;
   run: (msg: IncomingMessage) => Promise<Reply | null>;
+  readOnly?: (msg: Record<string, unknown>) => boolean;
   logger?: Logger;
   passiveBudgetMs?: number;
   maxBacklog?: number;
@@ -27,6 +28,7 @@ export function testInbound(o: {
     connection: () => bullConnection(o.target),
     logger: o.logger ?? silentLogger(),
     run: o.run,
+    readOnly: o.readOnly,
     passiveBudgetMs: o.passiveBudgetMs,
     maxBacklog: o.maxBacklog,
     work: o.work,

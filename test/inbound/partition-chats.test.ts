@@ -7,6 +7,7 @@ import { partitionOf } from '../../src/store/inbound-store.js';
 import { testInbound } from '../helpers/inbound.js';
 import { testTarget, TARGETS } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
+import { isReadOnly } from '../../src/pipeline/read-only.js';
 
 const msg = (chatId: string, text: string): IncomingMessage => ({
   platform: 'console', chatId, chatType: 'group', messageId: randomUUID(), senderId: 'office', text,
@@ -71,7 +72,7 @@ describe.each(TARGETS)('chats of one partition (%s)', (target) => {
     expect(await q.store.backlog()).toBe(0);
   });
 
-  it('applies a chat\'s next message while the previous answer is still being sent; answers in order, none finished before its send', async () => {
+  it('applies a chat\'s next messages while an earlier answer is still being sent; answers in order, none finished before its send', async () => {
     const redis = connectRedis(testTarget(target));
     await waitReady(redis);
     clients.push(redis);
@@ -89,9 +90,10 @@ describe.each(TARGETS)('chats of one partition (%s)', (target) => {
     const msgs = [msg(chat, 'one'), msg(chat, 'two'), msg(chat, 'three')];
     for (const m of msgs) expect(await q.submit(m, route)).toBe('accepted');
     await q.start();
-    // The second is applied while the first answer hangs; the third waits for the first to complete.
-    await waitFor(() => seen.includes('two'));
-    expect(seen).toEqual(['one', 'two']);
+    // The later ones are applied (one at a time, in order) while the first answer hangs; none is answered
+    // or finished before it.
+    await waitFor(() => seen.includes('three'));
+    expect(seen).toEqual(['one', 'two', 'three']);
     expect(sent).toEqual([]);
     for (const m of msgs) expect((await q.store.record('console', chat, m.messageId))?.s).toBe('queued');
     release();
@@ -99,5 +101,53 @@ describe.each(TARGETS)('chats of one partition (%s)', (target) => {
     expect(seen).toEqual(['one', 'two', 'three']);
     expect(sent).toEqual(['收到 one', '收到 two', '收到 three']);
     for (const m of msgs) expect((await q.store.record('console', chat, m.messageId))?.s).toBe('done');
+  });
+
+  it('applies a chat\'s consecutive reads side by side; a write waits for the reads before it, reads after it wait for it; answers in order', async () => {
+    const redis = connectRedis(testTarget(target));
+    await waitReady(redis);
+    clients.push(redis);
+    const chat = `chat-reads-${randomUUID().slice(0, 6)}`;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const started: string[] = [];
+    const q = await testInbound({
+      redis, target: testTarget(target), autoStart: false,
+      readOnly: (m) => String(m.text).startsWith('read'),
+      run: async (m) => {
+        started.push(m.text);
+        if (m.text === 'read-1') await gate;
+        return answer(`收到 ${m.text}`);
+      },
+    });
+    open.push(q);
+    const sent: string[] = [];
+    q.onDeliver('console', async (_r, reply) => { sent.push(reply.text); });
+    const msgs = ['read-1', 'read-2', 'write-3', 'read-4'].map((t) => msg(chat, t));
+    for (const m of msgs) expect(await q.submit(m, route)).toBe('accepted');
+    await q.start();
+    await waitFor(() => started.includes('read-2'));
+    // read-1 still hangs: read-2 ran beside it, the write and the read after it wait; nothing is answered out of order.
+    expect(started).toEqual(['read-1', 'read-2']);
+    expect(sent).toEqual([]);
+    expect((await q.store.record('console', chat, msgs[1].messageId))?.s).toBe('queued');
+    release();
+    await q.drain();
+    expect(started).toEqual(['read-1', 'read-2', 'write-3', 'read-4']);
+    expect(sent).toEqual(['收到 read-1', '收到 read-2', '收到 write-3', '收到 read-4']);
+    for (const m of msgs) expect((await q.store.record('console', chat, m.messageId))?.s).toBe('done');
+  });
+});
+
+describe('which queued messages only read', () => {
+  it('read commands (any wording the router takes) are reads; writes, help, misses and files are not', () => {
+    for (const t of ['进度', '查看 二.1', '二.1', '逾期 政治部', '临期 30', '我的', '部门 政治部', '领导 杜波', '搜索 公车', '待销号', '历史 一.1.1']) {
+      expect(isReadOnly({ text: t }), t).toBe(true);
+    }
+    for (const t of ['进展 二.1.1 已报', '完成 二.1.1', '销号 二.1.1', '撤销', '绑定 abc', '帮助', '随便说说']) {
+      expect(isReadOnly({ text: t }), t).toBe(false);
+    }
+    expect(isReadOnly({ text: '查看 二.1', files: [{ kind: 'image' }] })).toBe(false);
+    expect(isReadOnly({ text: 42 })).toBe(false);
   });
 });
