@@ -174,6 +174,23 @@ class PartitionLoop {
   private readonly attempts = new Map<string, number>();
   /** A finish found the lease taken: nothing more is delivered or finished here. */
   private lost = false;
+  /** Finishes asked for in this event-loop turn, sent together (one script) on the next. */
+  private finishing: Array<{ e: StreamEntry; reply: unknown; at: number; done: (ok: boolean) => void; fail: (err: unknown) => void }> = [];
+
+  /** store.finish, gathered per event-loop turn into one finishMany (same fencing: one lease check). */
+  private finish(e: StreamEntry, reply: unknown, at: number): Promise<boolean> {
+    return new Promise((done, fail) => {
+      if (this.finishing.push({ e, reply, at, done, fail }) > 1) return;
+      setImmediate(() => {
+        const batch = this.finishing;
+        this.finishing = [];
+        this.o.store.finishMany(this.n, batch, this.o.owner).then(
+          (ok) => { for (const b of batch) b.done(ok); },
+          (err) => { for (const b of batch) b.fail(err); },
+        );
+      });
+    });
+  }
   private wake: (() => void) | null = null;
 
   constructor(private readonly o: InboundWorkerOptions, readonly n: number, public validUntil: number, private readonly now: () => number) {}
@@ -364,7 +381,7 @@ class PartitionLoop {
       // The partition moved on: its new holder runs the entry again (idempotent).
       if (this.lost || !this.owns) return;
       if (reply) await this.o.deliver(e.entry, reply);
-      if (!(await store.finish(this.n, e, reply ?? null, now(), owner))) {
+      if (!(await this.finish(e, reply ?? null, now()))) {
         this.o.logger.warn({ partition: this.n }, 'inbound: lease lost before finishing; the new holder takes the entry over');
         this.lost = true;
         this.halted = true;

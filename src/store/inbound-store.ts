@@ -82,6 +82,26 @@ redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
 return 1`;
 
+/**
+ * FINISH for several entries of one partition at once (the worker gathers the
+ * finishes of one event-loop turn): the lease is checked once, then each
+ * outcome stored, and all acknowledged and removed. KEYS: lease, stream, the
+ * records. ARGV: owner, group, record TTL, then each entry's stream id and record.
+ */
+const FINISH_MANY = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local ids = {}
+for i = 3, #KEYS do
+  local j = 4 + (i - 3) * 2
+  redis.call('SET', KEYS[i], ARGV[j + 1], 'EX', ARGV[3])
+  ids[#ids + 1] = ARGV[j]
+end
+if #ids > 0 then
+  redis.call('XACK', KEYS[2], ARGV[2], unpack(ids))
+  redis.call('XDEL', KEYS[2], unpack(ids))
+end
+return 1`;
+
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
@@ -99,6 +119,7 @@ return 1`;
 
 const SUBMIT_S = script<[string, string]>('rbInSubmit', SUBMIT, 2);
 const FINISH_S = script<number>('rbInFinish', FINISH, 3);
+const FINISH_MANY_S = script<number>('rbInFinishMany', FINISH_MANY);
 const RENEW_S = script<number>('rbInRenew', RENEW, 1);
 const RELEASE_S = script<number>('rbInRelease', RELEASE, 1);
 const CLAIM_S = script<number>('rbInClaimDelivery', CLAIM_DELIVERY, 1);
@@ -157,6 +178,19 @@ export class InboundStore {
       [GROUP, e.id, JSON.stringify(rec), this.recordTtl, owner],
     );
     return r === 1;
+  }
+
+  /** `finish` for several entries of partition n in one step (all or none: one lease check). */
+  async finishMany(n: number, done: Array<{ e: StreamEntry; reply: unknown; at: number }>, owner: string): Promise<boolean> {
+    if (done.length === 1) return this.finish(n, done[0]!.e, done[0]!.reply, done[0]!.at, owner);
+    const keys = [this.k.lease(n), this.k.stream(n)];
+    const args: Array<string | number> = [owner, GROUP, this.recordTtl];
+    for (const { e, reply, at } of done) {
+      keys.push(this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId));
+      const rec: IdemRecord = { s: 'done', reply, at };
+      args.push(e.id, JSON.stringify(rec));
+    }
+    return (await FINISH_MANY_S.run(this.r, keys, args)) === 1;
   }
 
   /** Forget that partition n's group exists (after NOGROUP: the stream was lost and recreated). */

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, Reply } from '../../src/core/message.js';
 import type { InboundService } from '../../src/inbound/index.js';
 import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
-import { partitionOf } from '../../src/store/inbound-store.js';
+import { InboundStore, partitionOf, type InboundEntry } from '../../src/store/inbound-store.js';
 import { testInbound } from '../helpers/inbound.js';
 import { testTarget, TARGETS } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
@@ -149,5 +149,41 @@ describe('which queued messages only read', () => {
     }
     expect(isReadOnly({ text: '查看 二.1', files: [{ kind: 'image' }] })).toBe(false);
     expect(isReadOnly({ text: 42 })).toBe(false);
+  });
+});
+
+describe.each(TARGETS)('finishing several entries at once (%s)', (target) => {
+  it('stores every outcome and acknowledges all in one step for the lease holder; another owner changes nothing', async () => {
+    const redis = connectRedis(testTarget(target));
+    await waitReady(redis);
+    const reader = redis.duplicate();
+    try {
+      const store = new InboundStore(redis, { namespace: `t${randomUUID().slice(0, 8)}:` });
+      const chat = `chat-fm-${randomUUID().slice(0, 6)}`;
+      const n = partitionOf('console', chat);
+      const msgs = [msg(chat, 'a'), msg(chat, 'b'), msg(chat, 'c')];
+      for (const m of msgs) {
+        const r = await store.submit({ msg: m as unknown as InboundEntry['msg'], route: {}, at: Date.now(), passive: false });
+        expect(r.state).toBe('accepted');
+      }
+      await waitReady(reader);
+      await store.ensureGroup(n, reader);
+      const entries = await store.read(reader, n, false, 10, 100);
+      expect(entries).toHaveLength(3);
+      expect(await store.tryLease(n, 'me', 5_000)).toBe(true);
+      const done = entries.map((e, i) => ({ e, reply: answer(`r${i}`), at: 1000 + i }));
+      expect(await store.finishMany(n, done, 'someone-else')).toBe(false);
+      for (const m of msgs) expect((await store.record('console', chat, m.messageId))?.s).toBe('queued');
+      expect(await store.backlog()).toBe(3);
+      expect(await store.finishMany(n, done, 'me')).toBe(true);
+      for (const [i, m] of msgs.entries()) {
+        expect(await store.record('console', chat, m.messageId)).toEqual({ s: 'done', reply: answer(`r${i}`), at: 1000 + i });
+      }
+      expect(await store.backlog()).toBe(0);
+      expect(await store.read(reader, n, true, 10, 100)).toEqual([]);
+    } finally {
+      reader.disconnect();
+      redis.disconnect();
+    }
   });
 });
