@@ -61,7 +61,9 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
     access: { trustProxy: config.TRUST_PROXY === '1', metricsPublic: config.METRICS_PUBLIC === '1', metricsToken: config.METRICS_TOKEN },
   });
   // One keep-alive client for every platform call (much cheaper per request than the built-in fetch).
-  const http = createHttpClient();
+  // As many idle sockets kept as may be busy: the inbound worker sends many answers at once to one host,
+  // and a socket closed after each burst is a new connection on the next.
+  const http = createHttpClient({ maxFreeSockets: 64 });
   const senders = new SenderRegistry();
   const ctx: AdapterContext = {
     inbound,
