@@ -13,6 +13,13 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 ensureDeps();
 const env = { ...process.env };
+// V8's young generation may grow to 16 MB semi-spaces (48 MB reserved); the service's garbage is
+// short-lived per-message objects, so 2 MB semi-spaces keep it ~30 MB smaller resident at no
+// measurable cost in answer time (bench/memory.ts, README "Benchmarks"). NODE_OPTIONS reaches the
+// process tsx starts for src/main.ts; a semi-space size given there already wins.
+if (!/--max-semi-space-size/.test(env.NODE_OPTIONS ?? '')) {
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --max-semi-space-size=${env.RECTIFY_SEMI_SPACE_MB ?? 2}`.trim();
+}
 let redis = null;
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
 if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
