@@ -11,7 +11,7 @@ interface BindArgs {
 }
 
 export const bind = defineCommand<BindArgs>({
-  name: '绑定', aliases: ['绑定台账'], needsLedger: false, writes: true,
+  name: '绑定', aliases: ['绑定台账'], needsLedger: false, writes: true, groupOnly: true,
   summary: '把本群绑定到一本台账（该台账的整改办或管理员）',
   usage: '绑定 <台账ID>，如：绑定 demo；改绑已绑定的群：绑定 <台账ID> 确认',
   roles: ['office'],
@@ -53,7 +53,7 @@ export const bind = defineCommand<BindArgs>({
 });
 
 export const unbind = defineCommand<null>({
-  name: '解绑', aliases: ['解除绑定'], writes: true,
+  name: '解绑', aliases: ['解除绑定'], writes: true, groupOnly: true,
   summary: '解除本群与台账的绑定（该台账的整改办）',
   usage: '解绑',
   roles: ['office'],

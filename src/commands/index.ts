@@ -7,13 +7,14 @@ import { requestExtension, approveExtension, rejectExtension, pendingApprovals }
 import { scheduleCommands } from './schedule.js';
 import { dashboard } from './dashboard.js';
 import { notice } from './notice.js';
+import { switchLedger } from './switch.js';
 import { evidenceRemove } from './evidence.js';
 
 /** Every chat command, in help order. */
 export const COMMANDS: CommandSpec[] = [
   progress, view, overdue, dueSoon, mine, dept, leader, search, pending,
   progressNote, complete, strike, sendBack, reschedule, requestExtension, approveExtension, rejectExtension, pendingApprovals, undo, history, evidenceRemove,
-  bind, unbind, notice, dashboard, ...scheduleCommands,
+  bind, unbind, switchLedger, notice, dashboard, ...scheduleCommands,
 ];
 
 /** Registers more commands (e.g. the scheduler's 订阅/退订/推送记录). */

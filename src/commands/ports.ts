@@ -27,4 +27,5 @@ export type ChangesPort = Pick<ItemChanges, 'apply' | 'undo'>;
 /** Users and their roles, chat bindings, shared secrets and the office's problem log. */
 export type DirectoryPort = Pick<Directory,
   | 'putUsers' | 'getUser' | 'removeUsers' | 'accountsByName' | 'listUsers' | 'bind' | 'unbind' | 'getBinding'
-  | 'setSchedule' | 'listBindings' | 'sharedSecret' | 'reportProblem' | 'listProblems' | 'bindingAndUser'>;
+  | 'setSchedule' | 'listBindings' | 'sharedSecret' | 'reportProblem' | 'listProblems' | 'bindingAndUser'
+  | 'privateLedger' | 'setPrivateLedger'>;

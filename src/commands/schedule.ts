@@ -11,7 +11,7 @@ function scheduler(ctx: CommandContext): ScheduleCommands {
 
 /** 订阅 [周一 9:00 | 每天 8:30 | 工作日 9:00 | 每月1日 9:00 | <cron>] */
 export const subscribe = defineCommand<string>({
-  name: '订阅', aliases: ['订阅通报', '定时推送', '订阅周报'], writes: true,
+  name: '订阅', aliases: ['订阅通报', '定时推送', '订阅周报'], writes: true, groupOnly: true,
   summary: '订阅定时整改通报和到期提醒（整改办）',
   usage: '订阅 [时间]，如：订阅（默认每周一 9:00）、订阅 周一 9:00、订阅 每天 8:30、订阅 0 9 * * 1',
   roles: ['office'],
@@ -27,7 +27,7 @@ export const subscribe = defineCommand<string>({
 
 /** 退订 */
 export const unsubscribe = defineCommand<null>({
-  name: '退订', aliases: ['取消订阅', '停止推送'], writes: true,
+  name: '退订', aliases: ['取消订阅', '停止推送'], writes: true, groupOnly: true,
   summary: '停止本群的定时通报和到期提醒（整改办）',
   usage: '退订',
   roles: ['office'],
@@ -37,7 +37,7 @@ export const unsubscribe = defineCommand<null>({
 
 /** 推送记录 */
 export const deliveryLog = defineCommand<null>({
-  name: '推送记录', aliases: ['推送情况', '发送记录'],
+  name: '推送记录', aliases: ['推送情况', '发送记录'], groupOnly: true,
   summary: '查看本群定时推送的发送情况：已发送、重试、失败原因（整改办）',
   usage: '推送记录',
   roles: ['office'],

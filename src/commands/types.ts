@@ -80,6 +80,10 @@ export interface CommandSpec<A = unknown> {
   usage: string;
   /** Roles allowed to run it (default: everyone). */
   roles?: Role[];
+  /** A setting of the group chat itself (绑定, 订阅…): refused in a 1:1 chat with the robot. */
+  groupOnly?: boolean;
+  /** Sent without arguments it only shows (e.g. 提醒方式): anyone may; `roles` then guards setting. */
+  openWhenBare?: boolean;
   /** Whether the chat must be bound to a ledger (default true). */
   needsLedger?: boolean;
   /** Whether it writes (used for metrics and for the unavailable message). */

@@ -15,6 +15,15 @@ export async function queueOfficeCopies(services: Services, msg: IncomingMessage
   const pending = trace.changes.find((c) => c.after.status === '待销号' && c.before.status !== '待销号');
   if (!schedule?.approvalCopies || !pending || !trace.ledgerId) return;
   const actions = approvalActions(trace.ledgerId, pending, trace.by ?? '');
-  const chat = { platform: msg.platform, chatId: msg.chatId, ledgerId: trace.ledgerId };
+  // From a 1:1 chat the copies belong to one of the ledger's groups on this platform (the outbox sends for bound groups only).
+  const chatId = msg.chatType === 'private' ? await groupOf(services, msg, trace.ledgerId) : msg.chatId;
+  if (!chatId) return;
+  const chat = { platform: msg.platform, chatId, ledgerId: trace.ledgerId };
   await schedule.approvalCopies(chat, { ...simpleReply(actions.title, actions.subject), actions }, msg.senderId);
+}
+
+async function groupOf(services: Services, msg: IncomingMessage, ledgerId: string): Promise<string | undefined> {
+  const own = await services.directory.getBinding(msg.platform, msg.chatId);
+  if (own?.ledgerId === ledgerId) return msg.chatId;
+  return (await services.directory.listBindings()).find((b) => b.platform === msg.platform && b.ledgerId === ledgerId)?.chatId;
 }

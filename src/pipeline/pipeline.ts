@@ -17,6 +17,7 @@ import { annotate, tracedServices, type DispatchTrace } from './approval.js';
 import { runFenced } from './fenced-run.js';
 import { filesAlone, filesWithCommand, isFileAlone, withFileCaption } from './evidence-step.js';
 import type { EvidenceIntake } from './evidence.js';
+import { privateChat } from './private-chat.js';
 
 export const MAX_TEXT = 2000;
 
@@ -109,7 +110,14 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   }
   const routed = route(msg.text);
   // One round trip for the binding and the sender; the ledger's meta is cached briefly (reads are fenced by generation).
-  const [binding, user] = await services.directory.bindingAndUser(msg.platform, msg.chatId, msg.senderId);
+  const [bound, user] = await services.directory.bindingAndUser(msg.platform, msg.chatId, msg.senderId);
+  // A 1:1 chat with the robot is bound to no ledger: the sender's own ledgers pick one (private-chat.ts).
+  const direct = !bound && msg.chatType === 'private' ? await privateChat(services, msg, user, routed) : null;
+  if (direct && 'reply' in direct) {
+    setOutcome(direct.outcome);
+    return direct.reply;
+  }
+  const binding = bound ?? direct?.binding ?? null;
   const speaker: Speaker = user
     ? { platform: msg.platform, userId: msg.senderId, name: user.name, department: user.department, role: roleFor(user, binding?.ledgerId ?? null), known: true }
     : { platform: msg.platform, userId: msg.senderId, name: msg.senderName || msg.senderId, department: '', role: 'viewer', known: false };
@@ -132,7 +140,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
   const { spec } = routed;
   trace.command = spec.name;
   const count = (o: string) => metrics.commands.inc({ command: spec.name, outcome: o });
-  if (spec.roles && !spec.roles.includes(speaker.role)) {
+  if (spec.roles && !spec.roles.includes(speaker.role) && !(spec.openWhenBare && !routed.args.trim())) {
     setOutcome('forbidden');
     count('forbidden');
     const who = spec.roles.length === 1 && spec.roles[0] === 'office' ? `“${spec.name}”仅限整改办使用` : `您当前的身份无权使用“${spec.name}”`;

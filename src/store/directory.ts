@@ -66,6 +66,15 @@ export class Directory {
   }
 
 
+  /** The ledger a person last chose (or was reminded about) in their 1:1 chat with the robot; null when none. */
+  async privateLedger(platform: Platform, userId: string): Promise<string | null> {
+    return this.redis.get(k.privateLedger(platform, userId));
+  }
+
+  async setPrivateLedger(platform: Platform, userId: string, ledgerId: string): Promise<void> {
+    await this.redis.set(k.privateLedger(platform, userId), ledgerId);
+  }
+
   /** Removes directory entries (and their name index entries); returns how many existed. */
   async removeUsers(users: Array<{ platform: Platform; userId: string }>): Promise<number> {
     let n = 0;

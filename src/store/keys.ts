@@ -33,6 +33,8 @@ export const k = {
   users: () => `${DIR}:users`,
   /** Platform accounts of a person's name (for @-mentions). */
   name: (name: string) => `${DIR}:name:${name}`,
+  /** The ledger a person's 1:1 chat with the robot works on (their last choice, 切换). */
+  privateLedger: (platform: string, userId: string) => `${DIR}:dm:${platform}:${userId}`,
   binding: (platform: string, chatId: string) => `${DIR}:bind:${platform}:${chatId}`,
   bindings: () => `${DIR}:bindings`,
   problems: () => `${DIR}:problems`,
