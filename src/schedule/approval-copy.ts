@@ -15,7 +15,7 @@ export function approvalCopy(ledgerTitle: string, actions: ReplyActions): Reply 
   for (const f of actions.fields) if (f.label !== '编号') b.item(`${safeText(f.label)}：${safeText(f.value)}`);
   if (actions.note) b.item(`佐证说明：${safeText(actions.note)}`);
   b.blank().line(code
-    ? `请审核：在台账工作群中@我发送“销号 ${code}”予以销号，或发送“退回 ${code} 原因”退回。`
-    : '请在台账工作群中审核：发送“销号 编号”或“退回 编号 原因”。');
+    ? `请审核：可直接在这里回复“销号 ${code}”予以销号，或回复“退回 ${code} 原因”退回。`
+    : '请审核：可直接在这里回复“销号 编号”或“退回 编号 原因”。');
   return { ...b.build(), personal: true, actions };
 }

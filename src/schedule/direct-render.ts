@@ -34,8 +34,8 @@ function order(a: DirectItem, b: DirectItem): number {
 
 /**
  * One person's 1:1 reminder for one run: every item of theirs that reached a
- * step, then their 回头看 prompts. Replies go through the ledger's group (a 1:1
- * chat with the robot is bound to no ledger), so the closing line says where to answer.
+ * step, then their 回头看 prompts. The person may answer right in this 1:1 chat:
+ * it works on their ledger, the one of the last 1:1 message they got (src/pipeline/private-chat.ts).
  */
 export function renderDirect(ledger: Ledger, name: string, items: DirectItem[]): Reply | null {
   const due = items.filter((i) => i.hit).sort(order);
@@ -58,6 +58,6 @@ export function renderDirect(ledger: Ledger, name: string, items: DirectItem[]):
     for (const i of looks) b.item(`**${i.measure.code}**「${clip(i.measure.title)}」`);
   }
   const code = (due[0] ?? looks[0])!.measure.code;
-  b.blank().line(`请在台账工作群中@我发送“进展 ${code} 说明”报送进展，完成后发送“完成 ${code} 佐证说明”。`);
+  b.blank().line(`可直接在这里回复我：发送“进展 ${code} 说明”报送进展，完成后发送“完成 ${code} 佐证说明”。`);
   return { ...b.build(), personal: true };
 }

@@ -11,7 +11,7 @@ import { redisPartTracker } from '../store/part-tracker.js';
 export interface WorkerDeps {
   redisUrl: string;
   senders: SenderRegistry;
-  directory: Pick<DirectoryPort, 'getBinding'>;
+  directory: Pick<DirectoryPort, 'getBinding' | 'setPrivateLedger'>;
   sched: ScheduleStore;
   log: DeliveryLog;
   logger: Logger;
@@ -79,6 +79,8 @@ async function deliver(d: WorkerDeps, job: Job<OutboxJob>, token: string | undef
     return;
   }
   await d.sched.markSent(jobId);
+  // A reply to a 1:1 reminder or approval copy, in that 1:1 chat, is about this ledger (src/pipeline/private-chat.ts).
+  if (m.to) await d.directory.setPrivateLedger(m.platform, m.to, m.ledgerId);
   await d.log.add(entry('sent'));
 }
 

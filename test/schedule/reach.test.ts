@@ -48,7 +48,7 @@ describe('the 1:1 reminder text (pure)', () => {
     expect(one(0, 'owner')).toContain('今天（12月10日）到期，请及时报送进展。');
     expect(one(-2, 'leader')).toContain('您分管的整改措施 3.2「建立健全公车管理制度」已于12月10日到期（已逾期2天），请督促尽快整改到位。');
     expect(one(-2, 'office')).toContain('需整改办督办的整改措施 3.2');
-    expect(one(3, 'owner')).toContain('请在台账工作群中@我发送“进展 3.2 说明”报送进展');
+    expect(one(3, 'owner')).toContain('可直接在这里回复我：发送“进展 3.2 说明”报送进展');
   });
 
   it('several items are listed, overdue first, then the 回头看 prompts; nothing due is no message', () => {
@@ -117,7 +117,7 @@ describe('提醒方式 / 审批私信 in chat (real Redis)', () => {
     const queued = await jobs();
     expect(queued.map((j) => j.data.to)).toEqual(['office']);
     expect(queued[0]!.data.reply.actions?.id).toBe(done?.actions?.id);
-    expect(queued[0]!.data.reply.text).toContain('请审核：在台账工作群中@我发送“销号 二.1.1”予以销号');
+    expect(queued[0]!.data.reply.text).toContain('请审核：可直接在这里回复“销号 二.1.1”予以销号');
     // The same completion again (a retried copy) adds nothing.
     await w.service.approvalCopies({ platform: 'console', chatId: w.chatId, ledgerId: w.ledgerId }, done!, 'owner');
     expect(await jobs()).toHaveLength(1);
