@@ -1,43 +1,58 @@
 /**
- * 佐证材料 in chat: the numbered list under 查看 <编号>, and the office's
- * 删除佐证 <编号> <序号>. Files arrive through the platform intake
- * (src/pipeline/evidence.ts); this module only reads and removes. There is no
- * separate "佐证" command on purpose: a picture captioned "佐证材料" must stay
- * a caption (a miss for the router), not become a command.
+ * 佐证材料 in chat: the numbered list under 查看 <编号> and 佐证 <编号>, and the
+ * help of a bare 佐证. Files arrive through the platform intake
+ * (src/pipeline/evidence.ts); removal is src/commands/evidence-remove.ts.
+ *
+ * 佐证 is a command only as text: a picture captioned "佐证材料" (or
+ * "佐证") stays a caption of the file (src/pipeline/evidence-step.ts), and
+ * "佐证 3.2" with a picture is a 进展 of 3.2 carrying it.
  */
 import type { Measure } from '../ledger/types.js';
 import type { EvidenceRecord } from '../evidence/types.js';
 import { KIND_LABEL, formatSize } from '../evidence/kinds.js';
-import { parseNumeral } from '../ledger/numerals.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
-import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
+import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { resolveItem } from './resolve.js';
 
-/** How many files 查看 lists (the dashboard item page shows every one). */
+/** How many files 查看 lists (佐证 <编号> and the dashboard item page show more). */
 const VIEW_MAX = 20;
+const LIST_MAX = 50;
 
-/** "1. 现场照片.jpg（图片，1.2 MB）李明 12月3日" */
-export function evidenceLine(r: EvidenceRecord, n: number): string {
+/** "第1份 现场照片.jpg（图片，1.2 MB）李明 12月3日" — the number is the file's own 序号 (gaps stay after removals). */
+export function evidenceLine(r: EvidenceRecord): string {
   const when = formatMonthDayCn(shanghaiDate(new Date(r.at)));
-  return `${n}. ${safeText(r.name)}（${KIND_LABEL[r.kind]}，${formatSize(r.size)}）${safeText(r.by.name)} ${when}`;
+  return `第${r.n ?? '?'}份 ${safeText(r.name)}（${KIND_LABEL[r.kind]}，${formatSize(r.size)}）${safeText(r.by.name)} ${when}`;
 }
 
+/** Viewers of a sensitive ledger see no file names or uploaders (as on the dashboard's viewer links). */
+export async function evidenceHidden(ctx: CommandContext): Promise<boolean> {
+  const ev = ctx.services.evidence;
+  return !!ev && ctx.speaker.role === 'viewer' && await ev.sensitive(ctx.ledger.id);
+}
+
+const HIDDEN = '本台账为敏感台账，佐证材料仅对整改办、责任领导、责任人和监督人员显示。';
+
 /** The 佐证材料 block of a measure's 查看 reply (nothing when it has none or evidence is not wired). */
-export async function evidenceBlock(ctx: CommandContext, m: Measure, b: ReplyBuilder): Promise<void> {
+export async function evidenceBlock(ctx: CommandContext, m: Measure, b: ReplyBuilder, hidden?: boolean): Promise<void> {
   const ev = ctx.services.evidence;
   if (!ev) return;
   const list = await ev.list(ctx.ledger.id, m.id);
   if (!list.length) return;
   b.blank();
+  if (hidden ?? await evidenceHidden(ctx)) {
+    b.line(`**佐证材料**：${HIDDEN}`);
+    return;
+  }
   b.line(`**佐证材料（${list.length}份）**`);
-  list.slice(0, VIEW_MAX).forEach((r, i) => b.item(evidenceLine(r, i + 1)));
-  if (list.length > VIEW_MAX) b.line(`……另有${list.length - VIEW_MAX}份，请在整改看板的事项页查看全部。`);
+  list.slice(0, VIEW_MAX).forEach((r) => b.item(evidenceLine(r)));
+  if (list.length > VIEW_MAX) b.line(`……另有${list.length - VIEW_MAX}份，请发送“佐证 ${m.code}”或在整改看板的事项页查看全部。`);
 }
 
-async function measureOf(ctx: CommandContext, code: string): Promise<Measure> {
+/** The measure a code names, or a sentence saying evidence lives on measures. */
+export async function measureOf(ctx: CommandContext, code: string): Promise<Measure> {
   const item = await resolveItem(ctx, code);
   if (item.level !== 'measure') {
     throw new DomainError('not_measure', `${item.code} 不是具体的整改措施；佐证材料附在整改措施上，请写到措施一级，如 ${item.code}.1。`);
@@ -45,44 +60,48 @@ async function measureOf(ctx: CommandContext, code: string): Promise<Measure> {
   return item as Measure;
 }
 
-function requireEvidence(ctx: CommandContext) {
+export function requireEvidence(ctx: CommandContext) {
   const ev = ctx.services.evidence;
   if (!ev) throw new DomainError('no_evidence', '本服务未启用佐证材料功能。');
   return ev;
 }
 
-/** "3.2 1", "3.2 第一份", "３．２，第2个", "3.2第3张" → code and 1-based number. */
-export function parseRemoval(args: string): { code: string; n: number } | ParseFailure {
-  const t = args.trim();
-  if (!t) return { error: '请写上编号和要删除的是第几份，如：删除佐证 3.2 1。' };
-  const m = t.match(/^(.+?)(?:\s*[,，、:：]\s*|\s+|(?=第))第?\s*([0-9〇零一二两三四五六七八九十]+)\s*[个份张项号件]?$/);
-  if (!m) return { error: '请在编号后写上要删除的是第几份佐证材料（发送“查看 编号”可看序号）。' };
-  const n = parseNumeral(m[2]);
-  if (!n || n < 1) return { error: `“${safeText(m[2])}”不是有效的序号，请写 1、2、3…（发送“查看 编号”可看序号）。` };
-  return { code: m[1].trim(), n };
+/** How to send and view evidence (a bare 佐证, and the foot of an empty list). */
+export function howToEvidence(b: ReplyBuilder, code = '3.2'): ReplyBuilder {
+  b.line(`**发送**：报告“进展 ${code} …”或“完成 ${code} …”时附上图片、PDF、Word 或 Excel 文件；或在报告后10分钟内单独发送，即附在 ${code} 上。`);
+  b.line(`只发“${code}”加图片（不写文字）也可以，图片就是这次进展的说明。`);
+  b.line(`**查看**：发送“佐证 ${code}”或“查看 ${code}”。`);
+  b.line(`**删除**：整改办发送“删除佐证 ${code} 1”（序号见列表）；上传人当天、销号前可撤回自己上传的；删除后10分钟内发送“撤销”可恢复。`);
+  b.line('在本地控制台和 rectify chat 中不能附文件；整改办可用命令行“rectify evidence add”附上扫描件。');
+  return b;
 }
 
-export const evidenceRemove = defineCommand<{ code: string; n: number }>({
-  name: '删除佐证',
-  aliases: ['删佐证', '移除佐证', '删除佐证材料', '撤回佐证'],
-  summary: '删除一份佐证材料（仅限整改办，记入变更记录）',
-  usage: '删除佐证 <编号> <序号>，如：删除佐证 3.2 1（序号见“查看 3.2”）',
-  roles: ['office'],
-  writes: true,
-  parse: parseRemoval,
-  async run(ctx, { code, n }) {
-    const ev = requireEvidence(ctx);
-    const m = await measureOf(ctx, code);
-    const list = await ev.list(ctx.ledger.id, m.id);
-    if (!list.length) throw new DomainError('no_such_evidence', `${m.code} 还没有佐证材料，无需删除。`);
-    const rec = list[n - 1];
-    if (!rec) throw new DomainError('no_such_evidence', `${m.code} 只有${list.length}份佐证材料，没有第${n}份。`, `发送“查看 ${m.code}”查看序号。`);
-    const s = ctx.speaker;
-    const r = await ev.removeEvidence(ctx.ledger.id, m, rec.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId);
-    if (!r.ok) throw new DomainError('no_such_evidence', r.reason);
-    const b = new ReplyBuilder('删除佐证');
-    b.line(`🗑️ 已删除 **${m.code}** 的第${n}份佐证材料：${safeText(r.record.name)}（${KIND_LABEL[r.record.kind]}，${formatSize(r.record.size)}）`);
-    b.line(`已记入变更记录（发送“历史 ${m.code}”可查）。`);
-    return b.build();
+/** 佐证 <编号>: the measure's evidence, read-only, under the same rules as 查看. */
+export async function evidenceList(ctx: CommandContext, code: string) {
+  const ev = requireEvidence(ctx);
+  const m = await measureOf(ctx, code);
+  const list = await ev.list(ctx.ledger.id, m.id);
+  const b = new ReplyBuilder(`${m.code} 佐证材料`);
+  b.heading(`${m.code} 佐证材料`);
+  if (!list.length) {
+    b.line(`${m.code} 还没有佐证材料。`);
+    return howToEvidence(b, m.code).build();
+  }
+  if (await evidenceHidden(ctx)) return b.line(`共${list.length}份。${HIDDEN}`).build();
+  b.line(`共${list.length}份：`);
+  list.slice(0, LIST_MAX).forEach((r) => b.item(evidenceLine(r)));
+  if (list.length > LIST_MAX) b.line(`……另有${list.length - LIST_MAX}份，请在整改看板的事项页查看全部。`);
+  return b.build();
+}
+
+export const evidenceView = defineCommand<string>({
+  name: '佐证',
+  aliases: ['佐证材料', '查看佐证', '看佐证', '佐证清单'],
+  summary: '查看一项措施的佐证材料；只发“佐证”看怎样发送佐证材料',
+  usage: '佐证 <编号>，如：佐证 3.2（也可“查看 3.2 佐证”）',
+  parse: (args) => args.replace(/^[\s,，:：]+/, '').trim(),
+  async run(ctx, code) {
+    if (code) return evidenceList(ctx, code);
+    return howToEvidence(new ReplyBuilder('佐证材料').heading('佐证材料怎么发、怎么看')).build();
   },
 });

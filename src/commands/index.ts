@@ -8,12 +8,13 @@ import { scheduleCommands } from './schedule.js';
 import { dashboard } from './dashboard.js';
 import { notice } from './notice.js';
 import { switchLedger } from './switch.js';
-import { evidenceRemove } from './evidence.js';
+import { evidenceView } from './evidence.js';
+import { evidenceRemove } from './evidence-remove.js';
 
 /** Every chat command, in help order. */
 export const COMMANDS: CommandSpec[] = [
   progress, view, overdue, dueSoon, mine, dept, leader, search, pending,
-  progressNote, complete, strike, sendBack, reschedule, requestExtension, approveExtension, rejectExtension, pendingApprovals, undo, history, evidenceRemove,
+  progressNote, complete, strike, sendBack, reschedule, requestExtension, approveExtension, rejectExtension, pendingApprovals, undo, history, evidenceView, evidenceRemove,
   bind, unbind, switchLedger, notice, dashboard, ...scheduleCommands,
 ];
 

@@ -11,7 +11,7 @@ import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
-import { evidenceBlock } from './evidence.js';
+import { evidenceBlock, evidenceList } from './evidence.js';
 import { resolveItem, resolveWithKids, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -62,9 +62,12 @@ export const view = defineCommand<string>({
   name: '查看',
   aliases: ['详情', '查询', 'ck', '看一下', '看看', '查一下', '了解一下'],
   summary: '查看事项详情：责任领导、部门、时限、状态、最新进展',
-  usage: '查看 <编号>，如：查看 二.3、查看 3.2（也可以直接发编号）',
+  usage: '查看 <编号>，如：查看 二.3、查看 3.2（也可以直接发编号）；“查看 3.2 佐证”只看佐证材料',
   parse: (args) => (args ? args : { error: '请写上要查看的编号。' }),
   async run(ctx, code) {
+    // "查看 3.2 佐证" / "查看 3.2 佐证材料": just the measure's evidence list.
+    const ev = code.match(/^(.+?)\s*(?:的)?\s*佐证(?:材料)?$/);
+    if (ev) return evidenceList(ctx, ev[1]);
     const { item, kids: children } = await resolveWithKids(ctx, code);
     const b = new ReplyBuilder(`${item.code} 详情`);
     if (item.level === 'measure') return measureDetail(ctx, item, b);

@@ -181,15 +181,39 @@ export const reschedule = defineCommand<{ code: string; date: string; text: stri
 
 export const undo = defineCommand<null>({
   name: '撤销', aliases: ['撤回', '取消'], writes: true,
-  summary: '撤销本人10分钟内的最近一次修改',
+  summary: '撤销本人10分钟内的最近一次修改（含删除佐证；撤销进展/完成时一并撤下随之上传的佐证材料）',
   usage: '撤销',
   roles: ['office', 'leader', 'owner'],
   parse: () => null,
   async run(ctx) {
     const s = ctx.speaker;
-    const r = await ctx.services.changes.undo(ctx.ledger.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId);
+    const actor = { platform: s.platform, userId: s.userId, name: s.name };
+    const L = ctx.ledger.id;
+    const ev = ctx.services.evidence;
+    // The last change was a 删除佐证: bring the files back (same 序号, bytes were kept).
+    const pending = ev ? await ev.pendingUndo(L, actor) : null;
+    if (ev && pending) {
+      const back = await ev.restoreEvidence(L, pending, actor, ctx.msg.messageId);
+      if (!back) throw new DomainError('nothing_to_undo', '没有可撤销的操作（只能撤销您本人10分钟内的最近一次修改）。');
+      const b = new ReplyBuilder('已撤销');
+      if (!back.length) return b.line(`要恢复的 ${pending.rec.code} 佐证材料已不在删除记录中，未作改动。`).forSender().build();
+      b.line(`↩️ 已撤销删除：**${pending.rec.code}** 的佐证材料已恢复（序号不变）：`);
+      for (const r of back) b.item(`第${r.n ?? '?'}份：${safeText(r.name)}`);
+      return b.forSender().build();
+    }
+    const r = await ctx.services.changes.undo(L, actor, ctx.msg.messageId);
     const b = new ReplyBuilder('已撤销');
     b.line(`↩️ 已撤销：**${r.after.code}** 恢复为“${r.after.status}”，时限 ${formatDeadline(r.after.deadline)}。`);
+    // The files that report brought (same message, or sent alone right after it) go with it, softly.
+    const since = r.undone?.at;
+    if (ev && since) {
+      const mine = (await ev.list(L, r.after.id)).filter((f) => f.by.platform === s.platform && f.by.userId === s.userId
+        && (f.messageId === r.undone?.messageId || f.at >= since));
+      if (mine.length) {
+        const w = await ev.removeEvidence(L, r.after, mine.map((f) => f.id), actor, ctx.msg.messageId, { why: '撤销', notePrefix: '随撤销撤下：' });
+        if (w.ok) b.line(`随该次报告上传的佐证材料一并撤下：${w.records.map((f) => `第${f.n}份 ${safeText(f.name)}`).join('、')}。`);
+      }
+    }
     return b.forSender().build();
   },
 });

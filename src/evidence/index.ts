@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { RedisClient } from '../store/redis.js';
 import { EvidenceStore } from '../store/evidence-store.js';
+import { DashboardStore } from '../store/dashboard-store.js';
 import type { EvidenceConfig } from './config.js';
 import { defaultLimits } from './kinds.js';
 import { LocalEvidenceStorage } from './local-storage.js';
@@ -32,7 +33,7 @@ import { EvidenceService, type EvidenceItems } from './service.js';
 import type { EvidenceStorage } from './types.js';
 
 export * from './types.js';
-export { EvidenceService, describeRecord, type AttachInput, type AttachResult, type RemoveResult, type EvidenceActor } from './service.js';
+export { EvidenceService, describeRecord, type AttachInput, type AttachResult, type RemoveResult, type EvidenceActor, type EvidenceUndo } from './service.js';
 export { loadEvidenceConfig, type EvidenceConfig } from './config.js';
 export { KIND_LABEL, formatSize, defaultLimits } from './kinds.js';
 
@@ -46,7 +47,7 @@ export function createEvidence(o: {
   redis: RedisClient; items: EvidenceItems; clock: Clock; storage: EvidenceStorage; maxBytes?: number; logger?: Logger;
 }): EvidenceService {
   return new EvidenceService({
-    store: new EvidenceStore(o.redis), storage: o.storage, items: o.items, clock: o.clock, logger: o.logger,
+    store: new EvidenceStore(o.redis), flags: new DashboardStore(o.redis), storage: o.storage, items: o.items, clock: o.clock, logger: o.logger,
     limits: defaultLimits(o.maxBytes !== undefined ? o.maxBytes / 1024 / 1024 : undefined),
   });
 }

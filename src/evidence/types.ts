@@ -30,6 +30,10 @@ export interface EvidenceRecord {
   at: string;
   /** The platform message that carried the file (idempotency: one message attaches a file once). */
   messageId: string;
+  /** The file's 序号 on its measure (1, 2, …), given when attached and kept for good: removals leave gaps. */
+  n?: number;
+  /** Set on a removed file (soft delete; the bytes are kept): who removed it, when, from which message. */
+  removed?: { at: string; by: { platform: string; userId: string; name: string }; messageId: string; why?: string };
 }
 
 /** Where the bytes live: a local directory by default, any S3-compatible store when configured. */

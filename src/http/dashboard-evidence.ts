@@ -24,12 +24,14 @@ export function evidenceHref(link: Linker, r: Pick<EvidenceRecord, 'itemId' | 'i
 export function evidenceFiles(files: EvidenceRecord[], link: Linker, when: (iso: string) => string): string {
   if (!files.length) return '';
   const li = (r: EvidenceRecord) => {
+    const no = r.n ? `<strong>第${r.n}份</strong> ` : '';
     const meta = `<span class="muted">${esc(KIND_LABEL[r.kind])} · ${esc(formatSize(r.size))} · ${esc(r.by.name)} · ${esc(when(r.at))}</span>`;
     if (r.kind === 'image') {
-      return `<li class="evidence"><a href="${esc(evidenceHref(link, r))}"><img src="${esc(evidenceHref(link, r))}" alt="${esc(r.name)}" loading="lazy" style="max-width:100%;max-height:320px;display:block"></a>${esc(r.name)} <a href="${esc(evidenceHref(link, r, true))}">下载</a><br>${meta}</li>`;
+      return `<li class="evidence"><a href="${esc(evidenceHref(link, r))}"><img src="${esc(evidenceHref(link, r))}" alt="${esc(r.name)}" loading="lazy" style="max-width:100%;max-height:320px;display:block"></a>${no}${esc(r.name)} <a href="${esc(evidenceHref(link, r, true))}">下载</a><br>${meta}</li>`;
     }
-    return `<li class="evidence"><a href="${esc(evidenceHref(link, r, true))}" download>${esc(r.name)}</a><br>${meta}</li>`;
+    return `<li class="evidence">${no}<a href="${esc(evidenceHref(link, r, true))}" download>${esc(r.name)}</a><br>${meta}</li>`;
   };
+  // 第N份 is the file's 序号, the number 删除佐证 takes (gaps stay where files were removed).
   return `<h3>已上传的文件（${files.length}份）</h3><ul class="files">${files.map(li).join('')}</ul>`;
 }
 

@@ -70,6 +70,8 @@ export interface MeasureUpdate {
 
 export interface ChangeResult {
   eventId: string;
+  /** On an undo: the change it took back (its message and time, when recorded). */
+  undone?: { messageId?: string; at?: string };
   before: Measure;
   after: Measure;
   problemBefore: Status;
@@ -86,6 +88,9 @@ interface UndoRecord {
   afterVersion: number;
   /** The ledger generation the change was made in: a re-import resets versions, so they only compare within one. */
   gen?: number;
+  /** The message and time of the change (a 撤销 also withdraws the files that report brought). */
+  messageId?: string;
+  at?: string;
   before: { status: Status; deadline: Deadline; notes: Note[]; extension?: ExtensionRequest; extended?: number };
 }
 
@@ -131,7 +136,7 @@ export class ItemChanges {
       const w = this.buildWrite(g, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
-        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, before: { status: m.status, deadline: m.deadline, notes: m.notes, extension: m.extension, extended: m.extended } };
+        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, messageId, at, before: { status: m.status, deadline: m.deadline, notes: m.notes, extension: m.extension, extended: m.extended } };
         w.setex.push([k.undo(L, actor.platform, actor.userId), JSON.stringify(rec), UNDO_TTL_S]);
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
@@ -208,6 +213,8 @@ export class ItemChanges {
     const raw = await this.redis.get(k.undo(L, actor.platform, actor.userId));
     if (!raw) throw new DomainError('nothing_to_undo', '没有可撤销的操作（只能撤销您本人10分钟内的最近一次修改）。');
     const rec = JSON.parse(raw) as UndoRecord;
+    // Another kind of undo record (a 删除佐证's, src/evidence/service.ts) is the evidence service's to take back.
+    if (!rec.before) throw new DomainError('nothing_to_undo', '没有可撤销的操作（只能撤销您本人10分钟内的最近一次修改）。');
     const r = await this.apply(L, rec.itemId, actor, messageId, (m, at) => {
       if ((rec.gen ?? 0) !== at.gen) throw new DomainError('undo_stale', `台账在您修改之后已重新导入，无法撤销对 ${rec.code} 的修改。`);
       if (m.version !== rec.afterVersion) {
@@ -219,6 +226,6 @@ export class ItemChanges {
       };
     }, { recordUndo: false });
     if (r === 'duplicate') throw new DomainError('duplicate', '该消息已处理。');
-    return r;
+    return { ...r, undone: { messageId: rec.messageId, at: rec.at } };
   }
 }

@@ -70,10 +70,28 @@ describe.each(TARGETS)('attaching evidence with local storage (%s Redis)', (targ
     expect(await ev.list(L, '1.1.1')).toHaveLength(1);
     expect((await open.services.ledgers.history(L, '1.1.1')).filter((e) => e.action === '佐证')).toHaveLength(1);
     expect((await filesUnder(dir)).filter((f) => f.startsWith(`${L}/`))).toEqual([a.record.key.slice(L.length + 1)].map((x) => `${L}/${x}`));
-    // Another message with the same bytes is another piece of evidence.
-    const d = await ev.attachEvidence({ ledgerId: L, itemId: '1.1.1', file, actor, messageId: 'm-other' });
-    expect(d.ok && !d.duplicate).toBe(true);
-    expect(await ev.list(L, '1.1.1')).toHaveLength(2);
+    // Another message with the same bytes on the same item stores nothing new: it names the file it already is.
+    const d = await ev.attachEvidence({ ledgerId: L, itemId: '1.1.1', file: { ...file, name: '再发一次.pdf' }, actor, messageId: 'm-other' });
+    expect(d).toMatchObject({ ok: true, duplicate: true, same: true, record: { id: a.record.id, n: 1, name: '整改报告.pdf' } });
+    expect(await ev.list(L, '1.1.1')).toHaveLength(1);
+    expect((await open.services.ledgers.history(L, '1.1.1')).filter((e) => e.action === '佐证')).toHaveLength(1);
+    expect((await filesUnder(dir)).filter((f) => f.startsWith(`${L}/`))).toHaveLength(1);
+    // The same bytes on another measure are that measure's evidence.
+    const e = await ev.attachEvidence({ ledgerId: L, itemId: '2.1.1', file, actor, messageId: 'm-other' });
+    expect(e.ok && !e.duplicate).toBe(true);
+    expect(await ev.list(L, '2.1.1')).toHaveLength(1);
+  });
+
+  it('the same bytes sent twice at once by two messages to one item are stored once (the script decides)', async () => {
+    const L = await ledger();
+    const ev = open.services.evidence!;
+    const file = { bytes: Buffer.concat([PNG_1X1, Buffer.from('race')]), name: 'a.png' };
+    const rs = await Promise.all(['r1', 'r2', 'r3'].map((messageId) => ev.attachEvidence({ ledgerId: L, itemId: '1.1.1', file, actor, messageId })));
+    expect(rs.filter((r) => r.ok && !r.duplicate)).toHaveLength(1);
+    expect(rs.every((r) => r.ok)).toBe(true);
+    expect(await ev.list(L, '1.1.1')).toHaveLength(1);
+    expect((await filesUnder(dir)).filter((f) => f.startsWith(`${L}/`))).toHaveLength(1);
+    expect(await redis.hlen(ek.sha(L, '1.1.1'))).toBe(1);
   });
 
   it('refuses an oversize file with a reply naming the limit and stores nothing (no file, no record, no audit)', async () => {

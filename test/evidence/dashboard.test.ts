@@ -54,6 +54,7 @@ describe('evidence on the dashboard item page, behind the signed link', () => {
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toContain('已上传的文件（2份）');
+    expect(html).toContain('<li class="evidence"><strong>第2份</strong> <a href=');
     const src = /<img src="([^"]+)" alt="现场照片.png"/.exec(html)?.[1];
     expect(src).toBeDefined();
     expect(unesc(src!)).toMatch(new RegExp(`^/dashboard/item/${m.id.replace(/\./g, '\\.')}/evidence/${img.id}\\?ledger=`));
@@ -110,11 +111,13 @@ describe('evidence on the dashboard item page, behind the signed link', () => {
   });
 
   it('a removed file is gone from the page and the route', async () => {
-    const r = await svc.services.evidence!.removeEvidence(L, m, pdf.id, { platform: 'console', userId: 'office', name: '王静' }, 'rm-d');
+    const r = await svc.services.evidence!.removeEvidence(L, m, [pdf.id], { platform: 'console', userId: 'office', name: '王静' }, 'rm-d');
     expect(r.ok).toBe(true);
     expect((await fetch(url(`/dashboard/item/${m.id}/evidence/${pdf.id}`))).status).toBe(404);
     const html = await (await fetch(url(`/dashboard/item/${m.id}`))).text();
     expect(html).toContain('已上传的文件（1份）');
     expect(html).not.toContain('整改报告 第1版.pdf</a>');
+    // Each file shows its 序号 (the number 删除佐证 takes).
+    expect(html).toMatch(/<strong>第1份<\/strong> 现场照片\.png/);
   });
 });

@@ -69,10 +69,11 @@ describe('evidence in an S3-compatible store (s3rver in-process)', () => {
     expect(sha((await open.services.evidence!.bytes(r.record))!)).toBe(sha(bytes));
 
     const m = (await open.services.ledgers.getItem(L, '1.1.1')) as Measure;
-    const del = await open.services.evidence!.removeEvidence(L, m, r.record.id, { platform: 'console', userId: 'office', name: '王静' }, 'rm-1');
+    const del = await open.services.evidence!.removeEvidence(L, m, [r.record.id], { platform: 'console', userId: 'office', name: '王静' }, 'rm-1');
     expect(del.ok).toBe(true);
-    expect(await objects(`rb/evidence/${L}/`)).toEqual([]);
-    expect(await storage.get(r.record.key)).toBeNull();
+    // A removal is soft: the record leaves the list, the object stays (撤销 restores it).
+    expect(await open.services.evidence!.list(L, m.id)).toEqual([]);
+    expect(await objects(`rb/evidence/${L}/`)).toEqual([`rb/evidence/${r.record.key}`]);
   });
 
   it('refuses an oversize file and puts nothing in the bucket', async () => {
