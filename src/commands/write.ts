@@ -5,6 +5,7 @@ import { isQuestion, readStatus } from '../ledger/lexicon.js';
 
 const PROGRESS_WORDS: Status[] = ['推进中', '阶段性完成', '基本完成'];
 import { DomainError } from '../core/errors.js';
+import { AlreadyReported } from './already-reported.js';
 import { safeText } from '../core/safe-text.js';
 import type { ChangeResult, MeasureUpdate } from '../store/item-changes.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
@@ -67,7 +68,7 @@ export const progressNote = defineCommand<{ code: string; text: string }>({
     const note = plainWord ? said.rest : text;
     const r = await change(ctx, code, (m) => {
       if (to && (m.status === '待销号' || isDone(m.status))) {
-        throw new DomainError('already_done', `${m.code} 当前为“${m.status}”，不能改回“${to}”。如需重新整改，请整改办“退回”。`);
+        throw new AlreadyReported('already_done', `${m.code} 当前为“${m.status}”，不能改回“${to}”。如需重新整改，请整改办“退回”。`, m);
       }
       // Progress words only move an item forward; going back is the office's 退回.
       const forward = to && STATUS_RANK[to] > STATUS_RANK[m.status] ? to : undefined;
@@ -103,8 +104,8 @@ export const complete = defineCommand<{ code: string; text: string; longterm: bo
     const reviewed = ctx.ledger.requireReview || review;
     const target: Status = reviewed ? '待销号' : longterm ? '已完成并长期坚持' : '已完成';
     const r = await change(ctx, code, (m) => {
-      if (m.status === '待销号') throw new DomainError('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`);
-      if (m.status === target || isDone(m.status)) throw new DomainError('already_done', `${m.code} 已是“${m.status}”状态，无需重复申报。如需补充说明，请用“进展”。`);
+      if (m.status === '待销号') throw new AlreadyReported('already_pending', `${m.code} 已申报完成，正在等待整改办审核销号。`, m);
+      if (m.status === target || isDone(m.status)) throw new AlreadyReported('already_done', `${m.code} 已是“${m.status}”状态，无需重复申报。如需补充说明，请用“进展”。`, m);
       return { action: longterm ? '完成（长期坚持）' : '完成', status: target, note: text, evidence: true };
     });
     const extra = target !== '待销号' ? undefined

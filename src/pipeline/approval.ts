@@ -1,3 +1,4 @@
+import type { DomainError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import type { Reply, ReplyActions, ReplyOutcome } from '../core/message.js';
 import type { Services } from '../commands/types.js';
@@ -10,6 +11,8 @@ export interface DispatchTrace {
   /** The command's canonical name, once routed (e.g. 进展). */
   command?: string;
   changes: ChangeResult[];
+  /** The domain error the command was refused with, if it was (the evidence step reads it). */
+  refused?: DomainError;
 }
 
 /** Preset reasons offered on a card's 退回 (the office may also type its own). */

@@ -41,7 +41,7 @@ export class FileFetchers {
 
 /** What attaching one downloaded file gave (the evidence service's answer, src/evidence/service.ts). */
 export type AttachOutcome =
-  | { ok: true; record: EvidenceRecord; duplicate: boolean }
+  | { ok: true; record: EvidenceRecord; duplicate: boolean; same?: boolean }
   | { ok: false; code: string; reason: string };
 
 export interface AttachInput {
@@ -59,6 +59,7 @@ export type AttachEvidence = (input: AttachInput) => Promise<AttachOutcome>;
 export interface RecentItemPort {
   get(ledgerId: string, platform: string, chatId: string, senderId: string): Promise<RecentItem | null>;
   set(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): Promise<void>;
+  clear(ledgerId: string, platform: string, chatId: string, senderId: string): Promise<void>;
 }
 
 export interface EvidenceIntakeDeps {
@@ -80,7 +81,13 @@ const EXT_KIND: Record<string, EvidenceKind> = {
   pdf: 'pdf', doc: 'word', docx: 'word', xls: 'excel', xlsx: 'excel',
 };
 
-export const HOW_TO_ATTACH = '请先发送“进展 3.2 …”或“3.2 已完成”，再发送图片或文件；也可在同一条消息中附上。';
+export const HOW_TO_ATTACH = '请先发送“进展 编号 说明”（如“进展 3.2 已起草制度初稿”）或“编号 已完成”，再发送图片或文件；也可在同一条消息中附上。';
+
+/** The same hint with the code the sender used ("查看 一.1.1" + photo → “进展 一.1.1 …”). */
+export function howToAttach(code?: string): string {
+  if (!code) return HOW_TO_ATTACH;
+  return `如要附在 ${code} 上，请发送“进展 ${code} 说明”或“完成 ${code} 说明”并附上图片或文件，或先发送其一再单独发送文件。`;
+}
 
 /** A limit in round words: "20 MB", "256 KB". */
 export function humanSize(n: number): string {
@@ -129,6 +136,11 @@ export class EvidenceIntake {
     return { ledgerId: trace.ledgerId, itemId: m.id, code: m.code, by: { platform: msg.platform, userId: msg.senderId, name: trace.by ?? msg.senderId } };
   }
 
+  /** Forgets the sender's recent measure in this chat. */
+  async forget(ledgerId: string, msg: IncomingMessage): Promise<void> {
+    await this.d.recent.clear(ledgerId, msg.platform, msg.chatId, msg.senderId);
+  }
+
   /** The sender's recent measure in this chat, if still within the window. */
   async recent(ledgerId: string, msg: IncomingMessage): Promise<RecentItem | null> {
     return this.d.recent.get(ledgerId, msg.platform, msg.chatId, msg.senderId);
@@ -166,7 +178,8 @@ export class EvidenceIntake {
       }
       if (!file.name && ref.name) file = { ...file, name: ref.name };
       const r = await this.d.attach({ ledgerId: target.ledgerId, itemId: target.itemId, file, actor: target.by, messageId: msg.messageId });
-      if (r.ok) added.push(r.record);
+      if (r.ok && r.same) problems.push(`${what}未重复保存：该文件已作为第${r.record.n ?? '?'}份佐证材料上传过（${safeText(r.record.name)}）。`);
+      else if (r.ok) added.push(r.record);
       else problems.push(safeText(r.reason) || `${what}未保存。`);
     }
     if (added.length) {

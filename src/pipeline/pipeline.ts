@@ -162,6 +162,7 @@ async function dispatch(msg: IncomingMessage, services: Services, setOutcome: (o
     return reply;
   } catch (e) {
     if (e instanceof DomainError) {
+      trace.refused = e;
       setOutcome('rejected');
       count('rejected');
       return simpleReply('未能完成', e.message, ...(e.hint ? [e.hint] : []));

@@ -35,6 +35,11 @@ export class RecentItemStore {
     }
   }
 
+  /** Forgets the sender's recent item (a 撤销 took the report back: later files attach to nothing). */
+  async clear(ledgerId: string, platform: string, chatId: string, senderId: string): Promise<void> {
+    await this.redis.del(recentItemKey(ledgerId, platform, chatId, senderId));
+  }
+
   async set(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): Promise<void> {
     await this.redis.set(recentItemKey(ledgerId, platform, chatId, senderId), JSON.stringify(item), 'PX', Math.max(1, Math.ceil(ttlMs)));
   }

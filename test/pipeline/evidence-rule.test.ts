@@ -108,4 +108,73 @@ describe('evidence association rule', () => {
     expect(await w.open.redis.pttl(recentItemKey(w.ledgerId, 'console', chat, 'office'))).toBeGreaterThan(5_000);
     expect((await w.records('二.2.1')).map((r) => r.sha256)).toEqual([sha256(a), sha256(b)]);
   });
+
+  it('撤销 of a 进展 that carried a photo withdraws the photo (softly) and closes the recent-item window', async () => {
+    const png = Buffer.concat([PNG_1X1, Buffer.from('undo')]);
+    const alone = Buffer.concat([PNG_1X1, Buffer.from('undo-alone')]);
+    expect(await say('office', '进展 二.3.1 已整改', [file(png)])).toContain('已为 **二.3.1** 添加佐证材料');
+    expect(await say('office', '', [file(alone)])).toContain('已为 **二.3.1** 添加佐证材料');
+    expect(await w.records('二.3.1')).toHaveLength(2);
+    const md = await say('office', '撤销');
+    expect(md).toContain('已撤销');
+    expect(md).toContain('佐证材料一并撤下');
+    expect(await w.records('二.3.1')).toEqual([]);
+    const gone = await w.open.services.evidence!.removed(w.ledgerId, await w.itemId('二.3.1'));
+    expect(gone.map((r) => r.sha256)).toEqual([sha256(png), sha256(alone)]);
+    expect(gone.every((r) => r.removed?.why === '撤销')).toBe(true);
+    expect(await w.open.redis.exists(recentItemKey(w.ledgerId, 'console', chat, 'office'))).toBe(0);
+    const hist = await w.open.services.ledgers.history(w.ledgerId, await w.itemId('二.3.1'));
+    expect(hist.map((e) => e.action)).toEqual(['进展', '佐证', '佐证', '撤销', '删除佐证', '删除佐证']);
+    // The next picture attaches to nothing.
+    const f = file(Buffer.concat([PNG_1X1, Buffer.from('after-undo')]));
+    expect(await say('office', '', [f])).toContain('还不知道它属于哪一项整改');
+    expect(fetched).not.toContain(f.ref);
+  });
+
+  it('"佐证材料" with a picture stays a caption; "佐证 <编号>" with a picture is a 进展 carrying it; "佐证" as text is help', async () => {
+    await say('office', '进展 二.3.2 补充');
+    const a = Buffer.concat([PNG_1X1, Buffer.from('cap-a')]);
+    expect(await say('office', '佐证材料', [file(a)])).toContain('已为 **二.3.2** 添加佐证材料');
+    const b = Buffer.concat([PNG_1X1, Buffer.from('cap-b')]);
+    const md = await say('office', '佐证 三.2.2', [file(b)]);
+    expect(md).toContain('已记录进展');
+    expect(md).toContain('已为 **三.2.2** 添加佐证材料');
+    expect((await w.records('二.3.2')).map((r) => r.sha256)).toEqual([sha256(a)]);
+    expect((await w.records('三.2.2')).map((r) => r.sha256)).toEqual([sha256(b)]);
+    expect(await say('office', '佐证')).toContain('佐证材料怎么发、怎么看');
+    expect(await say('office', '佐证 二.3.2')).toContain('第1份');
+  });
+
+  it('完成 with a photo on a measure already 待销号 attaches the photo to it and says so', async () => {
+    await say('office', '完成 二.1.1 材料齐全');
+    const png = Buffer.concat([PNG_1X1, Buffer.from('pending')]);
+    const md = await say('office', '完成 二.1.1 材料已补齐', [file(png)]);
+    expect(md).toContain('已申报完成，正在等待整改办审核销号');
+    expect(md).toContain('作为这次完成的佐证材料附在 二.1.1 上');
+    expect(md).not.toContain('请按提示修改后连同');
+    expect((await w.records('二.1.1')).map((r) => r.sha256)).toEqual([sha256(png)]);
+    // A viewer's refused 完成 stays refused, with nothing stored.
+    const f = file(Buffer.concat([PNG_1X1, Buffer.from('viewer')]));
+    expect(await say('viewer', '完成 二.1.1 材料', [f])).toContain('未保存');
+    expect(fetched).not.toContain(f.ref);
+    expect(await w.records('二.1.1')).toHaveLength(1);
+  });
+
+  it('the same bytes sent again to the same measure are not stored twice', async () => {
+    const png = Buffer.concat([PNG_1X1, Buffer.from('twice')]);
+    await say('office', '进展 二.2.2 补充', [file(png)]);
+    const files = (await w.stored()).length;
+    const md = await say('office', '', [file(png)]);
+    expect(md).toContain('该文件已作为第1份佐证材料上传过');
+    expect(md).not.toContain('添加佐证材料');
+    expect((await w.records('二.2.2')).map((r) => r.sha256)).toEqual([sha256(png)]);
+    expect((await w.stored()).length).toBe(files);
+  });
+
+  it('查看 <编号> with a photo explains how to attach it, with that code', async () => {
+    const md = await say('office', '查看 一.1.1', [file(PNG_1X1)]);
+    expect(md).toContain('图片未保存');
+    expect(md).toContain('进展 一.1.1 说明');
+    expect(md).not.toContain('3.2');
+  });
 });

@@ -174,7 +174,7 @@ describe('DingTalk evidence intake (Stream mode, real pipeline and evidence stor
     // A member who has reported nothing in this chat yet.
     const answer = await push(fixture('group-richtext', { conversationId: group, senderStaffId: 'nobody01', content: { richText: [picture(code)] } }));
     expect(answer).toContain('还不知道它属于哪一项整改');
-    expect(answer).toContain('请先发送“进展 3.2 …”或“3.2 已完成”');
+    expect(answer).toContain('请先发送“进展 编号 说明”（如“进展 3.2 已起草制度初稿”）');
     expect(fake.media.downloadCalls.length).toBe(calls);
   });
 
