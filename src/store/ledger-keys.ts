@@ -37,8 +37,10 @@ export interface GenKeys {
   people: string;
   /** Search rows, block `n` (a string of `text\tid\n` rows in document order; see ledger-search.ts). */
   searchBlock: (n: number) => string;
-  /** `rows:blockSize` of the search blocks (absent: a generation written with the bigram index below). */
+  /** `rows:blockSize[:g]` of the search blocks (`g`: bitmaps in searchGrams) (absent: a generation written with the bigram index below). */
   searchMeta: string;
+  /** Search bigram → bitmap of the blocks holding it (which blocks a search reads). */
+  searchGrams: string;
   /** Older generations: search bigram → items, a sorted set scored by document position. */
   gram: (g: string) => string;
   /** Older generations: item id → normalized searchable text (checked by the bigram search script). */
@@ -65,6 +67,7 @@ export function genKeys(L: string, gen: number): GenKeys {
     people: `${p}people`,
     searchBlock: (n) => `${p}sb:${n}`,
     searchMeta: `${p}sx`,
+    searchGrams: `${p}sg`,
     gram: (g) => `${p}g:${g}`,
     text: `${p}text`,
     registry: `${p}keys`,

@@ -36,15 +36,40 @@ export const SEARCH_BLOCK_ROWS = 500;
 /** Blocks one script call scans at most (20,000 titles, a few ms). */
 export const BLOCKS_PER_CALL = 40;
 
-/** Collects search rows while an import writes items in document order, and writes them block by block. */
+/** Where SearchRows writes: plain string keys and one hash of bitmaps. */
+export interface SearchWriter {
+  set(key: string, value: string): Promise<void>;
+  hset(key: string, fields: Record<string, Buffer>): Promise<void>;
+}
+
+/** The distinct bigrams of already normalized text. */
+function gramsOf(t: string): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < t.length; i++) out.add(t.slice(i, i + 2));
+  return out;
+}
+
+/**
+ * Collects search rows while an import writes items in document order, and
+ * writes them block by block; at the end, for every bigram, a bitmap of the
+ * blocks holding it (`sg`), so a search reads only the blocks that can match.
+ */
 export class SearchRows {
   private rows: string[] = [];
   private n = 0;
   private blocks = 0;
-  constructor(private readonly write: (key: string, value: string) => Promise<void>, private readonly g: GenKeys, private readonly size = SEARCH_BLOCK_ROWS) {}
+  /** Bigram → blocks holding it, ascending. */
+  private readonly grams = new Map<string, number[]>();
+  constructor(private readonly w: SearchWriter, private readonly g: GenKeys, private readonly size = SEARCH_BLOCK_ROWS) {}
 
   async add(id: string, title: string): Promise<void> {
-    this.rows.push(`${searchText(title)}\t${id}\n`);
+    const text = searchText(title);
+    this.rows.push(`${text}\t${id}\n`);
+    for (const gram of gramsOf(text)) {
+      const l = this.grams.get(gram);
+      if (!l) this.grams.set(gram, [this.blocks]);
+      else if (l[l.length - 1] !== this.blocks) l.push(this.blocks);
+    }
     this.n++;
     if (this.rows.length >= this.size) await this.flush();
   }
@@ -53,14 +78,25 @@ export class SearchRows {
     if (!this.rows.length) return;
     const value = this.rows.join('');
     this.rows = [];
-    await this.write(this.g.searchBlock(this.blocks++), value);
+    await this.w.set(this.g.searchBlock(this.blocks++), value);
   }
 
-  /** Writes the last block and the meta key; returns every key written (for the generation's registry). */
+  /** Writes the last block, the bitmaps and the meta key (last); returns every key written (for the registry). */
   async finish(): Promise<string[]> {
     await this.flush();
-    await this.write(this.g.searchMeta, `${this.n}:${this.size}`);
-    return [this.g.searchMeta, ...Array.from({ length: this.blocks }, (_, i) => this.g.searchBlock(i))];
+    const bytes = Math.ceil(this.blocks / 8);
+    let fields: Record<string, Buffer> = {};
+    let n = 0;
+    for (const [gram, blocks] of this.grams) {
+      const bm = Buffer.alloc(bytes);
+      for (const b of blocks) bm[b >> 3] |= 0x80 >> (b & 7);
+      fields[gram] = bm;
+      if (++n % 200 === 0) { await this.w.hset(this.g.searchGrams, fields); fields = {}; }
+    }
+    if (Object.keys(fields).length) await this.w.hset(this.g.searchGrams, fields);
+    this.grams.clear();
+    await this.w.set(this.g.searchMeta, `${this.n}:${this.size}:g`);
+    return [this.g.searchMeta, this.g.searchGrams, ...Array.from({ length: this.blocks }, (_, i) => this.g.searchBlock(i))];
   }
 }
 
@@ -117,18 +153,30 @@ export async function searchGeneration(redis: RedisClient, g: GenKeys, query: st
     if (opts.upgrade !== false && g.gen > 0) upgradeLater(redis, g);
     return searchBigrams(redis, g, query, limit);
   }
-  const [rows, size] = meta.split(':').map(Number);
-  const blocks = Math.ceil(rows / size);
+  const [rowsText, sizeText, flags] = meta.split(':');
+  const rows = Number(rowsText);
+  const size = Number(sizeText);
+  const all = Math.ceil(rows / size);
+  let blocks = Array.from({ length: all }, (_, i) => i);
+  if (flags === 'g') {
+    // Only blocks holding every bigram of the needle can hold the needle.
+    const grams = [...gramsOf(needle)];
+    const maps = await redis.hmgetBuffer(g.searchGrams, ...grams);
+    if (maps.some((m) => !m)) return { total: 0, exact: true, ids: [] };
+    blocks = blocks.filter((b) => maps.every((m) => (m![b >> 3] & (0x80 >> (b & 7))) !== 0));
+  }
+  const candidateRows = blocks.reduce((a, b) => a + Math.min(size, rows - b * size), 0);
   const ids: string[] = [];
   let count = 0;
-  for (let b = 0; b < blocks; b += BLOCKS_PER_CALL) {
-    const keys = Array.from({ length: Math.min(BLOCKS_PER_CALL, blocks - b) }, (_, i) => g.searchBlock(b + i));
-    const [c, scanned, found] = await SCAN.run(redis, keys, [needle, limit - ids.length, SEARCH_SCAN_CAP - count]);
+  let scannedRows = 0;
+  for (let i = 0; i < blocks.length; i += BLOCKS_PER_CALL) {
+    const part = blocks.slice(i, i + BLOCKS_PER_CALL);
+    const [c, scanned, found] = await SCAN.run(redis, part.map((b) => g.searchBlock(b)), [needle, limit - ids.length, SEARCH_SCAN_CAP - count]);
     count += Number(c);
     ids.push(...found);
-    const done = b + Number(scanned);
-    if (count >= SEARCH_SCAN_CAP && ids.length >= limit && done < blocks) {
-      return { total: Math.round((count * rows) / Math.min(rows, done * size)), exact: false, ids };
+    scannedRows += part.slice(0, Number(scanned)).reduce((a, b) => a + Math.min(size, rows - b * size), 0);
+    if (count >= SEARCH_SCAN_CAP && ids.length >= limit && scannedRows < candidateRows) {
+      return { total: Math.round((count * candidateRows) / scannedRows), exact: false, ids };
     }
   }
   return { total: count, exact: true, ids };

@@ -171,7 +171,10 @@ async function writeGeneration(redis: RedisClient, g: GenKeys, doc: LedgerDoc, c
   const sets = new Map<string, string[]>();
   const addTo = (key: string, member: string) => { const s = sets.get(key); if (s) s.push(member); else sets.set(key, [member]); };
   // A block is ~35 KB: counted as 1,000 arguments, so a pipeline carries about ten of them.
-  const search = new SearchRows((key, value) => b.add(1000, (p) => p.set(key, value)), g);
+  const search = new SearchRows({
+    set: (key, value) => b.add(1000, (p) => p.set(key, value)),
+    hset: (key, fields) => b.add(1000, (p) => p.hset(key, fields)),
+  }, g);
   const due: Array<[number, string]> = [];
   const aliasIds = new Map<string, string>();
   for (let pos = 0; pos < items.length; pos++) {
@@ -246,10 +249,10 @@ export async function deleteGeneration(redis: RedisClient, L: string, gen: numbe
   } while (cursor !== '0');
   await b.flush();
   if (gen === 0 && registered === 0) await deleteUnregistered(redis, L);
-  await redis.unlink(...STATUSES.map((s) => g.byStatus(s)), g.due, g.order, g.registry, g.text, g.searchMeta, g.codes, g.counters);
+  await redis.unlink(...STATUSES.map((s) => g.byStatus(s)), g.due, g.order, g.registry, g.text, g.searchMeta, g.searchGrams, g.codes, g.counters);
 }
 
-const DATA_KINDS = /^(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:|text$|sb:|sx$|keys$)/;
+const DATA_KINDS = /^(i:|order$|codes$|cnt$|due$|st:|dept:|depts$|leader:|owner:|people$|g:|text$|sb:|sx$|sg$|keys$)/;
 
 /** A key holding generation `g`'s items or indexes (never meta, audit, histories, undo or the pointer). */
 function isDataKey(g: GenKeys, key: string): boolean {

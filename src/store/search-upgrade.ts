@@ -27,7 +27,10 @@ export async function upgradeSearchIndex(redis: RedisClient, g: GenKeys): Promis
   if ((await redis.set(lk.lock(g.L), token, 'EX', LOCK_TTL_S, 'NX')) !== 'OK') return false;
   try {
     if (parseGen(await redis.get(lk.gen(g.L))) !== g.gen || (await redis.exists(g.searchMeta)) || !(await redis.exists(g.text))) return false;
-    const rows = new SearchRows(async (key, value) => { await redis.set(key, value); }, g);
+    const rows = new SearchRows({
+      set: async (key, value) => { await redis.set(key, value); },
+      hset: async (key, fields) => { await redis.hset(key, fields); },
+    }, g);
     const len = await redis.llen(g.order);
     for (let i = 0; i < len; i += 1000) {
       const ids = await redis.lrange(g.order, i, i + 999);

@@ -38,7 +38,7 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     const blocks = Number((await open.redis.get(g.searchMeta))!.split(':')[0]) / SEARCH_BLOCK_ROWS;
     const tx = open.redis.multi();
     const blockKeys = Array.from({ length: Math.ceil(blocks) }, (_, i) => g.searchBlock(i));
-    tx.del(g.searchMeta, ...blockKeys).srem(g.registry, g.searchMeta, ...blockKeys);
+    tx.del(g.searchMeta, g.searchGrams, ...blockKeys).srem(g.registry, g.searchMeta, g.searchGrams, ...blockKeys);
     items.forEach((item, pos) => {
       if (item.level === 'aspect') return;
       tx.hset(g.text, item.id, searchText(item.title));
@@ -53,7 +53,7 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     const doc = syntheticDoc(L, 2, 60, 10); // 1,320 rows: three blocks
     await open.services.ledgers.saveDoc(doc, undefined, fast);
     const g = await open.services.ledgers.generation(L);
-    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}`);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:g`);
     expect(await open.redis.exists(g.text, g.gram('制度'))).toBe(0);
     const all = await rows(open, L);
     const keywords = ['制度', '规范台账管理', '管理完善', '第1199条', '（第 77 条）', '问题2.3', '台账执行', '不存在的词语'];
@@ -64,13 +64,22 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
       expect(hits, q).toEqual({ total: want.length, exact: true, ids: want.slice(0, 20) });
       blockHits.set(q, hits);
     }
+    // Blocks without the bigram bitmaps (the first block layout) are all scanned, with the same answers.
+    const bitmaps = await open.redis.hgetallBuffer(g.searchGrams);
+    expect(Object.keys(bitmaps).length).toBeGreaterThan(20);
+    // A bigram's bitmap marks exactly the blocks of 500 titles that hold it (第1: the first and third here).
+    const holding = [0, 1, 2].filter((b) => all.slice(b * SEARCH_BLOCK_ROWS, (b + 1) * SEARCH_BLOCK_ROWS).some((i) => searchText(i.title).includes('第1')));
+    expect(holding).toEqual([0, 2]);
+    expect([...bitmaps['第1']!]).toEqual([0b10100000]);
+    await open.redis.multi().set(g.searchMeta, `1320:${SEARCH_BLOCK_ROWS}`).del(g.searchGrams).exec();
+    for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20), q).toEqual(blockHits.get(q));
     // The same ledger in the older layout answers every keyword identically (read path kept for old generations).
     await toBigramLayout(L);
     expect(await open.redis.exists(g.searchMeta)).toBe(0);
     for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20, { upgrade: false }), q).toEqual(blockHits.get(q));
     // The upgrade in place writes the same blocks and drops the bigram sets and the text hash.
     expect(await upgradeSearchIndex(open.redis, g)).toBe(true);
-    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}`);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:g`);
     expect(await open.redis.exists(g.text, g.gram('制度'), g.gram('台账'))).toBe(0);
     expect((await open.redis.smembers(g.registry)).filter((key) => key.startsWith(`${g.prefix}g:`) || key === g.text)).toEqual([]);
     expect(await open.redis.sismember(g.registry, g.searchBlock(2))).toBe(1);
