@@ -1,6 +1,6 @@
 import type { Measure, Note } from '../ledger/types.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
-import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
+import { IMPORT_AUTHOR, deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext } from './types.js';
 import type { ReplyBuilder } from './reply.js';
@@ -14,9 +14,16 @@ export function measureLine(ctx: CommandContext, m: Measure): string {
   return `${s.emoji} **${m.code}** ${short(m.title, 24)}｜${m.status}${s.late ? '（逾期完成）' : ''}｜${deadlineShort(m.deadline)}${who ? `｜${who}` : ''}`;
 }
 
+/**
+ * "12月3日 陈敏（完成说明）：制度已印发" — a 完成's note (its evidence flag) is a
+ * completion note, not an attached file (files are listed as 佐证材料 第N份).
+ * An imported narrative has no date of its own (it carries the import day):
+ * "（导入）佐证材料：学习计划文件", "（导入）已印发制度".
+ */
 export function noteLine(n: Note): string {
+  if (n.by === IMPORT_AUTHOR) return `（导入）${n.evidence ? '佐证材料：' : ''}${safeText(n.text)}`;
   const when = formatMonthDayCn(shanghaiDate(new Date(n.at)));
-  return `${when} ${safeText(n.by)}${n.evidence ? '（佐证）' : ''}：${safeText(n.text)}`;
+  return `${when} ${safeText(n.by)}${n.evidence ? '（完成说明）' : ''}：${safeText(n.text)}`;
 }
 
 /** Writes up to `max` measure lines, then “……另有N项” (N from `total`, which may exceed what was fetched). */

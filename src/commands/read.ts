@@ -11,7 +11,7 @@ import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
-import { evidenceBlock, evidenceList } from './evidence.js';
+import { evidenceBlock, evidenceHidden, evidenceList } from './evidence.js';
 import { resolveItem, resolveWithKids, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -98,12 +98,16 @@ async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
   b.item(`责任部门：${safeText(m.departments.join('、') || '—')}`);
   b.item(`责任人：${safeText(m.owners.join('、') || '—')}`);
   b.item(`类别：${m.kind}　更新于 ${formatMonthDayCn(shanghaiDate(new Date(m.updatedAt)))}`);
-  if (m.notes.length) {
+  // Viewers of a sensitive ledger see neither evidence files nor completion notes (as on the dashboard).
+  // (Asked only when there is a completion note to hide; evidenceBlock asks when there are files.)
+  const hidden = m.notes.some((n) => n.evidence) ? await evidenceHidden(ctx) : undefined;
+  const notes = hidden ? m.notes.filter((n) => !n.evidence) : m.notes;
+  if (notes.length) {
     b.blank();
     b.line('**最新进展**');
-    for (const n of m.notes.slice(0, 3)) b.item(noteLine(n));
+    for (const n of notes.slice(0, 3)) b.item(noteLine(n));
   }
-  await evidenceBlock(ctx, m, b);
+  await evidenceBlock(ctx, m, b, hidden);
   return b.build();
 }
 

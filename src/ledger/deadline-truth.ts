@@ -24,13 +24,18 @@ export function deadlineShort(d: Deadline): string {
   return `${y}年${m}月${day}日`;
 }
 
+/** Who an imported narrative is attributed to (src/reports/ledger-notes.ts writes it). */
+export const IMPORT_AUTHOR = '导入';
+
 /**
  * The Shanghai date a closed measure was reported done: its latest evidence
- * note (完成 always writes one). Undefined when open or unknown (imported as done).
+ * note written in chat (完成 always writes one). Undefined when open or unknown:
+ * a note from an import (by 导入) is dated on the import day, not the completion,
+ * so a measure imported as done carries no completion date and no 逾期完成.
  */
 export function completedOn(m: Pick<Measure, 'status' | 'notes'>): string | undefined {
   if (!isClosed(m.status)) return undefined;
-  const n = m.notes.find((x) => x.evidence);
+  const n = m.notes.find((x) => x.evidence && x.by !== IMPORT_AUTHOR);
   return n ? shanghaiDate(new Date(n.at)) : undefined;
 }
 

@@ -7,8 +7,10 @@
  */
 import type { Note } from '../ledger/types.js';
 
-/** Who an imported narrative is attributed to. */
-export const IMPORT_AUTHOR = '导入';
+import { IMPORT_AUTHOR } from '../ledger/deadline-truth.js';
+
+/** Who an imported narrative is attributed to (defined beside the completion date it must not set). */
+export { IMPORT_AUTHOR };
 
 const LINE = /^(\d{4})年(\d{1,2})月(\d{1,2})日 ([^\s：:]{1,20})：(.+)$/;
 const pad = (n: string) => n.padStart(2, '0');

@@ -130,8 +130,11 @@ describe('佐证材料: stable numbers, 撤销 of a removal, withdrawal, 佐证 
   it('a sensitive ledger hides file names and uploaders from viewers in chat, as on the dashboard', async () => {
     const m = await measure('二.1.1');
     const flags = new DashboardStore(redis);
+    await text('office', `完成 ${m.code} 材料齐全已归档`);
     await flags.setSensitive(w.ledgerId, true);
     try {
+      expect(await text('viewer', `查看 ${m.code}`)).not.toContain('材料齐全已归档');
+      expect(await text('supervisor', `查看 ${m.code}`)).toContain('王静（完成说明）：材料齐全已归档');
       for (const t of [`查看 ${m.code}`, `佐证 ${m.code}`]) {
         const v = await text('viewer', t);
         expect(v).toContain('敏感台账');
