@@ -12,6 +12,7 @@ import { registerNoticeCli } from './notice.js';
 import { registerScheduleCli } from '../schedule/cli.js';
 import { registerDashboardCli } from './dashboard.js';
 import { registerDepartmentsCli } from './departments.js';
+import { registerEvidenceCli } from './evidence.js';
 import { localizeCommander } from './help-zh.js';
 
 const program = new Command();
@@ -98,6 +99,7 @@ registerNoticeCli(program);
 registerScheduleCli(program, withServices);
 registerDashboardCli(program);
 registerDepartmentsCli(program);
+registerEvidenceCli(program);
 localizeCommander(program);
 
 program.parseAsync(process.argv).catch((e) => {
