@@ -145,13 +145,17 @@ export function departmentLines(measures: Measure[], light: Map<string, Light>):
     b.overdue - a.overdue || a.done / a.total - b.done / b.total || b.total - a.total || a.name.localeCompare(b.name, 'zh'));
 }
 
+/** Audit actions of evidence files (src/store/evidence-store.ts): never what a 撤销 takes back. */
+const EVIDENCE_ACTIONS = new Set(['佐证', '删除佐证', '恢复佐证']);
+
 /** Events minus those undone (each 撤销 removes the latest earlier event on the same item) and the 撤销 events. */
 export function withoutUndone(events: AuditEvent[]): AuditEvent[] {
   const out: AuditEvent[] = [];
   for (const e of events) {
     if (e.action !== '撤销') { out.push(e); continue; }
+    // Evidence events (a file the report brought) sit between a report and its 撤销: the 撤销 takes back the report.
     for (let i = out.length - 1; i >= 0; i--) {
-      if (out[i].itemId === e.itemId) { out.splice(i, 1); break; }
+      if (out[i].itemId === e.itemId && !EVIDENCE_ACTIONS.has(out[i].action)) { out.splice(i, 1); break; }
     }
   }
   return out;

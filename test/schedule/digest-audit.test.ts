@@ -26,6 +26,16 @@ describe('digest audit truth', () => {
     expect(withoutUndone(events).map((e) => e.action)).toEqual(['进展', '退回', '完成']);
   });
 
+  it('a 撤销 takes back the report, not the file the report brought (evidence events in between)', () => {
+    const e = [
+      ev('2021-09-22T02:00:00Z', '2.1.1', '进展', '基本完成', '基本完成'),
+      ev('2021-09-22T02:00:01Z', '2.1.1', '佐证', '基本完成', '基本完成'),
+      ev('2021-09-22T02:05:00Z', '2.1.1', '撤销', '基本完成', '基本完成'),
+      ev('2021-09-22T02:05:01Z', '2.1.1', '删除佐证', '基本完成', '基本完成'),
+    ];
+    expect(withoutUndone(e).map((x) => x.action)).toEqual(['佐证', '删除佐证']);
+  });
+
   it('退回 counts as 状态倒退 even when reported again in the same week', () => {
     expect(m.backwards.map((b) => [b.measure.code, b.from, b.to])).toEqual([['二.2.1', '已完成', '推进中']]);
     expect(m.newlyDone).toEqual([]);
