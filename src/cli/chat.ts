@@ -5,7 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { Metrics } from '../core/metrics.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { OpenServices } from '../app/services.js';
-import { serviceFor } from '../schedule/cli.js';
+import { queueingServiceFor } from '../schedule/cli.js';
 
 /**
  * The console adapter: each line typed (or piped) becomes an IncomingMessage
@@ -13,8 +13,10 @@ import { serviceFor } from '../schedule/cli.js';
  */
 export async function runChat(open: OpenServices, opts: { as: string; chat: string; json?: boolean }): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-  // 订阅/退订/推送记录 only touch Redis; the running service's scheduler picks changes up.
-  open.services.schedule ??= serviceFor(open.services, open.redis);
+  // 订阅/退订/推送记录 only touch Redis; the running service's scheduler picks changes up, and its
+  // delivery worker sends what a message queues (the office's 1:1 approval copies), as for the console page.
+  const queueing = open.services.schedule ? null : queueingServiceFor(open.services, open.redis);
+  if (queueing) open.services.schedule = queueing.service;
   const pipeline = createPipeline({ services: open.services, logger, metrics: new Metrics(), claim: open.claim });
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   const user = await open.services.directory.getUser('console', opts.as);
@@ -34,8 +36,12 @@ export async function runChat(open: OpenServices, opts: { as: string; chat: stri
     rl.setPrompt('> ');
     rl.prompt();
   }
-  for await (const line of rl) {
-    if (line.trim()) print(await ask(line));
-    if (interactive) rl.prompt();
+  try {
+    for await (const line of rl) {
+      if (line.trim()) print(await ask(line));
+      if (interactive) rl.prompt();
+    }
+  } finally {
+    await queueing?.close();
   }
 }

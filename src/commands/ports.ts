@@ -28,4 +28,4 @@ export type ChangesPort = Pick<ItemChanges, 'apply' | 'undo'>;
 export type DirectoryPort = Pick<Directory,
   | 'putUsers' | 'getUser' | 'removeUsers' | 'accountsByName' | 'listUsers' | 'bind' | 'unbind' | 'getBinding'
   | 'setSchedule' | 'listBindings' | 'sharedSecret' | 'reportProblem' | 'listProblems' | 'bindingAndUser'
-  | 'privateLedger' | 'setPrivateLedger'>;
+  | 'privateLedger' | 'setPrivateLedger' | 'officeMembers'>;

@@ -11,9 +11,9 @@ function scheduler(ctx: CommandContext): ScheduleCommands {
 /** 提醒方式 [私信 | 群内 | 先私信后群内] */
 export const reachMode = defineCommand<string>({
   name: '提醒方式', aliases: ['提醒渠道', '提醒设置', '私信提醒'], writes: true,
-  summary: '查看或设置到期提醒和“回头看”提示的方式：群内@、私信、先私信后群内（整改办）',
+  summary: '查看到期提醒和“回头看”提示的方式：群内@、私信、先私信后群内（设置限整改办）',
   usage: '提醒方式 [私信 | 群内 | 先私信后群内]，如：提醒方式 私信',
-  roles: ['office'],
+  roles: ['office'], openWhenBare: true,
   // The schedule module reads the phrase and answers a miss with the choices.
   parse: (args) => args.trim(),
   run: (ctx, phrase) => scheduler(ctx).reach(ctx.binding!, phrase, ctx.speaker),
@@ -22,9 +22,9 @@ export const reachMode = defineCommand<string>({
 /** 审批私信 [开 | 关] */
 export const approvalDirect = defineCommand<string>({
   name: '审批私信', aliases: ['私信审批', '审核私信', '销号私信'], writes: true,
-  summary: '查看或设置：申报完成后是否同时私信整改办审核卡片（整改办）',
+  summary: '查看申报完成后是否同时私信通知整改办审核（设置限整改办）',
   usage: '审批私信 [开 | 关]，如：审批私信 开',
-  roles: ['office'],
+  roles: ['office'], openWhenBare: true,
   parse: (args) => args.trim(),
   run: (ctx, phrase) => scheduler(ctx).approvalDirect(ctx.binding!, phrase, ctx.speaker),
 });

@@ -72,6 +72,8 @@ export interface ChatSender {
   send(target: OutboundTarget, reply: Reply, opts?: SendOptions): Promise<void>;
   /** Whether 1:1 sends are configured here (app credentials); without it reminders stay in the group. */
   canSendDirect?(): boolean;
+  /** Whether a 1:1 reply with `actions` arrives as a card with buttons (else as text naming the commands). */
+  sendsDirectCards?(): boolean;
   /** Rate-limit key of 1:1 sends to `userId` (present when the platform can send 1:1). */
   directKey?(userId: string): string;
   /** Sends one reply 1:1 to a person; a reply with `actions` may become a card. Throws SendError. */

@@ -8,11 +8,13 @@ import { DeliveryLog } from '../store/delivery-log.js';
 import { defaultScheduleConfig, loadScheduleConfig } from './config.js';
 import { parseScheduleArg } from './cron.js';
 import { ladderOf, reachOf } from './compose.js';
-import { describeReach, parseOnOff, parseReachMode, REACH_MODES, REACH_WORDS } from './reach.js';
+import { CLI_SETTER, describeReach, parseOnOff, parseReachMode, REACH_MODES, REACH_WORDS } from './reach.js';
 import { Outbox } from './outbox.js';
 import { AUDIENCE_LABEL, formatLadder, ladderToString, parseLadder, type LadderStep } from './reminders.js';
 import { ScheduleService } from './service.js';
 import { summarize } from './log-render.js';
+import { SenderRegistry } from '../core/sender.js';
+import { ConsoleSender } from '../bot/console/sender.js';
 
 /** What the CLI's opener gives us (src/cli/open.ts `withServices`). */
 export type CliRunner = (asOf: string | undefined, f: (open: { services: Services; redis: RedisClient }) => Promise<void>) => Promise<void>;
@@ -31,6 +33,23 @@ function ladderInWords(ladder: LadderStep[]): string {
 export function serviceFor(services: Services, redis: RedisClient, outbox?: Outbox): ScheduleService {
   const config = safeConfig();
   return new ScheduleService({ services, sched: new ScheduleStore(redis), log: new DeliveryLog(redis), outbox, reminderCron: config.reminderCron });
+}
+
+/**
+ * The schedule commands of `rectify chat`: like the console page's, they queue
+ * what a message asks to send (the office's 1:1 approval copies) in the
+ * service's outbox; the running service's delivery worker sends it.
+ */
+export function queueingServiceFor(services: Services, redis: RedisClient): { service: ScheduleService; close: () => Promise<void> } {
+  const config = safeConfig();
+  const sched = new ScheduleStore(redis);
+  const log = new DeliveryLog(redis);
+  const outbox = new Outbox({ redisUrl: targetOf(redis), ...config }, sched, log);
+  // Only for its send keys and its 1:1 ability: the running service's own console sender prints.
+  const senders = new SenderRegistry();
+  senders.register(new ConsoleSender({ out: null }));
+  const service = new ScheduleService({ services, sched, log, outbox, senders, reminderCron: config.reminderCron });
+  return { service, close: () => outbox.close() };
 }
 
 function safeConfig() {
@@ -97,12 +116,20 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
     }));
 
   program.command('reminders')
-    .description('查看或设置台账的到期提醒阶梯和提醒方式，如 "20:责任人;10:责任人+责任领导;逾期:责任领导+整改办"')
+    .description('查看或设置台账的到期提醒阶梯和提醒方式（群内、私信、先私信后群内）')
     .requiredOption('--ledger <id>', '台账ID')
     .option('--ladder <阶梯>', '天数:对象;……（对象：责任人、责任领导、整改办）')
     .option('--reset', '恢复默认提醒阶梯')
     .option('--reach <方式>', '提醒方式：群内（默认，群内@）| 私信（私信责任人、责任领导）| 先私信后群内（到期前私信，逾期后群内@）')
-    .option('--approval-direct <开|关>', '申报完成后是否同时私信整改办审核卡片')
+    .option('--approval-direct <开|关>', '申报完成后是否同时私信整改办：钉钉配置了卡片模板时为审核卡片，其他（企业微信、本机、钉钉无模板）为文字通知，均可在私信中回复“销号 编号”审核')
+    .option('--by <姓名>', `记为谁设置的（默认“${CLI_SETTER}”）`)
+    .addHelpText('after', [
+      '',
+      '示例：',
+      '  rectify reminders --ledger demo --ladder \\',
+      '    "20:责任人;10:责任人+责任领导;逾期:责任领导+整改办"',
+      '  rectify reminders --ledger demo --reach 私信 --approval-direct 开 --by 王静',
+    ].join('\n'))
     .action((o) => run(undefined, async ({ services, redis }) => {
       if (!(await services.ledgers.getLedger(o.ledger))) throw new DomainError('no_ledger', `台账 ${o.ledger} 不存在。`);
       const sched = new ScheduleStore(redis);
@@ -113,15 +140,16 @@ export function registerScheduleCli(program: Command, run: CliRunner): void {
         await sched.setLadder(o.ledger, ladderToString(l));
       }
       const reach = serviceFor(services, redis).reachSettings;
+      const by = typeof o.by === 'string' && o.by.trim() ? o.by.trim().slice(0, 20) : CLI_SETTER;
       if (o.reach !== undefined) {
         const mode = parseReachMode(o.reach);
         if (!mode) throw new DomainError('bad_reach', `无法识别提醒方式“${o.reach}”，可选：${REACH_MODES.map((m) => REACH_WORDS[m]).join('、')}。`);
-        await reach.setMode(o.ledger, mode, { name: 'cli' });
+        await reach.setMode(o.ledger, mode, { name: by });
       }
       if (o.approvalDirect !== undefined) {
         const on = parseOnOff(o.approvalDirect);
         if (on === null) throw new DomainError('bad_switch', `--approval-direct 须为“开”或“关”，收到“${o.approvalDirect}”。`);
-        await reach.setApprovalDirect(o.ledger, on, { name: 'cli' });
+        await reach.setApprovalDirect(o.ledger, on, { name: by });
       }
       const ladder = await ladderOf(sched, o.ledger);
       console.log(`${formatLadder(ladder)}\n（--ladder 写法：${ladderInWords(ladder)}）\n${describeReach(await reachOf(sched, o.ledger))}`);

@@ -1,4 +1,5 @@
 import { normalizeInput } from '../ledger/normalize.js';
+import { shanghaiDate } from '../ledger/dates.js';
 import type { LadderStep } from './reminders.js';
 
 /**
@@ -19,7 +20,8 @@ export const REACH_LABEL: Record<ReachMode, string> = {
 /** The words the office types, as shown in help. */
 export const REACH_WORDS: Record<ReachMode, string> = { group: '群内', direct: '私信', 'direct-then-group': '先私信后群内' };
 
-export const REACH_USAGE = '提醒方式 私信 | 群内 | 先私信后群内（不带参数查看当前设置）';
+export const REACH_CHOICES = '提醒方式 私信 | 群内 | 先私信后群内';
+export const REACH_USAGE = `${REACH_CHOICES}（不带参数查看当前设置）`;
 
 /**
  * Reads the office's phrase: "私信", "单聊", "1对1", "群内", "群里@", "先私信后群内",
@@ -47,13 +49,16 @@ export function goesDirect(mode: ReachMode, step: LadderStep | 'lookback'): bool
   return step === 'lookback' || step.days !== 'overdue';
 }
 
-/** Reads "开/关/是/否/on/off" (审批私信). */
+/** Reads "开/关/打开/关闭/是/否/on/off", with colons, spaces and quotes around (审批私信：开). */
 export function parseOnOff(input: string): boolean | null {
-  const t = normalizeInput(input).replace(/\s+/g, '').toLowerCase();
-  if (/^(开|开启|打开|启用|是|on|yes|1|要)$/.test(t)) return true;
-  if (/^(关|关闭|停用|否|不|off|no|0|不要)$/.test(t)) return false;
+  const t = normalizeInput(input).replace(/[\s：:，,。.、；;！!“”"'（）()]/g, '').toLowerCase();
+  if (/^(开|开启|打开|启用|启动|是|对|要|需要|好|可以|on|yes|y|true|1)$/.test(t)) return true;
+  if (/^(关|关闭|关掉|停用|停止|取消|否|不|不要|不用|不需要|off|no|n|false|0)$/.test(t)) return false;
   return null;
 }
+
+/** Who the CLI records as the setter when no --by name is given. */
+export const CLI_SETTER = '命令行';
 
 /** A ledger's delivery settings as stored (who changed them last, and when). */
 export interface ReachSettings {
@@ -66,6 +71,9 @@ export interface ReachSettings {
 
 /** One line for replies and the CLI. */
 export function describeReach(s: ReachSettings): string {
-  const who = s.by ? `（${s.by}${s.at ? `于${s.at.slice(0, 10)}` : ''}设置）` : '';
+  // Settings made before the CLI wrote 命令行 carry "cli".
+  const by = s.by === 'cli' ? CLI_SETTER : s.by;
+  const day = s.at && !Number.isNaN(Date.parse(s.at)) ? shanghaiDate(new Date(s.at)) : '';
+  const who = by ? `（${by}${day ? `于${day}` : ''}设置）` : '';
   return `提醒方式：${REACH_LABEL[s.mode]}；完成申报私信整改办：${s.approvalDirect ? '开' : '关'}${who}`;
 }

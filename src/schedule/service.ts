@@ -14,7 +14,7 @@ import type { Outbox } from './outbox.js';
 import { renderDeliveryLog } from './log-render.js';
 import { ReplyBuilder } from '../commands/reply.js';
 import { ReachSettingsService } from './reach-service.js';
-import { describeReach } from './reach.js';
+import { CLI_SETTER, describeReach } from './reach.js';
 import { reachOf } from './compose.js';
 
 export interface ScheduleServiceDeps {
@@ -71,7 +71,7 @@ export class ScheduleService implements ScheduleCommands {
     const ladder = await ladderOf(this.d.sched, binding.ledgerId);
     const b = new ReplyBuilder('订阅成功');
     b.line(`✅ 已订阅整改进展通报：**${describeCron(spec.expr)}** 推送到本群（${by.name}设置）。`);
-    b.line(`到期提醒：${describeCron(this.d.reminderCron)}检查一次，${formatLadder(ladder)}，每项每档只提醒一次；长期坚持事项每月提示“回头看”。`);
+    b.line(`到期提醒：${describeCron(this.d.reminderCron).replace(/^工作日/, '每个工作日')} 检查一次，${formatLadder(ladder)}，每项每档只提醒一次；长期坚持事项每月提示“回头看”。`);
     b.line(`${describeReach(await reachOf(this.d.sched, binding.ledgerId))}（发送“提醒方式”“审批私信”查看或修改）。`);
     b.line('发送“推送记录”查看发送情况，发送“退订”停止推送。');
     return b.build();
@@ -113,7 +113,7 @@ export class ScheduleService implements ScheduleCommands {
   }
 
   /** Sets (or with null, clears) a chat's schedule from the CLI. */
-  async setSchedule(platform: Platform, chatId: string, cron: string | null, by = 'cli'): Promise<string> {
+  async setSchedule(platform: Platform, chatId: string, cron: string | null, by = CLI_SETTER): Promise<string> {
     const binding = await this.d.services.directory.getBinding(platform, chatId);
     if (!binding) throw new DomainError('not_bound', `群 ${platform}:${chatId} 没有绑定台账，请先绑定。`);
     const r = cron === null ? await this.unsubscribe(binding) : await this.subscribe(binding, cron, { name: by });

@@ -6,7 +6,26 @@ import type { ConfigProblem } from '../core/ports.js';
 import { k } from './keys.js';
 
 export { ROLES, type Role, type User } from '../ledger/roles.js';
-import { ROLES, type Role, type User } from '../ledger/roles.js';
+import { isOfficeOf, ROLES, type Role, type User } from '../ledger/roles.js';
+
+/** Whether a user may be the office of some ledger (the office index holds these; a superset of any one ledger's office). */
+const mayBeOffice = (u: User) => u.role === 'office' || Object.values(u.ledgers ?? {}).includes('office');
+
+/**
+ * Builds the office index once from the directory, atomically (every key in
+ * the {dir} slot): users whose role or per-ledger roles name the office.
+ * Later writes keep it (putUsers, removeUsers); the marker says it is built.
+ */
+const BUILD_OFFICE_INDEX = `
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local prefix = ARGV[1]
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+    local f = redis.call('HMGET', prefix .. id, 'role', 'ledgers')
+    if f[1] == 'office' or (f[2] and string.find(f[2], '"office"', 1, true)) then redis.call('SADD', KEYS[1], id) end
+  end
+  redis.call('SET', KEYS[2], '1')
+end
+return redis.call('SMEMBERS', KEYS[1])`;
 
 const asRole = (r: string | undefined): Role => (ROLES as readonly string[]).includes(r ?? '') ? (r as Role) : 'viewer';
 
@@ -50,6 +69,8 @@ export class Directory {
       });
       tx.sadd(k.users(), `${u.platform}:${u.userId}`);
       tx.sadd(k.name(u.name), `${u.platform}:${u.userId}`);
+      if (mayBeOffice(u)) tx.sadd(k.offices(), `${u.platform}:${u.userId}`);
+      else tx.srem(k.offices(), `${u.platform}:${u.userId}`);
     }
     await tx.exec();
   }
@@ -82,10 +103,30 @@ export class Directory {
       const u = await this.getUser(platform, userId);
       if (!u) continue;
       await this.redis.multi().del(k.user(platform, userId)).srem(k.users(), `${platform}:${userId}`)
-        .srem(k.name(u.name), `${platform}:${userId}`).exec();
+        .srem(k.name(u.name), `${platform}:${userId}`).srem(k.offices(), `${platform}:${userId}`).exec();
       n++;
     }
     return n;
+  }
+
+  /**
+   * The office of `ledgerId` on `platform` (isOfficeOf), from the office index:
+   * two round trips however large the directory (the index is built on first use).
+   */
+  async officeMembers(platform: Platform, ledgerId: string): Promise<User[]> {
+    const ids = (await this.redis.eval(BUILD_OFFICE_INDEX, 3, k.offices(), k.officesBuilt(), k.users(), k.userPrefix()) as string[])
+      .filter((id) => id.startsWith(`${platform}:`)).sort();
+    if (!ids.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hgetall(k.user(platform, id.slice(platform.length + 1)));
+    const res = (await p.exec()) ?? [];
+    const out: User[] = [];
+    res.forEach(([err, h]) => {
+      if (err) throw err;
+      const u = userOf(platform, h as Record<string, string>);
+      if (u && isOfficeOf(u, ledgerId)) out.push(u);
+    });
+    return out;
   }
 
   /** Platform accounts of a person by name (for @-mentions in digests and reminders). */

@@ -30,7 +30,12 @@ export const k = {
   /** Every key the last import wrote (so a re-import replaces them without a scan). */
   registry: (L: string) => `rb:{${L}}:keys`,
   user: (platform: string, userId: string) => `${DIR}:user:${platform}:${userId}`,
+  /** k.user(p, u) is this prefix + `p:u` (a member of k.users()). */
+  userPrefix: () => `${DIR}:user:`,
   users: () => `${DIR}:users`,
+  /** Users who are the office of some ledger (`platform:userId`), and the marker that the index was built. */
+  offices: () => `${DIR}:offices`,
+  officesBuilt: () => `${DIR}:offices:built`,
   /** Platform accounts of a person's name (for @-mentions). */
   name: (name: string) => `${DIR}:name:${name}`,
   /** The ledger a person's 1:1 chat with the robot works on (their last choice, 切换). */

@@ -87,4 +87,14 @@ describe('rectify CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`用法：rectify ${cmd}`);
   }, 30000);
+
+  it('chat queues the office’s 1:1 approval copies, as the console page does (审批私信 开)', () => {
+    expect(rectify(['demo', '--reset']).code).toBe(0);
+    const set = rectify(['reminders', '--ledger', 'demo', '--approval-direct', '开', '--by', '王静']);
+    expect(set.out).toContain('完成申报私信整改办：开（王静于');
+    const done = rectify(['chat', '--as', 'owner', '--chat', 'demo'], '完成 二.1.1 任职文件已印发\n');
+    expect(done.out).toContain('待销号');
+    const log = JSON.parse(rectify(['deliveries', '--json', '--chat', 'demo']).out) as Array<{ kind: string; status: string; to?: string }>;
+    expect(log.filter((e) => e.kind === 'approval').map((e) => [e.status, e.to])).toEqual([['queued', 'office']]);
+  }, 60000);
 });

@@ -30,7 +30,7 @@ function englishWords(help: string): string[] {
 }
 
 describe('the CLI speaks Chinese', () => {
-  it.each([[['--help']], [['ledger', 'import', '--help']]])('rectify %s has no English outside the allowlist', (args) => {
+  it.each([[['--help']], [['ledger', 'import', '--help']], [['reminders', '--help']]])('rectify %s has no English outside the allowlist', (args) => {
     const r = rectify(args);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^用法：rectify/);
@@ -40,6 +40,8 @@ describe('the CLI speaks Chinese', () => {
     // Wrapped at CJK characters within 80 columns (wide characters count two), never before a comma or after an opening bracket.
     expect(r.out.split('\n').filter((l) => displayWidth(l) > 80)).toEqual([]);
     expect(r.out).not.toMatch(/[（《“]\n|\n\s*[，。、；：）]/);
+    // A quoted example is never broken across lines (the reminders ladder once wrapped at “;10:…”).
+    expect(r.out).not.toMatch(/"[^"\n]*\n[^"\n]*"/);
   }, 30000);
 
   it('counts wide characters as two columns', () => {

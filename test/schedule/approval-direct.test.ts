@@ -125,6 +125,13 @@ describe('DingTalk office 1:1 approval card (审批私信 开)', () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it('审批私信 says what the office gets here: cards on DingTalk with a card template', async () => {
+    const r = await w.say('office', '审批私信 开', { platform: 'dingtalk', chatId: cid, senderId: OFFICE });
+    expect(r?.text).toContain('钉钉：私信审核卡片，可直接点“销号”“退回”');
+    // The console group of the same ledger gets text.
+    expect(r?.text).toContain('本机控制台：私信文字通知');
+  });
+
   it('a decision on the group card shows on the 1:1 copies; the office member who reported gets none', async () => {
     expect((await w.say('office', '退回 二.1.2 请补充材料'))!.markdown).toContain('已退回');
     await say(OFFICE, '完成 二.1.2 已建立随机分案记录');

@@ -67,8 +67,13 @@ describe('rectify schedule / digest / deliveries / reminders', () => {
   it('reminders --reach and --approval-direct set how reminders reach people; a bad word changes nothing', async () => {
     expect(await cli('reminders', '--ledger', w.ledgerId)).toContain('提醒方式：群内@提醒；完成申报私信整改办：关');
     expect(await cli('reminders', '--ledger', w.ledgerId, '--reach', '先私信后群内', '--approval-direct', '开'))
-      .toContain('提醒方式：先私信、逾期后群内@提醒；完成申报私信整改办：开（cli于2021-07-09设置）');
-    expect(await w.sched.getReach(w.ledgerId)).toMatchObject({ mode: 'direct-then-group', approvalDirect: '1', by: 'cli' });
+      .toContain('提醒方式：先私信、逾期后群内@提醒；完成申报私信整改办：开（命令行于2021-07-09设置）');
+    expect(await w.sched.getReach(w.ledgerId)).toMatchObject({ mode: 'direct-then-group', approvalDirect: '1', by: '命令行' });
+    // A setting stored by older versions as “cli” reads as 命令行 too; --by names the operator.
+    await w.sched.setReach(w.ledgerId, { by: 'cli' });
+    expect(await cli('reminders', '--ledger', w.ledgerId)).toContain('（命令行于2021-07-09设置）');
+    expect(await cli('reminders', '--ledger', w.ledgerId, '--reach', '先私信后群内', '--by', '周婷')).toContain('（周婷于2021-07-09设置）');
+    expect(await cli('reminders', '--ledger', w.ledgerId)).not.toContain('cli');
     await expect(cli('reminders', '--ledger', w.ledgerId, '--reach', '邮件')).rejects.toThrow('无法识别提醒方式“邮件”，可选：群内、私信、先私信后群内。');
     await expect(cli('reminders', '--ledger', w.ledgerId, '--approval-direct', '也许')).rejects.toThrow('须为“开”或“关”');
     expect((await w.sched.getReach(w.ledgerId)).mode).toBe('direct-then-group');

@@ -143,7 +143,13 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
       { platform: 'dingtalk', userId: 'staffWang', name: '王静', department: '综合办公室', role: 'office' },
       { platform: 'dingtalk', userId: 'staffChen', name: '陈敏', department: '政治部', role: 'owner' },
     ]);
-    await w.service.reachSettings.setMode(w.ledgerId, 'direct', { name: 'cli' });
+    // The office is told plainly that 私信 cannot be sent from here (the setting is kept for when it can).
+    const set = await w.say('office', '提醒方式 私信', { platform: 'dingtalk', chatId: cid, senderId: 'staffWang' });
+    expect(set?.text).toContain('已设置为私信提醒（王静设置）；但本群所在平台（钉钉）只有群自定义机器人，未配置钉钉应用机器人，无法发私信，提醒仍将发到群内');
+    expect(set?.text).not.toContain('✅');
+    expect((await reachOf(w.sched, w.ledgerId)).mode).toBe('direct');
+    const copies = await w.say('office', '审批私信 开', { platform: 'dingtalk', chatId: cid, senderId: 'staffWang' });
+    expect(copies?.text).toContain('钉钉：只有群自定义机器人，未配置钉钉应用机器人，无法发私信，审核只在群内');
     w.startWorker();
     await race(w, '2021-09-10T09:30:01');
     await sent(w, 'dingtalk', [cid], 0, [cid]);

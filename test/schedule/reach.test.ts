@@ -80,9 +80,15 @@ describe('提醒方式 / 审批私信 in chat (real Redis)', () => {
     const mode = async () => (await reachOf(w!.sched, w!.ledgerId)).mode;
     const shown = await w.say('office', '提醒方式');
     expect(shown?.text).toContain('提醒方式：群内@提醒；完成申报私信整改办：关');
+    // One clean reply: the choices once, no “当前” repeated after the setting line.
+    expect(shown?.text).toContain('修改请发送：提醒方式 私信 | 群内 | 先私信后群内');
+    expect(shown?.text).not.toContain('当前');
+    expect(shown?.text.split('先私信后群内').length).toBe(2);
 
     const set = await w.say('office', '提醒方式：先私信后群内');
     expect(set?.text).toContain('已设置为：先私信、逾期后群内@提醒（王静设置）');
+    expect(set?.text.split('王静').length).toBe(2);
+    expect(set?.text).toContain('完成申报私信整改办：关（发送“审批私信 开”可开启）');
     expect(await mode()).toBe('direct-then-group');
     expect(await w.sched.getReach(w.ledgerId)).toMatchObject({ mode: 'direct-then-group', by: '王静', at: '2021-09-01T02:00:00.000Z' });
 
@@ -99,13 +105,35 @@ describe('提醒方式 / 审批私信 in chat (real Redis)', () => {
     expect((await w.say('viewer', '审批私信 开'))?.outcome?.kind).toBe('forbidden');
     expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(false);
     expect((await w.say('office', '审批私信 也许'))?.text).toContain('请写“开”或“关”');
-    const on = await w.say('office', '审批私信 开');
-    expect(on?.text).toContain('整改办成员还会收到私信审核卡片');
+    // Full-width colons and other words for on and off.
+    const on = await w.say('office', '审批私信：开');
+    expect(on?.text).toContain('✅ 已开启');
+    expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(true);
+    // What the office gets, per platform of the ledger's groups (here the console: text, answered in the 1:1 chat).
+    expect(on?.text).toContain('本机控制台：私信文字通知');
+    expect(on?.text).not.toContain('私信审核卡片');
+    await w.say('office', '审批私信 关闭');
+    expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(false);
+    await w.say('office', '审批私信： 打开');
     expect((await reachOf(w.sched, w.ledgerId)).approvalDirect).toBe(true);
 
-    // The subscription reply shows the setting too.
+    // The subscription reply shows the setting too, and the reminder check reads naturally.
     const sub = await w.say('office', '订阅 周一 9:00');
     expect(sub?.text).toContain('提醒方式：先私信、逾期后群内@提醒；完成申报私信整改办：开');
+    expect(sub?.text).toMatch(/到期提醒：(每天|每个工作日|每周.) \d+:\d\d 检查一次，/);
+  });
+
+  it('everyone in the group may view 提醒方式 and 审批私信; only the office may set them', async () => {
+    w = await schedWorld({ at: '2021-09-01T02:00:00Z' });
+    for (const who of ['owner', 'leader', 'viewer', 'supervisor']) {
+      const r = await w.say(who, '提醒方式');
+      expect([who, r?.outcome?.kind]).toEqual([who, 'ok']);
+      expect(r?.text).toContain('提醒方式：群内@提醒');
+      expect(r?.text).toContain('如需修改，请整改办发送：提醒方式 私信 | 群内 | 先私信后群内');
+      expect((await w.say(who, '审批私信'))?.text).toContain('完成申报私信整改办：关');
+      expect((await w.say(who, '提醒方式 私信'))?.outcome?.kind).toBe('forbidden');
+    }
+    expect(await w.sched.getReach(w.ledgerId)).toEqual({});
   });
 
   it('with 审批私信 开, a completion queues one 1:1 copy per office member (console), once per completion', async () => {

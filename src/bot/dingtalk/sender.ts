@@ -48,6 +48,11 @@ export class DingtalkSender implements ChatSender {
     this.directCard = f;
   }
 
+  /** 1:1 approval copies are cards only with a card template (DINGTALK_CARD_TEMPLATE_ID). */
+  sendsDirectCards(): boolean {
+    return Boolean(this.directCard) && this.canSendDirect();
+  }
+
   /** 1:1 needs the app robot (a custom-robot webhook only reaches its group). */
   canSendDirect(): boolean {
     return Boolean(this.o.api);
