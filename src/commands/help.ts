@@ -62,7 +62,7 @@ export function helpReply(role: Role, topic?: string, ex?: HelpExamples): Reply 
   b.blank();
   const code = ex?.code ?? '3.2';
   b.line(`编号可写成 二.3、(二)3、3.2、第3项；也可以直接说“${safeText(code)} 已完成，制度已印发”。`);
-  b.line(`佐证材料：报告“进展”或“完成”时附上图片、PDF、Word 或 Excel 文件（或随后单独发送），即附在该项上；“查看 ${safeText(code)}”可见已附的材料。`);
+  b.line(`佐证材料：报告“进展”或“完成”时附上图片、PDF、Word 或 Excel 文件（或随后单独发送），即附在该项上；“佐证 ${safeText(code)}”或“查看 ${safeText(code)}”可见已附的材料（只发“佐证”看说明）。`);
   b.line(`您在本台账的身份：${ROLE_NAMES[role]}。身份按台账登记，如需调整请联系该台账的整改办。`);
   return b.build();
 }
