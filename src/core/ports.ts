@@ -26,6 +26,11 @@ export interface ReplyRoute {
   passive: boolean;
   /** How long the callback waits for a passive answer before the reply queue takes over. */
   budgetMs?: number;
+  /**
+   * The acknowledgement may be held while the message's partition is deep (a platform that
+   * waits for it before sending more, e.g. an HTTP callback); the message is kept first.
+   */
+  admit?: boolean;
   data: Record<string, unknown>;
 }
 
@@ -105,4 +110,8 @@ export interface CardStatePort {
   /** Remembers a 1:1 copy of card `id` (the office's approval copies), so a decision can be shown on every copy. */
   addCopy?(platform: Platform, id: string, copyId: string): Promise<void>;
   copies?(platform: Platform, id: string): Promise<string[]>;
+  /** Remembers the open card of an item code in a group, so a typed 销号/退回 there can show its decision on it. */
+  markOpen?(platform: Platform, chatId: string, code: string, id: string): Promise<void>;
+  /** The card last opened for `code` in group `chatId` (null: none or expired). */
+  openCard?(platform: Platform, chatId: string, code: string): Promise<string | null>;
 }

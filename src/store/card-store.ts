@@ -40,6 +40,19 @@ export class RedisCardStore implements CardStatePort {
     return (await this.redis.smembers(`${this.key(platform, id)}:copies`)).sort();
   }
 
+  /** One key per group and code, for as long as cards live: a later completion's card replaces it. */
+  async markOpen(platform: Platform, chatId: string, code: string, id: string): Promise<void> {
+    await this.redis.set(this.openKey(platform, chatId, code), id, 'EX', CARD_TTL_S);
+  }
+
+  async openCard(platform: Platform, chatId: string, code: string): Promise<string | null> {
+    return this.redis.get(this.openKey(platform, chatId, code));
+  }
+
+  private openKey(platform: Platform, chatId: string, code: string): string {
+    return `rb:card:open:{${platform}:${chatId}}:${code}`;
+  }
+
   async decide(platform: Platform, id: string, d: CardDecision): Promise<CardRecord | null> {
     const k = this.key(platform, id);
     if (!(await this.redis.hexists(k, 'rec'))) return null;

@@ -145,4 +145,27 @@ describe('DingTalk office 1:1 approval card (审批私信 开)', () => {
     for (const c of copies) expect(c.params).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
     expect(fake.violations).toEqual([]);
   });
+
+  it('a 销号 typed in the group shows on the pending card and its 1:1 copies, as a press does', async () => {
+    expect((await w.say('office', '退回 一.2.1 请补充材料'))!.markdown).toContain('已退回');
+    const before = fake.cards.cards.size;
+    await say(OWNER, '完成 一.2.1 长期坚持 制度已落实');
+    await until(() => fake.cards.cards.size === before + 3, 10_000, 'group card and two 1:1 cards');
+    const fresh = [...fake.cards.cards.values()].slice(before);
+    const group = fresh.find((c) => c.openSpaceId.includes('IM_GROUP'))!;
+    const copies = fresh.filter((c) => c.openSpaceId.includes('IM_ROBOT'));
+    expect(copies).toHaveLength(2);
+    expect(fake.cards.view(group.outTrackId, OFFICE).state).toBe('open');
+
+    await say(OFFICE, '销号 一.2.1');
+    expect(await status('一.2.1')).not.toBe('待销号');
+    await until(() => fake.cards.view(group.outTrackId, OWNER).state === 'decided', 5_000, 'group card decided');
+    expect(fake.cards.view(group.outTrackId, OWNER)).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
+    for (const c of copies) expect(fake.cards.view(c.outTrackId, c.openSpaceId.split('.').pop()!)).toMatchObject({ state: 'decided', decision: '销号', decider: '王静' });
+    // Recorded on the card: a press afterwards changes nothing.
+    const events = (await w.open.services.ledgers.history(w.ledgerId, (await w.open.services.ledgers.resolveAlias(w.ledgerId, aliasOf(parseCode('一.2.1')!)))[0]!)).length;
+    await fake.pressCard(copies[0]!.outTrackId, OFFICE2, 'a0');
+    expect((await w.open.services.ledgers.history(w.ledgerId, (await w.open.services.ledgers.resolveAlias(w.ledgerId, aliasOf(parseCode('一.2.1')!)))[0]!)).length).toBe(events);
+    expect(fake.violations).toEqual([]);
+  });
 });

@@ -67,6 +67,7 @@ export class DingtalkCards {
       if (route.kind === 'card-create') return this.create(String(route.conversationId), reply);
       const m = route as unknown as RobotMessage;
       await this.o.replier.reply(m, reply);
+      if (m.conversationType === '2') await this.typedDecision(m.conversationId, reply);
       if (!reply.actions || !this.o.ctx.cards || m.conversationType !== '2') return;
       // Its own durable job: a failed card creation is retried without sending the text answer twice.
       await this.o.ctx.inbound.later({ platform: 'dingtalk', chatId: m.conversationId, messageId: m.msgId }, 'card', { kind: 'card-create', conversationId: m.conversationId }, reply);
@@ -82,6 +83,8 @@ export class DingtalkCards {
     };
     // Kept before creation, so a press arriving at once finds it; a retry after a created card is refused as a duplicate outTrackId.
     if (!(await cards.get('dingtalk', rec.id))) await cards.save(rec);
+    const code = reply.actions.fields.find((f) => f.label === '编号')?.value;
+    if (code) await cards.markOpen?.('dingtalk', conversationId, code, rec.id);
     await this.o.api.createAndDeliver(rec);
     this.o.logger.info({ outTrackId: rec.id }, 'dingtalk: approval card delivered');
   }
@@ -132,6 +135,33 @@ export class DingtalkCards {
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, outTrackId: id }, 'dingtalk: linked card not updated');
       }
+    }
+  }
+
+  /**
+   * A 销号 / 退回 typed in the group (not pressed) decides the item's open card
+   * there too: the group card and its 1:1 copies show the decision, as after
+   * a press. Best effort: the typed command stands whatever happens here.
+   */
+  private async typedDecision(chatId: string, reply: Reply): Promise<void> {
+    const cards = this.o.ctx.cards;
+    const o = reply.outcome;
+    const c = o?.kind === 'changed' ? o.changes?.find((x) => x.from === '待销号' && x.to !== '待销号') : undefined;
+    if (!cards?.openCard || !c) return;
+    try {
+      const id = await cards.openCard('dingtalk', chatId, c.code);
+      const rec = id ? await cards.get('dingtalk', id) : null;
+      if (!rec || rec.decided) return;
+      const button = rec.actions.buttons.find((b) => b.command.startsWith(c.to === '已销号' || c.to.startsWith('已完成') ? '销号' : '退回'));
+      if (!button) return;
+      const decided = await cards.decide('dingtalk', rec.id, {
+        label: button.label, by: o!.by ?? '', at: this.o.ctx.clock.now().toISOString(), change: `${c.from} → ${c.to}`,
+      });
+      if (!decided?.decided) return;
+      await this.o.api.update(decided.id, publicParams(decided));
+      await this.mirror(decided, decided.decided);
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message }, 'dingtalk: card not updated after a typed decision');
     }
   }
 
