@@ -17,7 +17,7 @@ function rectify(args: string[]) {
  */
 const ALLOWED = new Set([
   'rectify', 'demo', 'status', 'history', 'bind', 'chat', 'ledger', 'users', 'notice', 'schedule', 'digest',
-  'deliveries', 'reminders', 'link', 'sensitive', 'departments', 'help', 'import',
+  'deliveries', 'reminders', 'link', 'sensitive', 'departments', 'help', 'import', 'evidence', 'add', 'list',
   'CSV', 'XLSX', 'JSON', 'PDF', 'Markdown', 'Word', 'cron',
   'conversationId', 'chatid',
   'office', 'leader', 'owner', 'supervisor', 'viewer',
@@ -30,7 +30,7 @@ function englishWords(help: string): string[] {
 }
 
 describe('the CLI speaks Chinese', () => {
-  it.each([[['--help']], [['ledger', 'import', '--help']], [['reminders', '--help']]])('rectify %s has no English outside the allowlist', (args) => {
+  it.each([[['--help']], [['ledger', 'import', '--help']], [['reminders', '--help']], [['evidence', 'add', '--help']]])('rectify %s has no English outside the allowlist', (args) => {
     const r = rectify(args);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^用法：rectify/);
