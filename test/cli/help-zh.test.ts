@@ -18,7 +18,7 @@ function rectify(args: string[]) {
 const ALLOWED = new Set([
   'rectify', 'demo', 'status', 'history', 'bind', 'chat', 'ledger', 'users', 'notice', 'schedule', 'digest',
   'deliveries', 'reminders', 'link', 'sensitive', 'departments', 'help', 'import', 'evidence', 'add', 'list',
-  'CSV', 'XLSX', 'JSON', 'PDF', 'Markdown', 'Word', 'cron',
+  'CSV', 'XLSX', 'JSON', 'PDF', 'Markdown', 'Word', 'Excel', 'cron',
   'conversationId', 'chatid',
   'office', 'leader', 'owner', 'supervisor', 'viewer',
 ]);
