@@ -89,7 +89,7 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     // A search of an old-layout generation starts the upgrade by itself.
     await toBigramLayout(L);
     expect(await searchGeneration(open.redis, g, '规范台账管理', 20)).toEqual(blockHits.get('规范台账管理'));
-    await waitFor(async () => (await open.redis.exists(g.searchMeta)) === 1 && (await open.redis.exists(lk.lock(L))) === 0, { timeoutMs: 10_000, what: 'the upgrade in the background' });
+    await waitFor(async () => (await open.redis.exists(g.searchMeta)) === 1 && (await open.redis.exists(lk.lock(L))) === 0, { timeoutMs: 25_000, what: 'the upgrade in the background' });
     expect(await open.redis.exists(g.text, g.gram('制度'))).toBe(0);
     // A re-import writes title blocks again and leaves no bigram key behind.
     await open.services.ledgers.saveDoc(doc, undefined, fast);
