@@ -11,7 +11,9 @@ import { queueingServiceFor } from '../schedule/cli.js';
  * The console adapter: each line typed (or piped) becomes an IncomingMessage
  * from platform 'console' and goes through the same pipeline as DingTalk/WeCom.
  */
-export async function runChat(open: OpenServices, opts: { as: string; chat: string; json?: boolean }): Promise<void> {
+export async function runChat(open: OpenServices, opts: { as: string; chat?: string; private?: boolean; json?: boolean }): Promise<void> {
+  // A 1:1 chat with the robot: the console's 1:1 conversation id is `@<user>` (as ConsoleSender.sendDirect records it).
+  const chatId = opts.private ? `@${opts.as}` : opts.chat!;
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
   // 订阅/退订/推送记录 only touch Redis; the running service's scheduler picks changes up, and its
   // delivery worker sends what a message queues (the office's 1:1 approval copies), as for the console page.
@@ -22,7 +24,7 @@ export async function runChat(open: OpenServices, opts: { as: string; chat: stri
   const user = await open.services.directory.getUser('console', opts.as);
   const ask = async (text: string): Promise<Reply | null> =>
     pipeline.handle({
-      platform: 'console', chatId: opts.chat, chatType: 'group', messageId: randomUUID(),
+      platform: 'console', chatId, chatType: opts.private ? 'private' : 'group', messageId: randomUUID(),
       senderId: opts.as, senderName: user?.name ?? opts.as, text,
     });
   const print = (r: Reply | null) => {
@@ -32,7 +34,8 @@ export async function runChat(open: OpenServices, opts: { as: string; chat: stri
   };
   const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   if (interactive) {
-    process.stdout.write(`以 ${user ? `${user.name}（${opts.as}）` : opts.as} 的身份在“${opts.chat}”群中对话，输入“帮助”查看指令，Ctrl+D 退出。\n`);
+    const where = opts.private ? '与机器人私聊' : `在“${chatId}”群中对话`;
+    process.stdout.write(`以 ${user ? `${user.name}（${opts.as}）` : opts.as} 的身份${where}，输入“帮助”查看指令，Ctrl+D 退出。\n`);
     rl.setPrompt('> ');
     rl.prompt();
   }

@@ -78,10 +78,18 @@ program.command('bind')
 program.command('chat')
   .description('以本机用户身份与机器人对话（交互输入；经管道输入时每行一条消息）')
   .requiredOption('--as <用户>', '本机用户ID（演示用户：office、leader、owner、supervisor、viewer）')
-  .requiredOption('--chat <群>', '本机群ID（演示群：demo）')
+  .option('--chat <群>', '本机群ID（演示群：demo）')
+  .option('--private', '与机器人私聊（不用 --chat）：按该用户参与的台账办理，如同回复私信提醒')
   .option('--as-of <日期>', '假定今天是这一天（只读）')
   .option('--json', '每条回复输出一行JSON')
-  .action((o) => withServices(o.asOf, (open) => runChat(o.asOf ? readOnlyChanges(open) : open, { as: o.as, chat: o.chat, json: !!o.json })));
+  .action((o) => {
+    if (!o.private && !o.chat) {
+      process.exitCode = 1;
+      console.error('错误：请给出 --chat <群>，或用 --private 与机器人私聊');
+      return;
+    }
+    return withServices(o.asOf, (open) => runChat(o.asOf ? readOnlyChanges(open) : open, { as: o.as, chat: o.chat, private: !!o.private, json: !!o.json }));
+  });
 
 /**
  * Under --as-of the clock is pretended, so a write would be recorded at a time that never happened:

@@ -97,4 +97,16 @@ describe('rectify CLI', () => {
     const log = JSON.parse(rectify(['deliveries', '--json', '--chat', 'demo']).out) as Array<{ kind: string; status: string; to?: string }>;
     expect(log.filter((e) => e.kind === 'approval').map((e) => [e.status, e.to])).toEqual([['queued', 'office']]);
   }, 60000);
+
+  it('chat --private talks 1:1: the ledger comes from the user’s entries, group settings are refused', () => {
+    const r = rectify(['chat', '--as', 'owner', '--private'], '我的\n订阅 周一 9:00\n');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('尚未绑定');
+    expect(r.out).toContain('二.1.1');
+    expect(r.out).toContain('“订阅”是工作群的设置');
+    const none = rectify(['chat', '--as', 'nobody', '--private'], '进度\n');
+    expect(none.out).toContain('您尚未在整改台账的人员名单中登记');
+    const bad = rectify(['chat', '--as', 'owner']);
+    expect([bad.code, bad.err]).toEqual([1, '错误：请给出 --chat <群>，或用 --private 与机器人私聊\n']);
+  }, 60000);
 });
