@@ -23,6 +23,10 @@ const fields = z.object({
   /** /metrics answers loopback only unless METRICS_PUBLIC=1 or METRICS_TOKEN (a bearer token) is set. */
   METRICS_PUBLIC: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Messages waiting in an inbound partition above which an HTTP callback's 200 is held (backpressure). */
+  INBOUND_ADMIT_BACKLOG: z.coerce.number().int().min(1).max(5_000).default(4),
+  /** Longest hold of one callback's 200 (ms); 0 never holds. */
+  INBOUND_ADMIT_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
   CONSOLE_WEB: z.enum(['local', 'off'], { error: 'must be local or off (the console page answers this machine only; reach it remotely through an SSH tunnel)' }).default('local'),
 });
 

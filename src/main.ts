@@ -54,7 +54,7 @@ export async function startService(env: NodeJS.ProcessEnv = process.env) {
   ]);
   const inbound = await startInbound({
     redis: open.redis, connection: () => bullConnection(config.REDIS_URL), logger, run: (m) => pipeline.run(m), autoStart: false,
-    readOnly: isReadOnly,
+    readOnly: isReadOnly, admitBacklog: config.INBOUND_ADMIT_BACKLOG, admitWaitMs: config.INBOUND_ADMIT_WAIT_MS,
   });
   const { app, router } = createHttpApp({
     logger, metrics, redisPing,

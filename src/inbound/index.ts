@@ -9,6 +9,7 @@ import { incomingSchema } from '../pipeline/incoming.js';
 import { InboundStore, type InboundEntry } from '../store/inbound-store.js';
 import { ReplyQueue } from './replies.js';
 import { InboundWorker } from './worker.js';
+import { AdmitGate } from './admit.js';
 
 export interface InboundOptions {
   redis: RedisClient;
@@ -25,6 +26,13 @@ export interface InboundOptions {
   inlineSendMs?: number;
   /** Most messages waiting per partition before new ones are refused as busy. */
   maxBacklog?: number;
+  /**
+   * Messages waiting in a partition above which the acknowledgement of a route that allows it
+   * (`admit`) is held until the backlog is back to this many, or `admitWaitMs` pass (default 4).
+   */
+  admitBacklog?: number;
+  /** Longest hold of one acknowledgement (ms, default 2,000); 0: never held. */
+  admitWaitMs?: number;
   leaseMs?: number;
   /** False: this process only submits (no worker, no reply sending). */
   work?: boolean;
@@ -37,6 +45,8 @@ export interface InboundOptions {
 
 export interface InboundService extends InboundPort {
   readonly store: InboundStore;
+  /** The acknowledgement backpressure (held acknowledgements are counted in `gate.held`). */
+  readonly gate: AdmitGate;
   readonly worker: InboundWorker | null;
   readonly replies: ReplyQueue;
   /** Begins applying messages and sending answers (idempotent). */
@@ -67,6 +77,14 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       },
     })
     : null;
+  const admitBacklog = o.admitBacklog ?? 4;
+  const gate = new AdmitGate({
+    backlog: admitBacklog, waitMs: o.admitWaitMs ?? 2_000, now,
+    local: (n) => worker?.holds(n) ?? false,
+    seen: (n) => store.doneSeenHere(n),
+    read: (n) => store.done(n),
+  });
+  store.onFinished = (n, done) => gate.finished(n, done);
   let started: Promise<void> | null = null;
   const start = () => {
     started ??= (async () => {
@@ -81,13 +99,17 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
   return {
     start,
     store,
+    gate,
     worker,
     replies,
     async submit(msg: IncomingMessage, route: ReplyRoute) {
       // The boundary: nothing malformed is ever persisted.
       const m = incomingSchema.parse(msg);
       const entry: InboundEntry = { msg: m as InboundEntry['msg'], route: route.data, at: now(), passive: route.passive, budgetMs: route.budgetMs };
-      const r = await store.submit(entry);
+      const holds = route.admit === true && gate.enabled;
+      const r = await store.submit(entry, holds ? admitBacklog : undefined);
+      // Persisted: nothing is lost whatever happens now. A deep partition holds the acknowledgement.
+      if (holds && r.state === 'accepted' && r.done !== null) await gate.wait(r.partition, r.ahead, r.done);
       return r.state;
     },
     async takeAnswer(msg: IncomingMessage, ms: number, fits?: (reply: Reply) => boolean) {
@@ -120,6 +142,7 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       }
     },
     async stop() {
+      gate.releaseAll();
       if (started) await started;
       await worker?.stop();
       await replies.close();

@@ -66,6 +66,11 @@ export class InboundWorker {
     this.now = o.now ?? Date.now;
   }
 
+  /** Whether this instance applies partition n now. */
+  holds(n: number): boolean {
+    return this.loops.has(n);
+  }
+
   /** Partitions this instance holds now. */
   owned(): number[] {
     return [...this.loops.keys()].sort((a, b) => a - b);

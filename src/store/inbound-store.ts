@@ -17,6 +17,8 @@ import { script } from './scripts.js';
  *                      `{"s":"queued"}` until processed, then `{"s":"done","reply":…}`;
  * - `rb:{in:N}:d:P:ID` who answers a message that may get a passive answer: `passive`
  *                      (the callback's own response) or `late` (the reply queue).
+ * - `rb:{in:N}:done`   how many entries of the partition were ever finished (a counter,
+ *                      so a held acknowledgement can tell how far the queue moved on).
  * - `rb:{in}:members`  live instances (sorted by last heartbeat), to share partitions.
  *
  * A message's partition is a hash of its platform and chat, so one chat's messages
@@ -35,6 +37,7 @@ export function inboundKeys(ns = '') {
     lease: (n: number) => `${tag(n)}:lease`,
     record: (n: number, platform: string, id: string) => `${tag(n)}:m:${platform}:${id}`,
     delivery: (n: number, platform: string, id: string) => `${tag(n)}:d:${platform}:${id}`,
+    done: (n: number) => `${tag(n)}:done`,
     members: () => `rb:{${ns}in}:members`,
   };
 }
@@ -59,20 +62,28 @@ export interface InboundEntry {
 export type IdemRecord = { s: 'queued' } | { s: 'done'; reply: unknown; at: number };
 
 export type SubmitResult =
-  | { state: 'accepted' }
+  /**
+   * `ahead`: entries that were waiting in the partition (or in processing) before this one;
+   * `done`: the partition's finished-entries counter then, read only when `ahead` was over the
+   * caller's threshold (else null).
+   */
+  | { state: 'accepted'; partition: number; ahead: number; done: number | null }
   | { state: 'duplicate'; record: IdemRecord }
   | { state: 'full' };
 
 const SUBMIT = `
 local v = redis.call('GET', KEYS[1])
 if v then return {'dup', v} end
-if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {'full', ''} end
+local len = redis.call('XLEN', KEYS[2])
+if len >= tonumber(ARGV[2]) then return {'full', ''} end
 redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
 -- A stream that had to be created here (lost in a restart without AOF, a flush, a failover) gets
 -- its consumer group from the start, or its readers would fail with NOGROUP and never see it.
-if redis.call('XLEN', KEYS[2]) == 1 then redis.pcall('XGROUP', 'CREATE', KEYS[2], 'g', '0') end
+if len == 0 then redis.pcall('XGROUP', 'CREATE', KEYS[2], 'g', '0') end
 redis.call('SET', KEYS[1], '{"s":"queued"}', 'EX', ARGV[3])
-return {'ok', ''}`;
+-- Over the caller's threshold its acknowledgement may be held: say how far the queue had got.
+if len > tonumber(ARGV[4]) then return {'ok', redis.call('GET', KEYS[3]) or '0', len} end
+return {'ok', '', len}`;
 
 /** Fenced: only the lease holder may finish (a holder that lost its lease leaves the entry to the new one). */
 const FINISH = `
@@ -80,19 +91,20 @@ if redis.call('GET', KEYS[3]) ~= ARGV[5] then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[2], ARGV[2])
-return 1`;
+return redis.call('INCR', KEYS[4])`;
 
 /**
  * FINISH for several entries of one partition at once (the worker gathers the
  * finishes of one event-loop turn): the lease is checked once, then each
  * outcome stored, and all acknowledged and removed. KEYS: lease, stream, the
- * records. ARGV: owner, group, record TTL, then each entry's stream id and record.
+ * finished counter, the records. ARGV: owner, group, record TTL, then each entry's stream id and
+ * record. Returns the finished counter (0: the lease is not the owner's, nothing done).
  */
 const FINISH_MANY = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local ids = {}
-for i = 3, #KEYS do
-  local j = 4 + (i - 3) * 2
+for i = 4, #KEYS do
+  local j = 4 + (i - 4) * 2
   redis.call('SET', KEYS[i], ARGV[j + 1], 'EX', ARGV[3])
   ids[#ids + 1] = ARGV[j]
 end
@@ -100,7 +112,7 @@ if #ids > 0 then
   redis.call('XACK', KEYS[2], ARGV[2], unpack(ids))
   redis.call('XDEL', KEYS[2], unpack(ids))
 end
-return 1`;
+return redis.call('INCRBY', KEYS[3], #ids)`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -117,8 +129,8 @@ if v and v ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`;
 
-const SUBMIT_S = script<[string, string]>('rbInSubmit', SUBMIT, 2);
-const FINISH_S = script<number>('rbInFinish', FINISH, 3);
+const SUBMIT_S = script<[string, string, number?]>('rbInSubmit', SUBMIT, 3);
+const FINISH_S = script<number>('rbInFinish', FINISH, 4);
 const FINISH_MANY_S = script<number>('rbInFinishMany', FINISH_MANY);
 const RENEW_S = script<number>('rbInRenew', RENEW, 1);
 const RELEASE_S = script<number>('rbInRelease', RELEASE, 1);
@@ -143,6 +155,10 @@ export class InboundStore {
   readonly recordTtl: number;
   private readonly groups = new Set<number>();
   private readonly k: InKeys;
+  /** The highest finished counter this process has seen per partition (its own finishes). */
+  private readonly doneSeen = new Map<number, number>();
+  /** Told of each of this process's successful finishes: partition and its finished counter. */
+  onFinished: ((n: number, done: number) => void) | null = null;
 
   constructor(redis: RedisClient, o: InboundStoreOptions = {}) {
     this.r = redis;
@@ -151,13 +167,18 @@ export class InboundStore {
     this.recordTtl = o.recordTtlSeconds ?? 86_400;
   }
 
-  /** Persists a message once; a message seen before returns its record instead. */
-  async submit(entry: InboundEntry): Promise<SubmitResult> {
+  /**
+   * Persists a message once; a message seen before returns its record instead.
+   * `holdOver`: when more entries than this were ahead, the result carries the
+   * partition's finished counter (for a held acknowledgement; no extra round trip).
+   */
+  async submit(entry: InboundEntry, holdOver = Number.MAX_SAFE_INTEGER): Promise<SubmitResult> {
     const n = partitionOf(entry.msg.platform, entry.msg.chatId);
-    const [state, raw] = await SUBMIT_S.run(
-      this.r, [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n)], [JSON.stringify(entry), this.maxBacklog, this.recordTtl],
+    const [state, raw, len] = await SUBMIT_S.run(
+      this.r, [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n), this.k.done(n)],
+      [JSON.stringify(entry), this.maxBacklog, this.recordTtl, holdOver],
     );
-    if (state === 'ok') return { state: 'accepted' };
+    if (state === 'ok') return { state: 'accepted', partition: n, ahead: Number(len ?? 0), done: raw === '' ? null : Number(raw) };
     if (state === 'full') return { state: 'full' };
     return { state: 'duplicate', record: JSON.parse(raw) as IdemRecord };
   }
@@ -174,23 +195,40 @@ export class InboundStore {
   async finish(n: number, e: StreamEntry, reply: unknown, now: number, owner: string): Promise<boolean> {
     const rec: IdemRecord = { s: 'done', reply, at: now };
     const r = await FINISH_S.run(
-      this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n), this.k.lease(n)],
+      this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n), this.k.lease(n), this.k.done(n)],
       [GROUP, e.id, JSON.stringify(rec), this.recordTtl, owner],
     );
-    return r === 1;
+    return this.finished(n, r);
+  }
+
+  private finished(n: number, done: number): boolean {
+    if (done <= 0) return false;
+    if (done > (this.doneSeen.get(n) ?? 0)) this.doneSeen.set(n, done);
+    this.onFinished?.(n, done);
+    return true;
+  }
+
+  /** Partition n's finished counter as this process last saw it from its own finishes (0: never). */
+  doneSeenHere(n: number): number {
+    return this.doneSeen.get(n) ?? 0;
+  }
+
+  /** Partition n's finished counter, read from Redis. */
+  async done(n: number): Promise<number> {
+    return Number((await this.r.get(this.k.done(n))) ?? 0);
   }
 
   /** `finish` for several entries of partition n in one step (all or none: one lease check). */
   async finishMany(n: number, done: Array<{ e: StreamEntry; reply: unknown; at: number }>, owner: string): Promise<boolean> {
     if (done.length === 1) return this.finish(n, done[0]!.e, done[0]!.reply, done[0]!.at, owner);
-    const keys = [this.k.lease(n), this.k.stream(n)];
+    const keys = [this.k.lease(n), this.k.stream(n), this.k.done(n)];
     const args: Array<string | number> = [owner, GROUP, this.recordTtl];
     for (const { e, reply, at } of done) {
       keys.push(this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId));
       const rec: IdemRecord = { s: 'done', reply, at };
       args.push(e.id, JSON.stringify(rec));
     }
-    return (await FINISH_MANY_S.run(this.r, keys, args)) === 1;
+    return this.finished(n, await FINISH_MANY_S.run(this.r, keys, args));
   }
 
   /** Forget that partition n's group exists (after NOGROUP: the stream was lost and recreated). */

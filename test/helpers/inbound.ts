@@ -18,6 +18,8 @@ export function testInbound(o: {
   logger?: Logger;
   passiveBudgetMs?: number;
   maxBacklog?: number;
+  admitBacklog?: number;
+  admitWaitMs?: number;
   work?: boolean;
   autoStart?: boolean;
   leaseMs?: number;
@@ -31,6 +33,8 @@ export function testInbound(o: {
     readOnly: o.readOnly,
     passiveBudgetMs: o.passiveBudgetMs,
     maxBacklog: o.maxBacklog,
+    admitBacklog: o.admitBacklog,
+    admitWaitMs: o.admitWaitMs,
     work: o.work,
     autoStart: o.autoStart,
     leaseMs: o.leaseMs,

@@ -81,7 +81,8 @@ export class DingtalkIntake {
     }
     let state: 'accepted' | 'duplicate' | 'full';
     try {
-      state = await this.o.inbound.submit(msg, { passive: false, data: routeOf(m) });
+      // HTTP callbacks: DingTalk waits for the 200, so a held one paces it (Stream frames do not wait).
+      state = await this.o.inbound.submit(msg, { passive: false, admit: source === 'http', data: routeOf(m) });
     } catch (err) {
       const message = (err as Error).message;
       this.o.logger.error({ msgId: m.msgId, source, err: message }, 'dingtalk: message could not be queued');

@@ -59,6 +59,8 @@ export async function makeAdapterEnv(o: {
   env: NodeJS.ProcessEnv;
   clock?: Clock;
   handle?: (msg: IncomingMessage) => Promise<Reply | null>;
+  /** Queue settings (backlog bounds) for the real inbound queue. */
+  inbound?: { maxBacklog?: number; admitBacklog?: number; admitWaitMs?: number };
 }): Promise<TestAdapterEnv> {
   const redis = connectRedis(testRedisUrl());
   await waitReady(redis);
@@ -72,7 +74,7 @@ export async function makeAdapterEnv(o: {
   });
   const clock = o.clock ?? systemClock;
   let handle = o.handle ?? echoHandler(seen, redis);
-  const inbound = await testInbound({ redis, target: testRedisUrl(), run: (m) => handle(m) });
+  const inbound = await testInbound({ redis, target: testRedisUrl(), run: (m) => handle(m), ...o.inbound });
   const http = createHttpClient();
   const ctx: AdapterContext = {
     inbound,
