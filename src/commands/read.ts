@@ -11,7 +11,7 @@ import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
-import { evidenceBlock, evidenceHidden, evidenceList } from './evidence.js';
+import { evidenceBlock, evidenceHidden, evidenceList, evidenceView } from './evidence.js';
 import { resolveItem, resolveWithKids, short } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
@@ -66,8 +66,8 @@ export const view = defineCommand<string>({
   parse: (args) => (args ? args : { error: '请写上要查看的编号。' }),
   async run(ctx, code) {
     // "查看 3.2 佐证" / "查看 3.2 佐证材料": just the measure's evidence list.
-    const ev = code.match(/^(.+?)\s*(?:的)?\s*佐证(?:材料)?$/);
-    if (ev) return evidenceList(ctx, ev[1]);
+    const ev = code.match(/^(.*?)\s*(?:的)?\s*佐证(?:材料)?$/);
+    if (ev) return ev[1] ? evidenceList(ctx, ev[1]) : evidenceView.run(ctx, '');
     const { item, kids: children } = await resolveWithKids(ctx, code);
     const b = new ReplyBuilder(`${item.code} 详情`);
     if (item.level === 'measure') return measureDetail(ctx, item, b);

@@ -37,12 +37,13 @@ export function route(text: string): Routed {
   const sp = t.indexOf(' ');
   const head = sp === -1 ? t : t.slice(0, sp);
   const rest = sp === -1 ? '' : t.slice(sp + 1).trim();
-  const exact = find(head);
-  if (exact) return { kind: 'command', spec: exact, args: rest };
-  // A keyword written in two words: "删除 佐证 3.2 1".
+  // A keyword written in two words ("删除 佐证 3.2 1") wins over its first word: "撤回 佐证 3.2 1" is
+  // 删除佐证, not 撤销 (alias 撤回) with ignored words; "取消 订阅" is 退订, not 撤销.
   const sp2 = rest.indexOf(' ');
   const two = rest && find(head + (sp2 === -1 ? rest : rest.slice(0, sp2)));
   if (two) return { kind: 'command', spec: two, args: sp2 === -1 ? '' : rest.slice(sp2 + 1).trim() };
+  const exact = find(head);
+  if (exact) return { kind: 'command', spec: exact, args: rest };
   // Keyword glued to the argument: 查看二.3, 临期30, 部门政治部.
   const names = COMMANDS.flatMap((c) => [c.name, ...c.aliases].map((n) => [n, c] as const)).sort((a, b) => b[0].length - a[0].length);
   for (const [n, c] of names) {

@@ -10,6 +10,7 @@ import type { Measure } from '../../src/ledger/types.js';
 import { DashboardStore } from '../../src/store/dashboard-store.js';
 import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { testTarget } from '../helpers/redis.js';
+import { route } from '../../src/commands/router.js';
 import { PDF_MIN, PNG_1X1 } from './samples.js';
 
 const owner = { platform: 'console', userId: 'owner', name: '陈敏' };
@@ -92,6 +93,25 @@ describe('佐证材料: stable numbers, 撤销 of a removal, withdrawal, 佐证 
     // 撤销 takes back the last removal only (丁.png).
     expect(await text('office', '撤销')).toContain('丁.png');
     expect((await ev.list(w.ledgerId, m.id)).map((r) => r.n)).toEqual([4]);
+  });
+
+  it('a keyword in two words wins over its first word (撤回 佐证 is not 撤销; 取消 订阅 is 退订)', async () => {
+    const name = (t: string) => { const r = route(t); return r.kind === 'command' ? r.spec.name : r.kind; };
+    expect(name('撤回 佐证 3.2 1')).toBe('删除佐证');
+    expect(name('删除 佐证 3.2 1')).toBe('删除佐证');
+    expect(name('查看 佐证 3.2')).toBe('佐证');
+    expect(name('取消 订阅')).toBe('退订');
+    expect(name('撤回')).toBe('撤销');
+    expect(name('查看 3.2')).toBe('查看');
+    expect(name('逾期 政治部')).toBe('逾期');
+    // In chat: the leader's own file is withdrawn, and the leader's last report is not undone.
+    const m = await measure('二.3.1');
+    await text('leader', `进展 ${m.code} 已整改`);
+    const f = await attach(m, '两个词.png', png('two'), leader);
+    const r = await text('leader', `撤回 佐证 ${m.code} ${f.n}`);
+    expect(r).toContain(`第${f.n}份：两个词.png`);
+    expect(await actions(m)).toEqual(['进展', '佐证', '删除佐证']);
+    expect(await text('viewer', '查看 佐证')).toContain('佐证材料怎么发、怎么看');
   });
 
   it('the uploader withdraws their own file the same day; not another’s, not a day later, not after 销号', async () => {
