@@ -58,6 +58,7 @@ export class SearchRows {
   private rows: string[] = [];
   private n = 0;
   private blocks = 0;
+  private idsAscii = true;
   /** Bigram → blocks holding it, ascending. */
   private readonly grams = new Map<string, number[]>();
   constructor(private readonly w: SearchWriter, private readonly g: GenKeys, private readonly size = SEARCH_BLOCK_ROWS) {}
@@ -65,6 +66,7 @@ export class SearchRows {
   async add(id: string, title: string): Promise<void> {
     const text = searchText(title);
     this.rows.push(`${text}\t${id}\n`);
+    if (this.idsAscii && !/^[\x00-\x7f]*$/.test(id)) this.idsAscii = false;
     for (const gram of gramsOf(text)) {
       const l = this.grams.get(gram);
       if (!l) this.grams.set(gram, [this.blocks]);
@@ -95,16 +97,16 @@ export class SearchRows {
     }
     if (Object.keys(fields).length) await this.w.hset(this.g.searchGrams, fields);
     this.grams.clear();
-    await this.w.set(this.g.searchMeta, `${this.n}:${this.size}:g`);
+    await this.w.set(this.g.searchMeta, `${this.n}:${this.size}:g${this.idsAscii ? 'a' : ''}`);
     return [this.g.searchMeta, this.g.searchGrams, ...Array.from({ length: this.blocks }, (_, i) => this.g.searchBlock(i))];
   }
 }
 
 // KEYS: search blocks in document order. ARGV: needle, ids still wanted, matches still counted exactly before
-// stopping. Returns {matches, blocks scanned, ids}. A match counts only inside a row's text (before its tab):
+// stopping, '1' when the needle is ASCII. Returns {matches, blocks scanned, ids}. A match counts only inside a row's text (before its tab):
 // the needle has no tabs or newlines (searchText drops them), so it never spans two fields.
 const SCAN = script<[number, number, string[]]>('rbSearchScan', `
-local needle, want, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local needle, want, cap, ascii = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4] == '1'
 local ids, count = {}, 0
 for b = 1, #KEYS do
   local s = redis.call('GET', KEYS[b])
@@ -114,10 +116,15 @@ for b = 1, #KEYS do
       local p = string.find(s, needle, i, true)
       if not p then break end
       local nl = string.find(s, '\\n', p, true) or (#s + 1)
-      local tab = string.find(s, '\\t', p, true)
-      if tab and tab < nl then
+      if #ids < want or ascii then
+        local tab = string.find(s, '\\t', p, true)
+        if tab and tab < nl then
+          count = count + 1
+          if #ids < want then ids[#ids + 1] = string.sub(s, tab + 1, nl - 1) end
+        end
+      else
+        -- Ids are ASCII: a needle with any other character can only have matched inside a title.
         count = count + 1
-        if #ids < want then ids[#ids + 1] = string.sub(s, tab + 1, nl - 1) end
       end
       i = nl + 1
     end
@@ -158,20 +165,22 @@ export async function searchGeneration(redis: RedisClient, g: GenKeys, query: st
   const size = Number(sizeText);
   const all = Math.ceil(rows / size);
   let blocks = Array.from({ length: all }, (_, i) => i);
-  if (flags === 'g') {
+  if (flags?.includes('g')) {
     // Only blocks holding every bigram of the needle can hold the needle.
     const grams = [...gramsOf(needle)];
     const maps = await redis.hmgetBuffer(g.searchGrams, ...grams);
     if (maps.some((m) => !m)) return { total: 0, exact: true, ids: [] };
     blocks = blocks.filter((b) => maps.every((m) => (m![b >> 3] & (0x80 >> (b & 7))) !== 0));
   }
+  // When every id is ASCII (`a`), only an ASCII needle can match inside one: others skip that check once the ids are in.
+  const ascii = !flags?.includes('a') || /^[\x00-\x7f]+$/.test(needle) ? '1' : '0';
   const candidateRows = blocks.reduce((a, b) => a + Math.min(size, rows - b * size), 0);
   const ids: string[] = [];
   let count = 0;
   let scannedRows = 0;
   for (let i = 0; i < blocks.length; i += BLOCKS_PER_CALL) {
     const part = blocks.slice(i, i + BLOCKS_PER_CALL);
-    const [c, scanned, found] = await SCAN.run(redis, part.map((b) => g.searchBlock(b)), [needle, limit - ids.length, SEARCH_SCAN_CAP - count]);
+    const [c, scanned, found] = await SCAN.run(redis, part.map((b) => g.searchBlock(b)), [needle, limit - ids.length, SEARCH_SCAN_CAP - count, ascii]);
     count += Number(c);
     ids.push(...found);
     scannedRows += part.slice(0, Number(scanned)).reduce((a, b) => a + Math.min(size, rows - b * size), 0);

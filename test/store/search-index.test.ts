@@ -36,16 +36,18 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     const order = await open.services.ledgers.orderedIds(L);
     const items = await open.services.ledgers.getItems(L, order);
     const blocks = Number((await open.redis.get(g.searchMeta))!.split(':')[0]) / SEARCH_BLOCK_ROWS;
-    const tx = open.redis.multi();
+    // The old index first (pipelines of 100 items, not one huge MULTI), then the blocks go.
+    for (let i = 0; i < items.length; i += 100) {
+      const p = open.redis.pipeline();
+      items.slice(i, i + 100).forEach((item, k) => {
+        if (item.level === 'aspect') return;
+        p.hset(g.text, item.id, searchText(item.title));
+        for (const gram of bigrams(item.title)) p.zadd(g.gram(gram), i + k, item.id).sadd(g.registry, g.gram(gram));
+      });
+      await p.exec();
+    }
     const blockKeys = Array.from({ length: Math.ceil(blocks) }, (_, i) => g.searchBlock(i));
-    tx.del(g.searchMeta, g.searchGrams, ...blockKeys).srem(g.registry, g.searchMeta, g.searchGrams, ...blockKeys);
-    items.forEach((item, pos) => {
-      if (item.level === 'aspect') return;
-      tx.hset(g.text, item.id, searchText(item.title));
-      for (const gram of bigrams(item.title)) tx.zadd(g.gram(gram), pos, item.id).sadd(g.registry, g.gram(gram));
-    });
-    tx.sadd(g.registry, g.text);
-    await tx.exec();
+    await open.redis.multi().del(g.searchMeta, g.searchGrams, ...blockKeys).srem(g.registry, g.searchMeta, g.searchGrams, ...blockKeys).sadd(g.registry, g.text).exec();
   }
 
   it('finds the same items in the same order as the bigram index did, across blocks, with exact totals', async () => {
@@ -53,7 +55,7 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     const doc = syntheticDoc(L, 2, 60, 10); // 1,320 rows: three blocks
     await open.services.ledgers.saveDoc(doc, undefined, fast);
     const g = await open.services.ledgers.generation(L);
-    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:g`);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:ga`);
     expect(await open.redis.exists(g.text, g.gram('制度'))).toBe(0);
     const all = await rows(open, L);
     const keywords = ['制度', '规范台账管理', '管理完善', '第1199条', '（第 77 条）', '问题2.3', '台账执行', '不存在的词语'];
@@ -79,7 +81,7 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     for (const q of keywords) expect(await searchGeneration(open.redis, g, q, 20, { upgrade: false }), q).toEqual(blockHits.get(q));
     // The upgrade in place writes the same blocks and drops the bigram sets and the text hash.
     expect(await upgradeSearchIndex(open.redis, g)).toBe(true);
-    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:g`);
+    expect(await open.redis.get(g.searchMeta)).toBe(`1320:${SEARCH_BLOCK_ROWS}:ga`);
     expect(await open.redis.exists(g.text, g.gram('制度'), g.gram('台账'))).toBe(0);
     expect((await open.redis.smembers(g.registry)).filter((key) => key.startsWith(`${g.prefix}g:`) || key === g.text)).toEqual([]);
     expect(await open.redis.sismember(g.registry, g.searchBlock(2))).toBe(1);
@@ -111,6 +113,18 @@ describe.each(TARGETS)('搜索 index: title blocks (%s Redis)', (target) => {
     expect(await searchGeneration(open.redis, g, '12', 20)).toEqual({ total: 1, exact: true, ids: [doc.measures[doc.measures.length - 1].id] });
     expect((await searchGeneration(open.redis, g, '措施', 20)).total).toBe(doc.measures.length - 1);
     expect(await searchGeneration(open.redis, g, '车', 20)).toEqual({ total: 0, exact: true, ids: [] });
+    // Ids that are not ASCII (a JSON import may name them freely): a Chinese needle is checked against them too.
+    const L2 = newId();
+    const d2: LedgerDoc = structuredClone({ ...doc, ledger: { ...doc.ledger, id: L2 } });
+    const rename = (id: string) => `号${id}`;
+    for (const a of d2.aspects) a.id = rename(a.id);
+    for (const p of d2.problems) p.id = rename(p.id);
+    for (const m of d2.measures) { m.id = rename(m.id); m.problemId = rename(m.problemId); }
+    await open.services.ledgers.saveDoc(d2, undefined, fast);
+    const g2 = await open.services.ledgers.generation(L2);
+    expect(await open.redis.get(g2.searchMeta)).toMatch(/:g$/);
+    expect(await searchGeneration(open.redis, g2, '号1', 20)).toEqual({ total: 0, exact: true, ids: [] });
+    expect(await searchGeneration(open.redis, g2, '措施', 1)).toEqual({ total: d2.measures.length - 1, exact: true, ids: [d2.measures[0].id] });
   });
 
   it(`counts exactly up to ${SEARCH_SCAN_CAP} matches, then estimates; the first 20 stay in document order`, async () => {
