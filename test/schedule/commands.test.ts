@@ -22,7 +22,7 @@ describe('订阅 / 退订 / 推送记录 in chat', () => {
     expect(await text('owner', '订阅 周一 9:00')).not.toContain('已订阅');
     const t = await text('office', '订阅 每天 8:30');
     expect(t).toContain('已订阅整改进展通报：每天 8:30 推送到本群（王静设置）');
-    expect(t).toContain('到期提醒：工作日 9:30检查一次，到期前20天：责任人；到期前10天：责任人、责任领导；逾期：责任领导、整改办');
+    expect(t).toContain('到期提醒：每个工作日 9:30 检查一次，到期前20天：责任人；到期前10天：责任人、责任领导；逾期：责任领导、整改办');
     expect((await w.open.services.directory.getBinding('console', w.chatId))?.schedule).toBe('30 8 * * *');
     expect(await text('office', '订阅 周八')).toContain('请写上推送时间');
     expect(await text('office', '订阅')).toContain('每周一 9:00');
