@@ -23,8 +23,8 @@ const usedMemory = async (r: Redis) => Number(/used_memory:(\d+)/.exec(await r.i
 function family(key: string): string {
   const rest = key.replace(/^rb:\{[^}]*\}:(g\d+:)?/, '');
   if (rest.startsWith('i:')) return 'item_hashes';
-  // Title blocks (sb:, sx) now; a sorted set per bigram (g:) and the text hash before.
-  if (rest.startsWith('sb:') || rest === 'sx' || rest.startsWith('g:')) return 'search_index';
+  // Title blocks (sb:, sx, the bigram bitmaps sg) now; a sorted set per bigram (g:) and the text hash before.
+  if (rest.startsWith('sb:') || rest === 'sx' || rest === 'sg' || rest.startsWith('g:')) return 'search_index';
   if (rest === 'text') return 'search_text';
   return 'other_indexes';
 }
