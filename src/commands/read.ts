@@ -7,6 +7,11 @@ import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
+
+/** 历史's event time, as Date#toLocaleString('zh-CN') gives it in Shanghai (built once: a formatter is costly). */
+const EVENT_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+});
 import { measureLine, noteLine } from './format.js';
 import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.js';
 import { isClosed } from '../ledger/status.js';
@@ -125,7 +130,7 @@ export const history = defineCommand<string>({
     b.heading(`${item.code} 变更记录（${events.length}条）`);
     if (!events.length) b.line('暂无变更记录（导入后尚未更新）。');
     for (const e of events.slice(-30)) {
-      const when = new Date(e.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      const when = EVENT_TIME.format(new Date(e.at));
       const change = e.from !== e.to ? `${e.from} → ${e.to}` : e.to;
       b.item(`${when} ${safeText(e.actor.name)} ${e.action}｜${change}${e.note ? `｜${safeText(e.note)}` : ''}`);
     }

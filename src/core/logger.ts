@@ -69,6 +69,26 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
   return destination ? pino(opts, destination as never) : pino(opts);
 }
 
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/**
+ * `logger.child(bindings())`, made only when something is logged at an enabled level
+ * (a child logger per message shows in profiles, and most messages log nothing).
+ */
+export function lazyChild(logger: Logger, bindings: () => Record<string, unknown>): Logger {
+  let child: Logger | null = null;
+  const get = () => (child ??= logger.child(bindings()));
+  const noop = () => undefined;
+  return new Proxy(logger, {
+    get(_t, prop) {
+      if (typeof prop === 'string' && LEVELS.has(prop) && !logger.isLevelEnabled(prop)) return noop;
+      const c = get();
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  });
+}
+
 /** A logger that discards everything (tests). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, lazyChild } from '../../src/core/logger.js';
 import { parseDingtalkConfig } from '../../src/bot/dingtalk/config.js';
 import { loadWecomConfig } from '../../src/bot/wecom/config.js';
 import { testRedisUrl } from '../helpers/redis.js';
@@ -79,5 +79,23 @@ describe('redaction', () => {
     for (const s of secrets) expect(out, s).not.toContain(s);
     expect(out).toContain('[redacted]');
     expect(out).toContain('ding-client'); // non-secret fields stay readable
+  });
+});
+
+describe('lazyChild', () => {
+  it('makes the child only when something is logged at an enabled level, with its bindings', () => {
+    const c = captured('warn');
+    let made = 0;
+    const log = lazyChild(c.logger, () => { made++; return { msgId: 'm-1', platform: 'wecom' }; });
+    log.info('not at warn');
+    log.debug({ x: 1 }, 'nor this');
+    expect(made).toBe(0);
+    expect(c.text()).toBe('');
+    log.warn({ n: 2 }, 'logged');
+    log.error('again');
+    expect(made).toBe(1);
+    expect(c.last()).toMatchObject({ msg: 'again', msgId: 'm-1', platform: 'wecom', level: 50 });
+    expect(JSON.parse(c.text().split('\n')[0]!)).toMatchObject({ msg: 'logged', n: 2, msgId: 'm-1' });
+    expect(log.isLevelEnabled('info')).toBe(false);
   });
 });

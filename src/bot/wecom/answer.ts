@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { lazyChild } from '../../core/logger.js';
 import type { IncomingMessage, Mention, Reply } from '../../core/message.js';
 import type { Deliverer } from '../../core/ports.js';
 import type { AdapterContext } from '../context.js';
@@ -153,7 +154,7 @@ export function wecomDeliverer(d: AnswerDeps): Deliverer {
       if (rec) await settleCard(d, rec, c, reply);
     }
     const m = data as unknown as WecomRoute;
-    const log = d.ctx.logger.child({ platform: 'wecom', source: m.source, msgId: m.msgId });
+    const log = lazyChild(d.ctx.logger, () => ({ platform: 'wecom', source: m.source, msgId: m.msgId }));
     if (m.source === 'aibot') {
       if (!m.responseUrl) throw new SendError('config', 'no_response_url', 'late answer dropped: the callback had no response_url');
       if (!(await d.sender.respond(m.responseUrl, reply, await aibotMentions(d, m, reply, log)))) return;

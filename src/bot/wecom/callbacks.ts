@@ -1,3 +1,4 @@
+import { lazyChild } from '../../core/logger.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { answerMessage, type AnswerDeps } from './answer.js';
@@ -102,9 +103,9 @@ async function receive(d: AnswerDeps, c: Context, accepted: { aibot: string[]; a
   const inbound = parseDecrypted(message);
   // The receiveid must match the kind of sender: "" (or the bot id) for the AI bot, the corp id for the app.
   if (!accepted[inbound.source].includes(receiveId)) throw new Rejection(401, 'receiveid_for_source');
-  const log = inbound.kind !== 'other'
-    ? d.ctx.logger.child({ platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId })
-    : d.ctx.logger.child({ platform: 'wecom', source: inbound.source });
+  const log = lazyChild(d.ctx.logger, () => (inbound.kind !== 'other'
+    ? { platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId }
+    : { platform: 'wecom', source: inbound.source }));
   if (inbound.kind === 'other') {
     log.info({ what: inbound.what }, 'wecom callback acknowledged without processing');
     c.status = 200;
