@@ -7,6 +7,7 @@ import { simpleReply } from '../commands/reply.js';
 import type { DispatchTrace } from './approval.js';
 import { AlreadyReported } from '../commands/already-reported.js';
 import { HOW_TO_ATTACH, REPORT_COMMANDS, howToAttach, withLines, type EvidenceIntake, type EvidenceTarget } from './evidence.js';
+import { privateChat } from './private-chat.js';
 
 /**
  * The pipeline's two evidence steps (the rule itself is documented in evidence.ts):
@@ -60,7 +61,14 @@ const what = (msg: IncomingMessage) => (msg.files?.every((f) => f.type === 'imag
 
 /** Files sent alone: they attach to the measure the sender last reported on in this chat, if recent. */
 export async function filesAlone(msg: IncomingMessage, services: Services, ev: EvidenceIntake, setOutcome: (o: string) => void): Promise<Reply> {
-  const binding = await services.directory.getBinding(msg.platform, msg.chatId);
+  const [bound, user] = await services.directory.bindingAndUser(msg.platform, msg.chatId, msg.senderId);
+  // In a 1:1 chat with the robot the ledger comes from the sender's directory entries, as for commands.
+  const direct = !bound && msg.chatType === 'private' ? await privateChat(services, msg, user, route(msg.text)) : null;
+  if (direct && 'reply' in direct) {
+    setOutcome(direct.outcome);
+    return direct.reply;
+  }
+  const binding = bound ?? direct?.binding ?? null;
   if (!binding) {
     setOutcome('unbound');
     return simpleReply('未绑定', '本群尚未绑定整改台账。');
@@ -70,7 +78,6 @@ export async function filesAlone(msg: IncomingMessage, services: Services, ev: E
     setOutcome('evidence_no_item');
     return simpleReply('未关联事项', `收到${what(msg)}，但还不知道它属于哪一项整改，未保存。`, HOW_TO_ATTACH);
   }
-  const user = await services.directory.getUser(msg.platform, msg.senderId);
   const target: EvidenceTarget = {
     ledgerId: binding.ledgerId, itemId: recent.itemId, code: recent.code,
     by: { platform: msg.platform, userId: msg.senderId, name: user?.name ?? (msg.senderName || msg.senderId) },

@@ -119,6 +119,18 @@ describe('DingTalk evidence intake (Stream mode, real pipeline and evidence stor
     expect(rec).toMatchObject({ name: '关于印发制度的通知.pdf', kind: 'pdf', sha256: sha256(PDF_MIN), by: { userId: OWNER } });
   });
 
+  it('in an unbound 1:1 chat (ledger from the directory) a picture sent alone after a 进展 attaches too', async () => {
+    const unbound = `cidU${w.ledgerId}==`;
+    expect(await w.open.services.directory.getBinding('dingtalk', unbound)).toBeNull();
+    const one = (text: string) => fixture('private-text', { conversationId: unbound, text: { content: text } });
+    expect(await push(one('进展 三.2.2 已组织学习'))).toContain('已记录进展');
+    const png = pngOfSize(2048);
+    const code = fake.media.hold(png, fake.clientId, '学习现场.png');
+    const answer = await push(fixture('private-text', { conversationId: unbound, msgtype: 'picture', text: undefined, content: { downloadCode: code } }));
+    expect(answer).toContain('已为 **三.2.2** 添加佐证材料');
+    expect((await w.records('三.2.2')).map((r) => r.sha256)).toContain(sha256(png));
+  });
+
   it('a file quoted with @bot in a group, with a 进展 as the text, attaches to that measure', async () => {
     const code = fake.media.hold(PDF_MIN, fake.clientId, '整改台账.pdf');
     const msg = fixture('group-text', {
