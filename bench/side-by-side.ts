@@ -1,7 +1,7 @@
 // Issue 10's side-by-side benchmark: the reference pipeline (bench/reference.ts) and the real
 // service (src/main.ts, DingTalk HTTP mode), each its own process on the same Redis, driven by
-// autocannon with 50 connections, for 进度, 查看 and a write (进展). Throughput and p99 are
-// taken where the user feels them: the answer arriving at the sessionWebhook (a local sink).
+// autocannon with 50 connections, for 进度, 查看 and a write (进展), after a short warm-up of each.
+// Throughput and p99 are taken where the user feels them: the answer arriving at the sessionWebhook (a local sink).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,7 +162,17 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     ['进展', (n) => `进展 ${codes[n % codes.length]} 第${n}次推进：已召开专题会议部署`],
   ];
   const out: Record<string, unknown> = {};
+  // Each side runs every command briefly first, so neither is charged for loading and compiling
+  // its code on the first command it is measured with (BENCH_SBS_WARMUP_SECONDS, 0: none).
+  const warmup = Number(process.env.BENCH_SBS_WARMUP_SECONDS ?? 2);
   try {
+    if (warmup > 0) {
+      for (const [name, text] of commands) {
+        if (pick && !pick.includes(name)) continue;
+        await measure('reference', reference, text, warmup);
+        await measure('service', service, text, warmup);
+      }
+    }
     for (const [name, text] of commands) {
       if (pick && !pick.includes(name)) continue;
       const ref = await measure('reference', reference, text, seconds);
