@@ -2,7 +2,6 @@ import type { Measure } from '../ledger/types.js';
 import { addDays, dayNumber } from '../ledger/dates.js';
 import { normalizeInput } from '../ledger/normalize.js';
 import { canonicalDept } from '../ledger/departments.js';
-import { isDone } from '../ledger/status.js';
 import { personKey } from '../ledger/people.js';
 import { safeText } from '../core/safe-text.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
@@ -28,10 +27,6 @@ function listParse<A>(keyword: string, own: (fs: Filter[]) => A | undefined) {
   };
 }
 
-async function measures(ctx: CommandContext, ids: string[]): Promise<Measure[]> {
-  return (await ctx.services.ledgers.getMeasures(ctx.ledger.id, ids)).sort(byDeadline);
-}
-
 /** `total` is the full count when only the first `ms` were fetched (deadline lists on big ledgers). */
 function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: string, total = ms.length) {
   const b = new ReplyBuilder(title);
@@ -47,9 +42,9 @@ async function dueList(ctx: CommandContext, from: number | '-inf', to: number) {
   return { total, ms: ms.sort(byDeadline) };
 }
 
-/** The measures of an index union, in one round trip (see LedgerStore.listRead), by deadline. */
-async function listed(ctx: CommandContext, spec: ListSpec) {
-  const r = await ctx.services.ledgers.listRead(ctx.ledger.id, spec);
+/** An index union's counts and its first 20 by deadline (of the open ones when `openOnly`; see LedgerStore.listRead). */
+async function listed(ctx: CommandContext, spec: ListSpec, openOnly = false) {
+  const r = await ctx.services.ledgers.listRead(ctx.ledger.id, spec, { limit: 20, openOnly });
   return { ...r, ms: r.measures.sort(byDeadline) };
 }
 
@@ -94,8 +89,8 @@ export const mine = defineCommand<ListArgs<null>>({
     if ('filters' in a && s.known) return filteredReply(ctx, a.filters);
     const L = ctx.ledger.id;
     if (s.role === 'office') {
-      const { ms } = await listed(ctx, { status: '待销号' });
-      return listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。').forSender().build();
+      const { ms, total } = await listed(ctx, { status: '待销号' });
+      return listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。', total).forSender().build();
     }
     if (!s.known) {
       const b = new ReplyBuilder('我的事项');
@@ -103,10 +98,9 @@ export const mine = defineCommand<ListArgs<null>>({
       return b.forSender().build();
     }
     // An owner's department joins the list, named through the ledger's aliases (in the same script).
-    const { ms } = await listed(ctx, { person: personKey(s.name), dept: s.role === 'owner' && s.department ? normalizeInput(s.department) : undefined });
-    const open = ms.filter((m) => !isDone(m.status));
-    const b = listReply(ctx, `${s.name}负责的未完成事项`, open, ms.length ? `您负责的${ms.length}项措施均已完成。` : '本台账中没有由您负责的措施。');
-    if (open.length) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
+    const { ms, total, open } = await listed(ctx, { person: personKey(s.name), dept: s.role === 'owner' && s.department ? normalizeInput(s.department) : undefined }, true);
+    const b = listReply(ctx, `${s.name}负责的未完成事项`, ms, total ? `您负责的${total}项措施均已完成。` : '本台账中没有由您负责的措施。', open);
+    if (open) b.line('更新进展：进展 编号 说明；报完成：完成 编号 说明。');
     return b.forSender().build();
   },
 });
@@ -122,22 +116,18 @@ export const dept = defineCommand<ListArgs<string>>({
     const name = a.own;
     const L = ctx.ledger.id;
     const found = await listed(ctx, { dept: normalizeInput(name) });
-    if (found.deptCount > 0) return listReply(ctx, `${safeText(found.deptName)}的整改措施`, found.ms, '该部门没有整改措施。').build();
+    if (found.deptCount > 0) return listReply(ctx, `${safeText(found.deptName)}的整改措施`, found.ms, '该部门没有整改措施。', found.total).build();
     // Not a department of the ledger as written: one that contains the name, or the list of them.
     const n = canonicalDept(name, await ctx.services.ledgers.departmentAliases(L));
-    let ids: string[] = [];
-    let shown = n;
-    {
-      const all = await ctx.services.ledgers.departments(L);
-      const hit = all.filter((d) => d.includes(n) || n.includes(d));
-      if (hit.length === 1) { shown = hit[0]; ids = await ctx.services.ledgers.idsByDepartment(L, hit[0]); }
-      else {
-        const b = new ReplyBuilder('部门');
-        b.line(`没有找到部门“${safeText(n)}”。${all.length ? `台账中的部门有：${all.map(safeText).join('、')}。` : ''}`);
-        return b.build();
-      }
+    const all = await ctx.services.ledgers.departments(L);
+    const hit = all.filter((d) => d.includes(n) || n.includes(d));
+    if (hit.length !== 1) {
+      const b = new ReplyBuilder('部门');
+      b.line(`没有找到部门“${safeText(n)}”。${all.length ? `台账中的部门有：${all.map(safeText).join('、')}。` : ''}`);
+      return b.build();
     }
-    return listReply(ctx, `${safeText(shown)}的整改措施`, await measures(ctx, ids), '该部门没有整改措施。').build();
+    const { ms, total } = await listed(ctx, { dept: hit[0] });
+    return listReply(ctx, `${safeText(hit[0])}的整改措施`, ms, '该部门没有整改措施。', total).build();
   },
 });
 
@@ -151,8 +141,8 @@ export const leader = defineCommand<ListArgs<string>>({
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const name = a.own;
     const n = personKey(name);
-    const { ms } = await listed(ctx, { leader: n });
-    return listReply(ctx, `${safeText(n)}分管的整改措施`, ms, `没有找到由“${safeText(n)}”担任责任领导的措施。`).build();
+    const { ms, total } = await listed(ctx, { leader: n });
+    return listReply(ctx, `${safeText(n)}分管的整改措施`, ms, `没有找到由“${safeText(n)}”担任责任领导的措施。`, total).build();
   },
 });
 
@@ -194,8 +184,8 @@ export const pending = defineCommand<ListArgs<null>>({
   parse: listParse<null>('待销号', () => null),
   async run(ctx, a) {
     if ('filters' in a) return filteredReply(ctx, a.filters);
-    const { ms } = await listed(ctx, { status: '待销号' });
-    const b = listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。');
+    const { ms, total } = await listed(ctx, { status: '待销号' });
+    const b = listReply(ctx, '待销号事项', ms, '目前没有待审核销号的事项。', total);
     if (ms.length) b.line('整改办审核：销号 编号 [意见]；退回：退回 编号 原因。');
     return b.build();
   },

@@ -186,10 +186,10 @@ export interface SetsRead {
 /**
  * The items of a union of index sets (`sets`: keys of generation `g`), plus,
  * when `dept` is given (as written, normalized), that department's set,
- * named through the ledger's department aliases.
+ * named through the ledger's department aliases. Above `cap` ids, the ids only.
  */
-export async function readSets(redis: RedisClient, g: GenKeys, aliasKey: string, sets: string[], dept = ''): Promise<SetsRead> {
-  const r = fenced(g.L, await SETS.run(redis, [lk.gen(g.L), aliasKey, ...sets], [String(g.gen), g.prefix, READ_CAP, dept]));
+export async function readSets(redis: RedisClient, g: GenKeys, aliasKey: string, sets: string[], dept = '', cap = READ_CAP): Promise<SetsRead> {
+  const r = fenced(g.L, await SETS.run(redis, [lk.gen(g.L), aliasKey, ...sets], [String(g.gen), g.prefix, cap, dept]));
   const head = { deptCount: Number(r[1]), deptName: String(r[2] ?? '') };
   return r[3] === 1 ? { ...head, items: toItems(r[4] as Flat[]) } : { ...head, ids: r[4] as string[] };
 }
