@@ -86,6 +86,8 @@ export interface CardRecord {
   linked?: string;
   /** A 1:1 copy the platform accepted (a retried delivery does not create it twice). */
   created?: boolean;
+  /** WeCom app card: the unused response_code of its send (one update_template_card, 72 h), to show a decision made elsewhere. */
+  responseCode?: string;
   /** The first applied decision; a card is decided once. */
   decided?: CardDecision;
 }

@@ -120,7 +120,7 @@ export class ReachSettingsService {
     return (await this.platformsOf(chat)).map((p) => {
       const sender = this.d.senders?.get(p);
       if (!sendsDirect(sender)) return `${PLATFORM_NAME[p]}：${DIRECT_NEEDS[p]}，无法发私信，审核只在群内`;
-      if (sender?.sendsDirectCards?.()) return `${PLATFORM_NAME[p]}：私信审核卡片，可直接点“销号”“退回”`;
+      if (sender?.sendsDirectCards?.()) return `${PLATFORM_NAME[p]}：${p === 'wecom' ? '自建应用' : ''}私信审核卡片，可直接点“销号”“退回”`;
       return `${PLATFORM_NAME[p]}：私信文字通知（列出申报内容），在私信中回复“销号 编号”或“退回 编号 原因”即可审核`;
     });
   }

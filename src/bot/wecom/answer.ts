@@ -13,6 +13,7 @@ import { truncateBytes, utf8Bytes } from './split.js';
 import { cdata } from './xml.js';
 import { randomBytes } from 'node:crypto';
 import { openCard, settleCard, streamWithCard, type CardRoute } from './cards.js';
+import type { AppCardRoute, WecomAppCards } from './app-cards.js';
 
 /** An HTTP answer to a callback. */
 export interface CallbackAnswer {
@@ -26,6 +27,8 @@ export interface AnswerDeps {
   config: WecomConfig;
   keys: CallbackKeys;
   sender: WecomSender;
+  /** The app's 1:1 approval cards (when the app can send and cards are kept). */
+  appCards?: WecomAppCards;
 }
 
 const EMPTY: CallbackAnswer = { body: '' };
@@ -147,6 +150,10 @@ function appPassive(d: AnswerDeps, m: InboundMessage, reply: Reply, nonce: strin
 export function wecomDeliverer(d: AnswerDeps): Deliverer {
   return async (data, reply) => {
     if (data.kind === 'mention') return deliverMention(d, String(data.chatId), reply);
+    if (data.kind === 'app-card') {
+      if (!d.appCards) throw new SendError('config', 'no_app_cards', 'app card click answered by an instance without app cards');
+      return d.appCards.answer(data as unknown as AppCardRoute, reply);
+    }
     if (data.kind === 'card') {
       // A press answered too late for a card update: the decision is still recorded, the answer goes as text.
       const c = data as unknown as CardRoute;

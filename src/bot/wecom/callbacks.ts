@@ -103,9 +103,17 @@ async function receive(d: AnswerDeps, c: Context, accepted: { aibot: string[]; a
   const inbound = parseDecrypted(message);
   // The receiveid must match the kind of sender: "" (or the bot id) for the AI bot, the corp id for the app.
   if (!accepted[inbound.source].includes(receiveId)) throw new Rejection(401, 'receiveid_for_source');
-  const log = lazyChild(d.ctx.logger, () => (inbound.kind !== 'other'
-    ? { platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId }
-    : { platform: 'wecom', source: inbound.source }));
+  const log = lazyChild(d.ctx.logger, () => (inbound.kind === 'app-card' ? { platform: 'wecom', source: inbound.source, taskId: inbound.taskId }
+    : inbound.kind !== 'other' ? { platform: 'wecom', source: inbound.source, msgId: inbound.msgId, chatId: inbound.chatId }
+      : { platform: 'wecom', source: inbound.source }));
+  if (inbound.kind === 'app-card') {
+    // Kept in the inbound queue (or answered at once) before WeCom hears the empty 200; the card is updated by API.
+    if (d.appCards) await d.appCards.onClick(inbound, log);
+    else log.info('app card click without app cards configured: acknowledged');
+    c.status = 200;
+    c.body = '';
+    return;
+  }
   if (inbound.kind === 'other') {
     log.info({ what: inbound.what }, 'wecom callback acknowledged without processing');
     c.status = 200;

@@ -44,8 +44,23 @@ export interface InboundCardEvent {
   responseUrl?: string;
 }
 
+/**
+ * A click on one of the app's template cards (app callback XML, MsgType=event,
+ * Event=template_card_event: EventKey, TaskId, CardType, ResponseCode; D/90240).
+ * It has no MsgId: (TaskId, clicker, EventKey) is the message's identity.
+ */
+export interface InboundAppCardEvent {
+  kind: 'app-card';
+  source: 'app';
+  senderId: string;
+  taskId: string;
+  eventKey: string;
+  /** One use of update_template_card for this click, 72 h. */
+  responseCode?: string;
+}
+
 /** A decrypted callback, classified. */
-export type Inbound = InboundMessage | InboundCardEvent | InboundOther;
+export type Inbound = InboundMessage | InboundCardEvent | InboundAppCardEvent | InboundOther;
 
 /** Pulls the ciphertext out of an outer envelope: XML `<Encrypt>` or JSON `encrypt` (any case). */
 export function envelopeCiphertext(body: string): { encrypt: string; format: 'xml' | 'json' } {
@@ -157,12 +172,26 @@ function appMessage(rec: Record<string, unknown>): Inbound {
   const type = s('MsgType');
   const from = s('FromUserName');
   if (!type || !from) throw new Rejection(400, 'bad_app_message');
+  if (type === 'event' && s('Event') === 'template_card_event') return appCardEvent(s, from);
   if (type !== 'text') return { kind: 'other', source: 'app', what: type === 'event' ? `event:${s('Event') ?? ''}` : type };
   const msgId = s('MsgId');
   const content = s('Content');
   if (!msgId || content === undefined) throw new Rejection(400, 'bad_app_message');
   // Apps only receive what a member sends to the app itself: always a 1:1 chat.
   return { kind: 'message', source: 'app', msgId, senderId: from, chatId: from, chatType: 'private', text: content.trim() };
+}
+
+const appCardSchema = z.object({
+  TaskId: z.string().regex(/^[0-9a-zA-Z_\-@]{1,128}$/),
+  EventKey: z.string().max(1024),
+  ResponseCode: z.string().min(1).max(512).optional(),
+  FromUserName: z.string().min(1).max(128),
+});
+
+function appCardEvent(s: (k: string) => string | undefined, from: string): InboundAppCardEvent {
+  const r = appCardSchema.safeParse({ TaskId: s('TaskId'), EventKey: s('EventKey') ?? '', ResponseCode: s('ResponseCode') || undefined, FromUserName: from });
+  if (!r.success) throw new Rejection(400, 'bad_app_card_event');
+  return { kind: 'app-card', source: 'app', senderId: r.data.FromUserName, taskId: r.data.TaskId, eventKey: r.data.EventKey, ...(r.data.ResponseCode ? { responseCode: r.data.ResponseCode } : {}) };
 }
 
 /** Parses a decrypted message: XML or `MsgType` JSON → app; `msgtype` JSON → AI bot. */

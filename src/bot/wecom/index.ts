@@ -5,6 +5,7 @@ import { registerCallbackRoutes } from './callbacks.js';
 import { describeWecomConfig, loadWecomConfig } from './config.js';
 import { aesKeyFrom } from './crypto.js';
 import { WecomSender } from './sender.js';
+import { WecomAppCards } from './app-cards.js';
 import { AccessTokenCache } from './token.js';
 import { DEFAULT_WECOM_DOWNLOAD_HOSTS, wecomFileFetcher } from './media.js';
 
@@ -35,6 +36,12 @@ export async function startWecom(ctx: AdapterContext): Promise<AdapterHandle | n
   const deps: AnswerDeps = {
     ctx, config, keys: { token: config.token, aesKey: aesKeyFrom(config.encodingAesKey) }, sender,
   };
+  // The office's 1:1 approval copies (outbox → sendDirect) become app template cards when the app can send and cards are kept.
+  if (config.appSend && ctx.cards) {
+    deps.appCards = new WecomAppCards({ ctx, sender }, ctx.logger.child({ platform: 'wecom' }));
+    const appCards = deps.appCards;
+    sender.useDirectCards((to, reply) => appCards.createDirect(to, reply));
+  }
   ctx.inbound.onDeliver('wecom', wecomDeliverer(deps));
   // Pictures and files of AI bot messages are downloaded and decrypted when applied (worker side).
   ctx.files?.register('wecom', wecomFileFetcher({

@@ -38,6 +38,7 @@ export function webhookKeyOf(stored: string): string {
 export class WecomSender implements ChatSender {
   readonly platform = 'wecom' as const;
   private readonly sleep: (ms: number) => Promise<void>;
+  private directCard?: (to: DirectTarget, reply: Reply) => Promise<void>;
 
   constructor(private readonly d: WecomSenderDeps) {
     this.sleep = d.sleep ?? realSleep;
@@ -70,17 +71,50 @@ export class WecomSender implements ChatSender {
     return `wecom:app:${this.d.config.agentId ?? 'none'}:${userId}`;
   }
 
+  /** Set by the adapter when a card store is there: delivers a reply's decision as an app template card (app-cards.ts). */
+  useDirectCards(f: (to: DirectTarget, reply: Reply) => Promise<void>): void {
+    this.directCard = f;
+  }
+
+  /** 1:1 approval copies are app cards when the app can send and cards are kept. */
+  sendsDirectCards(): boolean {
+    return Boolean(this.directCard) && this.d.config.appSend;
+  }
+
   /**
    * 1:1 through the self-built app's message/send to `touser`. A reply with
-   * a decision goes as text naming the 销号/退回 commands: an app card's
-   * button press would come back on the app callback path, which approval
-   * cards do not use yet.
+   * a decision becomes an app template card (its clicks come back on the app
+   * callback); without a card store it goes as text naming the commands.
    */
   async sendDirect(to: DirectTarget, reply: Reply, opts: SendOptions = {}): Promise<void> {
     if (!this.d.config.appSend) {
       throw await this.configProblem(to.chatId, 'no_app', '企业微信私信提醒需要自建应用：请设置 WECOM_CORP_ID、WECOM_AGENT_ID、WECOM_SECRET');
     }
+    if (reply.actions && this.directCard) return this.directCard(to, reply);
     return this.sendApp({ platform: 'wecom', chatId: to.chatId, channel: { touser: to.userId } }, reply, opts.parts);
+  }
+
+  /** An app template_card to one member (D/90236); returns the send's response_code (one later update, 72 h). */
+  async sendAppCard(chatId: string, touser: string, card: Record<string, unknown>): Promise<string | undefined> {
+    await takeSlots(this.d.rateLimiter, this.directKey(touser), APP_PER_MEMBER_PER_MINUTE, 1, this.d.config.rateWaitMs, this.sleep);
+    const body = { touser, msgtype: 'template_card', agentid: this.d.config.agentId, template_card: card };
+    const a = await this.withToken((tok) =>
+      this.call(`${this.d.config.apiBase}/cgi-bin/message/send?access_token=${encodeURIComponent(tok)}`, body, 'message/send'));
+    await this.checked(chatId, a, 'message/send');
+    return typeof a.response_code === 'string' ? a.response_code : undefined;
+  }
+
+  /** `message/update_template_card` (https://developer.work.weixin.qq.com/document/path/94888): one use of a response_code. */
+  async updateAppCard(update: { response_code: string; userids?: string[]; atall?: 1; button?: { replace_name: string }; template_card?: Record<string, unknown> }): Promise<void> {
+    const body = { ...update, agentid: this.d.config.agentId };
+    const a = await this.withToken((tok) =>
+      this.call(`${this.d.config.apiBase}/cgi-bin/message/update_template_card?access_token=${encodeURIComponent(tok)}`, body, 'update_template_card'));
+    await this.checked(undefined, a, 'update_template_card');
+  }
+
+  /** A plain app text to one member (the answer to a card click: a refusal, a hint). */
+  async sendAppText(touser: string, reply: Reply): Promise<void> {
+    return this.sendApp({ platform: 'wecom', chatId: touser, channel: { touser } }, reply);
   }
 
   /** Group robot markdown, split at 4,096 bytes; mentions as `<@userid>` in the last part. */

@@ -11,6 +11,12 @@
  *   (https://developer.work.weixin.qq.com/document/path/90313), seen on an AI-bot reply
  *   in funcodingdev/n8n-nodes-wecom#43.
  * - 45009 "api freq out of limit": over 20 messages a minute per robot (D/91770; the code [2nd]).
+ * - App template cards (message/send D/90236, update_template_card D/94888): no source we found
+ *   names the code for a task_id already used by the app, nor for a used or expired
+ *   response_code (D/94888 only says "一个code只能调用一次该接口，且只能在72小时内调用"), so the
+ *   fake answers both with the invalid-parameter code 40058 and says which rule in errmsg. An
+ *   update needs agentid (40056 "不合法的agentid", global codes D/90313), a recipient choice
+ *   (userids or atall) and either button.replace_name or a template_card.
  */
 
 /** A WeCom error answer. */
@@ -172,5 +178,29 @@ export function templateCardRefusal(card: unknown): Refusal | null {
     if (!isObject(x) || typeof x.text !== 'string' || !x.text || typeof x.key !== 'string' || !x.key) return { errcode: 40058, errmsg: 'button text and key are required' };
     if (bytes(x.key) > 1024) return { errcode: 40058, errmsg: 'button key exceeds 1024 bytes' };
   }
+  return null;
+}
+
+/** A response_code (of a card send, or of a click) updates once within 72 hours (D/94888). */
+export const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
+
+/** The body of message/update_template_card (D/94888), before its response_code is checked. */
+export function appCardUpdateRefusal(body: unknown): Refusal | null {
+  if (!isObject(body)) return { errcode: 40058, errmsg: 'body is not a JSON object. invalid Request Parameter' };
+  if (typeof body.agentid !== 'number') return { errcode: 40056, errmsg: 'invalid agentid' };
+  if (typeof body.response_code !== 'string' || !body.response_code) return { errcode: 40058, errmsg: 'response_code is required. invalid Request Parameter' };
+  const ids = body.userids;
+  if (ids !== undefined && (!Array.isArray(ids) || ids.length > 1000 || ids.some((u: unknown) => typeof u !== 'string'))) {
+    return { errcode: 40058, errmsg: 'userids must be a list of at most 1000 userids' };
+  }
+  if (body.atall !== 1 && !ids?.length) return { errcode: 81013, errmsg: 'user & party & tag all invalid' };
+  if (body.button !== undefined) {
+    if (body.template_card !== undefined) return { errcode: 40058, errmsg: 'button and template_card are exclusive' };
+    if (!isObject(body.button) || typeof body.button.replace_name !== 'string' || !body.button.replace_name) {
+      return { errcode: 40058, errmsg: 'button.replace_name is required. invalid Request Parameter' };
+    }
+    return null;
+  }
+  if (!isObject(body.template_card)) return { errcode: 40058, errmsg: 'button or template_card is required. invalid Request Parameter' };
   return null;
 }

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APP_PER_MEMBER_PER_MINUTE, ROBOT_PER_MINUTE, appSendRefusal, responseRefusal, webhookRefusal } from './rules.js';
+import { FakeAppCards } from './app-cards.js';
 
 /** Which fake endpoint a call hit. */
-export type FakeRoute = 'gettoken' | 'webhook' | 'send' | 'response';
+export type FakeRoute = 'gettoken' | 'webhook' | 'send' | 'response' | 'update_card';
 
 /** A failure to inject into the next call of a route. */
 export type Failure = { errcode: number; errmsg?: string } | { status: number } | { delayMs: number };
@@ -49,11 +50,14 @@ export class FakeWecomServer {
   /** Accepted sends per webhook key (ms epoch on the fake's clock). */
   private readonly robotSends = new Map<string, number[]>();
   private readonly now: () => number;
+  /** The app's template cards (message/send template_card, update_template_card). */
+  readonly appCards: FakeAppCards;
   private server = http.createServer((req, res) => void this.serve(req, res));
   url = '';
 
   constructor(o: FakeWecomOptions = {}) {
     this.now = o.now ?? Date.now;
+    this.appCards = new FakeAppCards(this.now);
   }
 
   async start(): Promise<this> {
@@ -109,6 +113,7 @@ export class FakeWecomServer {
     return ({
       '/cgi-bin/gettoken': 'gettoken', '/cgi-bin/webhook/send': 'webhook',
       '/cgi-bin/message/send': 'send', '/cgi-bin/aibot/response': 'response',
+      '/cgi-bin/message/update_template_card': 'update_card',
     } as Record<string, FakeRoute>)[path] ?? null;
   }
 
@@ -187,9 +192,17 @@ export class FakeWecomServer {
         this.validTokens.add(t);
         return { errcode: 0, errmsg: 'ok', access_token: t, expires_in: 7200 };
       }
-      case 'send':
+      case 'send': {
         if (!this.validTokens.has(q.get('access_token') ?? '')) return { errcode: 42001, errmsg: 'access_token expired' };
-        return appSendRefusal(body) ?? { errcode: 0, errmsg: 'ok', msgid: randomBytes(6).toString('hex') };
+        const bad = appSendRefusal(body);
+        if (bad) return bad;
+        const card = this.appCards.send(body as Record<string, any>);
+        if (card && card.errcode) return card;
+        return { errcode: 0, errmsg: 'ok', msgid: randomBytes(6).toString('hex'), ...(card?.response_code ? { response_code: card.response_code } : {}) };
+      }
+      case 'update_card':
+        if (!this.validTokens.has(q.get('access_token') ?? '')) return { errcode: 42001, errmsg: 'access_token expired' };
+        return this.appCards.update(body);
       case 'webhook':
         return this.webhook(q.get('key') ?? '', body);
       case 'response': {
