@@ -7,7 +7,7 @@
  * extension disagrees with the content gets the content's extension, so a
  * download opens in the right program.
  */
-import JSZip from 'jszip';
+import type JSZipType from 'jszip';
 import type { EvidenceKind, EvidenceLimits } from './types.js';
 
 /** Default largest accepted file (EVIDENCE_MAX_MB overrides). */
@@ -55,6 +55,8 @@ export function extensionOf(name: string | undefined): string {
 
 async function zipKind(bytes: Buffer): Promise<Sniffed | null> {
   try {
+    // jszip (~10 MB resident) loads with the first ZIP-shaped file, not at start.
+    const { default: JSZip } = (await import('jszip')) as { default: typeof JSZipType };
     const zip = await JSZip.loadAsync(bytes, { checkCRC32: false });
     const names = Object.keys(zip.files);
     if (names.some((n) => n.startsWith('word/'))) return T.docx;

@@ -2,7 +2,7 @@
  * `ledger import NOTICE.txt|.docx`: a published progress notice → a draft
  * ledger. Pure text functions; the .docx reader only unzips the paragraphs.
  */
-import JSZip from 'jszip';
+import type JSZipType from 'jszip';
 import type { Kind, Numbering, Status } from '../../ledger/types.js';
 import { paragraphsOfText, classify, type Para } from './lines.js';
 import { findOpening, findSignature, findTitle, readFacts, type NoticeFacts } from './facts.js';
@@ -65,6 +65,8 @@ export function parseNoticeText(text: string): NoticeParse {
 
 /** The paragraphs of a .docx (word/document.xml), text runs joined. */
 export async function docxParagraphs(buf: Uint8Array): Promise<Para[]> {
+  // Loaded with the first .docx, not at start (the service imports this module for 通报).
+  const { default: JSZip } = (await import('jszip')) as { default: typeof JSZipType };
   const zip = await JSZip.loadAsync(buf);
   const xml = await zip.file('word/document.xml')?.async('string');
   if (!xml) throw new Error('not a Word document: word/document.xml is missing');
