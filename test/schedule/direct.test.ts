@@ -245,7 +245,7 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     expect(content).toContain('杜波尚未登记本平台账号');
     expect(content).not.toContain('<@ChenMin>');
 
-    // 审批私信 开 on WeCom: the office gets the completion 1:1 as text naming the commands to type (no app card).
+    // 审批私信 开 on WeCom: the office gets the completion 1:1 as an app template card (test/schedule/approval-direct-wecom.test.ts clicks it).
     await w.service.reachSettings.setApprovalDirect(w.ledgerId, true, { name: 'cli' });
     const before = wecom.of('send').length;
     const done = await w.say('ChenMin', '完成 二.1.1 任职文件已印发', { platform: 'wecom', chatId: chat, senderId: 'ChenMin' });
@@ -253,9 +253,9 @@ describe('reminders to the person (1:1), real Redis and fake platforms', () => {
     await w.waitLog(() => wecom!.of('send').length > before);
     const copy = wecom.of('send').slice(before);
     expect(copy.map((c) => c.body.touser)).toEqual(['WangJing']);
-    expect(copy[0]!.body.markdown.content).toContain('待销号审核');
-    expect(copy[0]!.body.markdown.content).toContain('“销号 二.1.1”');
-    expect(copy[0]!.body.markdown.content).toContain('任职文件已印发');
+    expect(copy[0]!.body).toMatchObject({ msgtype: 'template_card', agentid: 1000002, template_card: { card_type: 'button_interaction', main_title: { title: '待销号审核' } } });
+    expect(copy[0]!.body.template_card.main_title.desc).toContain('二.1.1');
+    expect(copy[0]!.body.template_card.sub_title_text).toContain('任职文件已印发');
     expect(wecom.refused()).toEqual([]);
     expect(wecom.dropped()).toEqual([]);
   });
