@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
-import { GatewayError, StreamConnection } from './stream-connection.js';
+import type { StreamConnection } from './stream-connection.js';
+
+type ConnModule = typeof import('./stream-connection.js');
+/** dingtalk-stream (with its axios and ws, ~20 MB resident) loads with the first Stream connection, never in HTTP mode. */
+let connModule: ConnModule | undefined;
 
 export interface SupervisorOptions {
   clientId: string;
@@ -87,6 +91,14 @@ export class StreamSupervisor extends EventEmitter {
 
   private open(): void {
     if (!this.running) return;
+    if (!connModule) {
+      import('./stream-connection.js').then(
+        (m) => { connModule = m; this.open(); },
+        (err: Error) => this.o.logger.error({ err: err.message }, 'dingtalk: the stream client could not be loaded'),
+      );
+      return;
+    }
+    const { GatewayError, StreamConnection } = connModule;
     const conn: StreamConnection = new StreamConnection({
       clientId: this.o.clientId,
       clientSecret: this.o.clientSecret,
