@@ -5,7 +5,8 @@ import { testRedisUrl } from '../helpers/redis.js';
 import { aliasOf, parseCode } from '../../src/ledger/codes.js';
 import type { Measure } from '../../src/ledger/types.js';
 import { FakeWecomServer } from '../fakes/wecom/server.js';
-import { FakeCallbacks } from '../fakes/wecom/callbacks.js';
+import { FakeCallbacks, aibotText } from '../fakes/wecom/callbacks.js';
+import { FakeCardClient } from '../fakes/wecom/cards.js';
 import { KEYS, startHarness, type Harness } from '../bot/wecom/harness.js';
 import { schedWorld, type SchedWorld } from './harness.js';
 
@@ -142,6 +143,25 @@ describe('WeCom office 1:1 approval card through the self-built app (审批私�
     const back = (await history('二.1.2')).filter((e) => e.action === '退回');
     expect(back.at(-1)).toMatchObject({ actor: { userId: OFFICE }, note: expect.stringContaining('佐证材料不足') });
     expect(fake.appCards.sentTo(OFFICE2)).toHaveLength(1);
+    expect(fake.refused('update_card')).toEqual([]);
+  });
+
+  it('a press on the AI bot\'s group card shows its decision on the app copies', async () => {
+    const bot = new FakeCallbacks({ token: KEYS.token, encodingAesKey: KEYS.encodingAesKey, receiveId: '' }, () => Math.floor(w.clock.now().getTime() / 1000));
+    const client = new FakeCardClient(bot, h.url);
+    expect((await w.say('office', '退回 一.2.1 请补充材料'))!.markdown).toContain('已退回');
+    const cb = bot.aibot(aibotText({ msgid: randomUUID(), userid: OWNER, chatid: GROUP, content: '@整改督办 完成 一.2.1 长期坚持 制度已落实' }));
+    const res = await fetch(`${h.url}/wecom/callback?${cb.query}`, { method: 'POST', body: cb.body });
+    const group = client.track(bot.openJsonReply(await res.text(), cb.nonce).plain, GROUP)!;
+    expect(group).toBeTruthy();
+    await until(() => fake.appCards.sentTo(OFFICE).length === 3 && fake.appCards.sentTo(OFFICE2).length === 2, 'the app copies');
+    const copies = [cardOf(OFFICE, 2), cardOf(OFFICE2, 1)];
+    for (const c of copies) expect(c.taskId.startsWith(group)).toBe(true);
+    const pressed = await client.press(group, OFFICE, 'a0');
+    expect(pressed.update?.template_card.main_title.title).toBe('待销号审核：已销号');
+    expect(await status('一.2.1')).toBe('已完成并长期坚持');
+    expect(fake.appCards.view(copies[0]!.taskId, OFFICE).replacedBy).toBe('已销号');
+    expect(fake.appCards.view(copies[1]!.taskId, OFFICE2).replacedBy).toBe('已销号');
     expect(fake.refused('update_card')).toEqual([]);
   });
 

@@ -109,6 +109,8 @@ export async function settleCard(d: AnswerDeps, rec: CardRecord, route: Pick<Car
   const reason = p.press === 'reason' ? rec.actions.buttons[button]?.reasons?.[p.reason] : undefined;
   const next = await cardOutcome(d.ctx.cards!, rec, { button, reason, senderId: route.senderId }, reply, d.ctx.clock.now());
   const mine = [route.senderId];
+  // The office's 1:1 app copies of this card show the decision too (their send's response_code).
+  if (next.kind === 'decided' && next.rec.decided) await d.appCards?.mirror(next.rec, next.rec.decided);
   if (next.kind === 'decided') return { face: { face: 'decided' } };
   if (next.kind === 'reasons') return { face: { face: 'reasons', button: next.button }, userids: mine };
   return { face: { face: 'main', hint: next.hint }, userids: mine };
