@@ -5,7 +5,7 @@ import { testRedisUrl } from '../helpers/redis.js';
 import { aliasOf, parseCode } from '../../src/ledger/codes.js';
 import type { Measure } from '../../src/ledger/types.js';
 import { FakeWecomServer } from '../fakes/wecom/server.js';
-import { FakeCallbacks, aibotText } from '../fakes/wecom/callbacks.js';
+import { FakeCallbacks, aibotText, appText } from '../fakes/wecom/callbacks.js';
 import { FakeCardClient } from '../fakes/wecom/cards.js';
 import { KEYS, startHarness, type Harness } from '../bot/wecom/harness.js';
 import { schedWorld, type SchedWorld } from './harness.js';
@@ -162,6 +162,22 @@ describe('WeCom office 1:1 approval card through the self-built app (审批私�
     expect(await status('一.2.1')).toBe('已完成并长期坚持');
     expect(fake.appCards.view(copies[0]!.taskId, OFFICE).replacedBy).toBe('已销号');
     expect(fake.appCards.view(copies[1]!.taskId, OFFICE2).replacedBy).toBe('已销号');
+    expect(fake.refused('update_card')).toEqual([]);
+  });
+
+  it('其他原因: the card asks for a reply in the 1:1 chat; the typed 退回 there sends the item back and shows on the card', async () => {
+    await complete('二.1.2', '已补充随机分案记录', OFFICE2);
+    await until(() => fake.appCards.sentTo(OFFICE).length === 4, 'the fourth card');
+    const card = cardOf(OFFICE, 3);
+    await click(card.taskId, OFFICE, 'a1');
+    await click(card.taskId, OFFICE, 'o1');
+    expect(fake.appCards.view(card.taskId, OFFICE).card.sub_title_text).toContain('请在这里回复：退回 二.1.2 原因');
+    const cb = keys.app(appText({ corpId: fake.corpId, from: OFFICE, content: '退回 二.1.2 缺少分案记录原件', msgId: String(Date.now()) }));
+    const res = await fetch(`${h.url}/wecom/app/callback?${cb.query}`, { method: 'POST', body: cb.body });
+    expect(keys.openXmlReply(await res.text(), cb.nonce).plain).toContain('已退回');
+    expect(await status('二.1.2')).not.toBe('待销号');
+    expect((await history('二.1.2')).at(-1)).toMatchObject({ action: '退回', note: expect.stringContaining('缺少分案记录原件') });
+    expect(fake.appCards.view(card.taskId, OFFICE).replacedBy).toBe('已退回');
     expect(fake.refused('update_card')).toEqual([]);
   });
 

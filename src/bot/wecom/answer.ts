@@ -80,6 +80,8 @@ export async function answerMessage(d: AnswerDeps, m: InboundMessage, nonce: str
       log.info({ budgetMs: d.config.replyBudgetMs }, 'answer not taken passively: acknowledged, the reply queue sends it');
       return EMPTY;
     }
+    // A typed 销号 / 退回 shows on the office's app cards of the item.
+    await d.appCards?.typed(m.chatId, reply);
   }
   return m.source === 'aibot' ? aibotPassive(d, m, reply, nonce, log) : appPassive(d, m, reply, nonce);
 }
@@ -162,6 +164,7 @@ export function wecomDeliverer(d: AnswerDeps): Deliverer {
     }
     const m = data as unknown as WecomRoute;
     const log = lazyChild(d.ctx.logger, () => ({ platform: 'wecom', source: m.source, msgId: m.msgId }));
+    if (data.kind !== 'card') await d.appCards?.typed(m.chatId, reply);
     if (m.source === 'aibot') {
       if (!m.responseUrl) throw new SendError('config', 'no_response_url', 'late answer dropped: the callback had no response_url');
       if (!(await d.sender.respond(m.responseUrl, reply, await aibotMentions(d, m, reply, log)))) return;

@@ -79,6 +79,12 @@ export class WecomAppCards {
     if (!existing) {
       await this.cards.save(rec);
       await this.cards.addCopy?.('wecom', actions.id, id);
+      // A 销号 / 退回 typed in the group or in this 1:1 chat finds the copies by the item's code.
+      const code = actions.fields.find((f) => f.label === '编号')?.value;
+      if (code) {
+        await this.cards.markOpen?.('wecom', to.chatId, code, actions.id);
+        await this.cards.markOpen?.('wecom', to.userId, code, id);
+      }
     }
     const shown = await this.inherit(rec);
     const responseCode = await this.d.sender.sendAppCard(to.chatId, to.userId, face(shown, shown.decided ? { face: 'decided' } : { face: 'main' }));
@@ -158,8 +164,31 @@ export class WecomAppCards {
 
   /** Shows a decision on the other 1:1 copies of the same completion, with the response_code of their send (once). */
   async mirror(rec: CardRecord, d: CardDecision, log: Logger = this.logger): Promise<void> {
-    const root = rec.linked ?? rec.id;
-    const ids = [root, ...((await this.cards.copies?.('wecom', root)) ?? [])].filter((id) => id !== rec.id);
+    await this.decideAll(rec.linked ?? rec.id, d, log, rec.id);
+  }
+
+  /**
+   * A 销号 / 退回 typed (in the group, or in the 1:1 chat with the app) decides
+   * the item's open copies as a click does. Best effort: the command stands.
+   */
+  async typed(chatId: string, reply: Reply): Promise<void> {
+    const o = reply.outcome;
+    const c = o?.kind === 'changed' ? o.changes?.find((x) => x.from === '待销号' && x.to !== '待销号') : undefined;
+    if (!c || !this.cards.openCard) return;
+    try {
+      const id = await this.cards.openCard('wecom', chatId, c.code);
+      if (!id) return;
+      const label = c.to === '已销号' || c.to.startsWith('已完成') ? '销号' : '退回';
+      const d: CardDecision = { label, by: o!.by ?? '', at: this.d.ctx.clock.now().toISOString(), change: `${c.from} → ${c.to}` };
+      const rec = await this.cards.get('wecom', id);
+      await this.decideAll(rec?.linked ?? id, d, this.logger);
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'wecom: app cards not updated after a typed decision');
+    }
+  }
+
+  private async decideAll(root: string, d: CardDecision, log: Logger, except?: string): Promise<void> {
+    const ids = [root, ...((await this.cards.copies?.('wecom', root)) ?? [])].filter((id) => id !== except);
     for (const id of ids) {
       const other = await this.cards.decide('wecom', id, d);
       if (!other?.deliverTo || !other.created || !other.responseCode) continue;
