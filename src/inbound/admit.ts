@@ -25,6 +25,7 @@ export interface AdmitGateOptions {
   seen(n: number): number;
   /** Reads the finished counter of partition n from Redis. */
   read(n: number): Promise<number>;
+  /** How often held acknowledgements are checked (timeouts, another instance's counter); default 10 ms. */
   pollMs?: number;
   now?: () => number;
 }
@@ -82,7 +83,7 @@ export class AdmitGate {
       };
       set.add(w);
       if (!this.timer) {
-        this.timer = setInterval(() => this.tick(), this.o.pollMs ?? 20);
+        this.timer = setInterval(() => this.tick(), this.o.pollMs ?? 10);
         this.timer.unref?.();
       }
     });
