@@ -64,8 +64,8 @@ function descendants(pid: number): number[] {
 }
 
 /**
- * The real start path, `npm start` (scripts/start.mjs → tsx → src/main.ts, REDIS_URL passed through):
- * returns the start script's child handle and the pid of the process that runs src/main.ts.
+ * The real start path, `npm start` (scripts/start.mjs → dist/main.js, REDIS_URL passed through):
+ * returns the start script's child handle and the pid of the service's process.
  */
 function spawnService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; pid: number }> {
   const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +76,8 @@ function spawnService(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; po
       out += d;
       const m = /rectify-bot is up: http:\/\/localhost:(\d+)/.exec(out);
       if (!m) return;
-      const pid = descendants(child.pid!).find((p) => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('src/main.ts') && !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('tsx/dist/cli'); } catch { return false; } });
+      // dist/main.js (the compiled start), or src/main.ts under tsx (RECTIFY_START=tsx; not tsx's own launcher).
+      const pid = descendants(child.pid!).find((p) => { try { const c = readFileSync(`/proc/${p}/cmdline`, 'utf8'); return /dist\/main\.js|src\/main\.ts/.test(c) && !c.includes('tsx/dist/cli'); } catch { return false; } });
       if (pid) resolve({ child, port: Number(m[1]), pid });
       else reject(new Error('service process not found under scripts/start.mjs'));
     });
@@ -199,7 +200,7 @@ export async function benchMemory(o: { redisUrl: string; commands?: number }) {
     return {
       redis: { ...redisFigures, met: redisFigures.bytes_per_measure <= 1500 },
       service: {
-        start_path: 'node scripts/start.mjs (→ tsx → src/main.ts); figures are of the src/main.ts process',
+        start_path: `node scripts/start.mjs (→ ${process.env.RECTIFY_START === 'tsx' ? 'tsx → src/main.ts' : 'dist/main.js'}); figures are of the service process`,
         commands: count, answered: answered.size, retried_503: retried, drive_ms: driveMs, at_start: atStart, ...mem, launcher_processes_rss_mb: wrapperMb,
         target: 'service RSS ≤ 150 MB serving a 100,000-measure ledger after 1,000 commands', met: mem.vm_rss_mb <= 150,
       },

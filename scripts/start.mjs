@@ -1,7 +1,7 @@
 // `npm start`: installs deps if missing, makes sure redis-server exists, starts
 // a private redis-server (append-only, fsync always, ./data) unless REDIS_URL or
 // REDIS_CLUSTER_NODES is set (both are passed through as they are), then runs
-// the service; its own Redis is stopped when the service exits.
+// the service (transpiled into dist/ first); its own Redis is stopped when the service exits.
 import { ensureDeps } from './ensure-deps.mjs';
 import { ensureRedisServer, startRedis, portIsFree, freePort } from './redis.mjs';
 import { spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ const env = { ...process.env };
 // V8's young generation may grow to 16 MB semi-spaces (48 MB reserved); the service's garbage is
 // short-lived per-message objects, so 2 MB semi-spaces keep it ~30 MB smaller resident at no
 // measurable cost in answer time (bench/memory.ts, README "Benchmarks"). NODE_OPTIONS reaches the
-// process tsx starts for src/main.ts; a semi-space size given there already wins.
+// service's process; a semi-space size given there already wins.
 if (!/--max-semi-space-size/.test(env.NODE_OPTIONS ?? '')) {
   env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --max-semi-space-size=${env.RECTIFY_SEMI_SPACE_MB ?? 2}`.trim();
 }
@@ -39,9 +39,24 @@ if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
   writeFileSync(path.join(dataDir, 'redis.url'), redis.url);
   console.error(`[rectify] redis-server started on ${redis.url} (append-only, data in ${dataDir})`);
 }
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx/cli', { paths: [root] });
-const child = spawn(process.execPath, [tsx, path.join(root, 'src/main.ts')], { stdio: 'inherit', env });
+// The service runs as JavaScript transpiled into dist/ (scripts/build-run.mjs): plain Node holds
+// about 45 MB less than the same code under tsx. RECTIFY_START=tsx runs src/main.ts through tsx
+// instead, as does a failed build (with a warning).
+let args = null;
+if (env.RECTIFY_START !== 'tsx') {
+  try {
+    // Imported here: on a fresh clone esbuild exists only once ensureDeps() has run.
+    const { buildRun } = await import('./build-run.mjs');
+    args = [await buildRun(root)];
+  } catch (e) {
+    console.error(`[rectify] could not build dist/ (${String(e?.message ?? e).split('\n')[0]}); running src/main.ts through tsx`);
+  }
+}
+if (!args) {
+  const require = createRequire(import.meta.url);
+  args = [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'src/main.ts')];
+}
+const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 const forward = (sig) => () => child.kill(sig);
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
