@@ -62,9 +62,10 @@ const CHUNK = 200;
 
 /**
  * Measures matching every filter: how many, and the first `max` by deadline.
- * Candidates come from the narrowest indexes; they are read and checked CHUNK
- * at a time keeping only the best `max`, so a 100k-measure ledger's department
- * of 12,500 measures is never held at once. A deadline filter takes the
+ * Candidates come from the narrowest indexes. Without a deadline filter they
+ * are ranked by their status and deadline fields alone and only the first
+ * `max` read whole (LedgerStore.rankMeasures), so a 100k-measure ledger's
+ * department of 12,500 measures is never held at once. A deadline filter takes the
  * deadline index's order (by day) and stops reading once later days cannot
  * enter the first `max`: `部门 政治部 逾期` reads a few hundred measures and
  * counts the rest from the index, as `逾期` alone does.
@@ -82,7 +83,7 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, 
   if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
   if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));
   if (f.statuses.length) ids = intersect(ids, (await Promise.all(f.statuses.map((s) => store.idsByStatus(L, s)))).flat());
-  const keep = (m: Measure) => {
+  const keep = (m: Pick<Measure, 'status' | 'deadline'>) => {
     const due = deadlineDate(m.deadline);
     const left = due ? dayNumber(due) - today : undefined;
     if (f.overdue && (isClosed(m.status) || left === undefined || left >= 0)) return false;
@@ -98,6 +99,11 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, 
     const due = await store.dueIds(L, f.overdue ? '-inf' : today, to, ids ? 1_000_000 : 10_000);
     ids = ids ? intersect(due, ids) : due;
     byDay = true;
+  }
+  // Not in deadline order (a status, department, leader or person alone): ranked by the order fields, only the first `max` read whole.
+  if (!byDay) {
+    const r = await store.rankMeasures(L, ids, max, keep);
+    return { total: r.kept, ms: r.measures };
   }
   let rejected = 0;
   let best: Measure[] = [];

@@ -8,7 +8,7 @@ import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
-import { selectDecoded, selectMeasures, type Selected } from './list-select.js';
+import { openOnes, selectDecoded, selectMeasures, type Keep, type Selected } from './list-select.js';
 import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
 
 /** How long a ledger's meta and generation are reused without asking Redis (reads are fenced by generation anyway). */
@@ -104,7 +104,7 @@ export class LedgerStore {
    */
   listRead(L: string, spec: ListSpec, o: { limit?: number; openOnly?: boolean } = {}): Promise<{ deptCount: number; deptName: string } & Selected> {
     const limit = o.limit ?? 20;
-    const openOnly = o.openOnly ?? false;
+    const keep = o.openOnly ? openOnes : undefined;
     return this.fenced(L, async (g) => {
       const sets: string[] = [];
       if (spec.status) sets.push(g.byStatus(spec.status));
@@ -112,10 +112,19 @@ export class LedgerStore {
       if (spec.person) sets.push(g.owner(spec.person), g.leader(spec.person));
       const r: SetsRead = await readSets(this.redis, g, deptAliasKey(L), sets, spec.dept ?? '', limit);
       const sel = r.items
-        ? selectDecoded(r.items.filter((i): i is Measure => i.level === 'measure'), limit, openOnly)
-        : await selectMeasures(this.redis, g, r.ids ?? [], limit, openOnly);
+        ? selectDecoded(r.items.filter((i): i is Measure => i.level === 'measure'), limit, keep)
+        : await selectMeasures(this.redis, g, r.ids ?? [], limit, keep);
       return { deptCount: r.deptCount, deptName: r.deptName, ...sel };
     });
+  }
+
+  /**
+   * Of the measures `ids` (of the cached generation), the ones `keep` keeps:
+   * how many, and the first `limit` by deadline; ranked by their order fields,
+   * only those `limit` read whole (see list-select.ts).
+   */
+  rankMeasures(L: string, ids: string[], limit: number, keep: Keep): Promise<Selected> {
+    return this.fenced(L, (g) => selectMeasures(this.redis, g, ids, limit, keep));
   }
 
   /**

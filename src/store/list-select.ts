@@ -10,7 +10,7 @@
  * whole, in one pipeline that also reads the generation pointer, so a reply
  * never mixes generations (a moved one throws GenerationMoved).
  */
-import type { Measure, Status } from '../ledger/types.js';
+import type { Deadline, Measure, Status } from '../ledger/types.js';
 import { isDone } from '../ledger/status.js';
 import type { RedisClient } from './redis.js';
 import { lk, parseGen, type GenKeys } from './ledger-keys.js';
@@ -25,15 +25,22 @@ const dates = new Intl.Collator();
 const ids = new Intl.Collator(undefined, { numeric: true });
 
 /** The deadline's sort key as byDeadline has it: the date, '9998' undated, '9999' long-term. */
-export function deadlineKey(json: string | null | undefined): string {
-  if (!json) return '9999';
+export const deadlineKey = (d: Deadline): string => (d.type === 'longterm' ? '9999' : (d.date ?? '9998'));
+
+/** A stored deadline (JSON) as hashToItem reads it (absent: long-term). */
+function parseDeadline(json: string | null | undefined): Deadline {
   try {
-    const d = JSON.parse(json) as { type?: string; date?: string };
-    return d.type === 'longterm' ? '9999' : (d.date ?? '9998');
+    return JSON.parse(json ?? '{"type":"longterm"}') as Deadline;
   } catch {
-    return '9999';
+    return { type: 'longterm' };
   }
 }
+
+/** Which measures a list keeps, from the two fields that decide it. */
+export type Keep = (m: Pick<Measure, 'status' | 'deadline'>) => boolean;
+/** Lists of what is still to do. */
+export const openOnes: Keep = (m) => !isDone(m.status);
+const every: Keep = () => true;
 
 interface Ranked { key: string; id: string }
 const cmp = (a: Ranked, b: Ranked) => dates.compare(a.key, b.key) || ids.compare(a.id, b.id);
@@ -58,33 +65,35 @@ export interface Selected {
   total: number;
   /** Of them, not done (isDone false). */
   open: number;
-  /** The first `limit` by deadline: of the open ones when `openOnly`, else of all. */
+  /** Of them, the ones `keep` keeps. */
+  kept: number;
+  /** The first `limit` by deadline of the kept ones. */
   measures: Measure[];
 }
 
 /** Counts and the first `limit` by deadline of already decoded items (a small set read whole). */
-export function selectDecoded(items: Measure[], limit: number, openOnly: boolean): Selected {
+export function selectDecoded(items: Measure[], limit: number, keep: Keep = every): Selected {
   const best = new Best(limit);
   const byId = new Map<string, Measure>();
   let open = 0;
   for (const m of items) {
-    const o = !isDone(m.status);
-    if (o) open++;
-    if (openOnly && !o) continue;
+    if (!isDone(m.status)) open++;
+    if (!keep(m)) continue;
     byId.set(m.id, m);
-    best.offer({ key: m.deadline.type === 'longterm' ? '9999' : (m.deadline.date ?? '9998'), id: m.id });
+    best.offer({ key: deadlineKey(m.deadline), id: m.id });
   }
-  return { total: items.length, open, measures: best.rows.map((r) => byId.get(r.id)!) };
+  return { total: items.length, open, kept: byId.size, measures: best.rows.map((r) => byId.get(r.id)!) };
 }
 
 /**
  * Counts and the first `limit` by deadline of the measures among `candidates`
  * (ids of generation `g`), reading order fields in chunks and only the winners whole.
  */
-export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates: string[], limit: number, openOnly: boolean): Promise<Selected> {
+export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates: string[], limit: number, keep: Keep = every): Promise<Selected> {
   const best = new Best(limit);
   let total = 0;
   let open = 0;
+  let kept = 0;
   for (let i = 0; i < candidates.length; i += SELECT_CHUNK) {
     const slice = candidates.slice(i, i + SELECT_CHUNK);
     const p = redis.pipeline();
@@ -95,9 +104,11 @@ export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates:
       const [level, deadline, status] = v as Array<string | null>;
       if (level !== 'measure') return;
       total++;
-      const o = !isDone(status as Status);
-      if (o) open++;
-      if (!openOnly || o) best.offer({ key: deadlineKey(deadline), id: slice[j]! });
+      const m = { status: status as Status, deadline: parseDeadline(deadline) };
+      if (!isDone(m.status)) open++;
+      if (!keep(m)) return;
+      kept++;
+      best.offer({ key: deadlineKey(m.deadline), id: slice[j]! });
     });
   }
   const p = redis.pipeline().get(lk.gen(g.L));
@@ -111,5 +122,5 @@ export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates:
     const it = hashToItem(h as Record<string, string>);
     if (it?.level === 'measure') measures.push(it);
   }
-  return { total, open, measures };
+  return { total, open, kept, measures };
 }

@@ -108,8 +108,8 @@ describe('plain lists on a large ledger', () => {
     await open.services.ledgers.saveDoc(doc, undefined, { graceMs: 0 });
     const now = await open.services.ledgers.generation(L);
     expect(now.gen).not.toBe(before.gen);
-    await expect(selectMeasures(redis, genKeys(L, before.gen), ids, 20, false)).rejects.toBeInstanceOf(GenerationMoved);
-    const fresh = await selectMeasures(redis, now, ids, 20, false);
+    await expect(selectMeasures(redis, genKeys(L, before.gen), ids, 20)).rejects.toBeInstanceOf(GenerationMoved);
+    const fresh = await selectMeasures(redis, now, ids, 20);
     expect(fresh.total).toBe(ids.length);
     expect(fresh.measures.map((m) => m.id)).toEqual(doc.measures.filter((m) => m.departments.includes('政治部')).sort(byDeadline).slice(0, 20).map((m) => m.id));
   });
