@@ -35,7 +35,7 @@ export function registerLedgerCli(program: Command): void {
     .option('--sheet-date <日期>', '表格的制表日期：此后群里的改动予以保留（默认取表中“截至……”一行，没有则保留群里的全部改动）')
     .option('--title <标题>', '台账标题（默认取表格标题行，没有则沿用原标题，再没有则用台账ID）')
     .option('--org <单位>', '被巡视（巡察）单位')
-    .option('--type <类型>', '巡视 | 巡察')
+    .option('--type <类型>', '巡视 | 巡察（默认按标题行判断）')
     .option('--group <巡察组>', '巡视（巡察）组，如 区委第一巡察组')
     .option('--feedback-date <日期>', '反馈意见日期')
     .option('--yellow-days <n>', '距整改时限多少天亮黄灯（默认10天）')

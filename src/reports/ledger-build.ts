@@ -56,11 +56,12 @@ export type LedgerImportResult =
 
 /** The Ledger record from metadata and defaults. */
 export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: string): Ledger {
+  const title = meta.title ?? meta.defaultTitle ?? meta.ledgerId;
   return {
     id: meta.ledgerId,
-    title: meta.title ?? meta.defaultTitle ?? meta.ledgerId,
+    title,
     org: meta.org ?? '',
-    inspectionType: meta.inspectionType ?? '巡察',
+    inspectionType: meta.inspectionType ?? typeFromTitle(title) ?? '巡察',
     inspectionGroup: meta.inspectionGroup ?? '',
     feedbackDate: meta.feedbackDate ?? today,
     numbering,
@@ -70,6 +71,13 @@ export function ledgerFromMeta(meta: LedgerMeta, numbering: Numbering, today: st
     ...(meta.immediateDays !== undefined ? { immediateDays: meta.immediateDays } : {}),
     createdAt: meta.now ?? new Date().toISOString(),
   };
+}
+
+/** 巡视 or 巡察 as the ledger's title says it ("…落实市委巡视反馈意见整改台账"); undefined when it names neither or both alike. */
+export function typeFromTitle(title: string): Ledger['inspectionType'] | undefined {
+  const visits = title.split('巡视').length - 1;
+  const patrols = title.split('巡察').length - 1;
+  return visits > patrols ? '巡视' : patrols > visits ? '巡察' : undefined;
 }
 
 /** A heading as written, kept only when it differs from the common form the display would give anyway. */

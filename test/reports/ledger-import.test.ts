@@ -80,6 +80,23 @@ describe('seed 002 style: aliased headers, 编号 column, problems 1–8 straigh
   });
 });
 
+describe('巡视 or 巡察 from the title row', () => {
+  const withTitle = (title: string, extra = {}) => {
+    const text = fixture('seed002-serial.csv').toString('utf8').replace('广元市利州区人民法院巡察反馈意见整改台账', title);
+    const r = parseLedgerCsv(text, meta('t1', extra), TODAY);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    return r.doc.ledger;
+  };
+  it('a title naming 巡视 makes a 巡视 ledger, one naming 巡察 a 巡察 ledger, neither the default 巡察', () => {
+    expect(withTitle('某某区人民法院落实市委巡视反馈意见整改台账')).toMatchObject({ title: '某某区人民法院落实市委巡视反馈意见整改台账', inspectionType: '巡视' });
+    expect(withTitle('广元市利州区人民法院巡察反馈意见整改台账').inspectionType).toBe('巡察');
+    expect(withTitle('某某区人民法院整改台账').inspectionType).toBe('巡察');
+  });
+  it('an explicit type (--type) wins over the title', () => {
+    expect(withTitle('某某区人民法院落实市委巡视反馈意见整改台账', { inspectionType: '巡察' }).inspectionType).toBe('巡察');
+  });
+});
+
 describe('a ledger with a title row, a running 序号 and merged-cell gaps', () => {
   const { doc, warnings } = load('seed002-serial.csv');
   it('ignores the running serial, carries 方面/问题 down and numbers from the texts', () => {
