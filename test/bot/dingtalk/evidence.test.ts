@@ -123,6 +123,8 @@ describe('DingTalk evidence intake (Stream mode, real pipeline and evidence stor
     const unbound = `cidU${w.ledgerId}==`;
     expect(await w.open.services.directory.getBinding('dingtalk', unbound)).toBeNull();
     const one = (text: string) => fixture('private-text', { conversationId: unbound, text: { content: text } });
+    // Other test files' ledgers may share this database: pick this one as a person in several would.
+    expect(await push(one(`切换 ${w.ledgerId}`))).toContain(w.ledgerId);
     expect(await push(one('进展 三.2.2 已组织学习'))).toContain('已记录进展');
     const png = pngOfSize(2048);
     const code = fake.media.hold(png, fake.clientId, '学习现场.png');
