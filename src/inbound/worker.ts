@@ -1,5 +1,5 @@
 import { isRedisError, waitReady, type RedisClient } from '../store/redis.js';
-import type { Reply } from '../core/message.js';
+import { APOLOGY, GAVE_UP, withTimeout } from './worker-replies.js';
 import type { Logger } from 'pino';
 import { PARTITIONS, type InboundEntry, type InboundStore, type StreamEntry } from '../store/inbound-store.js';
 
@@ -30,14 +30,6 @@ export interface InboundWorkerOptions {
   tickMs?: number;
   blockMs?: number;
 }
-
-const APOLOGY: Reply = {
-  title: '整改督办',
-  markdown: '抱歉，处理这条消息时出了点问题，请稍后再试或联系整改办。',
-  text: '抱歉，处理这条消息时出了点问题，请稍后再试或联系整改办。',
-  mentions: [],
-  personal: true,
-};
 
 /**
  * Processes the inbound queue. Partitions are shared out between the live
@@ -160,14 +152,6 @@ export class InboundWorker {
 const MAX_ATTEMPTS = 8;
 /** A message whose processing takes longer than this counts as a failed attempt. */
 const RUN_TIMEOUT_MS = 30_000;
-
-const GAVE_UP: Reply = {
-  title: '整改督办',
-  markdown: '抱歉，这条消息多次处理未能完成，未被记录，请稍后重新发送或联系整改办。',
-  text: '抱歉，这条消息多次处理未能完成，未被记录，请稍后重新发送或联系整改办。',
-  mentions: [],
-  personal: true,
-};
 
 /** The reader of one partition while this instance holds its lease. */
 class PartitionLoop {
@@ -393,10 +377,4 @@ class PartitionLoop {
       }
     };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error('run timed out')), ms); })])
-    .finally(() => clearTimeout(t));
 }

@@ -153,7 +153,7 @@ describe('WeCom office 1:1 approval card through the self-built app (审批私�
     const cb = bot.aibot(aibotText({ msgid: randomUUID(), userid: OWNER, chatid: GROUP, content: '@整改督办 完成 一.2.1 长期坚持 制度已落实' }));
     const res = await fetch(`${h.url}/wecom/callback?${cb.query}`, { method: 'POST', body: cb.body });
     const group = client.track(bot.openJsonReply(await res.text(), cb.nonce).plain, GROUP)!;
-    expect(group).toBeTruthy();
+    expect(group).toMatch(/^[0-9A-Za-z_-]{1,64}$/); // the group card's id (the copies' task ids start with it)
     await until(() => fake.appCards.sentTo(OFFICE).length === 3 && fake.appCards.sentTo(OFFICE2).length === 2, 'the app copies');
     const copies = [cardOf(OFFICE, 2), cardOf(OFFICE2, 1)];
     for (const c of copies) expect(c.taskId.startsWith(group)).toBe(true);
