@@ -125,7 +125,11 @@ export function buildLedgerDoc(raw: RawLedgerRow[], meta: LedgerMeta, today: str
   const codes = raw.map((r) => r.code);
   let useCodes = codes.some(Boolean);
   const bySheet = new Map<unknown, string[]>();
-  for (const r of raw) bySheet.set(r.sheet, [...(bySheet.get(r.sheet) ?? []), r.code]);
+  for (const r of raw) {
+    const list = bySheet.get(r.sheet);
+    if (list) list.push(r.code);
+    else bySheet.set(r.sheet, [r.code]);
+  }
   // Each sheet of a workbook numbers its rows afresh; a one-row sheet's "1" is a serial too.
   const serials = [...bySheet.values()];
   if (useCodes && serials.some(isRunningSerial) && serials.every((c) => isRunningSerial(c) || (c.length === 1 && c[0].trim() === '1'))) {
