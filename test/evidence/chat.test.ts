@@ -1,35 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { makeWorld, type World } from '../helpers/world.js';
-import { createEvidence } from '../../src/evidence/index.js';
-import { LocalEvidenceStorage } from '../../src/evidence/local-storage.js';
+import type { World } from '../helpers/world.js';
+import { openEvidenceChat, type EvidenceChat } from './chat-world.js';
 import type { EvidenceService } from '../../src/evidence/service.js';
 import { parseRemoval } from '../../src/commands/evidence-remove.js';
-import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
-import { testTarget } from '../helpers/redis.js';
 import { PDF_MIN, PNG_1X1 } from './samples.js';
 
 const owner = { platform: 'console', userId: 'owner', name: '陈敏' };
 
 describe('佐证材料 in chat: 查看, 历史 and the office’s 删除佐证', () => {
   let w: World;
-  let dir: string;
   let ev: EvidenceService;
-  let redis: RedisClient;
+  let chat: EvidenceChat;
   beforeAll(async () => {
-    w = await makeWorld();
-    dir = await mkdtemp(path.join(tmpdir(), 'rb-evc-'));
-    redis = connectRedis(testTarget());
-    await waitReady(redis);
-    ev = createEvidence({ redis, items: w.open.services.ledgers, clock: w.clock, storage: new LocalEvidenceStorage(dir) });
-    w.open.services.evidence = ev;
+    chat = await openEvidenceChat('rb-evc-');
+    ({ w, ev } = chat);
   });
-  afterAll(async () => { await w.close(); redis.disconnect(); await rm(dir, { recursive: true, force: true }); });
+  afterAll(() => chat.close());
 
-  const text = async (who: string, t: string) => (await w.say(who, t))?.text ?? '';
-  const files = async () => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
+  const text = (who: string, t: string) => chat.text(who, t);
+  const files = () => chat.files();
 
   it('reads removal phrases forgivingly: numbers, several numbers, the last one, a file name', () => {
     expect(parseRemoval('3.2 1')).toEqual({ code: '3.2', refs: [{ n: 1 }] });

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { makeWorld, type World } from '../helpers/world.js';
-import { createEvidence } from '../../src/evidence/index.js';
-import { LocalEvidenceStorage } from '../../src/evidence/local-storage.js';
+import type { World } from '../helpers/world.js';
+import { openEvidenceChat, type EvidenceChat } from './chat-world.js';
 import type { EvidenceService } from '../../src/evidence/service.js';
 import type { Measure } from '../../src/ledger/types.js';
 import { DashboardStore } from '../../src/store/dashboard-store.js';
-import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
-import { testTarget } from '../helpers/redis.js';
+import type { RedisClient } from '../../src/store/redis.js';
 import { route } from '../../src/commands/router.js';
 import { PDF_MIN, PNG_1X1 } from './samples.js';
 
@@ -20,22 +15,18 @@ const png = (tag: string) => Buffer.concat([PNG_1X1, Buffer.from(tag)]);
 /** Stable 序号, soft removal undone by 撤销, the uploader's withdrawal, 佐证 <编号>, sensitive ledgers in chat. */
 describe('佐证材料: stable numbers, 撤销 of a removal, withdrawal, 佐证 <编号>', () => {
   let w: World;
-  let dir: string;
   let ev: EvidenceService;
   let redis: RedisClient;
   let seq = 0;
+  let chat: EvidenceChat;
   beforeAll(async () => {
-    w = await makeWorld();
-    dir = await mkdtemp(path.join(tmpdir(), 'rb-evu-'));
-    redis = connectRedis(testTarget());
-    await waitReady(redis);
-    ev = createEvidence({ redis, items: w.open.services.ledgers, clock: w.clock, storage: new LocalEvidenceStorage(dir) });
-    w.open.services.evidence = ev;
+    chat = await openEvidenceChat('rb-evu-');
+    ({ w, ev, redis } = chat);
   });
-  afterAll(async () => { await w.close(); redis.disconnect(); await rm(dir, { recursive: true, force: true }); });
+  afterAll(() => chat.close());
 
-  const text = async (who: string, t: string) => (await w.say(who, t))?.text ?? '';
-  const files = async () => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
+  const text = (who: string, t: string) => chat.text(who, t);
+  const files = () => chat.files();
   const measure = async (code: string) => {
     const doc = await w.open.services.ledgers.loadDoc(w.ledgerId);
     return doc!.measures.find((m) => m.code === code) as Measure;
