@@ -91,23 +91,30 @@ return {'OK', tostring(n)}
 // KEYS: item hash, audit stream, item history, gone hash, undo key ('' = none).
 // ARGV: ids (JSON array), audit fields per id (JSON array of flat JSON), removed mark (JSON), undo value, undo TTL.
 // Moves each record still on the item to the gone hash, marked removed; one audit event each.
-const REMOVE = script<string[]>('rbEvidenceRemove2', `
+/**
+ * Lua: moves the records `ARGV[1]` (ids) from hash `from` to hash `to`, setting their `removed` field to
+ * `mark` (a Lua expression), with the audit event `ARGV[2][i]` for each one moved; leaves `out`, the moved raw records.
+ */
+const moveRecords = (from: string, to: string, mark: string) => `
 local ids = cjson.decode(ARGV[1])
 local audits = cjson.decode(ARGV[2])
-local mark = cjson.decode(ARGV[3])
 local out = {}
 for i, id in ipairs(ids) do
-  local raw = redis.call('HGET', KEYS[1], id)
+  local raw = redis.call('HGET', ${from}, id)
   if raw then
     local rec = cjson.decode(raw)
-    rec.removed = mark
-    redis.call('HDEL', KEYS[1], id)
-    redis.call('HSET', KEYS[4], id, cjson.encode(rec))
+    rec.removed = ${mark}
+    redis.call('HDEL', ${from}, id)
+    redis.call('HSET', ${to}, id, cjson.encode(rec))
     local eid = redis.call('XADD', KEYS[2], '*', unpack(cjson.decode(audits[i])))
     redis.call('RPUSH', KEYS[3], eid)
     out[#out + 1] = raw
   end
 end
+`;
+
+const REMOVE = script<string[]>('rbEvidenceRemove2', `
+${moveRecords('KEYS[1]', 'KEYS[4]', 'cjson.decode(ARGV[3])')}
 if #out > 0 and KEYS[5] ~= '' then redis.call('SET', KEYS[5], ARGV[4], 'EX', ARGV[5]) end
 return out
 `, 5);
@@ -117,21 +124,7 @@ return out
 const RESTORE = script<string[] | null>('rbEvidenceRestore', `
 if redis.call('GET', KEYS[5]) ~= ARGV[3] then return false end
 redis.call('DEL', KEYS[5])
-local ids = cjson.decode(ARGV[1])
-local audits = cjson.decode(ARGV[2])
-local out = {}
-for i, id in ipairs(ids) do
-  local raw = redis.call('HGET', KEYS[4], id)
-  if raw then
-    local rec = cjson.decode(raw)
-    rec.removed = nil
-    redis.call('HDEL', KEYS[4], id)
-    redis.call('HSET', KEYS[1], id, cjson.encode(rec))
-    local eid = redis.call('XADD', KEYS[2], '*', unpack(cjson.decode(audits[i])))
-    redis.call('RPUSH', KEYS[3], eid)
-    out[#out + 1] = raw
-  end
-end
+${moveRecords('KEYS[4]', 'KEYS[1]', 'nil')}
 return out
 `, 5);
 
