@@ -5,7 +5,7 @@
  * done in chat after the sheet was made (status moves, extensions, notes,
  * evidence). Pure: the caller reads the current ledger and its audit events.
  */
-import type { AuditEvent, Aspect, LedgerDoc, Measure, Note, Problem, Status } from '../ledger/types.js';
+import type { AuditEvent, Aspect, Ledger, LedgerDoc, Measure, Note, Problem, Status } from '../ledger/types.js';
 import { formatDeadline } from '../ledger/dates.js';
 import { rollUp } from '../ledger/status.js';
 
@@ -118,75 +118,136 @@ function mergeTitled<T extends Aspect | Problem>(bot: T, sheet: T, label: string
  * so that equal codes mean equal ids.
  */
 export function mergeLedgerDocs(current: LedgerDoc, sheet: LedgerDoc, chat: ChatWork, o: MergeOptions): { doc: LedgerDoc; diff: LedgerDiff } {
-  const changes: ItemChange[] = [];
-  const curM = byId(current.measures);
-  const sheetM = byId(sheet.measures);
-  const measures: Measure[] = [];
-  for (const s of sheet.measures) {
-    const b = curM.get(s.id);
-    if (!b) {
-      changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
-      measures.push(s);
-    } else measures.push(mergeMeasure(b, s, chat, o, changes));
-  }
-  for (const b of current.measures) {
-    if (sheetM.has(b.id)) continue;
-    changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !!o.allowRemove });
-    if (!o.allowRemove) measures.push(b);
-  }
-  measures.sort(docOrder);
-  const live = new Set(measures.map((m) => m.problemId));
+  const m = new LedgerMerger(sheet, chat, o);
+  m.add(current.aspects);
+  m.add(current.problems);
+  m.add(current.measures);
+  return m.finish(current.ledger);
+}
 
-  const curP = byId(current.problems);
-  const sheetP = byId(sheet.problems);
-  const problems: Problem[] = [];
-  for (const s of sheet.problems) {
-    const b = curP.get(s.id);
-    if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
-    problems.push(b ? mergeTitled(b, s, '问题', changes) : s);
-  }
-  // A problem the sheet dropped stays as long as one of its measures does.
-  for (const b of current.problems) {
-    if (sheetP.has(b.id)) continue;
-    changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !live.has(b.id) });
-    if (live.has(b.id)) problems.push(b);
-  }
-  const statuses = new Map<string, Status[]>();
-  for (const m of measures) statuses.set(m.problemId, [...(statuses.get(m.problemId) ?? []), m.status]);
-  const rolled = problems.sort(docOrder).map((p) => ({ ...p, status: rollUp(statuses.get(p.id) ?? [p.status]) }));
-  const liveAspects = new Set(rolled.map((p) => p.aspect));
+/**
+ * {@link mergeLedgerDocs} fed the current ledger a batch at a time (a stored
+ * ledger read back in slices), so the current ledger is never held whole:
+ * each current measure is merged as it comes and only the merged one (or a
+ * measure the sheet lacks) is kept; aspects and problems are few and kept
+ * until the end. The outcome is the same as merging the whole docs. The
+ * sheet is not changed (an import redone after a stale switch merges it again).
+ */
+export class LedgerMerger {
+  private readonly measures: Measure[];
+  /** Sheet position of each measure id's first occurrence, and the next position with the same id (-1: none). */
+  private readonly at = new Map<string, number>();
+  private readonly next: Int32Array;
+  private readonly matched: Uint8Array;
+  /** Changes found merging the measure at a sheet position (the last current measure of its id wins, as by id). */
+  private readonly changesAt = new Map<number, ItemChange[]>();
+  private readonly removed: ItemChange[] = [];
+  private readonly kept: Measure[] = [];
+  private readonly curAspects: Aspect[] = [];
+  private readonly curProblems: Problem[] = [];
 
-  const curA = byId(current.aspects);
-  const sheetA = byId(sheet.aspects);
-  const aspects: Aspect[] = [];
-  for (const s of sheet.aspects) {
-    const b = curA.get(s.id);
-    if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
-    aspects.push(b ? mergeTitled(b, s, '方面', changes) : s);
+  constructor(private readonly sheet: LedgerDoc, private readonly chat: ChatWork, private readonly o: MergeOptions) {
+    const n = sheet.measures.length;
+    this.measures = sheet.measures.slice();
+    this.next = new Int32Array(n);
+    this.matched = new Uint8Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const id = sheet.measures[i].id;
+      this.next[i] = this.at.get(id) ?? -1;
+      this.at.set(id, i);
+    }
   }
-  for (const b of current.aspects) {
-    if (sheetA.has(b.id)) continue;
-    changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !liveAspects.has(b.aspect) });
-    if (liveAspects.has(b.aspect)) aspects.push(b);
-  }
-  aspects.sort(docOrder);
 
-  changes.sort(docOrder);
-  const count = (f: (c: ItemChange) => boolean) => changes.filter(f).length;
-  const diff: LedgerDiff = {
-    changes,
-    counts: {
-      new: count((c) => c.kind === 'new'),
-      removed: count((c) => c.kind === 'removed' && c.removed),
-      kept: count((c) => c.kind === 'removed' && !c.removed),
-      text: count((c) => c.kind === 'text'),
-      status: count((c) => c.kind === 'status' && c.kept === 'sheet'),
-      statusKept: count((c) => c.kind === 'status' && c.kept === 'bot'),
-      deadlineKept: count((c) => c.kind === 'deadline'),
-    },
-  };
-  const ledger = { ...sheet.ledger, createdAt: current.ledger.createdAt, numbering: current.ledger.numbering };
-  return { doc: { ledger, aspects, problems: rolled, measures }, diff };
+  /** The next items of the current ledger (any levels; measures in the current ledger's order). */
+  add(items: Array<Aspect | Problem | Measure>): void {
+    for (const b of items) {
+      if (b.level === 'aspect') this.curAspects.push(b);
+      else if (b.level === 'problem') this.curProblems.push(b);
+      else this.addMeasure(b);
+    }
+  }
+
+  private addMeasure(b: Measure): void {
+    let i = this.at.get(b.id) ?? -1;
+    if (i < 0) {
+      this.removed.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !!this.o.allowRemove });
+      if (!this.o.allowRemove) this.kept.push(b);
+      return;
+    }
+    for (; i >= 0; i = this.next[i]) {
+      const changes: ItemChange[] = [];
+      this.measures[i] = mergeMeasure(b, this.sheet.measures[i], this.chat, this.o, changes);
+      this.matched[i] = 1;
+      if (changes.length) this.changesAt.set(i, changes);
+      else this.changesAt.delete(i);
+    }
+  }
+
+  /** The merged ledger and its diff, once every current item was added. */
+  finish(currentLedger: Ledger): { doc: LedgerDoc; diff: LedgerDiff } {
+    const { sheet, o } = this;
+    const changes: ItemChange[] = [];
+    sheet.measures.forEach((s, i) => {
+      if (!this.matched[i]) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
+      else for (const c of this.changesAt.get(i) ?? []) changes.push(c);
+    });
+    for (const c of this.removed) changes.push(c);
+    const measures = this.measures;
+    for (const b of this.kept) measures.push(b);
+    measures.sort(docOrder);
+    const live = new Set(measures.map((m) => m.problemId));
+
+    const curP = byId(this.curProblems);
+    const sheetP = byId(sheet.problems);
+    const problems: Problem[] = [];
+    for (const s of sheet.problems) {
+      const b = curP.get(s.id);
+      if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
+      problems.push(b ? mergeTitled(b, s, '问题', changes) : s);
+    }
+    // A problem the sheet dropped stays as long as one of its measures does.
+    for (const b of this.curProblems) {
+      if (sheetP.has(b.id)) continue;
+      changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !live.has(b.id) });
+      if (live.has(b.id)) problems.push(b);
+    }
+    const statuses = new Map<string, Status[]>();
+    for (const m of measures) statuses.set(m.problemId, [...(statuses.get(m.problemId) ?? []), m.status]);
+    const rolled = problems.sort(docOrder).map((p) => ({ ...p, status: rollUp(statuses.get(p.id) ?? [p.status]) }));
+    const liveAspects = new Set(rolled.map((p) => p.aspect));
+
+    const curA = byId(this.curAspects);
+    const sheetA = byId(sheet.aspects);
+    const aspects: Aspect[] = [];
+    for (const s of sheet.aspects) {
+      const b = curA.get(s.id);
+      if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
+      aspects.push(b ? mergeTitled(b, s, '方面', changes) : s);
+    }
+    for (const b of this.curAspects) {
+      if (sheetA.has(b.id)) continue;
+      changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !liveAspects.has(b.aspect) });
+      if (liveAspects.has(b.aspect)) aspects.push(b);
+    }
+    aspects.sort(docOrder);
+
+    changes.sort(docOrder);
+    const count = (f: (c: ItemChange) => boolean) => changes.filter(f).length;
+    const diff: LedgerDiff = {
+      changes,
+      counts: {
+        new: count((c) => c.kind === 'new'),
+        removed: count((c) => c.kind === 'removed' && c.removed),
+        kept: count((c) => c.kind === 'removed' && !c.removed),
+        text: count((c) => c.kind === 'text'),
+        status: count((c) => c.kind === 'status' && c.kept === 'sheet'),
+        statusKept: count((c) => c.kind === 'status' && c.kept === 'bot'),
+        deadlineKept: count((c) => c.kind === 'deadline'),
+      },
+    };
+    const ledger = { ...sheet.ledger, createdAt: currentLedger.createdAt, numbering: currentLedger.numbering };
+    return { doc: { ledger, aspects, problems: rolled, measures }, diff };
+  }
 }
 
 /** One line per change (Chinese, for the dry run and the audit note), at most `limit` lines plus a tail. */

@@ -13,11 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AuditEvent, LedgerDoc } from '../ledger/types.js';
 import { DomainError } from '../core/errors.js';
-import { chatWorkFrom, describeDiff, mergeLedgerDocs, summarizeDiff, type LedgerDiff, type MergeOptions } from '../reports/ledger-merge.js';
+import { chatWorkFrom, describeDiff, LedgerMerger, summarizeDiff, type LedgerDiff, type MergeOptions } from '../reports/ledger-merge.js';
 import type { RedisClient } from './redis.js';
 import { k } from './keys.js';
 import { LedgerStore } from './ledger-store.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
+import { scanStored, snapshotStored, SnapshotGzip, type StoredScan } from './ledger-snapshot.js';
+import { boundHeap } from './heap.js';
 
 /** How many pre-import snapshots a ledger keeps (older ones are deleted). */
 const KEEP = 10;
@@ -100,8 +102,8 @@ export class LedgerImports {
     const L = sheet.ledger.id;
     for (let attempt = 1; ; attempt++) {
       const tail = await this.auditTail(L);
-      const current = await this.store.loadDoc(L);
-      if (!current) {
+      const scan = await scanStored(this.redis, L);
+      if (!scan) {
         if (o.dryRun) return { mode: 'new', doc: sheet };
         const id = newImportId(o.now);
         const r = await saveLedgerDoc(this.redis, sheet, { actor: o.actor, note: `导入 ${o.file}（导入编号 ${id}）` }, { ...o.save, expectAuditTail: tail });
@@ -109,15 +111,14 @@ export class LedgerImports {
         await this.record(L, { id, at: o.now.toISOString(), actor: o.actor, mode: 'new', file: o.file, summary: '新建台账' }, null);
         return { mode: 'new', importId: id, doc: sheet };
       }
-      const chat = chatWorkFrom(await this.eventsSince(L, o.sheetDate), o.sheetDate);
-      const merged = mergeLedgerDocs(current, sheet, chat, { ...o, now: o.now.toISOString() });
+      const { merged, snapshot } = await this.mergeStored(scan, sheet, o);
       const mode = o.replace ? 'replace' : 'merge';
-      const doc = o.replace ? { ...sheet, ledger: { ...sheet.ledger, createdAt: current.ledger.createdAt } } : merged.doc;
+      const doc = o.replace ? { ...sheet, ledger: { ...sheet.ledger, createdAt: scan.ledger.createdAt } } : merged.doc;
       if (o.dryRun) return { mode, doc, diff: merged.diff };
       const id = newImportId(o.now);
       const summary = `${o.replace ? '整表替换' : '合并'}：${summarizeDiff(merged.diff)}`;
       // The snapshot is written first and listed only once the switch succeeded.
-      await this.redis.set(ik.doc(L, id), gzipSync(JSON.stringify(current)));
+      await this.redis.set(ik.doc(L, id), snapshot!);
       try {
         const note = `导入 ${o.file}（导入编号 ${id}）${summary}`;
         const r = await saveLedgerDoc(this.redis, doc, { actor: o.actor, note }, { ...o.save, expectAuditTail: tail });
@@ -130,6 +131,23 @@ export class LedgerImports {
       await this.record(L, { id, at: o.now.toISOString(), actor: o.actor, mode, file: o.file, summary }, merged.diff);
       return { mode, importId: id, doc, diff: merged.diff };
     }
+  }
+
+  /**
+   * Merges the sheet into the stored ledger read back a batch at a time, and
+   * (unless a dry run) builds the pre-import snapshot from the same reads: the
+   * stored ledger is never held whole, nor its JSON (see ledger-snapshot.ts).
+   */
+  private async mergeStored(scan: StoredScan, sheet: LedgerDoc, o: ImportOptions): Promise<{ merged: ReturnType<LedgerMerger['finish']>; snapshot?: Buffer }> {
+    const chat = chatWorkFrom(await this.eventsSince(scan.ledger.id, o.sheetDate), o.sheetDate);
+    const merger = new LedgerMerger(sheet, chat, { ...o, now: o.now.toISOString() });
+    const snap = o.dryRun ? undefined : new SnapshotGzip();
+    for await (const items of scan.batches()) {
+      merger.add(items);
+      await snap?.add(items);
+      boundHeap();
+    }
+    return { merged: merger.finish(scan.ledger), snapshot: await snap?.finish(scan.ledger) };
   }
 
   /** Lists the import, keeps its diff, and trims snapshots beyond {@link KEEP}. */
@@ -174,9 +192,9 @@ export class LedgerImports {
       throw new DomainError('no_import', `台账 ${L} 没有导入编号为 ${id} 的记录。${known.length ? `可恢复的导入编号：${known.slice(0, 5).join('、')}。` : '该台账还没有可恢复的导入。'}`);
     }
     const doc = JSON.parse(gunzipSync(buf).toString('utf8')) as LedgerDoc;
-    const current = await this.store.loadDoc(L);
+    const current = await snapshotStored(this.redis, L);
     const rid = newImportId(now);
-    if (current) await this.redis.set(ik.doc(L, rid), gzipSync(JSON.stringify(current)));
+    if (current) await this.redis.set(ik.doc(L, rid), current);
     const summary = `恢复到导入 ${id} 之前的台账`;
     const r = await saveLedgerDoc(this.redis, doc, { actor, note: `${summary}（恢复编号 ${rid}）`, action: '恢复' }, save);
     if (save.awaitCleanup) await r.cleanup;

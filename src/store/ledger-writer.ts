@@ -8,8 +8,6 @@
  * whole. See ledger-keys.ts for the key layout.
  */
 import { randomUUID } from 'node:crypto';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Item, LedgerDoc, Measure } from '../ledger/types.js';
 import { STATUSES } from '../ledger/types.js';
 import { aliasesFor } from '../ledger/codes.js';
@@ -23,6 +21,7 @@ import { dynamicIndexes } from './indexes.js';
 import { SearchRows } from './ledger-search.js';
 import { script } from './scripts.js';
 import { personKey } from '../ledger/people.js';
+import { boundHeap } from './heap.js';
 
 /** How a whole-ledger write behaves. */
 export interface SaveOptions {
@@ -77,37 +76,6 @@ return {'OK', ARGV[2]}
 
 const UNLOCK = script<number>('rbImportUnlock', `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);
 
-/**
- * A full garbage collection, when the runtime allows it. A big import makes
- * a lot of short-lived garbage (command objects, replies) that V8 would let
- * pile up to gigabytes before collecting; the live data stays small, so
- * collecting every ~100 MB of growth keeps the process's peak RSS bounded.
- */
-let collect: (() => void) | undefined;
-/** Resolved on first need, so processes that never import a big ledger keep V8's flags untouched. */
-function collector(): () => void {
-  if (collect) return collect;
-  collect = () => undefined;
-  try {
-    if (typeof globalThis.gc === 'function') collect = globalThis.gc;
-    else {
-      v8.setFlagsFromString('--expose-gc');
-      const gc = vm.runInNewContext('gc') as unknown;
-      if (typeof gc === 'function') collect = gc as () => void;
-    }
-  } catch { /* no collector: V8 decides alone */ }
-  return collect;
-}
-let lastHeap = -1;
-/** Collects when the heap has grown by 64 MB since the last collection (or the first look). */
-function bound(): void {
-  const used = process.memoryUsage().heapUsed;
-  if (lastHeap < 0) lastHeap = used;
-  if (used - lastHeap < 64e6) return;
-  collector()();
-  lastHeap = process.memoryUsage().heapUsed;
-}
-
 /** Pipelines of bounded size, sent one after another (bounded memory, short Redis work per command). */
 export class Batch {
   private p: ReturnType<RedisClient['pipeline']>;
@@ -131,7 +99,7 @@ export class Batch {
     this.n = 0;
     this.args = 0;
     for (const [err] of (await p.exec()) ?? []) if (err) throw err;
-    if (this.boundHeap) bound();
+    if (this.boundHeap) boundHeap();
   }
 }
 
