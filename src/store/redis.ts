@@ -14,6 +14,8 @@ export interface ConnectOptions {
   failFast?: boolean;
   /** Per-command timeout in ms (default COMMAND_TIMEOUT_MS); 0 turns it off. */
   commandTimeoutMs?: number;
+  /** Auto-pipelining (default on; REDIS_AUTO_PIPELINE=off turns it off). */
+  autoPipeline?: boolean;
 }
 
 /** A parsed Redis target: one server URL, or the seed nodes of a cluster. */
@@ -73,6 +75,12 @@ export function connectRedis(target: string, opts: ConnectOptions = {}): RedisCl
   const failFast = opts.failFast ?? true;
   const t = parseTarget(target);
   const timeout = opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  // On a single Redis, the commands issued in one event-loop turn (many messages at once under
+  // load) go out in one write and come back in one read: ioredis auto-pipelining
+  // (REDIS_AUTO_PIPELINE=off: one write each). Never on a Cluster: an auto-pipeline is grouped by
+  // the slot map of the moment it was filled and loses MOVED/ASK redirection, so while slots move
+  // (a master killed and failed over) whole batches fail ("same slots allocation group", MOVED).
+  const autoPipeline = t.kind === 'single' && (opts.autoPipeline ?? process.env.REDIS_AUTO_PIPELINE !== 'off');
   const common = {
     maxRetriesPerRequest: failFast ? 1 : null,
     connectTimeout: 3000,
@@ -84,12 +92,14 @@ export function connectRedis(target: string, opts: ConnectOptions = {}): RedisCl
       ...common,
       lazyConnect: opts.lazy ?? false,
       enableOfflineQueue: !failFast,
+      enableAutoPipelining: autoPipeline,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
   } else {
     client = new Cluster(t.nodes, {
       lazyConnect: opts.lazy ?? false,
       enableOfflineQueue: !failFast,
+      enableAutoPipelining: autoPipeline,
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
       slotsRefreshTimeout: 2000,
       retryDelayOnFailover: 100,

@@ -37,6 +37,29 @@ export function ensureScript(redis: RedisClient, s: Pick<Script, 'name' | 'lua' 
   if (had !== undefined || s.name in redis) throw new Error(`Lua script name "${s.name}" is already taken on this client`);
   redis.defineCommand(s.name, s.numberOfKeys === undefined ? { lua: s.lua } : { numberOfKeys: s.numberOfKeys, lua: s.lua });
   names.set(s.name, s.lua);
+  adoptInAutoPipelines(redis, s.name);
+}
+
+interface AutoPipelined {
+  _autoPipelines?: Map<string, Record<string, unknown> & { _shaToScript: Record<string, unknown> }>;
+  scriptsSet: Record<string, { sha: string }>;
+}
+
+/**
+ * ioredis (5.11) copies a client's scripts into a pipeline when the pipeline is made, so an
+ * auto-pipeline already collecting this turn's commands lacks a script defined after it, and its
+ * call throws ("results[i] is not iterable" once the pipeline runs). The script is added to the
+ * pipelines collecting now, as their constructor would have done.
+ */
+function adoptInAutoPipelines(redis: RedisClient, name: string): void {
+  const c = redis as unknown as AutoPipelined & Record<string, unknown>;
+  if (!c._autoPipelines?.size) return;
+  const sc = c.scriptsSet[name]!;
+  for (const p of c._autoPipelines.values()) {
+    p._shaToScript[sc.sha] = sc;
+    p[name] = c[name];
+    p[`${name}Buffer`] = c[`${name}Buffer`];
+  }
 }
 
 /** Declares a Lua script (see the file header). */
