@@ -5,6 +5,7 @@ import { connectRedis, waitReady, type RedisClient } from '../store/redis.js';
 import { LedgerStore } from '../store/ledger-store.js';
 import { ItemChanges } from '../store/item-changes.js';
 import { Directory } from '../store/directory.js';
+import { DirectoryCache } from '../store/directory-cache.js';
 import { claimOnce, RedisRateLimiter } from '../store/limits.js';
 import type { Platform } from '../core/message.js';
 import { dashboardLink } from '../core/signed-link.js';
@@ -19,6 +20,8 @@ export interface OpenServices {
   redis: RedisClient;
   claim(platform: Platform, id: string, ttlSeconds?: number): Promise<boolean>;
   rateLimiter: RedisRateLimiter;
+  /** The in-process binding/user cache (null on a Redis Cluster or with DIRECTORY_CACHE=off). */
+  directoryCache: DirectoryCache | null;
   close(): Promise<void>;
 }
 
@@ -48,11 +51,12 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
   await waitReady(redis);
   const clock = opts.clock ?? systemClock;
   const ledgers = new LedgerStore(redis);
+  const directoryCache = DirectoryCache.open(redis, opts.env ?? process.env);
   const evidenceCfg = opts.evidenceStorage && opts.evidenceMaxBytes !== undefined ? null : loadEvidenceConfig(opts.env ?? process.env, root);
   const services: Services = {
     ledgers,
     changes: new ItemChanges(redis, () => clock.now()),
-    directory: new Directory(redis),
+    directory: new Directory(redis, directoryCache),
     clock,
     evidence: createEvidence({
       redis, items: ledgers, clock,
@@ -84,8 +88,10 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
     redis,
     claim: (platform, id, ttl) => claimOnce(redis, platform, id, ttl),
     rateLimiter: new RedisRateLimiter(redis),
+    directoryCache,
     async close() {
       await services.evidence?.close().catch(() => undefined);
+      await directoryCache?.close();
       redis.disconnect();
     },
   };

@@ -4,6 +4,7 @@ import type { ChatBinding } from '../core/binding.js';
 import type { Platform } from '../core/message.js';
 import type { ConfigProblem } from '../core/ports.js';
 import { k } from './keys.js';
+import { DirectoryCache } from './directory-cache.js';
 
 export { ROLES, type Role, type User } from '../ledger/roles.js';
 import { isOfficeOf, ROLES, type Role, type User } from '../ledger/roles.js';
@@ -58,7 +59,22 @@ function bindingOf(platform: Platform, chatId: string, h: Record<string, string>
 
 /** The user directory, chat bindings and the office's problem log. */
 export class Directory {
-  constructor(private readonly redis: RedisClient) {}
+  /** `cache`: binding and user reads served in process, kept coherent by Redis (see directory-cache.ts). */
+  constructor(private readonly redis: RedisClient, private readonly cache: DirectoryCache | null = null) {}
+
+  /** A hash through the cache (an empty one for a missing key). */
+  private async hash(key: string): Promise<Record<string, string>> {
+    const hit = this.cache?.lookup(key);
+    if (hit) return hit;
+    const t = this.cache?.begin(key) ?? null;
+    let h: Record<string, string> | undefined;
+    try { return (h = await this.redis.hgetall(key)); } finally { this.cache?.finish(t, h); }
+  }
+
+  /** After a write here: every cache of this process forgets the keys at once (the server's message follows). */
+  private async wrote<T>(keys: string[], write: Promise<T>): Promise<T> {
+    try { return await write; } finally { DirectoryCache.wrote(keys); }
+  }
 
   async putUsers(users: User[]): Promise<void> {
     const tx = this.redis.multi();
@@ -72,18 +88,41 @@ export class Directory {
       if (mayBeOffice(u)) tx.sadd(k.offices(), `${u.platform}:${u.userId}`);
       else tx.srem(k.offices(), `${u.platform}:${u.userId}`);
     }
-    await tx.exec();
+    await this.wrote(users.map((u) => k.user(u.platform, u.userId)), tx.exec());
   }
 
   async getUser(platform: Platform, userId: string): Promise<User | null> {
-    return userOf(platform, await this.redis.hgetall(k.user(platform, userId)));
+    return userOf(platform, await this.hash(k.user(platform, userId)));
   }
 
-  /** A chat's binding and a sender's directory entry in one round trip (both keys in the {dir} slot). */
+  /**
+   * A chat's binding and a sender's directory entry: from the cache when it
+   * holds them, else in one round trip (both keys in the {dir} slot).
+   */
   async bindingAndUser(platform: Platform, chatId: string, userId: string): Promise<[ChatBinding | null, User | null]> {
-    const res = (await this.redis.pipeline().hgetall(k.binding(platform, chatId)).hgetall(k.user(platform, userId)).exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
-    return [bindingOf(platform, chatId, res[0]?.[1] as Record<string, string>), userOf(platform, res[1]?.[1] as Record<string, string>)];
+    const bk = k.binding(platform, chatId);
+    const uk = k.user(platform, userId);
+    let hb = this.cache?.lookup(bk);
+    let hu = this.cache?.lookup(uk);
+    if (!hb || !hu) [hb, hu] = await this.readBoth(bk, hb, uk, hu);
+    return [bindingOf(platform, chatId, hb), userOf(platform, hu)];
+  }
+
+  private async readBoth(bk: string, hb: Record<string, string> | undefined, uk: string, hu: Record<string, string> | undefined) {
+    if (hb) return [hb, await this.hash(uk)];
+    if (hu) return [await this.hash(bk), hu];
+    const tb = this.cache?.begin(bk) ?? null;
+    const tu = this.cache?.begin(uk) ?? null;
+    let out: Array<Record<string, string> | undefined> = [];
+    try {
+      const res = (await this.redis.pipeline().hgetall(bk).hgetall(uk).exec()) ?? [];
+      for (const [err] of res) if (err) throw err;
+      out = res.map(([, h]) => h as Record<string, string>);
+    } finally {
+      this.cache?.finish(tb, out[0]);
+      this.cache?.finish(tu, out[1]);
+    }
+    return out;
   }
 
 
@@ -100,10 +139,10 @@ export class Directory {
   async removeUsers(users: Array<{ platform: Platform; userId: string }>): Promise<number> {
     let n = 0;
     for (const { platform, userId } of users) {
-      const u = await this.getUser(platform, userId);
+      const u = userOf(platform, await this.redis.hgetall(k.user(platform, userId)));
       if (!u) continue;
-      await this.redis.multi().del(k.user(platform, userId)).srem(k.users(), `${platform}:${userId}`)
-        .srem(k.name(u.name), `${platform}:${userId}`).srem(k.offices(), `${platform}:${userId}`).exec();
+      await this.wrote([k.user(platform, userId)], this.redis.multi().del(k.user(platform, userId)).srem(k.users(), `${platform}:${userId}`)
+        .srem(k.name(u.name), `${platform}:${userId}`).srem(k.offices(), `${platform}:${userId}`).exec());
       n++;
     }
     return n;
@@ -156,7 +195,7 @@ export class Directory {
    * it last, so a crash in between leaves an extra entry, never a missing one.
    */
   async bind(b: ChatBinding): Promise<void> {
-    const prev = await this.getBinding(b.platform, b.chatId);
+    const prev = await this.bindingNow(b.platform, b.chatId);
     await this.redis.sadd(k.chats(b.ledgerId), `${b.platform}:${b.chatId}`);
     const tx = this.redis.multi();
     tx.del(k.binding(b.platform, b.chatId));
@@ -165,25 +204,30 @@ export class Directory {
       boundAt: b.boundAt, boundBy: b.boundBy ?? '', ...(b.schedule ? { schedule: b.schedule } : {}),
     });
     tx.sadd(k.bindings(), `${b.platform}:${b.chatId}`);
-    await tx.exec();
+    await this.wrote([k.binding(b.platform, b.chatId)], tx.exec());
     if (prev && prev.ledgerId !== b.ledgerId) await this.redis.srem(k.chats(prev.ledgerId), `${b.platform}:${b.chatId}`);
   }
 
   async unbind(platform: Platform, chatId: string): Promise<boolean> {
-    const prev = await this.getBinding(platform, chatId);
+    const prev = await this.bindingNow(platform, chatId);
     if (!prev) return false;
-    await this.redis.multi().del(k.binding(platform, chatId)).srem(k.bindings(), `${platform}:${chatId}`).exec();
+    await this.wrote([k.binding(platform, chatId)], this.redis.multi().del(k.binding(platform, chatId)).srem(k.bindings(), `${platform}:${chatId}`).exec());
     await this.redis.srem(k.chats(prev.ledgerId), `${platform}:${chatId}`);
     return true;
   }
 
   async getBinding(platform: Platform, chatId: string): Promise<ChatBinding | null> {
+    return bindingOf(platform, chatId, await this.hash(k.binding(platform, chatId)));
+  }
+
+  /** The binding read from Redis itself (what a write builds on). */
+  private async bindingNow(platform: Platform, chatId: string): Promise<ChatBinding | null> {
     return bindingOf(platform, chatId, await this.redis.hgetall(k.binding(platform, chatId)));
   }
 
   async setSchedule(platform: Platform, chatId: string, cron: string | null): Promise<void> {
-    if (cron) await this.redis.hset(k.binding(platform, chatId), 'schedule', cron);
-    else await this.redis.hdel(k.binding(platform, chatId), 'schedule');
+    const key = k.binding(platform, chatId);
+    await this.wrote([key], cron ? this.redis.hset(key, 'schedule', cron) : this.redis.hdel(key, 'schedule'));
   }
 
   async listBindings(): Promise<ChatBinding[]> {
