@@ -47,6 +47,7 @@ export class DirectoryCache {
   private on = false;
   private closed = false;
   private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
   /** Counters (for tests and diagnostics). */
   readonly stats = { hits: 0, misses: 0, invalidations: 0, flushes: 0, enabled: 0, disabled: 0 };
 
@@ -161,9 +162,11 @@ export class DirectoryCache {
   private readonly mainError = () => { this.disable(); this.later(); };
   private readonly mainReady = () => { this.disable(); setImmediate(() => this.track()); };
 
+  /** Tries again soon, backing off (to a minute) while it keeps failing (e.g. a server that refuses CLIENT TRACKING). */
   private later(): void {
     if (this.closed || this.retry) return;
-    this.retry = setTimeout(() => { this.retry = undefined; if (this.subId) this.track(); else this.subscribe(); }, RETRY_MS);
+    const ms = Math.min(RETRY_MS * 2 ** this.failures++, 60_000);
+    this.retry = setTimeout(() => { this.retry = undefined; if (this.subId) this.track(); else this.subscribe(); }, ms);
     this.retry.unref();
   }
 
@@ -196,6 +199,7 @@ export class DirectoryCache {
       if (g !== this.trackGen) return void (this.on && this.track());
       if (!this.tracks(info, sid) || this.subId !== sid) return this.later();
       this.on = true;
+      this.failures = 0;
       this.stats.enabled++;
     }, () => { if (g === this.trackGen) this.later(); else if (this.on) this.track(); });
   }
@@ -218,7 +222,7 @@ export class DirectoryCache {
     const sid = this.subId;
     const g = this.trackGen;
     this.sub.ping().catch(() => { if (this.subId === sid) this.sub.disconnect(true); });
-    if (!this.on) { this.track(); return; }
+    if (!this.on) { if (!this.retry) this.track(); return; }
     this.main.call('CLIENT', 'TRACKINGINFO').then((info) => {
       if (g === this.trackGen && !this.tracks(info, sid)) this.track();
     }, () => undefined);
