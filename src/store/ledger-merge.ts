@@ -18,8 +18,7 @@ import type { RedisClient } from './redis.js';
 import { k } from './keys.js';
 import { LedgerStore } from './ledger-store.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
-import { scanStored, snapshotStored, SnapshotGzip, type StoredScan } from './ledger-snapshot.js';
-import { boundHeap } from './heap.js';
+import { parseSnapshot, scanStored, snapshotStored, SnapshotGzip, type StoredScan } from './ledger-snapshot.js';
 
 /** How many pre-import snapshots a ledger keeps (older ones are deleted). */
 const KEEP = 10;
@@ -145,7 +144,6 @@ export class LedgerImports {
     for await (const items of scan.batches()) {
       merger.add(items);
       await snap?.add(items);
-      boundHeap();
     }
     return { merged: merger.finish(scan.ledger), snapshot: await snap?.finish(scan.ledger) };
   }
@@ -191,7 +189,7 @@ export class LedgerImports {
       const known = (await this.list(L)).filter((r) => r.mode !== 'new').map((r) => r.id);
       throw new DomainError('no_import', `台账 ${L} 没有导入编号为 ${id} 的记录。${known.length ? `可恢复的导入编号：${known.slice(0, 5).join('、')}。` : '该台账还没有可恢复的导入。'}`);
     }
-    const doc = JSON.parse(gunzipSync(buf).toString('utf8')) as LedgerDoc;
+    const doc = await parseSnapshot(buf);
     const current = await snapshotStored(this.redis, L);
     const rid = newImportId(now);
     if (current) await this.redis.set(ik.doc(L, rid), current);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { openServices, type OpenServices } from '../../src/app/services.js';
 import { itemId } from '../../src/ledger/codes.js';
 import type { Item, LedgerDoc, Measure } from '../../src/ledger/types.js';
 import { chatWorkFrom, LedgerMerger, mergeLedgerDocs } from '../../src/reports/ledger-merge.js';
 import { LedgerImports } from '../../src/store/ledger-merge.js';
+import { parseSnapshot } from '../../src/store/ledger-snapshot.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
 import { testRedisUrl } from '../helpers/redis.js';
 
@@ -98,5 +99,19 @@ describe('re-import of a large ledger: merged and snapshotted from batched reads
       expect(whole.diff.counts.new).toBeGreaterThan(0);
       expect(whole.diff.counts[allowRemove ? 'removed' : 'kept']).toBeGreaterThan(0);
     }
+  });
+
+  it('a snapshot is parsed a value at a time into what JSON.parse gives, old single-member ones too', async () => {
+    const doc = syntheticDoc('p', 3, 200, 5);
+    // Quotes, backslashes, brackets and commas inside strings; characters of 3 and 4 bytes across gunzip's chunks.
+    doc.measures[7].title = '引号"和\\反斜杠]}，逗号,冒号:{[😀';
+    doc.measures[8].notes = [{ at: '2026-11-01T00:00:00.000Z', text: '说明\n第二行 "x"', by: '王静' } as Measure['notes'][number]];
+    doc.measures[9].leaders = [];
+    doc.ledger.title = '"]},:[{';
+    expect(await parseSnapshot(gzipSync(JSON.stringify(doc)))).toEqual(doc);
+    const odd = { a: [[1, [2]], {}, 'x,]', -1.5e3, null, true], b: { c: [1, 2], d: {} }, e: [], f: 'y', g: 3, h: null };
+    expect(await parseSnapshot(gzipSync(JSON.stringify(odd)))).toEqual(odd);
+    expect(await parseSnapshot(gzipSync('{}'))).toEqual({});
+    await expect(parseSnapshot(gzipSync(JSON.stringify(doc).slice(0, -100)))).rejects.toThrow();
   });
 });
