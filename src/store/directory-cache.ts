@@ -155,7 +155,8 @@ export class DirectoryCache {
     this.trackGen++;
     if (this.on) this.stats.disabled++;
     this.on = false;
-    this.invalidate(null);
+    this.epoch++;
+    this.entries.clear();
   }
 
   private readonly mainDown = () => this.disable();

@@ -173,7 +173,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
     expect(await ledgerOf()).toBe('R299');
   });
 
-  it('is bounded (oldest dropped), off with DIRECTORY_CACHE=off, and its subscriber goes with close()', async () => {
+  it('is bounded (oldest dropped) and off with DIRECTORY_CACHE=off', async () => {
     const r = connectRedis(testTarget('single'));
     await waitReady(r);
     const small = DirectoryCache.open(r, {}, { maxEntries: 3 })!;
@@ -185,6 +185,34 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
       expect(small.lookup(k.binding('dingtalk', `b0-${id}`))).toBeUndefined();
       expect(small.lookup(k.binding('dingtalk', `b4-${id}`))).toEqual({});
       expect(DirectoryCache.open(r, { DIRECTORY_CACHE: 'off' })).toBeNull();
+    } finally { await small.close(); r.disconnect(); }
+  });
+
+  it('the health check finds tracking lost on a live connection and sets it up again', async () => {
+    const r = connectRedis(testTarget('single')) as Redis;
+    await waitReady(r);
+    const small = DirectoryCache.open(r, {}, { heartbeatMs: 50 })!;
+    try {
+      await waitFor(() => small.active, { what: 'cache on' });
+      const d = new Directory(r, small);
+      const key = k.binding('dingtalk', `hb-${id}`);
+      await raw.hset(key, { ledgerId: 'H1', channel: '{}' });
+      await seenWithin(async () => (await d.getBinding('dingtalk', `hb-${id}`))?.ledgerId, 'H1');
+      const enabled = small.stats.enabled;
+      // Someone turns tracking off on the reading connection (no event tells us): no more invalidations.
+      await r.call('CLIENT', 'TRACKING', 'OFF');
+      await waitFor(() => small.stats.enabled > enabled && small.active, { timeoutMs: 2000, what: 'tracking set up again' });
+      await raw.hset(key, 'ledgerId', 'H2');
+      expect(await seenWithin(async () => (await d.getBinding('dingtalk', `hb-${id}`))?.ledgerId, 'H2')).toBeLessThan(100);
+    } finally { await small.close(); r.disconnect(); }
+  });
+
+  it('its subscriber goes with close()', async () => {
+    const r = connectRedis(testTarget('single'));
+    await waitReady(r);
+    const small = DirectoryCache.open(r)!;
+    try {
+      await waitFor(() => small.active, { what: 'cache on' });
       const sid = small.subscriberId!;
       await small.close();
       await waitFor(async () => !String(await raw.client('LIST', 'ID', sid)).includes(`id=${sid}`), { timeoutMs: 1000, what: 'subscriber gone' });
