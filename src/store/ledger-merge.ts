@@ -141,9 +141,14 @@ export class LedgerImports {
     const chat = chatWorkFrom(await this.eventsSince(scan.ledger.id, o.sheetDate), o.sheetDate);
     const merger = new LedgerMerger(sheet, chat, { ...o, now: o.now.toISOString() });
     const snap = o.dryRun ? undefined : new SnapshotGzip();
-    for await (const items of scan.batches()) {
-      merger.add(items);
-      await snap?.add(items);
+    try {
+      for await (const items of scan.batches()) {
+        merger.add(items);
+        await snap?.add(items);
+      }
+    } catch (e) {
+      snap?.abandon();
+      throw e;
     }
     return { merged: merger.finish(scan.ledger), snapshot: await snap?.finish(scan.ledger) };
   }

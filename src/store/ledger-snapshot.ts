@@ -92,6 +92,11 @@ export class SnapshotGzip {
     if (text && !this.gz.write(text)) await once(this.gz, 'drain');
   }
 
+  /** Gives up (a read failed): frees zlib's native state now rather than at collection. */
+  abandon(): void {
+    this.gz.destroy();
+  }
+
   /** The whole snapshot, once every item was added. */
   async finish(ledger: Ledger): Promise<Buffer> {
     this.gz.end(']}');
@@ -107,7 +112,12 @@ export async function snapshotStored(redis: RedisClient, L: string): Promise<Buf
   const scan = await scanStored(redis, L);
   if (!scan) return null;
   const snap = new SnapshotGzip();
-  for await (const items of scan.batches()) await snap.add(items);
+  try {
+    for await (const items of scan.batches()) await snap.add(items);
+  } catch (e) {
+    snap.abandon();
+    throw e;
+  }
   return snap.finish(scan.ledger);
 }
 
