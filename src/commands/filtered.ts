@@ -1,13 +1,12 @@
 import type { Measure } from '../ledger/types.js';
-import { addDays, deadlineDate, dayNumber } from '../ledger/dates.js';
-import { isClosed, isDone } from '../ledger/status.js';
+import { addDays, dayNumber } from '../ledger/dates.js';
 import { personKey } from '../ledger/people.js';
 import { canonicalDept } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { byDeadline, listMeasures } from './format.js';
+import { listMeasures } from './format.js';
 import { describeFilters, type Filter, type ResolvedFilters } from './filters.js';
 
 const FILTER_HELP = '可组合的条件：逾期、临期 [天数]、我的、部门 名称、领导 姓名、待销号或其他状态，也可直接写部门名称或领导姓名，顺序不限。';
@@ -57,18 +56,14 @@ function intersect(a: string[] | undefined, b: string[]): string[] {
   return a.filter((x) => s.has(x));
 }
 
-/** Items read per round trip while a filtered list is checked (bounds what is held at once). */
-const CHUNK = 200;
-
 /**
  * Measures matching every filter: how many, and the first `max` by deadline.
  * Candidates come from the narrowest indexes. Without a deadline filter they
  * are ranked by their status and deadline fields alone and only the first
  * `max` read whole (LedgerStore.rankMeasures), so a 100k-measure ledger's
- * department of 12,500 measures is never held at once. A deadline filter takes the
- * deadline index's order (by day) and stops reading once later days cannot
- * enter the first `max`: `部门 政治部 逾期` reads a few hundred measures and
- * counts the rest from the index, as `逾期` alone does.
+ * department of 12,500 measures is never held at once. A deadline filter takes its
+ * candidates from the deadline index (by day), where only the closed ones (待销号,
+ * done) still have to drop out: ranked and counted the same way, exactly.
  */
 export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, max = 20): Promise<{ total: number; ms: Measure[] }> {
   const L = ctx.ledger.id;
@@ -83,15 +78,6 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, 
   if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
   if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));
   if (f.statuses.length) ids = intersect(ids, (await Promise.all(f.statuses.map((s) => store.idsByStatus(L, s)))).flat());
-  const keep = (m: Pick<Measure, 'status' | 'deadline'>) => {
-    const due = deadlineDate(m.deadline);
-    const left = due ? dayNumber(due) - today : undefined;
-    if (f.overdue && (isClosed(m.status) || left === undefined || left >= 0)) return false;
-    if (f.dueDays !== undefined && (isClosed(m.status) || left === undefined || left < 0 || left > f.dueDays)) return false;
-    // 我的 without a status lists what is still to do.
-    if (f.mine && !f.statuses.length && isDone(m.status)) return false;
-    return true;
-  };
   let byDay = false;
   if (!ids || f.overdue || f.dueDays !== undefined) {
     // The deadline index holds the open measures with a date, in deadline order: every overdue or due-soon one is in it.
@@ -100,24 +86,12 @@ export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, 
     ids = ids ? intersect(due, ids) : due;
     byDay = true;
   }
-  // Not in deadline order (a status, department, leader or person alone): ranked by the order fields, only the first `max` read whole.
-  if (!byDay) {
-    const r = await store.rankMeasures(L, ids, max, keep);
-    return { total: r.kept, ms: r.measures };
-  }
-  let rejected = 0;
-  let best: Measure[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const slice = ids.slice(i, i + CHUNK);
-    const read = await store.getMeasures(L, slice);
-    const ok = read.filter(keep);
-    rejected += slice.length - ok.length;
-    best = [...best, ...ok].sort(byDeadline).slice(0, max);
-    // In deadline order, nothing after a later day than the last of the best can enter them: the rest count unread.
-    const last = read.length ? deadlineDate(read[read.length - 1].deadline) : undefined;
-    if (byDay && best.length >= max && last && deadlineDate(best[max - 1].deadline)! < last) break;
-  }
-  return { total: ids.length - rejected, ms: best };
+  // Ranked in Redis by their order fields, only the first `max` read whole. From the deadline index
+  // every id is in the asked range already, so only those awaiting review or done drop out; without
+  // a deadline filter 我的 without a status drops the done ones.
+  const only = byDay ? 'unclosed' : f.mine && !f.statuses.length ? 'open' : undefined;
+  const r = await store.rankMeasures(L, ids, max, { only });
+  return { total: r.kept, ms: r.measures };
 }
 
 /** The reply for a list command given more than its own condition. */

@@ -8,7 +8,7 @@ import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
-import { openOnes, selectDecoded, selectMeasures, type Keep, type Selected } from './list-select.js';
+import { openOnes, selectDecoded, selectMeasures, unclosedOnes, type Keep, type Selected } from './list-select.js';
 import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
 
 /** How long a ledger's meta and generation are reused without asking Redis (reads are fenced by generation anyway). */
@@ -119,11 +119,12 @@ export class LedgerStore {
   }
 
   /**
-   * Of the measures `ids` (of the cached generation), the ones `keep` keeps:
-   * how many, and the first `limit` by deadline; ranked by their order fields,
-   * only those `limit` read whole (see list-select.ts).
+   * Of the measures `ids` (of the cached generation), all, the open ones or the unclosed ones:
+   * how many, and the first `limit` by deadline; ranked in Redis by their order
+   * fields, only those `limit` read whole (see list-select.ts).
    */
-  rankMeasures(L: string, ids: string[], limit: number, keep: Keep): Promise<Selected> {
+  rankMeasures(L: string, ids: string[], limit: number, o: { only?: 'open' | 'unclosed' } = {}): Promise<Selected> {
+    const keep = o.only === 'open' ? openOnes : o.only === 'unclosed' ? unclosedOnes : undefined;
     return this.fenced(L, (g) => selectMeasures(this.redis, g, ids, limit, keep));
   }
 

@@ -6,11 +6,12 @@ import { Metrics } from '../../src/core/metrics.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { byDeadline } from '../../src/commands/format.js';
-import { isDone } from '../../src/ledger/status.js';
+import { isClosed, isDone } from '../../src/ledger/status.js';
 import type { Measure } from '../../src/ledger/types.js';
 import { connectRedis, type RedisClient } from '../../src/store/redis.js';
 import { genKeys } from '../../src/store/ledger-keys.js';
-import { selectMeasures } from '../../src/store/list-select.js';
+import { CLOSED_STATUSES, DONE_STATUSES, openOnes, SELECT_CHUNK, selectMeasures, unclosedOnes } from '../../src/store/list-select.js';
+import { STATUSES } from '../../src/ledger/types.js';
 import { GenerationMoved } from '../../src/store/read-scripts.js';
 import { syntheticDoc } from '../../bench/synthetic.js';
 import { testRedisUrl } from '../helpers/redis.js';
@@ -112,5 +113,31 @@ describe('plain lists on a large ledger', () => {
     const fresh = await selectMeasures(redis, now, ids, 20);
     expect(fresh.total).toBe(ids.length);
     expect(fresh.measures.map((m) => m.id)).toEqual(doc.measures.filter((m) => m.departments.includes('政治部')).sort(byDeadline).slice(0, 20).map((m) => m.id));
+  });
+
+  it('ranked in Redis, the lists agree with a ranking of every measure decoded here (all, open, unclosed; 0 to 700 lines)', async () => {
+    // Every status isDone counts as done is the script's, and only those.
+    expect(DONE_STATUSES.split(',').sort()).toEqual(STATUSES.filter((st) => isDone(st)).sort());
+    expect(CLOSED_STATUSES.split(',').sort()).toEqual(STATUSES.filter((st) => isClosed(st)).sort());
+    const g = await open.services.ledgers.generation(L);
+    const ids = await open.services.ledgers.idsByDepartment(L, '政治部');
+    const mine = doc.measures.filter((m) => m.departments.includes('政治部'));
+    expect(ids.length).toBeGreaterThan(SELECT_CHUNK); // more than one chunk
+    // A custom keep is decided in JS from the same fields: the reference the script must match.
+    const openHere = (m: Pick<Measure, 'status' | 'deadline'>) => !isDone(m.status);
+    for (const limit of [0, 1, 20, 700]) {
+      const inRedis = await selectMeasures(redis, g, ids, limit, openOnes);
+      const here = await selectMeasures(redis, g, ids, limit, openHere);
+      expect(inRedis).toEqual(here);
+      const open = mine.filter((m) => !isDone(m.status)).sort(byDeadline);
+      expect([inRedis.total, inRedis.open, inRedis.kept]).toEqual([mine.length, open.length, open.length]);
+      expect(inRedis.measures.map((m) => m.id)).toEqual(open.slice(0, limit).map((m) => m.id));
+      const unclosed = await selectMeasures(redis, g, ids, limit, unclosedOnes);
+      expect(unclosed).toEqual(await selectMeasures(redis, g, ids, limit, (m) => !isClosed(m.status)));
+      expect(unclosed.kept).toBe(mine.filter((m) => !isClosed(m.status)).length);
+      const all = await selectMeasures(redis, g, ids, limit);
+      expect(all.kept).toBe(mine.length);
+      expect(all.measures.map((m) => m.id)).toEqual([...mine].sort(byDeadline).slice(0, limit).map((m) => m.id));
+    }
   });
 });
