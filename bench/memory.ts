@@ -109,7 +109,7 @@ export async function benchMemory(o: { redisUrl: string; commands?: number }) {
   const url = `${o.redisUrl.replace(/\/\d+$/, '')}/10`;
   const admin = new Redis(url);
   await admin.flushdb();
-  const count = o.commands ?? 1_000;
+  const count = o.commands ?? (Number(process.env.BENCH_MEMORY_COMMANDS) || 1_000);
   // One ledger alone in Redis: used_memory before and after its import is the ledger's footprint.
   const before = await usedMemory(admin);
   let doc: ReturnType<typeof syntheticDoc> | null = syntheticDoc(LEDGER, 10, 1000, 10);
@@ -151,7 +151,7 @@ export async function benchMemory(o: { redisUrl: string; commands?: number }) {
   });
   const pid = svc.pid;
   const atStart = rss(pid);
-  const texts: Array<(n: number) => string> = [
+  const allTexts: Array<(n: number) => string> = [
     () => '进度',
     (n) => `查看 ${codes[n % codes.length]}`,
     () => '逾期',
@@ -163,6 +163,9 @@ export async function benchMemory(o: { redisUrl: string; commands?: number }) {
     () => '待销号',
     (n) => `历史 ${codes[n % codes.length]}`,
   ];
+  // BENCH_MEMORY_TEXTS=2,4 drives only those kinds of command (0-based, the list above): which one grows the heap.
+  const pick = process.env.BENCH_MEMORY_TEXTS?.split(',').map(Number).filter((i) => allTexts[i]);
+  const texts = pick?.length ? pick.map((i) => allTexts[i]!) : allTexts;
   const base = Date.now();
   let retried = 0;
   const t1 = performance.now();

@@ -1,4 +1,4 @@
-// Preloaded (`--import ./bench/probe.ts`) into the processes bench/side-by-side.ts measures, so the
+// Preloaded (`--import ./bench/probe.mjs`; plain JavaScript, so the service can run without tsx) into the processes bench/side-by-side.ts measures, so the
 // service's own code stays untouched. Counts Redis round trips (writes on sockets to the Redis port:
 // ioredis writes a command, a pipeline or a MULTI block in one write) and watches the event loop
 // (perf_hooks monitorEventLoopDelay). The bench asks over the IPC channel: 'reset', then 'read'.
@@ -8,15 +8,15 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 const port = Number(process.env.BENCH_PROBE_REDIS_PORT ?? 0);
 let writes = 0;
 const write = net.Socket.prototype.write;
-net.Socket.prototype.write = function (this: net.Socket, ...args: unknown[]) {
+net.Socket.prototype.write = function (...args) {
   if (this.remotePort === port) writes++;
-  return (write as (...a: unknown[]) => boolean).apply(this, args);
-} as typeof write;
+  return write.apply(this, args);
+};
 
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();
 
-process.on('message', (m: unknown) => {
+process.on('message', (m) => {
   if (m === 'reset') {
     writes = 0;
     eld.reset();

@@ -14,12 +14,15 @@ import { dingtalkSign } from '../src/bot/dingtalk/signature.js';
 import { openServices } from '../src/app/services.js';
 import { buildDemoDoc } from '../src/ledger/demo.js';
 import { countAll } from '../src/ledger/counters.js';
+// @ts-expect-error plain ESM helper without types
+import { buildRun } from '../scripts/build-run.mjs';
 
 const SECRET = 'bench-secret-0123456789';
 const root = path.resolve(import.meta.dirname, '..');
 
 function spawnUp(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, flags: string[] = []): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', '--import', './bench/probe.ts', ...args], {
+  const ts = args[0]!.endsWith('.ts');
+  const child = spawn(process.execPath, [...flags, ...(ts ? ['--import', 'tsx'] : []), '--import', './bench/probe.mjs', ...args], {
     cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -41,7 +44,7 @@ function cpuUs(pid: number): number {
   return ((Number(f[11]) + Number(f[12])) / 100) * 1e6;
 }
 
-/** Asks a process's probe (bench/probe.ts) to reset its counters, or for their values. */
+/** Asks a process's probe (bench/probe.mjs) to reset its counters, or for their values. */
 function probe(child: ChildProcess, what: 'reset'): Promise<unknown>;
 function probe(child: ChildProcess, what: 'read'): Promise<{ redisRoundTrips: number; eldP99Ms: number; eldMaxMs: number }>;
 function probe(child: ChildProcess, what: 'reset' | 'read'): Promise<unknown> {
@@ -84,12 +87,22 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-  const service = await spawnUp(['src/main.ts'], {
+  // The service runs as `npm start` runs it (scripts/start.mjs): the esbuild-transpiled dist/ on
+  // plain Node with 2 MB semi-spaces and the same V8 flags (RECTIFY_OPTIMIZE_FOR_SIZE,
+  // RECTIFY_V8_FLAGS, RECTIFY_SEMI_SPACE_MB). BENCH_SBS_SERVICE=tsx: src/main.ts through tsx with V8's defaults.
+  const asStarted = process.env.BENCH_SBS_SERVICE !== 'tsx';
+  const entry = asStarted ? path.relative(root, await buildRun(root)) : 'src/main.ts';
+  const v8 = !asStarted ? [] : [
+    ...(process.env.RECTIFY_V8_FLAGS !== undefined ? process.env.RECTIFY_V8_FLAGS.split(/\s+/).filter(Boolean)
+      : process.env.RECTIFY_OPTIMIZE_FOR_SIZE === '1' ? ['--optimize-for-size'] : []),
+    `--max-semi-space-size=${process.env.RECTIFY_SEMI_SPACE_MB ?? 2}`,
+  ];
+  const service = await spawnUp([entry], {
     REDIS_URL: target, REDIS_CLUSTER_NODES: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', LOAD_DEMO: 'never', CONSOLE_WEB: 'off',
     RECTIFY_SCHEDULER: 'off', RECTIFY_DELIVERY: 'off', DINGTALK_MODE: 'http', DINGTALK_CLIENT_ID: 'dingbench', DINGTALK_CLIENT_SECRET: SECRET,
     DINGTALK_OAPI_BASE: sinkUrl, DINGTALK_API_BASE: sinkUrl,
     BENCH_PROBE_REDIS_PORT: redisPort,
-  }, /rectify-bot is up: http:\/\/localhost:(\d+)/, process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+  }, /rectify-bot is up: http:\/\/localhost:(\d+)/, [...v8, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
   const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0', BENCH_PROBE_REDIS_PORT: redisPort }, /reference up on (\d+)/);
 
   let seq = 0;
@@ -183,6 +196,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
         p99_ratio: +(svc.answer_p99_ms / Math.max(0.1, ref.answer_p99_ms)).toFixed(2),
       };
     }
+    out.service_runs_as = asStarted ? `node ${v8.join(' ')} dist/main.js (as npm start)` : 'src/main.ts through tsx, V8 defaults';
     out.targets = 'throughput ≥ 0.9× and p99 ≤ 1.5× the reference for 进度 and 查看; a write ≥ 0.7×';
   } finally {
     // Waited for, so a --cpu-prof profile is written before Redis goes away.

@@ -56,10 +56,14 @@ if (!args) {
   const require = createRequire(import.meta.url);
   args = [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'src/main.ts')];
 }
-// V8's --optimize-for-size (not allowed in NODE_OPTIONS, so given here): the heap grows less for a
-// burst of garbage and is given back sooner; after 1,000 commands on a 100k ledger the service held
-// about half the resident memory (bench/memory.ts). RECTIFY_OPTIMIZE_FOR_SIZE=0 leaves it out.
-const v8Flags = env.RECTIFY_OPTIMIZE_FOR_SIZE === '0' ? [] : ['--optimize-for-size'];
+// V8 flags for the service (not allowed in NODE_OPTIONS, so given here). None by default.
+// RECTIFY_OPTIMIZE_FOR_SIZE=1 adds --optimize-for-size: after 1,000 commands on a 100k ledger the
+// service holds ~107 instead of ~190 MB, but every message costs about twice the CPU (bench
+// side_by_side: 800-890 instead of 350-460 µs for 进度), so it is for memory-tight hosts only.
+// RECTIFY_V8_FLAGS="--flag …" replaces the set (benchmarks try V8's heap flags with it).
+const v8Flags = env.RECTIFY_V8_FLAGS !== undefined
+  ? env.RECTIFY_V8_FLAGS.split(/\s+/).filter(Boolean)
+  : env.RECTIFY_OPTIMIZE_FOR_SIZE === '1' ? ['--optimize-for-size'] : [];
 const child = spawn(process.execPath, [...v8Flags, ...args], { stdio: 'inherit', env });
 const forward = (sig) => () => child.kill(sig);
 process.on('SIGINT', forward('SIGINT'));
