@@ -16,6 +16,8 @@ import { buildDemoDoc } from '../src/ledger/demo.js';
 import { countAll } from '../src/ledger/counters.js';
 // @ts-expect-error plain ESM helper without types
 import { buildRun } from '../scripts/build-run.mjs';
+// @ts-expect-error plain ESM helper without types
+import { v8Profile } from '../scripts/v8-profile.mjs';
 
 const SECRET = 'bench-secret-0123456789';
 const root = path.resolve(import.meta.dirname, '..');
@@ -88,15 +90,12 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   // The service runs as `npm start` runs it (scripts/start.mjs): the esbuild-transpiled dist/ on
-  // plain Node with 2 MB semi-spaces and the same V8 flags (RECTIFY_OPTIMIZE_FOR_SIZE,
-  // RECTIFY_V8_FLAGS, RECTIFY_SEMI_SPACE_MB). BENCH_SBS_SERVICE=tsx: src/main.ts through tsx with V8's defaults.
+  // plain Node with the same V8 profile (scripts/v8-profile.mjs: RECTIFY_MEMORY, RECTIFY_SEMI_SPACE_MB,
+  // RECTIFY_V8_FLAGS). BENCH_SBS_SERVICE=tsx: src/main.ts through tsx with V8's defaults.
   const asStarted = process.env.BENCH_SBS_SERVICE !== 'tsx';
   const entry = asStarted ? path.relative(root, await buildRun(root)) : 'src/main.ts';
-  const v8 = !asStarted ? [] : [
-    ...(process.env.RECTIFY_V8_FLAGS !== undefined ? process.env.RECTIFY_V8_FLAGS.split(/\s+/).filter(Boolean)
-      : process.env.RECTIFY_OPTIMIZE_FOR_SIZE === '1' ? ['--optimize-for-size'] : []),
-    `--max-semi-space-size=${process.env.RECTIFY_SEMI_SPACE_MB ?? 2}`,
-  ];
+  const profile = v8Profile(process.env);
+  const v8 = asStarted ? [...profile.flags, ...(profile.nodeOptions ? [profile.nodeOptions] : [])] : [];
   const service = await spawnUp([entry], {
     REDIS_URL: target, REDIS_CLUSTER_NODES: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', LOAD_DEMO: 'never', CONSOLE_WEB: 'off',
     RECTIFY_SCHEDULER: 'off', RECTIFY_DELIVERY: 'off', DINGTALK_MODE: 'http', DINGTALK_CLIENT_ID: 'dingbench', DINGTALK_CLIENT_SECRET: SECRET,
@@ -196,7 +195,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
         p99_ratio: +(svc.answer_p99_ms / Math.max(0.1, ref.answer_p99_ms)).toFixed(2),
       };
     }
-    out.service_runs_as = asStarted ? `node ${v8.join(' ')} dist/main.js (as npm start)` : 'src/main.ts through tsx, V8 defaults';
+    out.service_runs_as = asStarted ? `node ${v8.join(' ')} dist/main.js (as npm start, V8 profile ${profile.name})`.replace(/ +/g, ' ') : 'src/main.ts through tsx, V8 defaults';
     out.targets = 'throughput ≥ 0.9× and p99 ≤ 1.5× the reference for 进度 and 查看; a write ≥ 0.7×';
   } finally {
     // Waited for, so a --cpu-prof profile is written before Redis goes away.

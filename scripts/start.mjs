@@ -3,6 +3,7 @@
 // REDIS_CLUSTER_NODES is set (both are passed through as they are), then runs
 // the service (transpiled into dist/ first); its own Redis is stopped when the service exits.
 import { ensureDeps } from './ensure-deps.mjs';
+import { v8Profile } from './v8-profile.mjs';
 import { ensureRedisServer, startRedis, portIsFree, freePort } from './redis.mjs';
 import { spawn } from 'node:child_process';
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -13,13 +14,15 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 ensureDeps();
 const env = { ...process.env };
-// V8's young generation may grow to 16 MB semi-spaces (48 MB reserved); the service's garbage is
-// short-lived per-message objects, so 2 MB semi-spaces keep it ~30 MB smaller resident at no
-// measurable cost in answer time (bench/memory.ts, README "Benchmarks"). NODE_OPTIONS reaches the
-// service's process; a semi-space size given there already wins.
-if (!/--max-semi-space-size/.test(env.NODE_OPTIONS ?? '')) {
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --max-semi-space-size=${env.RECTIFY_SEMI_SPACE_MB ?? 2}`.trim();
+// V8's settings (scripts/v8-profile.mjs): its defaults, or RECTIFY_MEMORY=small for memory-tight hosts.
+let v8;
+try {
+  v8 = v8Profile(env);
+} catch (e) {
+  console.error(`[rectify] ${e.message}`);
+  process.exit(2);
 }
+if (v8.nodeOptions) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} ${v8.nodeOptions}`.trim();
 let redis = null;
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? 'data');
 if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
@@ -56,14 +59,7 @@ if (!args) {
   const require = createRequire(import.meta.url);
   args = [require.resolve('tsx/cli', { paths: [root] }), path.join(root, 'src/main.ts')];
 }
-// V8 flags for the service (not allowed in NODE_OPTIONS, so given here). None by default.
-// RECTIFY_OPTIMIZE_FOR_SIZE=1 adds --optimize-for-size: after 1,000 commands on a 100k ledger the
-// service holds ~107 instead of ~190 MB, but every message costs about twice the CPU (bench
-// side_by_side: 800-890 instead of 350-460 µs for 进度), so it is for memory-tight hosts only.
-// RECTIFY_V8_FLAGS="--flag …" replaces the set (benchmarks try V8's heap flags with it).
-const v8Flags = env.RECTIFY_V8_FLAGS !== undefined
-  ? env.RECTIFY_V8_FLAGS.split(/\s+/).filter(Boolean)
-  : env.RECTIFY_OPTIMIZE_FOR_SIZE === '1' ? ['--optimize-for-size'] : [];
+const v8Flags = v8.flags;
 const child = spawn(process.execPath, [...v8Flags, ...args], { stdio: 'inherit', env });
 const forward = (sig) => () => child.kill(sig);
 process.on('SIGINT', forward('SIGINT'));
