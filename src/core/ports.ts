@@ -31,6 +31,12 @@ export interface ReplyRoute {
    * waits for it before sending more, e.g. an HTTP callback); the message is kept first.
    */
   admit?: boolean;
+  /**
+   * A one-use value to keep with the message (the DingTalk HTTP sign and its msgId): held with
+   * another value, the message is refused as 'replay' and nothing is kept. Checked in the submit's
+   * own script on a single Redis, by a separate SET NX before it on a Cluster.
+   */
+  guard?: { scope: string; id: string; value: string; ttlMs: number };
   data: Record<string, unknown>;
 }
 
@@ -43,9 +49,10 @@ export interface InboundPort {
   /**
    * Persists the message once. 'duplicate': seen before (a platform retry;
    * nothing is applied again); 'full': the backlog is at its bound, nothing was
-   * kept and the sender should be told to retry later. Rejects when Redis is down.
+   * kept and the sender should be told to retry later; 'replay': the route's guard was held
+   * with another value, nothing kept. Rejects when Redis is down.
    */
-  submit(msg: IncomingMessage, route: ReplyRoute): Promise<'accepted' | 'duplicate' | 'full'>;
+  submit(msg: IncomingMessage, route: ReplyRoute): Promise<'accepted' | 'duplicate' | 'full' | 'replay'>;
   /**
    * For passive routes: waits up to `ms` for the answer and takes it for the
    * callback's response (a retry of an answered callback gets the same answer).

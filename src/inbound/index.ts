@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { IncomingMessage, Platform, Reply } from '../core/message.js';
 import type { Deliverer, InboundPort, ReplyRoute } from '../core/ports.js';
 import { incomingSchema } from '../pipeline/incoming.js';
-import { InboundStore, type InboundEntry } from '../store/inbound-store.js';
+import { InboundStore, type InboundEntry, type SubmitGuard } from '../store/inbound-store.js';
+import { onceKey, rememberOnce } from '../store/once.js';
 import { ReplyQueue } from './replies.js';
 import { InboundWorker } from './worker.js';
 import { AdmitGate } from './admit.js';
@@ -107,7 +108,15 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       const m = incomingSchema.parse(msg);
       const entry: InboundEntry = { msg: m as InboundEntry['msg'], route: route.data, at: now(), passive: route.passive, budgetMs: route.budgetMs };
       const holds = route.admit === true && gate.enabled;
-      const r = await store.submit(entry, holds ? admitBacklog : undefined);
+      const g = route.guard;
+      let guard: SubmitGuard | undefined;
+      if (g && store.canGuard) guard = { key: onceKey(g.scope, g.id), value: g.value, ttlMs: g.ttlMs };
+      else if (g) {
+        // A Cluster: the guard's key is in another slot than the partition's, so it goes first.
+        const prev = await rememberOnce(o.redis, g.scope, g.id, g.value, g.ttlMs);
+        if (prev !== null && prev !== g.value) return 'replay';
+      }
+      const r = await store.submit(entry, holds ? admitBacklog : undefined, guard);
       // Persisted: nothing is lost whatever happens now. A deep partition holds the acknowledgement.
       if (holds && r.state === 'accepted' && r.done !== null) await gate.wait(r.partition, r.ahead, r.done);
       return r.state;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './redis.js';
+import { isCluster, type RedisClient } from './redis.js';
 import { script } from './scripts.js';
 
 /**
@@ -69,9 +69,22 @@ export type SubmitResult =
    */
   | { state: 'accepted'; partition: number; ahead: number; done: number | null }
   | { state: 'duplicate'; record: IdemRecord }
-  | { state: 'full' };
+  | { state: 'full' }
+  /** The guard was held with another value (a replayed DingTalk sign): nothing kept. */
+  | { state: 'replay' };
 
+/** A one-use value checked and kept with the submit (key, value, TTL), as rememberOnce keeps one. */
+export interface SubmitGuard { key: string; value: string; ttlMs: number }
+
+// KEYS: record, stream, finished counter[, a one-use guard]. ARGV: entry, backlog bound, record TTL,
+// hold threshold[, the guard's value, its TTL in ms]. The guard (a single Redis only: its key is in
+// another slot) is remembered first, as rememberOnce does; held with another value it refuses: 'replay'.
 const SUBMIT = `
+if KEYS[4] then
+  local prev = redis.call('GET', KEYS[4])
+  if prev and prev ~= ARGV[5] then return {'replay', prev} end
+  if not prev then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
+end
 local v = redis.call('GET', KEYS[1])
 if v then return {'dup', v} end
 local len = redis.call('XLEN', KEYS[2])
@@ -129,7 +142,7 @@ if v and v ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`;
 
-const SUBMIT_S = script<[string, string, number?]>('rbInSubmit', SUBMIT, 3);
+const SUBMIT_S = script<[string, string, number?]>('rbInSubmit', SUBMIT);
 const FINISH_S = script<number>('rbInFinish', FINISH, 4);
 const FINISH_MANY_S = script<number>('rbInFinishMany', FINISH_MANY);
 const RENEW_S = script<number>('rbInRenew', RENEW, 1);
@@ -160,8 +173,12 @@ export class InboundStore {
   /** Told of each of this process's successful finishes: partition and its finished counter. */
   onFinished: ((n: number, done: number) => void) | null = null;
 
+  /** Whether submit can check a guard in the same script (a single Redis; on a Cluster its key is in another slot). */
+  readonly canGuard: boolean;
+
   constructor(redis: RedisClient, o: InboundStoreOptions = {}) {
     this.r = redis;
+    this.canGuard = !isCluster(redis);
     this.k = inboundKeys(o.namespace);
     this.maxBacklog = o.maxBacklog ?? 5_000;
     this.recordTtl = o.recordTtlSeconds ?? 86_400;
@@ -172,14 +189,19 @@ export class InboundStore {
    * `holdOver`: when more entries than this were ahead, the result carries the
    * partition's finished counter (for a held acknowledgement; no extra round trip).
    */
-  async submit(entry: InboundEntry, holdOver = Number.MAX_SAFE_INTEGER): Promise<SubmitResult> {
+  async submit(entry: InboundEntry, holdOver = Number.MAX_SAFE_INTEGER, guard?: SubmitGuard): Promise<SubmitResult> {
     const n = partitionOf(entry.msg.platform, entry.msg.chatId);
-    const [state, raw, len] = await SUBMIT_S.run(
-      this.r, [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n), this.k.done(n)],
-      [JSON.stringify(entry), this.maxBacklog, this.recordTtl, holdOver],
-    );
+    if (guard && !this.canGuard) throw new Error('InboundStore.submit: a guard needs a single Redis (its key is in another slot)');
+    const keys = [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n), this.k.done(n)];
+    const args: Array<string | number> = [JSON.stringify(entry), this.maxBacklog, this.recordTtl, holdOver];
+    if (guard) {
+      keys.push(guard.key);
+      args.push(guard.value, Math.max(1, Math.ceil(guard.ttlMs)));
+    }
+    const [state, raw, len] = await SUBMIT_S.run(this.r, keys, args);
     if (state === 'ok') return { state: 'accepted', partition: n, ahead: Number(len ?? 0), done: raw === '' ? null : Number(raw) };
     if (state === 'full') return { state: 'full' };
+    if (state === 'replay') return { state: 'replay' };
     return { state: 'duplicate', record: JSON.parse(raw) as IdemRecord };
   }
 

@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { parseRobotMessage } from './payload.js';
 import type { DingtalkIntake } from './processor.js';
 import { verifyCallbackSignature } from './signature.js';
-import { checkSignReplay, type RememberOnce } from './replay.js';
+import { checkSignReplay, signGuard, type RememberOnce } from './replay.js';
 
 /** Robot payloads are a few KB; richText with many parts stays far below this. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -90,14 +90,23 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
       return;
     }
     // The sign covers only the timestamp: refuse a verified pair already used for another message.
-    const replay = await checkSignReplay(o.remember, timestamp!, sign!, m.msgId, o.clock.now().getTime()).catch(() => null);
-    if (replay === null) {
-      o.logger.warn({ reason: 'replay_guard_unavailable' }, 'dingtalk: callback refused, its sign cannot be checked');
-      ctx.status = 503;
-      ctx.body = { error: 'temporarily unavailable' };
-      return;
+    // A message that is kept has its sign checked and kept in the same step (ReplyRoute.guard);
+    // one that is not (a type we only answer with a hint) has it checked first, on its own.
+    const nowMs = o.clock.now().getTime();
+    let outcome: Awaited<ReturnType<DingtalkIntake['accept']>>;
+    if (o.intake.willKeep(m)) {
+      outcome = await o.intake.accept(m, 'http', signGuard(timestamp!, sign!, m.msgId, nowMs));
+    } else {
+      const replay = await checkSignReplay(o.remember, timestamp!, sign!, m.msgId, nowMs).catch(() => null);
+      if (replay === null) {
+        o.logger.warn({ reason: 'replay_guard_unavailable' }, 'dingtalk: callback refused, its sign cannot be checked');
+        ctx.status = 503;
+        ctx.body = { error: 'temporarily unavailable' };
+        return;
+      }
+      outcome = replay === 'replay' ? 'replay' : await o.intake.accept(m, 'http');
     }
-    if (replay === 'replay') {
+    if (outcome === 'replay') {
       o.logger.warn({ reason: 'replayed_sign', ip: ctx.ip }, 'dingtalk: callback rejected');
       ctx.status = 401;
       ctx.body = { error: 'invalid signature' };
@@ -105,7 +114,6 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
     }
     // Kept in Redis before DingTalk hears "200"; when it cannot be kept the sender is told
     // directly and DingTalk gets a 503 (it may retry; a kept copy is never applied twice).
-    const outcome = await o.intake.accept(m, 'http');
     if (outcome === 'unavailable') {
       ctx.status = 503;
       ctx.body = { error: 'temporarily unavailable' };

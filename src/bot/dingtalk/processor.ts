@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Reply } from '../../core/message.js';
-import type { InboundPort } from '../../core/ports.js';
+import type { InboundPort, ReplyRoute } from '../../core/ports.js';
 import { SendError } from '../../core/sender.js';
 import { toIncoming, type RobotMessage } from './payload.js';
 import type { Replier } from './replier.js';
@@ -14,7 +14,7 @@ export interface IntakeOptions {
 }
 
 /** What DingTalk should be told about a received message. */
-export type IntakeOutcome = 'accepted' | 'duplicate' | 'ignored' | 'busy' | 'unavailable';
+export type IntakeOutcome = 'accepted' | 'duplicate' | 'ignored' | 'busy' | 'unavailable' | 'replay';
 
 const BUSY: Reply = {
   title: '整改督办',
@@ -71,7 +71,12 @@ export class DingtalkIntake {
     o.inbound.onDeliver('dingtalk', o.deliver ?? ((route, reply) => this.o.replier.reply(route as unknown as RobotMessage, reply)));
   }
 
-  async accept(m: RobotMessage, source: 'stream' | 'http'): Promise<IntakeOutcome> {
+  /**
+   * `guard`: the HTTP callback's sign, kept with the message (ReplyRoute.guard); a sign already
+   * kept with another msgId is a replay: 'replay', nothing kept, nobody told. Checked only for a
+   * message that is kept: the caller checks the sign itself for one that is not (see willKeep).
+   */
+  async accept(m: RobotMessage, source: 'stream' | 'http', guard?: ReplyRoute['guard']): Promise<IntakeOutcome> {
     const msg = toIncoming(m);
     if (!msg) {
       this.o.logger.debug({ msgtype: m.msgtype, source }, 'dingtalk: message type not handled');
@@ -79,23 +84,31 @@ export class DingtalkIntake {
       this.answerNow(m, UNSUPPORTED);
       return 'ignored';
     }
-    let state: 'accepted' | 'duplicate' | 'full';
+    let state: 'accepted' | 'duplicate' | 'full' | 'replay';
     try {
       // HTTP callbacks: DingTalk waits for the 200, so a held one paces it (Stream frames do not wait).
-      state = await this.o.inbound.submit(msg, { passive: false, admit: source === 'http', data: routeOf(m) });
+      state = await this.o.inbound.submit(msg, { passive: false, admit: source === 'http', data: routeOf(m), ...(guard ? { guard } : {}) });
     } catch (err) {
       const message = (err as Error).message;
       this.o.logger.error({ msgId: m.msgId, source, err: message }, 'dingtalk: message could not be queued');
+      // With its sign unchecked the body may be a replay's: nobody is told (DingTalk gets a 503).
+      if (guard) return 'unavailable';
       // A timed-out submit may still have been applied by Redis: say so rather than "not recorded".
       this.answerNow(m, /timed out/i.test(message) ? UNCERTAIN : UNAVAILABLE);
       return 'unavailable';
     }
+    if (state === 'replay') return 'replay';
     if (state === 'full') {
       this.o.logger.warn({ msgId: m.msgId, source }, 'dingtalk: inbound backlog full, sender told to retry');
       this.answerNow(m, BUSY);
       return 'busy';
     }
     return state;
+  }
+
+  /** Whether `accept` would keep this message (a type it handles), so its sign can be checked in the submit. */
+  willKeep(m: RobotMessage): boolean {
+    return toIncoming(m) !== null;
   }
 
   /** A direct answer for a message that was not kept (it cannot go through the durable queue). */

@@ -23,8 +23,13 @@ const MARGIN_MS = 5 * 60_000;
 export async function checkSignReplay(
   remember: RememberOnce, timestamp: string, sign: string, msgId: string, nowMs: number,
 ): Promise<ReplayVerdict> {
-  const ttlMs = Number(timestamp) + MAX_SKEW_MS - nowMs + MARGIN_MS;
-  const prev = await remember('dingtalk', sign, msgId, ttlMs);
+  const g = signGuard(timestamp, sign, msgId, nowMs);
+  const prev = await remember(g.scope, g.id, g.value, g.ttlMs);
   if (prev === null) return 'fresh';
   return prev === msgId ? 'retry' : 'replay';
+}
+
+/** The same remembering as a message's guard (ReplyRoute.guard), checked and kept with its submit. */
+export function signGuard(timestamp: string, sign: string, msgId: string, nowMs: number) {
+  return { scope: 'dingtalk', id: sign, value: msgId, ttlMs: Number(timestamp) + MAX_SKEW_MS - nowMs + MARGIN_MS };
 }

@@ -13,7 +13,7 @@ import { SenderRegistry } from '../../../src/core/sender.js';
 import { claimOnce, RedisRateLimiter } from '../../../src/store/limits.js';
 import { rememberOnce } from '../../../src/store/once.js';
 import { connectRedis, waitReady, type RedisClient } from '../../../src/store/redis.js';
-import { testRedisUrl } from '../../helpers/redis.js';
+import { testTarget, type Target } from '../../helpers/redis.js';
 import { testInbound } from '../../helpers/inbound.js';
 import { createHttpClient } from '../../../src/core/http-client.js';
 import type { InboundService } from '../../../src/inbound/index.js';
@@ -61,8 +61,11 @@ export async function makeAdapterEnv(o: {
   handle?: (msg: IncomingMessage) => Promise<Reply | null>;
   /** Queue settings (backlog bounds) for the real inbound queue. */
   inbound?: { maxBacklog?: number; admitBacklog?: number; admitWaitMs?: number };
+  /** Which Redis (default the suite's single redis-server). */
+  target?: Target;
 }): Promise<TestAdapterEnv> {
-  const redis = connectRedis(testRedisUrl());
+  const target = testTarget(o.target ?? 'single');
+  const redis = connectRedis(target);
   await waitReady(redis);
   const seen: IncomingMessage[] = [];
   const problems: ConfigProblem[] = [];
@@ -74,7 +77,7 @@ export async function makeAdapterEnv(o: {
   });
   const clock = o.clock ?? systemClock;
   let handle = o.handle ?? echoHandler(seen, redis);
-  const inbound = await testInbound({ redis, target: testRedisUrl(), run: (m) => handle(m), ...o.inbound });
+  const inbound = await testInbound({ redis, target, run: (m) => handle(m), ...o.inbound });
   const http = createHttpClient();
   const ctx: AdapterContext = {
     inbound,
