@@ -6,6 +6,9 @@ import { script } from './scripts.js';
  * applied in a single Lua script, so a reader never sees half an update and a
  * concurrent writer that read stale data gets CONFLICT and retries.
  * The literal "$EID" in any value is replaced with the new audit event id.
+ * Long values (a measure's notes, an undo record) travel as ARGV entries of
+ * their own, referenced from the JSON description, so they are neither
+ * escaped into it nor decoded from it by the script.
  */
 export interface AtomicWrite {
   guards: Array<[key: string, version: number]>;
@@ -33,6 +36,7 @@ export function emptyWrite(): AtomicWrite {
 
 const SCRIPT = script<[string, string]>('rbAtomicWrite', `
 local w = cjson.decode(ARGV[1])
+local function val(v) if type(v) == 'table' then return ARGV[v[1]] end return v end
 if w.gen and (redis.call('GET', w.gen[1]) or '') ~= w.gen[2] then return {'STALE', w.gen[1]} end
 for _, g in ipairs(w.guards) do
   local v = redis.call('HGET', g[1], 'version')
@@ -44,10 +48,10 @@ end
 local eid = ''
 if w.xadd then
   local args = {}
-  for f, v in pairs(w.xadd[2]) do table.insert(args, f); table.insert(args, v) end
+  for f, v in pairs(w.xadd[2]) do table.insert(args, f); table.insert(args, val(v)) end
   eid = redis.call('XADD', w.xadd[1], '*', unpack(args))
 end
-local function sub(v) if v == '$EID' then return eid end return v end
+local function sub(v) v = val(v) if v == '$EID' then return eid end return v end
 for _, h in ipairs(w.hset) do
   local args = {}
   for f, v in pairs(h[2]) do table.insert(args, f); table.insert(args, sub(v)) end
@@ -72,20 +76,49 @@ function keysOf(w: AtomicWrite): string[] {
   for (const [key] of w.guards) ks.add(key);
   for (const [key] of w.hset) ks.add(key);
   for (const [key] of w.hincr) ks.add(key);
-  for (const [key] of [...w.sadd, ...w.srem, ...w.zrem]) ks.add(key);
+  for (const [key] of w.sadd) ks.add(key);
+  for (const [key] of w.srem) ks.add(key);
+  for (const [key] of w.zrem) ks.add(key);
   for (const [key] of w.zadd) ks.add(key);
   for (const [key] of w.setex) ks.add(key);
-  for (const key of [...w.rpushEid, ...w.del]) ks.add(key);
+  for (const key of w.rpushEid) ks.add(key);
+  for (const key of w.del) ks.add(key);
   if (w.xadd) ks.add(w.xadd[0]);
   if (w.once) ks.add(w.once[0]);
   if (w.gen) ks.add(w.gen[0]);
   return [...ks];
 }
 
+/** Values longer than this go as ARGV entries of their own (see AtomicWrite). */
+const LONG_VALUE = 256;
+
+type Wire = string | [argvIndex: number];
+
+/** `w` as the script reads it: long values replaced by `[i]`, the 1-based index of their ARGV entry. */
+function toWire(w: AtomicWrite, argv: string[]): unknown {
+  const ref = (v: string): Wire => (v.length > LONG_VALUE ? [argv.push(v)] : v);
+  const fields = (f: Record<string, string>): Record<string, Wire> => {
+    let out: Record<string, Wire> | undefined;
+    for (const name in f) {
+      const v = f[name]!;
+      if (v.length > LONG_VALUE) (out ??= { ...f })[name] = ref(v);
+    }
+    return out ?? f;
+  };
+  return {
+    ...w,
+    hset: w.hset.map(([key, f]) => [key, fields(f)]),
+    setex: w.setex.map(([key, v, ttl]) => [key, ref(v), ttl]),
+    ...(w.xadd ? { xadd: [w.xadd[0], fields(w.xadd[1])] } : {}),
+  };
+}
+
 export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<AtomicResult> {
   const keys = keysOf(w);
+  const argv = [''];
+  argv[0] = JSON.stringify(toWire(w, argv));
   // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
-  const r = await SCRIPT.run(redis, keys, [JSON.stringify(w)]);
+  const r = await SCRIPT.run(redis, keys, argv);
   if (r[0] === 'OK') return { ok: true, eventId: r[1] };
   return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : r[0] === 'STALE' ? 'stale' : 'conflict' };
 }
