@@ -8,6 +8,7 @@ import { dynamicIndexes } from './indexes.js';
 import { k } from './keys.js';
 import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
 import { hashToItem } from './serialize.js';
+import { lazyNotes, prependNote } from './notes-json.js';
 import { script } from './scripts.js';
 
 /** The status field of each item hash in KEYS (siblings of one problem: one ledger, one slot). */
@@ -46,6 +47,19 @@ const flatToMap = (flat: string[]): Record<string, string> => {
   for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
   return h;
 };
+
+/** A measure read for a write, its notes left as their stored JSON text until read (null: no such measure). */
+function measureOf(h: Record<string, string>): { m: Measure | null; notesJson: string } {
+  const item = hashToItem(h, true);
+  return { m: item?.level === 'measure' ? item : null, notesJson: h.notes ?? '[]' };
+}
+
+/** A copy of `m` with every field in the same order, its notes not yet set (nor read from `m`). */
+function copyWithoutNotes(m: Measure): Measure {
+  const o: Record<string, unknown> = {};
+  for (const key of Object.keys(m)) o[key] = key === 'notes' ? undefined : m[key as keyof Measure];
+  return o as unknown as Measure;
+}
 
 export interface Actor {
   platform: string;
@@ -120,24 +134,37 @@ export class ItemChanges {
     for (let attempt = 0; attempt < 60; attempt++) {
       // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
       // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
-      const { genRaw, g, m, pHash, sibStatus } = await this.readForWrite(L, measureId);
-      if (!m || m.level !== 'measure') {
+      const { genRaw, g, m, notesJson, pHash, sibStatus } = await this.readForWrite(L, measureId);
+      if (!m) {
         throw new DomainError('not_found', reimported ? '台账刚刚重新导入，新台账中已没有这条整改措施，本次修改未生效。' : '未找到该整改措施。');
       }
       const p = hashToItem(pHash) as Problem | null;
       if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
       const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
-      const notes = u.notes ?? (u.note ? [{ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }, ...m.notes].slice(0, MAX_NOTES) : m.notes);
-      const after: Measure = { ...m, status: u.status, deadline: u.deadline ?? m.deadline, notes, updatedAt: at, version: m.version + 1 };
+      // The notes stay the stored JSON text unless someone reads them (lazyNotes): a note is prepended to that text.
+      const afterNotes = u.notes ? JSON.stringify(u.notes)
+        : u.note ? prependNote(JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }), notesJson, MAX_NOTES)
+        : notesJson;
+      const after = copyWithoutNotes(m);
+      after.status = u.status;
+      after.deadline = u.deadline ?? m.deadline;
+      if (u.notes) after.notes = u.notes; else lazyNotes(after, afterNotes);
+      after.updatedAt = at;
+      after.version = m.version + 1;
       if (u.extension !== undefined) { if (u.extension) after.extension = u.extension; else delete after.extension; }
       if (u.extended !== undefined) after.extended = u.extended;
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
-      const w = this.buildWrite(g, m, after, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      const w = this.buildWrite(g, m, after, afterNotes, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
-        const rec: UndoRecord = { itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, messageId, at, before: { status: m.status, deadline: m.deadline, notes: m.notes, extension: m.extension, extended: m.extended } };
-        w.setex.push([k.undo(L, actor.platform, actor.userId), JSON.stringify(rec), UNDO_TTL_S]);
+        const rec: Omit<UndoRecord, 'before'> & { before: Omit<UndoRecord['before'], 'notes'> } = {
+          itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, messageId, at,
+          before: { status: m.status, deadline: m.deadline, extension: m.extension, extended: m.extended },
+        };
+        // An UndoRecord with before.notes the stored notes text as it is (`before` is the last key, never empty).
+        const head = JSON.stringify(rec);
+        w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},"notes":${notesJson}}}`, UNDO_TTL_S]);
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
       }
@@ -157,18 +184,18 @@ export class ItemChanges {
     const genRaw = gen ?? '';
     const g = genKeys(L, parseGen(genRaw));
     if (prefix === g.prefix) {
-      return { genRaw, g, m: hashToItem(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib };
+      return { genRaw, g, ...measureOf(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib };
     }
     // A pointer genKeys reads differently (never written by this code): the same reads, one by one.
-    const m = hashToItem(await this.redis.hgetall(g.item(measureId)));
-    const pHash = m?.level === 'measure' ? await this.redis.hgetall(g.item(m.problemId)) : {};
+    const { m, notesJson } = measureOf(await this.redis.hgetall(g.item(measureId)));
+    const pHash = m ? await this.redis.hgetall(g.item(m.problemId)) : {};
     const siblings = (JSON.parse(pHash.kids ?? '[]') as string[]).filter((id) => id !== measureId);
     const sibStatus = siblings.length ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id))) : [];
-    return { genRaw, g, m, pHash, sibStatus };
+    return { genRaw, g, m, notesJson, pHash, sibStatus };
   }
 
   private buildWrite(
-    g: GenKeys, m: Measure, after: Measure, p: Problem, pStatus: Status, pVersion: number,
+    g: GenKeys, m: Measure, after: Measure, afterNotes: string, p: Problem, pStatus: Status, pVersion: number,
     actor: Actor, messageId: string, u: MeasureUpdate, at: string,
   ): AtomicWrite {
     const L = g.L;
@@ -180,7 +207,7 @@ export class ItemChanges {
     w.guards.push([g.item(m.id), m.version]);
     if (touchesProblem) w.guards.push([g.item(p.id), pVersion]);
     w.hset.push([g.item(m.id), {
-      status: after.status, deadline: JSON.stringify(after.deadline), notes: JSON.stringify(after.notes),
+      status: after.status, deadline: JSON.stringify(after.deadline), notes: afterNotes,
       updatedAt: at, version: String(after.version),
       ...(u.extension !== undefined || u.extended !== undefined
         ? { extension: after.extension ? JSON.stringify(after.extension) : '', extended: String(after.extended ?? 0) } : {}),

@@ -162,7 +162,8 @@ export async function readLookup(redis: RedisClient, g: GenKeys, alias: string, 
   const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes], [String(g.gen), g.prefix, alias, maxKids]));
   const ids = (r[1] as string) ? (r[1] as string).split(',') : [];
   if (r.length < 3) return { ids };
-  const item = hashToItem(toMap(r[2] as Flat)) ?? undefined;
+  // Most commands that look an item up never read its notes (a write re-reads the measure): decoded when read.
+  const item = hashToItem(toMap(r[2] as Flat), true) ?? undefined;
   if (r.length < 5) return { ids, item };
   return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]) } : { ids, item, kidIds: r[4] as string[] };
 }

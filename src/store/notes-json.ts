@@ -1,0 +1,61 @@
+import type { Note } from '../ledger/types.js';
+
+/**
+ * A measure's notes as the text stored in its hash (a JSON array, latest
+ * first), worked on as text on the write path: a note is prepended without
+ * decoding the list, and the notes are decoded only if someone reads them.
+ */
+
+/**
+ * Makes `o.notes` decode `json` on first read (and keep the array; assigning
+ * replaces it). Enumerable like the plain field, so copies and JSON see it.
+ * (Redefining a field costs about a microsecond; hashToItem's lazyNotes builds
+ * the accessor in the object literal instead.)
+ */
+export function lazyNotes<T extends { notes: Note[] }>(o: T, json: string): T {
+  let notes: Note[] | undefined;
+  Object.defineProperty(o, 'notes', {
+    get: () => (notes ??= JSON.parse(json) as Note[]),
+    set: (v: Note[]) => { Object.defineProperty(o, 'notes', { value: v, writable: true, enumerable: true, configurable: true }); },
+    enumerable: true,
+    configurable: true,
+  });
+  return o;
+}
+
+const COMMA = 44, QUOTE = 34, BACKSLASH = 92, LBRACKET = 91, RBRACKET = 93, LBRACE = 123, RBRACE = 125;
+
+/**
+ * Where the element at `index` of a JSON array text begins, counted at the top
+ * level (the offset of the comma before it), or -1 if the array is shorter.
+ */
+function elementComma(json: string, index: number): number {
+  let depth = 0, commas = 0, inString = false;
+  for (let i = 1; i < json.length - 1; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === LBRACE || c === LBRACKET) depth++;
+    else if (c === RBRACE || c === RBRACKET) depth--;
+    else if (c === COMMA && depth === 0 && ++commas === index) return i;
+  }
+  return -1;
+}
+
+/**
+ * The notes text `[note, ...list].slice(0, max)`: `noteJson` (one encoded
+ * note) before the elements of `listJson`, the oldest dropped past `max`.
+ * A list not in JSON.stringify's compact form is decoded and encoded again.
+ */
+export function prependNote(noteJson: string, listJson: string, max: number): string {
+  const compact = listJson.length >= 2 && listJson.charCodeAt(0) === LBRACKET && listJson.charCodeAt(listJson.length - 1) === RBRACKET
+    && (listJson.length === 2 || listJson.charCodeAt(1) === LBRACE);
+  if (!compact || max < 2) {
+    return JSON.stringify([JSON.parse(noteJson) as Note, ...(JSON.parse(listJson) as Note[])].slice(0, max));
+  }
+  if (listJson.length === 2) return `[${noteJson}]`;
+  const cut = elementComma(listJson, max - 1);
+  return cut < 0 ? `[${noteJson},${listJson.slice(1)}` : `[${noteJson},${listJson.slice(1, cut)}]`;
+}
