@@ -105,7 +105,13 @@ interface UndoRecord {
   /** The message and time of the change (a 撤销 also withdraws the files that report brought). */
   messageId?: string;
   at?: string;
-  before: { status: Status; deadline: Deadline; notes: Note[]; extension?: ExtensionRequest; extended?: number };
+  before: {
+    status: Status; deadline: Deadline; extension?: ExtensionRequest; extended?: number;
+    /** The notes, whole (records written before notesEdit, or when the change replaced the notes). */
+    notes?: Note[];
+    /** Or how the change edited them: it put `added` notes in front and `dropped` fell off the end. */
+    notesEdit?: { added: number; dropped: Note[] };
+  };
 }
 
 /** Changes to measures: read, decide, guarded atomic write; retried on conflict. */
@@ -143,9 +149,10 @@ export class ItemChanges {
       const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
       // The notes stay the stored JSON text unless someone reads them (lazyNotes): a note is prepended to that text.
-      const afterNotes = u.notes ? JSON.stringify(u.notes)
+      const edit = u.notes ? { json: JSON.stringify(u.notes), dropped: '' }
         : u.note ? prependNote(JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }), notesJson, MAX_NOTES)
-        : notesJson;
+        : { json: notesJson, dropped: '[]' };
+      const afterNotes = edit.json;
       const after = copyWithoutNotes(m);
       after.status = u.status;
       after.deadline = u.deadline ?? m.deadline;
@@ -158,13 +165,15 @@ export class ItemChanges {
       const w = this.buildWrite(g, m, after, afterNotes, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
-        const rec: Omit<UndoRecord, 'before'> & { before: Omit<UndoRecord['before'], 'notes'> } = {
+        const rec: UndoRecord = {
           itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, messageId, at,
           before: { status: m.status, deadline: m.deadline, extension: m.extension, extended: m.extended },
         };
-        // An UndoRecord with before.notes the stored notes text as it is (`before` is the last key, never empty).
+        // The notes as text, spliced in (`before` is the last key, never empty): how they were edited
+        // (the undo is refused unless the measure is still at afterVersion), or whole if replaced.
         const head = JSON.stringify(rec);
-        w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},"notes":${notesJson}}}`, UNDO_TTL_S]);
+        const notesPart = edit.dropped ? `"notesEdit":{"added":${u.note ? 1 : 0},"dropped":${edit.dropped}}` : `"notes":${notesJson}`;
+        w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},${notesPart}}}`, UNDO_TTL_S]);
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
       }
@@ -247,9 +256,11 @@ export class ItemChanges {
       if (m.version !== rec.afterVersion) {
         throw new DomainError('undo_stale', `${rec.code} 在您修改之后已被他人更新，无法撤销。`);
       }
+      const b = rec.before;
+      const notes = b.notes ?? (b.notesEdit ? [...m.notes.slice(b.notesEdit.added), ...b.notesEdit.dropped] : m.notes);
       return {
-        action: '撤销', status: rec.before.status, deadline: rec.before.deadline, notes: rec.before.notes, note: '撤销上一次修改',
-        extension: rec.before.extension ?? null, extended: rec.before.extended ?? 0,
+        action: '撤销', status: b.status, deadline: b.deadline, notes, note: '撤销上一次修改',
+        extension: b.extension ?? null, extended: b.extended ?? 0,
       };
     }, { recordUndo: false });
     if (r === 'duplicate') throw new DomainError('duplicate', '该消息已处理。');

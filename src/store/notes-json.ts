@@ -46,16 +46,20 @@ function elementComma(json: string, index: number): number {
 
 /**
  * The notes text `[note, ...list].slice(0, max)`: `noteJson` (one encoded
- * note) before the elements of `listJson`, the oldest dropped past `max`.
+ * note) before the elements of `listJson`, the oldest dropped past `max`;
+ * `dropped` is the text of the array of those dropped ('[]' if none).
  * A list not in JSON.stringify's compact form is decoded and encoded again.
  */
-export function prependNote(noteJson: string, listJson: string, max: number): string {
+export function prependNote(noteJson: string, listJson: string, max: number): { json: string; dropped: string } {
   const compact = listJson.length >= 2 && listJson.charCodeAt(0) === LBRACKET && listJson.charCodeAt(listJson.length - 1) === RBRACKET
     && (listJson.length === 2 || listJson.charCodeAt(1) === LBRACE);
   if (!compact || max < 2) {
-    return JSON.stringify([JSON.parse(noteJson) as Note, ...(JSON.parse(listJson) as Note[])].slice(0, max));
+    const all = [JSON.parse(noteJson) as Note, ...(JSON.parse(listJson) as Note[])];
+    return { json: JSON.stringify(all.slice(0, max)), dropped: JSON.stringify(all.slice(max)) };
   }
-  if (listJson.length === 2) return `[${noteJson}]`;
+  if (listJson.length === 2) return { json: `[${noteJson}]`, dropped: '[]' };
   const cut = elementComma(listJson, max - 1);
-  return cut < 0 ? `[${noteJson},${listJson.slice(1)}` : `[${noteJson},${listJson.slice(1, cut)}]`;
+  return cut < 0
+    ? { json: `[${noteJson},${listJson.slice(1)}`, dropped: '[]' }
+    : { json: `[${noteJson},${listJson.slice(1, cut)}]`, dropped: `[${listJson.slice(cut + 1)}` };
 }

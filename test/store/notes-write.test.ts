@@ -19,14 +19,15 @@ describe('prependNote', () => {
         const list = Array.from({ length: n }, (_, i) => note(i, i % 3 === 0 || undefined));
         const fresh = note(99, true);
         const got = prependNote(JSON.stringify(fresh), JSON.stringify(list), max);
-        expect(got, `max ${max}, ${n} notes`).toBe(JSON.stringify([fresh, ...list].slice(0, max)));
+        expect(got.dropped).toBe(JSON.stringify(list.slice(max - 1)));
+        expect(got.json, `max ${max}, ${n} notes`).toBe(JSON.stringify([fresh, ...list].slice(0, max)));
       }
     }
   });
 
   it('a list not in compact form is decoded and encoded again', () => {
     const list = [note(1), note(2)];
-    expect(prependNote(JSON.stringify(note(3)), JSON.stringify(list, null, 2), 2)).toBe(JSON.stringify([note(3), note(1)]));
+    expect(prependNote(JSON.stringify(note(3)), JSON.stringify(list, null, 2), 2)).toEqual({ json: JSON.stringify([note(3), note(1)]), dropped: JSON.stringify([note(2)]) });
     expect(() => prependNote(JSON.stringify(note(3)), '[{"at":', 20)).toThrow();
   });
 });
@@ -80,10 +81,28 @@ describe.each(TARGETS)('%s Redis: notes on the write path', (target) => {
     expect(stored).toEqual(sent.slice(0, 20));
     expect(JSON.parse(before)).toEqual(sent.slice(1, 21));
 
+    const rec = JSON.parse((await w.open.redis.get(k.undo(w.ledgerId, actor.platform, actor.userId)))!) as { before: Record<string, unknown> };
+    expect(rec.before.notesEdit).toEqual({ added: 1, dropped: [sent[20]] });
+    expect(rec.before.notes).toBeUndefined();
     const u = await w.open.services.changes.undo(w.ledgerId, actor, randomUUID());
     expect(await storedNotes(id)).toBe(before);
     expect(u.after.notes).toEqual(sent.slice(1, 21));
     expect(((await w.open.services.ledgers.getItem(w.ledgerId, id)) as Measure).notes).toEqual(sent.slice(1, 21));
+  });
+
+  it('the undo record holds how the notes changed, not a copy of them; 撤销 of a change without a note keeps them', async () => {
+    const doc = (await w.open.services.ledgers.loadDoc(w.ledgerId))!;
+    const id = doc.measures[2]!.id;
+    for (let i = 0; i < 3; i++) await w.open.services.changes.apply(w.ledgerId, id, actor, randomUUID(), () => ({ action: '进展', status: '推进中', note: `备注${i}` }));
+    const before = await storedNotes(id);
+    const r = await w.open.services.changes.apply(w.ledgerId, id, actor, randomUUID(), () => ({ action: '完成', status: '基本完成' }));
+    if (r === 'duplicate') throw new Error('duplicate');
+    expect(await storedNotes(id)).toBe(before);
+    const rec = JSON.parse((await w.open.redis.get(k.undo(w.ledgerId, actor.platform, actor.userId)))!) as { before: Record<string, unknown> };
+    expect(rec.before).toEqual({ status: '推进中', deadline: r.before.deadline, notesEdit: { added: 0, dropped: [] } });
+    const u = await w.open.services.changes.undo(w.ledgerId, actor, randomUUID());
+    expect(u.after.status).toBe('推进中');
+    expect(await storedNotes(id)).toBe(before);
   });
 
   it('an undo record written before notes were kept as text (notes in the middle of before) is still undone', async () => {
