@@ -8,6 +8,7 @@ import type { CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { listMeasures } from './format.js';
 import { describeFilters, type Filter, type ResolvedFilters } from './filters.js';
+import type { ListCondition, ListIndex } from '../store/ledger-store.js';
 
 const FILTER_HELP = '可组合的条件：逾期、临期 [天数]、我的、部门 名称、领导 姓名、待销号或其他状态，也可直接写部门名称或领导姓名，顺序不限。';
 
@@ -41,8 +42,8 @@ export async function resolveFilters(ctx: CommandContext, filters: Filter[]): Pr
     } else {
       const d = await findDept(f.word);
       if (d && !r.dept) { r.dept = d; continue; }
-      if (!r.leader && (await store.idsByLeader(L, f.word)).length) { r.leader = f.word; continue; }
-      if (!r.person && (await store.idsForPerson(L, f.word)).length) { r.person = f.word; continue; }
+      if (!r.leader && (await store.indexSize(L, { leader: f.word }))) { r.leader = f.word; continue; }
+      if (!r.person && (await store.indexSize(L, { person: f.word }))) { r.person = f.word; continue; }
       throw new DomainError('unknown_filter', `没有看懂筛选条件“${safeText(f.word)}”：它不是本台账的部门、领导或责任人。`, FILTER_HELP);
     }
   }
@@ -50,47 +51,41 @@ export async function resolveFilters(ctx: CommandContext, filters: Filter[]): Pr
   return r;
 }
 
-function intersect(a: string[] | undefined, b: string[]): string[] {
-  if (!a) return b;
-  const s = new Set(b);
-  return a.filter((x) => s.has(x));
-}
-
 /**
  * Measures matching every filter: how many, and the first `max` by deadline.
- * Candidates come from the narrowest indexes. Without a deadline filter they
- * are ranked by their status and deadline fields alone and only the first
- * `max` read whole (LedgerStore.rankMeasures), so a 100k-measure ledger's
- * department of 12,500 measures is never held at once. A deadline filter takes its
- * candidates from the deadline index (by day), where only the closed ones (待销号,
- * done) still have to drop out: ranked and counted the same way, exactly.
+ * Each filter is a condition on the ledger's indexes (我的: owner, leader or
+ * the owner's department; statuses: any of them; 逾期/临期: a range of the
+ * deadline index), and the measures meeting all of them are counted and
+ * ranked inside Redis, the narrowest condition read a page at a time
+ * (LedgerStore.rankWhere), so a 100k-measure ledger's department of 12,500
+ * measures or its 50,000 overdue ones never come into the service. From the
+ * deadline index only the closed ones (待销号, done) still have to drop out.
  */
 export async function filteredMeasures(ctx: CommandContext, f: ResolvedFilters, max = 20): Promise<{ total: number; ms: Measure[] }> {
   const L = ctx.ledger.id;
   const store = ctx.services.ledgers;
   const today = dayNumber(ctx.today);
-  let ids: string[] | undefined;
+  const conds: ListCondition[] = [];
+  const person = (name: string): ListIndex[] => [{ owner: name }, { leader: name }];
   if (f.mine) {
+    const me = personKey(ctx.speaker.name);
     const dept = ctx.speaker.role === 'owner' && ctx.speaker.department ? canonicalDept(ctx.speaker.department, await store.departmentAliases(L)) : undefined;
-    ids = await store.idsForPerson(L, personKey(ctx.speaker.name), dept);
+    conds.push({ anyOf: [...person(me), ...(dept ? [{ dept }] : [])] });
   }
-  if (f.person) ids = intersect(ids, await store.idsForPerson(L, f.person));
-  if (f.dept) ids = intersect(ids, await store.idsByDepartment(L, f.dept));
-  if (f.leader) ids = intersect(ids, await store.idsByLeader(L, f.leader));
-  if (f.statuses.length) ids = intersect(ids, (await Promise.all(f.statuses.map((s) => store.idsByStatus(L, s)))).flat());
-  let byDay = false;
-  if (!ids || f.overdue || f.dueDays !== undefined) {
+  if (f.person) conds.push({ anyOf: person(f.person) });
+  if (f.dept) conds.push({ anyOf: [{ dept: f.dept }] });
+  if (f.leader) conds.push({ anyOf: [{ leader: f.leader }] });
+  if (f.statuses.length) conds.push({ anyOf: f.statuses.map((status) => ({ status })) });
+  const byDay = !conds.length || f.overdue || f.dueDays !== undefined;
+  if (byDay) {
     // The deadline index holds the open measures with a date, in deadline order: every overdue or due-soon one is in it.
     const to = f.overdue ? today - 1 : dayNumber(addDays(ctx.today, f.dueDays ?? 0));
-    const due = await store.dueIds(L, f.overdue ? '-inf' : today, to, ids ? 1_000_000 : 10_000);
-    ids = ids ? intersect(due, ids) : due;
-    byDay = true;
+    conds.push({ due: { from: f.overdue ? '-inf' : today, to } });
   }
-  // Ranked in Redis by their order fields, only the first `max` read whole. From the deadline index
-  // every id is in the asked range already, so only those awaiting review or done drop out; without
-  // a deadline filter 我的 without a status drops the done ones.
+  // From the deadline index every id is in the asked range already, so only those awaiting review or
+  // done drop out; without a deadline filter 我的 without a status drops the done ones.
   const only = byDay ? 'unclosed' : f.mine && !f.statuses.length ? 'open' : undefined;
-  const r = await store.rankMeasures(L, ids, max, { only });
+  const r = await store.rankWhere(L, conds, max, { only });
   return { total: r.kept, ms: r.measures };
 }
 

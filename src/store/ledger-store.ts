@@ -8,8 +8,11 @@ import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
-import { openOnes, selectDecoded, selectMeasures, unclosedOnes, type Keep, type Selected } from './list-select.js';
+import { every, openOnes, selectDecoded, selectMeasures, unclosedOnes, type Keep, type Selected } from './list-select.js';
+import { indexKey, scanMeasures, type Condition, type ListCondition, type ListIndex } from './list-scan.js';
 import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
+
+export type { ListCondition, ListIndex } from './list-scan.js';
 
 /** How long a ledger's meta and generation are reused without asking Redis (reads are fenced by generation anyway). */
 export const META_TTL_MS = 1_000;
@@ -97,10 +100,10 @@ export class LedgerStore {
    * department through the aliases): how many measures it holds (`total`),
    * how many are not done (`open`), and the first `limit` by deadline (of the
    * open ones when `openOnly`). Up to `limit` ids come whole in one round
-   * trip; more are ranked by their order fields in chunks and only the first
-   * `limit` read whole (see list-select.ts), so a 17,500-measure list costs
-   * what its 20 lines do. `deptCount` is how many the department's own set
-   * holds (-1 when none was asked).
+   * trip; more are ranked in Redis a page at a time and only the first
+   * `limit` read whole (see list-scan.ts), so a 17,500-measure list never
+   * brings its ids into the service. `deptCount` is how many the department's
+   * own set holds (-1 when none was asked).
    */
   listRead(L: string, spec: ListSpec, o: { limit?: number; openOnly?: boolean } = {}): Promise<{ deptCount: number; deptName: string } & Selected> {
     const limit = o.limit ?? 20;
@@ -111,9 +114,10 @@ export class LedgerStore {
       if (spec.leader) sets.push(g.leader(spec.leader));
       if (spec.person) sets.push(g.owner(spec.person), g.leader(spec.person));
       const r: SetsRead = await readSets(this.redis, g, deptAliasKey(L), sets, spec.dept ?? '', limit);
+      if (spec.dept) sets.push(g.dept(r.deptName));
       const sel = r.items
         ? selectDecoded(r.items.filter((i): i is Measure => i.level === 'measure'), limit, keep)
-        : await selectMeasures(this.redis, g, r.ids ?? [], limit, keep);
+        : await scanMeasures(this.redis, g, [{ sets }], limit, keep ?? every);
       return { deptCount: r.deptCount, deptName: r.deptName, ...sel };
     });
   }
@@ -126,6 +130,24 @@ export class LedgerStore {
   rankMeasures(L: string, ids: string[], limit: number, o: { only?: 'open' | 'unclosed' } = {}): Promise<Selected> {
     const keep = o.only === 'open' ? openOnes : o.only === 'unclosed' ? unclosedOnes : undefined;
     return this.fenced(L, (g) => selectMeasures(this.redis, g, ids, limit, keep));
+  }
+
+  /**
+   * `rankMeasures` of the measures meeting every condition (each: in any of
+   * some indexes, or due in a range of days), ranked where the indexes are:
+   * the candidates' ids never come into the service (see list-scan.ts).
+   */
+  rankWhere(L: string, conds: ListCondition[], limit: number, o: { only?: 'open' | 'unclosed' } = {}): Promise<Selected> {
+    const keep = o.only === 'open' ? openOnes : o.only === 'unclosed' ? unclosedOnes : every;
+    return this.fenced(L, (g) => scanMeasures(this.redis, g, conds.map((c): Condition => ('due' in c ? c : { sets: c.anyOf.map((x) => indexKey(g, x)) })), limit, keep));
+  }
+
+  /** How many measures an index holds (a bare word of a filter: is it a leader, a person?). */
+  async indexSize(L: string, index: ListIndex | { person: string }): Promise<number> {
+    const g = await this.generation(L);
+    if (!('person' in index)) return this.redis.scard(indexKey(g, index));
+    const res = (await this.redis.pipeline().scard(g.owner(index.person)).scard(g.leader(index.person)).exec()) ?? [];
+    return res.reduce((a, [err, n]) => { if (err) throw err; return a + Number(n); }, 0);
   }
 
   /**

@@ -47,13 +47,14 @@ export type Keep = (m: Pick<Measure, 'status' | 'deadline'>) => boolean;
 export const openOnes: Keep = (m) => !isDone(m.status);
 /** Lists by deadline: what is neither done nor awaiting review. */
 export const unclosedOnes: Keep = (m) => !isClosed(m.status);
-const every: Keep = () => true;
+/** Lists of every measure. */
+export const every: Keep = () => true;
 
-interface Ranked { key: string; id: string }
+export interface Ranked { key: string; id: string }
 const cmp = (a: Ranked, b: Ranked) => dates.compare(a.key, b.key) || ids.compare(a.id, b.id);
 
 /** Keeps the best `limit` in order (a short sorted array: limit is a reply's 20 lines). */
-class Best {
+export class Best {
   readonly rows: Ranked[] = [];
   constructor(private readonly limit: number) {}
   offer(r: Ranked): void {
@@ -64,6 +65,10 @@ class Best {
     while (i > 0 && cmp(r, rows[i - 1]!) < 0) i--;
     rows.splice(i, 0, r);
     if (rows.length > this.limit) rows.pop();
+  }
+  /** The key of the limit-th best once there are `limit` ('' before): a later key cannot get in. */
+  worst(): string {
+    return this.limit > 0 && this.rows.length >= this.limit ? this.rows[this.limit - 1]!.key : '';
   }
 }
 
@@ -92,52 +97,71 @@ export function selectDecoded(items: Measure[], limit: number, keep: Keep = ever
   return { total: items.length, open, kept: byId.size, measures: best.rows.map((r) => byId.get(r.id)!) };
 }
 
-// Ranks one chunk of ids inside Redis, so the service never decodes thousands of measures (for a
-// 17,500-measure list that was ~90 ms and tens of MB of garbage per call). KEYS: the generation
-// pointer. ARGV: gen, prefix, limit, the statuses not kept (comma-joined, '' keeps every one), the
-// done statuses (for the open count), ids.
-// Returns {'OK', total, open, kept, key, id, key, id, ...}: the kept ids whose deadline key is at most
-// the chunk's limit-th smallest, ties included, so the exact order (numeric ids) is decided in JS.
-// Keys are what deadlineKey gives: YYYY-MM-DD, '9998' (undated), '9999' (long-term), for which byte
-// order is the collator's order.
-const RANK_CHUNK = script<unknown[]>('rbRankChunk', `
+// Shared Lua (RANK_CHUNK here, RANK_SCAN in list-scan.ts): the fence, `rank(id)` adding one id to the
+// call's counts and rows, and `contenders(out)`. ARGV[1..6]: gen, prefix, limit, the statuses not
+// kept (comma-joined, '' keeps every one), the done statuses (for the open count), and the deadline
+// key the caller's limit-th best has ('' while it has fewer): a row after it cannot get in, so it is
+// counted and not kept as a row.
+export const RANK_LUA_HEAD = `
 local cur = redis.call('GET', KEYS[1]) or '0'
 if cur ~= ARGV[1] then return {'MOVED', cur} end
-local prefix, limit = ARGV[2], tonumber(ARGV[3])
+local prefix, limit, worst = ARGV[2], tonumber(ARGV[3]), ARGV[6]
 local drop, done = {}, {}
 for st in string.gmatch(ARGV[4], '[^,]+') do drop[st] = true end
 for st in string.gmatch(ARGV[5], '[^,]+') do done[st] = true end
-local total, open, kept, rows = 0, 0, 0, {}
-for i = 6, #ARGV do
-  local f = redis.call('HMGET', prefix .. 'i:' .. ARGV[i], 'level', 'deadline', 'status')
+local total, open, kept, rows, per = 0, 0, 0, {}, {}
+local function rank(id)
+  local f = redis.call('HMGET', prefix .. 'i:' .. id, 'level', 'deadline', 'status')
   if f[1] == 'measure' then
     total = total + 1
     if not (f[3] and done[f[3]]) then open = open + 1 end
     if not (f[3] and drop[f[3]]) then
       kept = kept + 1
+      if limit <= 0 then return end
       local d, key = f[2], '9999'
       if d and not string.find(d, '"type":"longterm"', 1, true) then
         key = string.match(d, '"date":"([^"]*)"') or '9998'
         if not string.find(d, '^%s*{') then key = '9999' end
       end
-      rows[#rows + 1] = {key, ARGV[i]}
+      if worst == '' or key <= worst then
+        rows[#rows + 1] = {key, id}
+        per[key] = (per[key] or 0) + 1
+      end
     end
   end
 end
-local out = {'OK', total, open, kept}
-local bound
-if #rows > limit then
-  local keys = {}
-  for i, r in ipairs(rows) do keys[i] = r[1] end
-  table.sort(keys)
-  bound = keys[limit]
-end
-if limit > 0 then
+-- Appends the rows whose key is at most the call's limit-th smallest (ties included) to out: the
+-- distinct keys (days) are sorted, not the rows.
+local function contenders(out)
+  if limit <= 0 then return out end
+  local bound
+  if #rows > limit then
+    local keys = {}
+    for key in pairs(per) do keys[#keys + 1] = key end
+    table.sort(keys)
+    local n = 0
+    for _, key in ipairs(keys) do
+      n = n + per[key]
+      if n >= limit then bound = key; break end
+    end
+  end
   for _, r in ipairs(rows) do
     if not bound or r[1] <= bound then out[#out + 1] = r[1]; out[#out + 1] = r[2] end
   end
+  return out
 end
-return out
+`;
+
+// Ranks one chunk of ids inside Redis, so the service never decodes thousands of measures (for a
+// 17,500-measure list that was ~90 ms and tens of MB of garbage per call). KEYS: the generation
+// pointer. ARGV: the six of RANK_LUA_HEAD, then the ids.
+// Returns {'OK', total, open, kept, key, id, key, id, ...}: the kept ids whose deadline key is at most
+// the chunk's limit-th smallest, ties included, so the exact order (numeric ids) is decided in JS.
+// Keys are what deadlineKey gives: YYYY-MM-DD, '9998' (undated), '9999' (long-term), for which byte
+// order is the collator's order.
+const RANK_CHUNK = script<unknown[]>('rbRankChunk', `${RANK_LUA_HEAD}
+for i = 7, #ARGV do rank(ARGV[i]) end
+return contenders({'OK', total, open, kept})
 `, 1);
 
 /**
@@ -153,11 +177,11 @@ export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates:
   let open = 0;
   let kept = 0;
   // The statuses a list of the usual kinds drops, ranked in Redis; null: another `keep`, decided here.
-  const drop = keep === every ? '' : keep === openOnes ? DONE_STATUSES : keep === unclosedOnes ? CLOSED_STATUSES : null;
+  const drop = dropped(keep);
   for (let i = 0; i < candidates.length; i += SELECT_CHUNK) {
     const slice = candidates.slice(i, i + SELECT_CHUNK);
     if (drop !== null) {
-      const res = await RANK_CHUNK.run(redis, [lk.gen(g.L)], [g.gen, g.prefix, limit, drop, DONE_STATUSES, ...slice]);
+      const res = await RANK_CHUNK.run(redis, [lk.gen(g.L)], [g.gen, g.prefix, limit, drop, DONE_STATUSES, best.worst(), ...slice]);
       if (res[0] === 'MOVED') throw new GenerationMoved(g.L, parseGen(res[1] as string | null));
       total += Number(res[1]);
       open += Number(res[2]);
@@ -180,16 +204,31 @@ export async function selectMeasures(redis: RedisClient, g: GenKeys, candidates:
       best.offer({ key: deadlineKey(m.deadline), id: slice[j]! });
     });
   }
+  return { total, open, kept, measures: await readWinners(redis, g, best.rows) };
+}
+
+/** The statuses a list of the usual kinds drops (ranked in Redis); null: another `keep`. */
+export function dropped(keep: Keep): string | null {
+  return keep === every ? '' : keep === openOnes ? DONE_STATUSES : keep === unclosedOnes ? CLOSED_STATUSES : null;
+}
+
+/**
+ * The winners read whole, in one pipeline that also reads the generation
+ * pointer (a moved one throws GenerationMoved); `extra` adds commands after
+ * them (list-scan.ts deletes its temporary key there).
+ */
+export async function readWinners(redis: RedisClient, g: GenKeys, rows: Ranked[], extra?: (p: ReturnType<RedisClient['pipeline']>) => void): Promise<Measure[]> {
   const p = redis.pipeline().get(lk.gen(g.L));
-  for (const r of best.rows) p.hgetall(g.item(r.id));
+  for (const r of rows) p.hgetall(g.item(r.id));
+  extra?.(p);
   const res = (await p.exec()) ?? [];
   for (const [err] of res) if (err) throw err;
   const now = parseGen(res[0]?.[1] as string | null);
   if (now !== g.gen) throw new GenerationMoved(g.L, now);
   const measures: Measure[] = [];
-  for (const [, h] of res.slice(1)) {
+  for (const [, h] of res.slice(1, 1 + rows.length)) {
     const it = hashToItem(h as Record<string, string>);
     if (it?.level === 'measure') measures.push(it);
   }
-  return { total, open, kept, measures };
+  return measures;
 }

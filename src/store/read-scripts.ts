@@ -18,7 +18,8 @@
  * hash encoding stays serialize.ts's business; the scripts read by name only
  * the fields `kids` (child ids, a JSON array) and `level`.
  *
- * A read that would return more than `cap` items returns their ids only, and
+ * A read that would return more than `cap` items returns their ids only (or,
+ * for unions of sets, nothing: they are ranked in Redis, see list-scan.ts), and
  * the caller fetches them in bounded pipelines: no script builds a huge reply.
  */
 import type { Item } from '../ledger/types.js';
@@ -91,7 +92,8 @@ return {'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}
 // KEYS: gen, department aliases, then sets whose union is wanted. ARGV: gen, prefix, cap, and a
 // department as written (normalized) or '': its set, through the aliases, joins the union.
 // Returns the department's own id count (-1: none asked) and the name it was found under, then the
-// items, or their ids above cap.
+// items; above cap (the sets' sizes summed), nothing more: the caller ranks the sets in Redis
+// (list-scan.ts), so no script returns thousands of ids.
 const SETS = script<unknown[]>('rbReadSets', `${FENCE}
 local keys = {}
 for i = 3, #KEYS do keys[#keys + 1] = KEYS[i] end
@@ -102,10 +104,12 @@ if ARGV[4] ~= '' then
   deptCount = redis.call('SCARD', dk)
   keys[#keys + 1] = dk
 end
+local n = 0
+for _, k in ipairs(keys) do n = n + redis.call('SCARD', k) end
+if n > tonumber(ARGV[3]) then return {'OK', deptCount, full, 0} end
 local ids = {}
 if #keys == 1 then ids = redis.call('SMEMBERS', keys[1])
 elseif #keys > 1 then ids = redis.call('SUNION', unpack(keys)) end
-if #ids > tonumber(ARGV[3]) then return {'OK', deptCount, full, 0, ids} end
 return {'OK', deptCount, full, 1, items(ids)}
 `);
 
@@ -179,18 +183,18 @@ export interface SetsRead {
   deptCount: number;
   /** The department's name in the ledger (the alias's full name, or as written). */
   deptName: string;
+  /** The union's items; absent above the cap (the sets' sizes summed). */
   items?: Item[];
-  /** Above the cap: the ids only. */
-  ids?: string[];
 }
 
 /**
  * The items of a union of index sets (`sets`: keys of generation `g`), plus,
  * when `dept` is given (as written, normalized), that department's set,
- * named through the ledger's department aliases. Above `cap` ids, the ids only.
+ * named through the ledger's department aliases. Above `cap` ids (the sets'
+ * sizes summed), no items: the department's name tells its set's key.
  */
 export async function readSets(redis: RedisClient, g: GenKeys, aliasKey: string, sets: string[], dept = '', cap = READ_CAP): Promise<SetsRead> {
   const r = fenced(g.L, await SETS.run(redis, [lk.gen(g.L), aliasKey, ...sets], [String(g.gen), g.prefix, cap, dept]));
   const head = { deptCount: Number(r[1]), deptName: String(r[2] ?? '') };
-  return r[3] === 1 ? { ...head, items: toItems(r[4] as Flat[]) } : { ...head, ids: r[4] as string[] };
+  return r[3] === 1 ? { ...head, items: toItems(r[4] as Flat[]) } : head;
 }
