@@ -105,12 +105,11 @@ function toWire(w: AtomicWrite, argv: string[]): unknown {
     }
     return out ?? f;
   };
-  return {
-    ...w,
-    hset: w.hset.map(([key, f]) => [key, fields(f)]),
-    setex: w.setex.map(([key, v, ttl]) => [key, ref(v), ttl]),
-    ...(w.xadd ? { xadd: [w.xadd[0], fields(w.xadd[1])] } : {}),
-  };
+  const wire: Record<string, unknown> = { ...w };
+  wire.hset = w.hset.map(([key, f]) => [key, fields(f)]);
+  wire.setex = w.setex.map(([key, v, ttl]) => [key, ref(v), ttl]);
+  if (w.xadd) wire.xadd = [w.xadd[0], fields(w.xadd[1])];
+  return wire;
 }
 
 export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<AtomicResult> {

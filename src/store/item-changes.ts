@@ -215,12 +215,15 @@ export class ItemChanges {
     const touchesProblem = after.status !== m.status || pStatus !== p.status;
     w.guards.push([g.item(m.id), m.version]);
     if (touchesProblem) w.guards.push([g.item(p.id), pVersion]);
-    w.hset.push([g.item(m.id), {
+    const fields: Record<string, string> = {
       status: after.status, deadline: JSON.stringify(after.deadline), notes: afterNotes,
       updatedAt: at, version: String(after.version),
-      ...(u.extension !== undefined || u.extended !== undefined
-        ? { extension: after.extension ? JSON.stringify(after.extension) : '', extended: String(after.extended ?? 0) } : {}),
-    }]);
+    };
+    if (u.extension !== undefined || u.extended !== undefined) {
+      fields.extension = after.extension ? JSON.stringify(after.extension) : '';
+      fields.extended = String(after.extended ?? 0);
+    }
+    w.hset.push([g.item(m.id), fields]);
     if (touchesProblem) w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
     const delta = addCounters(
       counterDelta(measureContribution(m), measureContribution(after)),
