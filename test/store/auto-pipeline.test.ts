@@ -36,10 +36,11 @@ describe.each(TARGETS)('auto-pipelining on %s Redis', (target) => {
       INCR_BY.run(redis, [key], [2]),
       redis.get(key),
     ]);
-    expect(results.slice(0, 3)).toEqual(['OK', 15, 17]);
-    // In one auto-pipeline the GET comes after the scripts. Without one (a Cluster) a script's first
-    // EVALSHA on a node fails NOSCRIPT and ioredis resends it as EVAL after the GET already went out.
-    if (target === 'single') expect(results[3]).toBe('17');
+    // In one auto-pipeline (a single Redis) the four run in the order given. Without one (a Cluster)
+    // a script's first EVALSHA on a node fails NOSCRIPT and ioredis resends it as EVAL after the
+    // later commands went out, so only the outcome is fixed there.
+    if (target === 'single') expect(results).toEqual(['OK', 15, 17, '17']);
+    else expect(Math.max(Number(results[1]), Number(results[2]))).toBe(17);
     expect(await redis.get(key)).toBe('17');
   });
 
