@@ -54,8 +54,7 @@ export function hashToItem(h: Record<string, string>, lazyNotes = false): Item |
     return p;
   }
   const notesJson = h.notes ?? '[]';
-  let notes: Note[] | undefined;
-  const m: Measure = lazyNotes ? {
+  const m = {
     id: h.id,
     code: h.code,
     title: h.title,
@@ -69,24 +68,17 @@ export function hashToItem(h: Record<string, string>, lazyNotes = false): Item |
     owners: JSON.parse(h.owners ?? '[]') as string[],
     deadline: JSON.parse(h.deadline ?? '{"type":"longterm"}') as Deadline,
     status: h.status as Status,
-    get notes() { return (notes ??= JSON.parse(notesJson) as Note[]); },
-    set notes(v: Note[]) { notes = v; },
-  } as Measure : {
-    id: h.id,
-    code: h.code,
-    title: h.title,
-    aspect: Number(h.aspect),
-    level: 'measure',
-    problemId: h.problemId,
-    number: Number(h.number),
-    kind: h.kind as Kind,
-    leaders: JSON.parse(h.leaders ?? '[]') as string[],
-    departments: JSON.parse(h.departments ?? '[]') as string[],
-    owners: JSON.parse(h.owners ?? '[]') as string[],
-    deadline: JSON.parse(h.deadline ?? '{"type":"longterm"}') as Deadline,
-    status: h.status as Status,
-    notes: JSON.parse(notesJson) as Note[],
+    notes: lazyNotes ? [] : (JSON.parse(notesJson) as Note[]),
   } as Measure;
+  if (lazyNotes) {
+    // Decoded on first read; a write of the field replaces it (as on a plain property).
+    let notes: Note[] | undefined;
+    Object.defineProperty(m, 'notes', {
+      get: () => (notes ??= JSON.parse(notesJson) as Note[]),
+      set: (v: Note[]) => { notes = v; },
+      enumerable: true, configurable: true,
+    });
+  }
   if (h.remark) m.remark = h.remark;
   if (h.extension) m.extension = JSON.parse(h.extension) as ExtensionRequest;
   if (h.extended && h.extended !== '0') m.extended = Number(h.extended);

@@ -43,7 +43,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
     raw = connectRedis(testTarget('single')) as Redis;
     await waitReady(raw);
     cache = open.directoryCache!;
-    expect(cache).toBeTruthy();
+    expect(cache).toBeInstanceOf(DirectoryCache);
     await waitFor(() => cache.active, { what: 'cache on' });
     await dir().putUsers([{ platform: 'dingtalk', userId: user, name: `甲${id}`, department: '办公室', role: 'office' }]);
     await dir().bind({ platform: 'dingtalk', chatId: chat, ledgerId: 'L1', channel: {}, boundAt: new Date().toISOString() });
