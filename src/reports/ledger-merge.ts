@@ -103,6 +103,28 @@ function mergeMeasure(bot: Measure, sheet: Measure, chat: ChatWork, o: MergeOpti
   return out;
 }
 
+/**
+ * The sheet's aspects or problems merged with the stored ones by id (titles merged by mergeTitled,
+ * a new one noted); a stored one the sheet dropped is noted as removed and stays while `alive`.
+ */
+function mergeLevel<T extends Aspect | Problem>(cur: T[], sheet: T[], label: string, changes: ItemChange[], alive: (b: T) => boolean): T[] {
+  const curById = byId(cur);
+  const sheetById = byId(sheet);
+  const out: T[] = [];
+  for (const s of sheet) {
+    const b = curById.get(s.id);
+    if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
+    out.push(b ? mergeTitled(b, s, label, changes) : s);
+  }
+  for (const b of cur) {
+    if (sheetById.has(b.id)) continue;
+    const keep = alive(b);
+    changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !keep });
+    if (keep) out.push(b);
+  }
+  return out;
+}
+
 /** Titles of aspects/problems: the sheet's text wins; a change is listed. */
 function mergeTitled<T extends Aspect | Problem>(bot: T, sheet: T, label: string, changes: ItemChange[]): T {
   if (bot.title !== sheet.title) changes.push({ kind: 'text', id: bot.id, code: bot.code, fields: [label] });
@@ -197,38 +219,14 @@ export class LedgerMerger {
     measures.sort(docOrder);
     const live = new Set(measures.map((m) => m.problemId));
 
-    const curP = byId(this.curProblems);
-    const sheetP = byId(sheet.problems);
-    const problems: Problem[] = [];
-    for (const s of sheet.problems) {
-      const b = curP.get(s.id);
-      if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
-      problems.push(b ? mergeTitled(b, s, '问题', changes) : s);
-    }
     // A problem the sheet dropped stays as long as one of its measures does.
-    for (const b of this.curProblems) {
-      if (sheetP.has(b.id)) continue;
-      changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !live.has(b.id) });
-      if (live.has(b.id)) problems.push(b);
-    }
+    const problems = mergeLevel(this.curProblems, sheet.problems, '问题', changes, (b) => live.has(b.id));
     const statuses = new Map<string, Status[]>();
     for (const m of measures) statuses.set(m.problemId, [...(statuses.get(m.problemId) ?? []), m.status]);
     const rolled = problems.sort(docOrder).map((p) => ({ ...p, status: rollUp(statuses.get(p.id) ?? [p.status]) }));
     const liveAspects = new Set(rolled.map((p) => p.aspect));
 
-    const curA = byId(this.curAspects);
-    const sheetA = byId(sheet.aspects);
-    const aspects: Aspect[] = [];
-    for (const s of sheet.aspects) {
-      const b = curA.get(s.id);
-      if (!b) changes.push({ kind: 'new', id: s.id, code: s.code, title: s.title });
-      aspects.push(b ? mergeTitled(b, s, '方面', changes) : s);
-    }
-    for (const b of this.curAspects) {
-      if (sheetA.has(b.id)) continue;
-      changes.push({ kind: 'removed', id: b.id, code: b.code, title: b.title, removed: !liveAspects.has(b.aspect) });
-      if (liveAspects.has(b.aspect)) aspects.push(b);
-    }
+    const aspects = mergeLevel(this.curAspects, sheet.aspects, '方面', changes, (b) => liveAspects.has(b.aspect));
     aspects.sort(docOrder);
 
     changes.sort(docOrder);
