@@ -13,8 +13,8 @@ import type { LedgerStore } from '../store/ledger-store.js';
 export type LedgerReads = Pick<LedgerStore,
   | 'listLedgers' | 'getLedger' | 'getItem' | 'getItems' | 'getMeasures' | 'resolveAlias' | 'resolveAliases'
   | 'childIds' | 'counters' | 'countDue' | 'dueIds' | 'idsByStatus' | 'idsByDepartment' | 'departments'
-  | 'idsByLeader' | 'idsForPerson' | 'search' | 'orderedIds' | 'loadDoc' | 'events' | 'recentEvents' | 'history'
-  | 'departmentAliases' | 'current' | 'currentLedger' | 'progressFigures' | 'lookup' | 'dueMeasures' | 'listRead' | 'rankMeasures' | 'rankWhere' | 'indexSize' | 'chatSearch'>;
+  | 'idsByLeader' | 'search' | 'orderedIds' | 'loadDoc' | 'events' | 'recentEvents' | 'history'
+  | 'departmentAliases' | 'current' | 'currentLedger' | 'progressFigures' | 'lookup' | 'dueMeasures' | 'listRead' | 'rankWhere' | 'indexSize' | 'chatSearch'>;
 
 /** Whole-ledger writes (imports) and the current generation of a ledger. */
 export type LedgerWrites = Pick<LedgerStore, 'saveDoc' | 'generation' | 'setDepartmentAliases'>;

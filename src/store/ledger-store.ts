@@ -8,7 +8,7 @@ import { bigrams, searchText } from './indexes.js';
 import { searchGeneration, type SearchHits } from './ledger-search.js';
 import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
-import { every, openOnes, selectDecoded, selectMeasures, unclosedOnes, type Keep, type Selected } from './list-select.js';
+import { every, openOnes, selectDecoded, unclosedOnes, type Keep, type Selected } from './list-select.js';
 import { indexKey, scanMeasures, type Condition, type ListCondition, type ListIndex } from './list-scan.js';
 import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
 
@@ -123,19 +123,10 @@ export class LedgerStore {
   }
 
   /**
-   * Of the measures `ids` (of the cached generation), all, the open ones or the unclosed ones:
-   * how many, and the first `limit` by deadline; ranked in Redis by their order
-   * fields, only those `limit` read whole (see list-select.ts).
-   */
-  rankMeasures(L: string, ids: string[], limit: number, o: { only?: 'open' | 'unclosed' } = {}): Promise<Selected> {
-    const keep = o.only === 'open' ? openOnes : o.only === 'unclosed' ? unclosedOnes : undefined;
-    return this.fenced(L, (g) => selectMeasures(this.redis, g, ids, limit, keep));
-  }
-
-  /**
-   * `rankMeasures` of the measures meeting every condition (each: in any of
+   * The measures meeting every condition (each: in any of
    * some indexes, or due in a range of days), ranked where the indexes are:
-   * the candidates' ids never come into the service (see list-scan.ts).
+   * the candidates' ids never come into the service (see list-scan.ts): how
+   * many, and the first `limit` by deadline.
    */
   rankWhere(L: string, conds: ListCondition[], limit: number, o: { only?: 'open' | 'unclosed' } = {}): Promise<Selected> {
     const keep = o.only === 'open' ? openOnes : o.only === 'unclosed' ? unclosedOnes : every;
@@ -265,13 +256,6 @@ export class LedgerStore {
     return this.redis.smembers(g.leader(name));
   }
 
-  /** Measures naming a person as leader or owner (and, optionally, of their department). */
-  async idsForPerson(L: string, name: string, dept?: string): Promise<string[]> {
-    const g = await this.generation(L);
-    const keys = [g.owner(name), g.leader(name)];
-    if (dept) keys.push(g.dept(dept));
-    return this.redis.sunion(...keys);
-  }
 
   /**
    * Items whose title contains `query` (spaces and punctuation ignored): the
