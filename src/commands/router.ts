@@ -5,6 +5,7 @@ import { readStatus } from '../ledger/lexicon.js';
 import type { CommandSpec } from './types.js';
 import { COMMANDS } from './index.js';
 import { clarify } from './clarify.js';
+import { memoize } from '../core/memo.js';
 
 export type Routed =
   | { kind: 'command'; spec: CommandSpec; args: string }
@@ -29,7 +30,9 @@ function find(word: string): CommandSpec | undefined {
  * its argument: "查看二.3"); natural phrasing ("3.2 已完成，制度已印发", a bare
  * code); otherwise a miss with the nearest command.
  */
-export function route(text: string): Routed {
+export const route: (text: string) => Routed = memoize(routeText, 1024);
+
+function routeText(text: string): Routed {
   const t = cleanText(text);
   if (!t || HELP.includes(t.toLowerCase())) return { kind: 'help' };
   const hm = t.match(/^(?:帮助|help)\s*(.+)$/i);

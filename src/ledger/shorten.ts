@@ -1,3 +1,5 @@
+import { memoize } from '../core/memo.js';
+
 /**
  * Standard formulations (规范提法) a shortened title never cuts into:
  * "学习贯彻习近平新时代中国特色社会…" is a political error, not an ellipsis.
@@ -31,6 +33,17 @@ function spans(text: string): Array<[number, number]> {
  * when that is close, else before it). Adds "…" when something was cut.
  */
 export function shortTitle(text: string, max: number): string {
+  if (text.length <= max) return text; // UTF-16 length ≥ character count
+  return shortened(`${max}|${text}`);
+}
+
+/** shortTitle's work, remembered per `max|text` (every answer shortens the same aspect and problem titles). */
+const shortened = memoize((key: string): string => {
+  const bar = key.indexOf('|');
+  return cut(key.slice(bar + 1), Number(key.slice(0, bar)));
+});
+
+function cut(text: string, max: number): string {
   const chars = [...text];
   if (chars.length <= max) return text;
   for (let i = Math.min(max, chars.length) - 1; i >= Math.floor(max / 2); i--) {
