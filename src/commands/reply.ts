@@ -50,11 +50,20 @@ export class ReplyBuilder {
   build(): Reply {
     while (this.lines.length && this.lines[this.lines.length - 1] === '') this.lines.pop();
     const markdown = this.lines.join('\n');
-    const text = this.lines
-      .map((l) => l.replace(/^### /, '【').replace(/^【(.*)$/, '【$1】').replace(/\*\*/g, ''))
-      .join('\n');
+    const text = this.lines.map(plainLine).join('\n');
     return { title: this.title, markdown, text, mentions: this.mentions, personal: this.personal || undefined, link: this.link };
   }
+}
+
+/**
+ * A markdown line as plain text: "### 标题" becomes "【标题】" and bold marks are dropped. It gives
+ * what the former chain of three regexes gave (a heading mark to 【, then a closing 】 on a line
+ * that starts with 【 and holds no line terminator, then every ** removed), without the regexes.
+ */
+export function plainLine(l: string): string {
+  let t = l.startsWith('### ') ? `【${l.slice(4)}` : l;
+  if (t.startsWith('【') && !/[\n\r\u2028\u2029]/.test(t)) t += '】';
+  return t.includes('**') ? t.replaceAll('**', '') : t;
 }
 
 /** A one-paragraph reply. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoize } from '../../src/core/memo.js';
 import { route } from '../../src/commands/router.js';
 import { shortTitle } from '../../src/ledger/shorten.js';
+import { plainLine } from '../../src/commands/reply.js';
 
 describe('memoize', () => {
   it('computes each input once and returns the remembered result after', () => {
@@ -46,5 +47,13 @@ describe('memoized callers give what they gave before', () => {
     expect(first.endsWith('…')).toBe(true);
     expect(shortTitle(t, 30)).not.toBe(first);
     expect(shortTitle('短标题', 12)).toBe('短标题');
+  });
+});
+
+describe('plainLine', () => {
+  const chain = (l: string) => l.replace(/^### /, '【').replace(/^【(.*)$/, '【$1】').replace(/\*\*/g, '');
+  it('gives what the regex chain gave, on every shape of line', () => {
+    const lines = ['### 整改进度', '**问题类别**：反馈问题 3个', '- **1.1** 已完成', '【已有括号', '### 两行\n标题', '', '### ', '普通一行', '***', '【x\u2028y'];
+    for (const l of lines) expect(plainLine(l)).toBe(chain(l));
   });
 });
