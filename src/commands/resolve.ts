@@ -17,14 +17,14 @@ export async function resolveItem(ctx: CommandContext, codeText: string): Promis
  * resolveItem, with a problem's measures or an aspect's problems (in order)
  * read in the same round trip.
  */
-export async function resolveWithKids(ctx: CommandContext, codeText: string): Promise<{ item: Item; kids: Item[] }> {
+export async function resolveWithKids(ctx: CommandContext, codeText: string, o: { notes?: boolean } = {}): Promise<{ item: Item; kids: Item[] }> {
   const store = ctx.services.ledgers;
   const L = ctx.ledger.id;
   const q = parseCode(codeText);
   const shown = safeText(codeText.trim());
   if (!q) throw new DomainError('bad_code', `“${shown}”不是有效的编号。`, '编号示例：二.3、(二)3、3.2、第3项。');
   const alias = aliasOf(q);
-  const hit = await store.lookup(L, alias);
+  const hit = await store.lookup(L, alias, o);
   const ids = hit.ids;
   if (ids.length === 1 && hit.item) {
     return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []) };
@@ -73,9 +73,12 @@ function closest(target: string, candidates: string[], n: number): string[] {
     .map((x) => x.c);
 }
 
-/** A write targets a measure; a problem with exactly one measure stands for it. */
-export async function resolveMeasure(ctx: CommandContext, codeText: string): Promise<Measure> {
-  const { item, kids: all } = await resolveWithKids(ctx, codeText);
+/**
+ * A write targets a measure; a problem with exactly one measure stands for it.
+ * `notes: false`: the measure comes without its notes (they read as none), for a caller that reads it again.
+ */
+export async function resolveMeasure(ctx: CommandContext, codeText: string, o: { notes?: boolean } = {}): Promise<Measure> {
+  const { item, kids: all } = await resolveWithKids(ctx, codeText, o);
   if (item.level === 'measure') return item;
   if (item.level === 'problem') {
     const kids = all.filter((i): i is Measure => i.level === 'measure');

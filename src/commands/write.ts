@@ -19,7 +19,8 @@ export function codeAndText(args: string): [string, string] {
 }
 
 async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
-  const target = await resolveMeasure(ctx, code);
+  // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
+  const target = await resolveMeasure(ctx, code, { notes: false });
   if (check) await assertCanWriteIn(ctx, target);
   const s = ctx.speaker;
   const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);

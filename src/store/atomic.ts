@@ -13,6 +13,12 @@ import { script } from './scripts.js';
 export interface AtomicWrite {
   guards: Array<[key: string, version: number]>;
   hset: Array<[key: string, fields: Record<string, string>]>;
+  /**
+   * Fields rebuilt from their stored value (a note put in front of the stored notes): `prefix`,
+   * then bytes from..to of the current value (Lua string.sub), then `suffix`; applied before
+   * `hset`. The key must be guarded (`guards`): the splice is only right on the text it was computed from.
+   */
+  hsplice?: Array<[key: string, field: string, prefix: string, from: number, to: number, suffix: string]>;
   hincr: Array<[key: string, field: string, delta: number]>;
   sadd: Array<[key: string, member: string]>;
   srem: Array<[key: string, member: string]>;
@@ -52,6 +58,10 @@ if w.xadd then
   eid = redis.call('XADD', w.xadd[1], '*', unpack(args))
 end
 local function sub(v) v = val(v) if v == '$EID' then return eid end return v end
+for _, x in ipairs(w.hsplice or {}) do
+  local cur = redis.call('HGET', x[1], x[2]) or ''
+  redis.call('HSET', x[1], x[2], val(x[3]) .. string.sub(cur, x[4], x[5]) .. x[6])
+end
 for _, h in ipairs(w.hset) do
   local args = {}
   for f, v in pairs(h[2]) do table.insert(args, f); table.insert(args, sub(v)) end
@@ -75,6 +85,7 @@ function keysOf(w: AtomicWrite): string[] {
   const ks = new Set<string>();
   for (const [key] of w.guards) ks.add(key);
   for (const [key] of w.hset) ks.add(key);
+  if (w.hsplice) for (const [key] of w.hsplice) ks.add(key);
   for (const [key] of w.hincr) ks.add(key);
   for (const [key] of w.sadd) ks.add(key);
   for (const [key] of w.srem) ks.add(key);
@@ -109,6 +120,12 @@ function toWire(w: AtomicWrite, argv: string[]): unknown {
   wire.hset = w.hset.map(([key, f]) => [key, fields(f)]);
   wire.setex = w.setex.map(([key, v, ttl]) => [key, ref(v), ttl]);
   if (w.xadd) wire.xadd = [w.xadd[0], fields(w.xadd[1])];
+  if (w.hsplice?.length) {
+    for (const [key] of w.hsplice) {
+      if (!w.guards.some(([g]) => g === key)) throw new Error(`runAtomic: a splice of ${key} needs a version guard on it`);
+    }
+    wire.hsplice = w.hsplice.map(([key, field, prefix, from, to, suffix]) => [key, field, ref(prefix), from, to, suffix]);
+  }
   return wire;
 }
 

@@ -8,7 +8,7 @@ import { dynamicIndexes } from './indexes.js';
 import { k } from './keys.js';
 import { genKeys, lk, parseGen, type GenKeys } from './ledger-keys.js';
 import { hashToItem } from './serialize.js';
-import { lazyNotes, prependNote } from './notes-json.js';
+import { lazyNotes, prependParts, type Splice } from './notes-json.js';
 import { script } from './scripts.js';
 
 /** The status field of each item hash in KEYS (siblings of one problem: one ledger, one slot). */
@@ -149,9 +149,11 @@ export class ItemChanges {
       const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
       // The notes stay the stored JSON text unless someone reads them (lazyNotes): a note is prepended to that text.
-      const edit = u.notes ? { json: JSON.stringify(u.notes), dropped: '' }
-        : u.note ? prependNote(JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }), notesJson, MAX_NOTES)
-        : { json: notesJson, dropped: '[]' };
+      // Sent to Redis: the whole list when replaced, a splice of the stored text when a note is put
+      // in front (the list itself is not sent back), nothing when the notes stay as they are.
+      const edit: { json: string; dropped: string; splice?: Splice | null; same?: boolean } = u.notes ? { json: JSON.stringify(u.notes), dropped: '' }
+        : u.note ? prependParts(JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }), notesJson, MAX_NOTES)
+        : { json: notesJson, dropped: '[]', same: true };
       const afterNotes = edit.json;
       const after = copyWithoutNotes(m);
       after.status = u.status;
@@ -162,7 +164,7 @@ export class ItemChanges {
       if (u.extension !== undefined) { if (u.extension) after.extension = u.extension; else delete after.extension; }
       if (u.extended !== undefined) after.extended = u.extended;
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
-      const w = this.buildWrite(g, m, after, afterNotes, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      const w = this.buildWrite(g, m, after, edit.same ? null : edit.splice ?? afterNotes, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
         const rec: UndoRecord = {
@@ -204,7 +206,7 @@ export class ItemChanges {
   }
 
   private buildWrite(
-    g: GenKeys, m: Measure, after: Measure, afterNotes: string, p: Problem, pStatus: Status, pVersion: number,
+    g: GenKeys, m: Measure, after: Measure, notes: string | Splice | null, p: Problem, pStatus: Status, pVersion: number,
     actor: Actor, messageId: string, u: MeasureUpdate, at: string,
   ): AtomicWrite {
     const L = g.L;
@@ -215,10 +217,11 @@ export class ItemChanges {
     const touchesProblem = after.status !== m.status || pStatus !== p.status;
     w.guards.push([g.item(m.id), m.version]);
     if (touchesProblem) w.guards.push([g.item(p.id), pVersion]);
-    const fields: Record<string, string> = {
-      status: after.status, deadline: JSON.stringify(after.deadline), notes: afterNotes,
-      updatedAt: at, version: String(after.version),
-    };
+    const fields: Record<string, string> = { status: after.status, deadline: JSON.stringify(after.deadline) };
+    if (typeof notes === 'string') fields.notes = notes;
+    else if (notes) w.hsplice = [[g.item(m.id), 'notes', notes.prefix, notes.from, notes.to, notes.suffix]];
+    fields.updatedAt = at;
+    fields.version = String(after.version);
     if (u.extension !== undefined || u.extended !== undefined) {
       fields.extension = after.extension ? JSON.stringify(after.extension) : '';
       fields.extended = String(after.extended ?? 0);

@@ -82,9 +82,9 @@ export class LedgerStore {
     return this.fenced(L, (g) => readProgress(this.redis, g, overdueTo, yellowFrom, yellowTo));
   }
 
-  /** An alias resolved with its item and children, in one round trip. */
-  lookup(L: string, alias: string): Promise<Lookup> {
-    return this.fenced(L, (g) => readLookup(this.redis, g, alias));
+  /** An alias resolved with its item and children, in one round trip (`notes: false`: measures without their notes). */
+  lookup(L: string, alias: string, o: { notes?: boolean } = {}): Promise<Lookup> {
+    return this.fenced(L, (g) => readLookup(this.redis, g, alias, 200, o.notes !== false));
   }
 
   /** Open measures due in [from, to]: the count and the first `limit` measures, in one round trip. */

@@ -51,15 +51,33 @@ function elementComma(json: string, index: number): number {
  * A list not in JSON.stringify's compact form is decoded and encoded again.
  */
 export function prependNote(noteJson: string, listJson: string, max: number): { json: string; dropped: string } {
+  const { json, dropped } = prependParts(noteJson, listJson, max);
+  return { json, dropped };
+}
+
+/**
+ * How a write turns the stored list into the new one without sending the list back: the field
+ * becomes `prefix`, then bytes `from`..`to` of its current value (1-based, inclusive, as Lua's
+ * string.sub; `to` -1: to the end), then `suffix`. Only valid while the stored text is the one the
+ * splice was computed from, so the write must be guarded by the hash's version.
+ */
+export interface Splice { prefix: string; from: number; to: number; suffix: string }
+
+/** prependNote, and the splice that makes its `json` out of the stored `listJson` (null: send `json` whole). */
+export function prependParts(noteJson: string, listJson: string, max: number): { json: string; dropped: string; splice: Splice | null } {
   const compact = listJson.length >= 2 && listJson.charCodeAt(0) === LBRACKET && listJson.charCodeAt(listJson.length - 1) === RBRACKET
     && (listJson.length === 2 || listJson.charCodeAt(1) === LBRACE);
   if (!compact || max < 2) {
     const all = [JSON.parse(noteJson) as Note, ...(JSON.parse(listJson) as Note[])];
-    return { json: JSON.stringify(all.slice(0, max)), dropped: JSON.stringify(all.slice(max)) };
+    return { json: JSON.stringify(all.slice(0, max)), dropped: JSON.stringify(all.slice(max)), splice: null };
   }
-  if (listJson.length === 2) return { json: `[${noteJson}]`, dropped: '[]' };
+  if (listJson.length === 2) return { json: `[${noteJson}]`, dropped: '[]', splice: null };
   const cut = elementComma(listJson, max - 1);
-  return cut < 0
-    ? { json: `[${noteJson},${listJson.slice(1)}`, dropped: '[]' }
-    : { json: `[${noteJson},${listJson.slice(1, cut)}]`, dropped: `[${listJson.slice(cut + 1)}` };
+  const prefix = `[${noteJson},`;
+  if (cut < 0) return { json: prefix + listJson.slice(1), dropped: '[]', splice: { prefix, from: 2, to: -1, suffix: '' } };
+  const kept = listJson.slice(1, cut);
+  return {
+    json: `${prefix}${kept}]`, dropped: `[${listJson.slice(cut + 1)}`,
+    splice: { prefix, from: 2, to: 1 + Buffer.byteLength(kept), suffix: ']' },
+  };
 }

@@ -68,18 +68,28 @@ for i, n in ipairs(nums) do ids[i] = tostring(n) end
 return {'OK', c, redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3]), redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5]), items(ids)}
 `, 3);
 
-// KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned.
+// KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out.
 // The ids the alias names; when it names one item, that item and (a problem's or aspect's) children.
 const LOOKUP = script<unknown[]>('rbReadLookup', `${FENCE}
+local function strip(h)
+  if ARGV[5] ~= '0' then return h end
+  local t = {}
+  for i = 1, #h, 2 do
+    if h[i] ~= 'notes' then t[#t + 1] = h[i]; t[#t + 1] = h[i + 1] end
+  end
+  return t
+end
 local v = redis.call('HGET', KEYS[2], ARGV[3])
 if not v then return {'OK', ''} end
 if string.find(v, ',', 1, true) then return {'OK', v} end
-local h = redis.call('HGETALL', prefix .. 'i:' .. v)
+local h = strip(redis.call('HGETALL', prefix .. 'i:' .. v))
 local level = redis.call('HGET', prefix .. 'i:' .. v, 'level')
 if level == 'measure' or #h == 0 then return {'OK', v, h} end
 local kids = cjson.decode(redis.call('HGET', prefix .. 'i:' .. v, 'kids') or '[]')
 if #kids > tonumber(ARGV[4]) then return {'OK', v, h, 0, kids} end
-return {'OK', v, h, 1, items(kids)}
+local got = items(kids)
+for i, k in ipairs(got) do got[i] = strip(k) end
+return {'OK', v, h, 1, got}
 `, 2);
 
 // KEYS: gen, due. ARGV: gen, prefix, from day, to day, how many.
@@ -161,9 +171,13 @@ export interface Lookup {
   kidIds?: string[];
 }
 
-/** An alias ("A2.3", "3.2") resolved, with the item and its children, in one round trip. */
-export async function readLookup(redis: RedisClient, g: GenKeys, alias: string, maxKids = 200): Promise<Lookup> {
-  const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes], [String(g.gen), g.prefix, alias, maxKids]));
+/**
+ * An alias ("A2.3", "3.2") resolved, with the item and its children, in one round trip.
+ * `notes` false: the measures come without their notes (read as none), for a write, which
+ * reads the measure again with them: a long notes list then crosses the wire once, not twice.
+ */
+export async function readLookup(redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true): Promise<Lookup> {
+  const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes], [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0']));
   const ids = (r[1] as string) ? (r[1] as string).split(',') : [];
   if (r.length < 3) return { ids };
   // Most commands that look an item up never read its notes (a write re-reads the measure): decoded when read.

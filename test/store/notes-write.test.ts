@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Measure, Note } from '../../src/ledger/types.js';
-import { prependNote } from '../../src/store/notes-json.js';
+import { prependNote, prependParts } from '../../src/store/notes-json.js';
+import { emptyWrite, runAtomic } from '../../src/store/atomic.js';
 import { hashToItem } from '../../src/store/serialize.js';
 import { k } from '../../src/store/keys.js';
+import { aliasOf, parseCode } from '../../src/ledger/codes.js';
 import { makeWorld, type World } from '../helpers/world.js';
 import { TARGETS } from '../helpers/redis.js';
 
@@ -29,6 +31,33 @@ describe('prependNote', () => {
     const list = [note(1), note(2)];
     expect(prependNote(JSON.stringify(note(3)), JSON.stringify(list, null, 2), 2)).toEqual({ json: JSON.stringify([note(3), note(1)]), dropped: JSON.stringify([note(2)]) });
     expect(() => prependNote(JSON.stringify(note(3)), '[{"at":', 20)).toThrow();
+  });
+});
+
+describe('prependParts: the splice a write sends instead of the list', () => {
+  const note = (i: number): Note => ({ at: `2021-09-25T02:00:${String(i % 60).padStart(2, '0')}.000Z`, by: `人${i}`, text: TRICKY[i % TRICKY.length]! + i });
+  // Lua's string.sub on the UTF-8 bytes of the stored text: 1-based, inclusive, -1 the last byte.
+  const luaSub = (s: string, from: number, to: number) => {
+    const b = Buffer.from(s);
+    return b.subarray(from - 1, to === -1 ? b.length : to).toString();
+  };
+
+  it('prefix + bytes from..to of the stored text + suffix is exactly the new list, around the cap', () => {
+    for (const max of [2, 3, 20]) {
+      for (let n = 1; n <= max + 3; n++) {
+        const stored = JSON.stringify(Array.from({ length: n }, (_, i) => note(i)));
+        const p = prependParts(JSON.stringify(note(99)), stored, max);
+        expect(p.splice, `max ${max}, ${n} notes`).not.toBeNull();
+        const s = p.splice!;
+        expect(s.prefix + luaSub(stored, s.from, s.to) + s.suffix, `max ${max}, ${n} notes`).toBe(p.json);
+        expect(p.json).toBe(prependNote(JSON.stringify(note(99)), stored, max).json);
+      }
+    }
+  });
+
+  it('an empty or non-compact list is sent whole (no splice)', () => {
+    expect(prependParts(JSON.stringify(note(1)), '[]', 20).splice).toBeNull();
+    expect(prependParts(JSON.stringify(note(1)), JSON.stringify([note(2)], null, 2), 20).splice).toBeNull();
   });
 });
 
@@ -62,6 +91,40 @@ describe.each(TARGETS)('%s Redis: notes on the write path', (target) => {
     const g = await w.open.services.ledgers.generation(w.ledgerId);
     return (await w.open.redis.hget(g.item(id), 'notes'))!;
   }
+
+  it('a lookup for a write leaves the notes out (the measure, or the measures of a problem); the default keeps them', async () => {
+    const doc = (await w.open.services.ledgers.loadDoc(w.ledgerId))!;
+    const m = doc.measures[3]!;
+    await w.open.services.changes.apply(w.ledgerId, m.id, actor, randomUUID(), () => ({ action: '进展', status: '推进中', note: '已起草“制度”' }));
+    const alias = aliasOf(parseCode(m.code)!);
+    const full = await w.open.services.ledgers.lookup(w.ledgerId, alias);
+    const bare = await w.open.services.ledgers.lookup(w.ledgerId, alias, { notes: false });
+    expect((full.item as Measure).notes[0]?.text).toBe('已起草“制度”');
+    expect((bare.item as Measure).notes).toEqual([]);
+    expect({ ...bare.item, notes: 'x' }).toEqual({ ...full.item, notes: 'x' });
+    const p = doc.problems.find((x) => x.id === m.problemId)!;
+    const kids = (await w.open.services.ledgers.lookup(w.ledgerId, aliasOf(parseCode(p.code)!), { notes: false })).kids!;
+    expect(kids.length).toBeGreaterThan(0);
+    for (const kid of kids) expect((kid as Measure).notes).toEqual([]);
+    const kidsFull = (await w.open.services.ledgers.lookup(w.ledgerId, aliasOf(parseCode(p.code)!))).kids!;
+    expect(kidsFull.some((kid) => (kid as Measure).notes.length > 0)).toBe(true);
+  });
+
+  it('a splice without a version guard on its key is refused before anything is sent', async () => {
+    const key = `t:{splice}:${randomUUID()}`;
+    await w.open.redis.hset(key, { notes: '[{"a":1}]', version: '3' });
+    const wr = emptyWrite();
+    wr.hsplice = [[key, 'notes', '[{"b":2},', 2, -1, '']];
+    await expect(runAtomic(w.open.redis, wr)).rejects.toThrow(/needs a version guard/);
+    expect(await w.open.redis.hget(key, 'notes')).toBe('[{"a":1}]');
+    wr.guards.push([key, 3]);
+    expect(await runAtomic(w.open.redis, wr)).toMatchObject({ ok: true });
+    expect(await w.open.redis.hget(key, 'notes')).toBe('[{"b":2},{"a":1}]');
+    // A version moved since the read: CONFLICT, the stored text untouched.
+    wr.guards = [[key, 2]];
+    expect(await runAtomic(w.open.redis, wr)).toEqual({ ok: false, reason: 'conflict' });
+    expect(await w.open.redis.hget(key, 'notes')).toBe('[{"b":2},{"a":1}]');
+  });
 
   it('25 notes keep the latest 20; 撤销 of the 25th restores exactly the 20 stored before it', async () => {
     const doc = (await w.open.services.ledgers.loadDoc(w.ledgerId))!;
