@@ -22,7 +22,7 @@ export type LedgerWrites = Pick<LedgerStore, 'saveDoc' | 'generation' | 'setDepa
 export type LedgerPort = LedgerReads & LedgerWrites;
 
 /** Changing one measure (guarded, idempotent by message id) and undoing one's own last change. */
-export type ChangesPort = Pick<ItemChanges, 'apply' | 'undo'>;
+export type ChangesPort = Pick<ItemChanges, 'apply' | 'applyByAlias' | 'undo'>;
 
 /** Users and their roles, chat bindings, shared secrets and the office's problem log. */
 export type DirectoryPort = Pick<Directory,

@@ -11,6 +11,7 @@ import type { ChangeResult, MeasureUpdate } from '../store/item-changes.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
 import { ReplyBuilder } from './reply.js';
 import { assertCanWriteIn, resolveMeasure } from './resolve.js';
+import { aliasOf, parseCode } from '../ledger/codes.js';
 
 /** "<编号> <说明>" → [code, rest]; the code is the first token. */
 export function codeAndText(args: string): [string, string] {
@@ -19,13 +20,22 @@ export function codeAndText(args: string): [string, string] {
 }
 
 async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
-  // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
-  const target = await resolveMeasure(ctx, code, { notes: false });
-  if (check) await assertCanWriteIn(ctx, target);
   const s = ctx.speaker;
-  const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
+  const actor = { platform: s.platform, userId: s.userId, name: s.name };
+  const q = parseCode(code);
+  // A code naming one measure: resolved in the change's own read (one round trip fewer). Anything
+  // else (a problem standing for its one measure, an unknown or ambiguous code) the long way, below.
+  let r = q ? await ctx.services.changes.applyByAlias(ctx.ledger.id, aliasOf(q), actor, ctx.msg.messageId, decide, check ? (m) => assertCanWriteIn(ctx, m) : undefined) : 'unresolved';
+  let target: Measure | null = null;
+  if (r === 'unresolved') {
+    // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
+    target = await resolveMeasure(ctx, code, { notes: false });
+    if (check) await assertCanWriteIn(ctx, target);
+    r = await ctx.services.changes.apply(ctx.ledger.id, target.id, actor, ctx.msg.messageId, decide);
+  }
   if (r === 'duplicate') {
     // Applied before (a re-run after a crash, or a retry): confirm what stands now instead of refusing.
+    target ??= await resolveMeasure(ctx, code, { notes: false });
     const now = (await ctx.services.ledgers.getItem(ctx.ledger.id, target.id)) as Measure | null;
     if (!now) throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
     return { eventId: '', before: now, after: now, problemBefore: now.status, problemAfter: now.status };

@@ -32,6 +32,11 @@ export function tracedServices(services: Services, trace: DispatchTrace): Servic
         if (r !== 'duplicate') trace.changes.push(r);
         return r;
       },
+      applyByAlias: async (...args: Parameters<typeof changes.applyByAlias>) => {
+        const r = await changes.applyByAlias(...args);
+        if (r !== 'duplicate' && r !== 'unresolved') trace.changes.push(r);
+        return r;
+      },
       undo: (...args: Parameters<typeof changes.undo>) => changes.undo(...args),
     },
   };

@@ -17,18 +17,27 @@ const STATUSES_OF = script<string[]>('rbStatusesOf', "local o={} for i,key in ip
 /**
  * What a change decides on, in one round trip: the generation pointer, the
  * measure, its problem and the siblings' statuses. KEYS: the generation
- * pointer. ARGV: the ledger's key base `rb:{L}:` and the measure id. The item
+ * pointer. ARGV: the ledger's key base `rb:{L}:`, the measure id, and '1' when that
+ * is a code alias to resolve first (in the generation read here; anything but one
+ * measure returns an empty id and nothing else). The item
  * keys follow from the generation read here (genKeys' layout: `rb:{L}:g<N>:`,
  * or `rb:{L}:` for generation 0), all in the ledger's slot; the prefix used is
  * returned so the caller can check it builds the same keys. Reads by name
  * only the fields problemId, kids and status.
  */
-const READ_FOR_WRITE = script<[string | null, string, string[], string[], Array<string | null>]>('rbReadForWrite', `
+const READ_FOR_WRITE = script<[string | null, string, string[], string[], Array<string | null>, string]>('rbReadForWrite', `
 local gen = redis.call('GET', KEYS[1])
 local p = ARGV[1]
 local n = tonumber(gen or '0')
 if n and n > 0 and n == math.floor(n) then p = p .. 'g' .. string.format('%d', n) .. ':' end
-local mk = p .. 'i:' .. ARGV[2]
+local mid = ARGV[2]
+if ARGV[3] == '1' then
+  mid = redis.call('HGET', p .. 'codes', ARGV[2])
+  if not mid or string.find(mid, ',', 1, true) or redis.call('HGET', p .. 'i:' .. mid, 'level') ~= 'measure' then
+    return {gen, p, {}, {}, {}, ''}
+  end
+end
+local mk = p .. 'i:' .. mid
 local m = redis.call('HGETALL', mk)
 local ph, sib = {}, {}
 local pid = redis.call('HGET', mk, 'problemId')
@@ -37,10 +46,10 @@ if pid then
   ph = redis.call('HGETALL', pk)
   local kids = cjson.decode(redis.call('HGET', pk, 'kids') or '[]')
   for _, id in ipairs(kids) do
-    if id ~= ARGV[2] then sib[#sib + 1] = redis.call('HGET', p .. 'i:' .. id, 'status') end
+    if id ~= mid then sib[#sib + 1] = redis.call('HGET', p .. 'i:' .. id, 'status') end
   end
 end
-return {gen, p, m, ph, sib}`, 1);
+return {gen, p, m, ph, sib, mid}`, 1);
 
 const flatToMap = (flat: string[]): Record<string, string> => {
   const h: Record<string, string> = {};
@@ -128,7 +137,7 @@ export class ItemChanges {
    * roll-up, counters, indexes, audit event and the actor's undo record.
    * `messageId` makes the change idempotent: a replay returns 'duplicate'.
    */
-  async apply(
+  apply(
     L: string,
     measureId: string,
     actor: Actor,
@@ -136,11 +145,42 @@ export class ItemChanges {
     decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
     opts: { recordUndo?: boolean } = {},
   ): Promise<ChangeResult | 'duplicate'> {
+    return this.applyTo(L, { id: measureId }, actor, messageId, decide, opts) as Promise<ChangeResult | 'duplicate'>;
+  }
+
+  /**
+   * apply() on the measure a code alias names, resolved in the same round trip as the read for
+   * the write (a chat write takes one round trip fewer than lookup, then apply). `check` runs on
+   * the measure before `decide` (who may write it). 'unresolved': the alias names no measure, or
+   * several items, or a problem or aspect; nothing was done (the caller resolves it the long way,
+   * with its errors and suggestions).
+   */
+  applyByAlias(
+    L: string,
+    alias: string,
+    actor: Actor,
+    messageId: string,
+    decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
+    check?: (m: Measure) => Promise<void>,
+  ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
+    return this.applyTo(L, { alias }, actor, messageId, decide, { check });
+  }
+
+  private async applyTo(
+    L: string,
+    target: { id: string } | { alias: string },
+    actor: Actor,
+    messageId: string,
+    decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
+    opts: { recordUndo?: boolean; check?: (m: Measure) => Promise<void> },
+  ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
     let reimported = false;
     for (let attempt = 0; attempt < 60; attempt++) {
       // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
       // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
-      const { genRaw, g, m, notesJson, pHash, sibStatus } = await this.readForWrite(L, measureId);
+      const { genRaw, g, m, notesJson, pHash, sibStatus, id: measureId } = await this.readForWrite(L, target);
+      if (!measureId) return 'unresolved';
+      if (m && opts.check) await opts.check(m);
       if (!m) {
         throw new DomainError('not_found', reimported ? '台账刚刚重新导入，新台账中已没有这条整改措施，本次修改未生效。' : '未找到该整改措施。');
       }
@@ -190,19 +230,26 @@ export class ItemChanges {
   }
 
   /** The generation, the measure, its problem and the siblings' statuses (one script; see READ_FOR_WRITE). */
-  private async readForWrite(L: string, measureId: string) {
-    const [gen, prefix, mFlat, pFlat, sib] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, measureId]);
+  private async readForWrite(L: string, target: { id: string } | { alias: string }) {
+    const byAlias = 'alias' in target;
+    const [gen, prefix, mFlat, pFlat, sib, mid] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, byAlias ? target.alias : target.id, byAlias ? '1' : '0']);
     const genRaw = gen ?? '';
     const g = genKeys(L, parseGen(genRaw));
     if (prefix === g.prefix) {
-      return { genRaw, g, ...measureOf(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib };
+      return { genRaw, g, ...measureOf(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib, id: mid };
     }
     // A pointer genKeys reads differently (never written by this code): the same reads, one by one.
+    let measureId = byAlias ? '' : target.id;
+    if (byAlias) {
+      const hit = (await this.redis.hget(g.codes, target.alias)) ?? '';
+      if (hit && !hit.includes(',') && (await this.redis.hget(g.item(hit), 'level')) === 'measure') measureId = hit;
+      if (!measureId) return { genRaw, g, m: null, notesJson: '[]', pHash: {}, sibStatus: [], id: '' };
+    }
     const { m, notesJson } = measureOf(await this.redis.hgetall(g.item(measureId)));
     const pHash = m ? await this.redis.hgetall(g.item(m.problemId)) : {};
     const siblings = (JSON.parse(pHash.kids ?? '[]') as string[]).filter((id) => id !== measureId);
     const sibStatus = siblings.length ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id))) : [];
-    return { genRaw, g, m, notesJson, pHash, sibStatus };
+    return { genRaw, g, m, notesJson, pHash, sibStatus, id: measureId };
   }
 
   private buildWrite(
