@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../core/metrics.js';
 import { safeEqual } from '../core/safe-equal.js';
 import { isLocalRequest } from '../core/local-request.js';
+import { exactRoutes } from './exact-routes.js';
 
 /** Who may reach the HTTP surface, from TRUST_PROXY / METRICS_PUBLIC / METRICS_TOKEN. */
 export interface HttpAccess {
@@ -50,6 +51,8 @@ export function createHttpApp(deps: { logger: Logger; metrics: Metrics; redisPin
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
+  // Hot fixed routes (a platform callback, see exact-routes.ts) first, without the router's matching.
+  app.use(exactRoutes(router));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return { app, router };

@@ -1,11 +1,13 @@
 import type { IncomingMessage as NodeRequest } from 'node:http';
 import type Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { parseRobotMessage } from './payload.js';
 import type { DingtalkIntake } from './processor.js';
 import { verifyCallbackSignature } from './signature.js';
 import { checkSignReplay, signGuard, type RememberOnce } from './replay.js';
+import { exactRoute } from '../../http/exact-routes.js';
 
 /** Robot payloads are a few KB; richText with many parts stays far below this. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -37,6 +39,25 @@ export function readRawBody(req: NodeRequest, max: number): Promise<string> {
   });
 }
 
+/** Koa's own type for a JSON body, set up front so the body can be given as its text (no type lookup, no stringify). */
+const JSON_TYPE = 'application/json; charset=utf-8';
+const ANSWERS = {
+  ok: '{}',
+  stopping: JSON.stringify({ error: 'stopping' }),
+  invalid: JSON.stringify({ error: 'invalid signature' }),
+  tooLarge: JSON.stringify({ error: 'body too large' }),
+  unreadable: JSON.stringify({ error: 'unreadable body' }),
+  notRobot: JSON.stringify({ error: 'not a robot message' }),
+  unavailable: JSON.stringify({ error: 'temporarily unavailable' }),
+};
+
+/** The same answer as `ctx.body = JSON.parse(json)`, without Koa working it out per request. */
+function answer(ctx: ParameterizedContext, status: number, json: string): void {
+  ctx.status = status;
+  ctx.set('Content-Type', JSON_TYPE);
+  ctx.body = json;
+}
+
 export interface HttpCallbackOptions {
   appSecret: string;
   clock: Clock;
@@ -59,10 +80,9 @@ export interface HttpCallbackOptions {
  */
 export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void {
   const max = o.maxBodyBytes ?? MAX_BODY_BYTES;
-  router.post(CALLBACK_PATH, async (ctx) => {
+  exactRoute(router, 'POST', CALLBACK_PATH, async (ctx) => {
     if (o.isStopped?.()) {
-      ctx.status = 503;
-      ctx.body = { error: 'stopping' };
+      answer(ctx, 503, ANSWERS.stopping);
       return;
     }
     const timestamp = ctx.get('timestamp') || undefined;
@@ -70,23 +90,21 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
     const verdict = verifyCallbackSignature(timestamp, sign, o.appSecret, o.clock.now().getTime());
     if (!verdict.ok) {
       o.logger.warn({ reason: verdict.reason, ip: ctx.ip }, 'dingtalk: callback rejected');
-      ctx.status = 401;
-      ctx.body = { error: 'invalid signature' };
+      answer(ctx, 401, ANSWERS.invalid);
       return;
     }
     let raw: string;
     try {
       raw = await readRawBody(ctx.req, max);
     } catch (err) {
-      ctx.status = err instanceof BodyTooLarge ? 413 : 400;
-      ctx.body = { error: err instanceof BodyTooLarge ? 'body too large' : 'unreadable body' };
+      if (err instanceof BodyTooLarge) answer(ctx, 413, ANSWERS.tooLarge);
+      else answer(ctx, 400, ANSWERS.unreadable);
       return;
     }
     const m = parseRobotMessage(raw);
     if (!m) {
       o.logger.warn({ bytes: raw.length }, 'dingtalk: callback body is not a robot message');
-      ctx.status = 400;
-      ctx.body = { error: 'not a robot message' };
+      answer(ctx, 400, ANSWERS.notRobot);
       return;
     }
     // The sign covers only the timestamp: refuse a verified pair already used for another message.
@@ -100,27 +118,23 @@ export function mountHttpCallback(router: Router, o: HttpCallbackOptions): void 
       const replay = await checkSignReplay(o.remember, timestamp!, sign!, m.msgId, nowMs).catch(() => null);
       if (replay === null) {
         o.logger.warn({ reason: 'replay_guard_unavailable' }, 'dingtalk: callback refused, its sign cannot be checked');
-        ctx.status = 503;
-        ctx.body = { error: 'temporarily unavailable' };
+        answer(ctx, 503, ANSWERS.unavailable);
         return;
       }
       outcome = replay === 'replay' ? 'replay' : await o.intake.accept(m, 'http');
     }
     if (outcome === 'replay') {
       o.logger.warn({ reason: 'replayed_sign', ip: ctx.ip }, 'dingtalk: callback rejected');
-      ctx.status = 401;
-      ctx.body = { error: 'invalid signature' };
+      answer(ctx, 401, ANSWERS.invalid);
       return;
     }
     // Kept in Redis before DingTalk hears "200"; when it cannot be kept the sender is told
     // directly and DingTalk gets a 503 (it may retry; a kept copy is never applied twice).
     if (outcome === 'unavailable') {
-      ctx.status = 503;
-      ctx.body = { error: 'temporarily unavailable' };
+      answer(ctx, 503, ANSWERS.unavailable);
       return;
     }
     // An empty JSON answer: the reply goes through the sessionWebhook, never in this response.
-    ctx.status = 200;
-    ctx.body = {};
+    answer(ctx, 200, ANSWERS.ok);
   });
 }

@@ -16,6 +16,7 @@ import { connectRedis, waitReady, type RedisClient } from '../../../src/store/re
 import { testTarget, type Target } from '../../helpers/redis.js';
 import { testInbound } from '../../helpers/inbound.js';
 import { createHttpClient } from '../../../src/core/http-client.js';
+import { exactRoutes } from '../../../src/http/exact-routes.js';
 import type { InboundService } from '../../../src/inbound/index.js';
 
 /** A robot payload from test/fixtures/dingtalk with fresh ids and overrides. */
@@ -71,7 +72,8 @@ export async function makeAdapterEnv(o: {
   const problems: ConfigProblem[] = [];
   const router = new Router();
   const app = new Koa();
-  app.use(router.routes()).use(router.allowedMethods());
+  // As the service's app (src/http/app.ts): exact routes (the callback) before the router.
+  app.use(exactRoutes(router)).use(router.routes()).use(router.allowedMethods());
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -37,6 +37,10 @@ describe('HTTP mode through the fake', () => {
     const msg = groupMsg();
     const res = await signed(msg);
     expect(res.status).toBe(200);
+    // An empty JSON object, as Koa answers `ctx.body = {}`.
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).toBe('2');
+    expect(await res.text()).toBe('{}');
     await env.settle(dt);
     expect(env.seen).toEqual([expect.objectContaining({ platform: 'dingtalk', chatId: msg.conversationId, chatType: 'group', senderId: '166501234698', text: '进度' })]);
     const sent = fake.api.sessionSends.at(-1)!;
@@ -69,6 +73,8 @@ describe('HTTP mode through the fake', () => {
     const sends = fake.api.sessionSends.length;
     const res = await post(JSON.stringify(msg), headers());
     expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toEqual({ error: 'invalid signature' });
     await env.settle(dt);
     expect(env.seen).toEqual([]);
     expect(fake.api.sessionSends.length).toBe(sends);
@@ -85,7 +91,9 @@ describe('HTTP mode through the fake', () => {
     ['a payload without conversation', JSON.stringify({ msgId: 'm1', msgtype: 'text' }), 400],
     ['a 300 KB body', JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), 413],
   ])('rejects %s (validly signed) with %i', async (_n, body, status) => {
-    expect((await signed(body)).status).toBe(status);
+    const res = await signed(body);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ error: status === 413 ? 'body too large' : 'not a robot message' });
     await env.settle(dt);
     expect(env.seen).toEqual([]);
   });
@@ -137,6 +145,7 @@ describe('HTTP mode through the fake', () => {
       body: JSON.stringify(groupMsg()),
     });
     expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: 'stopping' });
     expect(env2.seen).toEqual([]);
     await env2.close();
   });
