@@ -28,6 +28,32 @@ export const robotMessageSchema = z.looseObject({
 
 export type RobotMessage = z.infer<typeof robotMessageSchema>;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 256;
+const optString = (v: unknown) => v === undefined || typeof v === 'string';
+const optStamp = (v: unknown) => v === undefined || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+const OPTIONAL_STRINGS = ['conversationTitle', 'senderId', 'senderStaffId', 'senderNick', 'chatbotUserId', 'robotCode', 'sessionWebhook'] as const;
+
+/**
+ * Whether a decoded JSON value certainly passes robotMessageSchema unchanged (the usual payload),
+ * checked without zod, which showed in profiles. False does not mean invalid: the schema decides
+ * then (a numeric conversationType, anything unusual). For JSON values the schema's output is a
+ * copy of its input, so the input itself can stand for it.
+ */
+export function plainRobotMessage(v: unknown): v is RobotMessage {
+  if (!isRecord(v) || !isId(v.msgId) || !isId(v.conversationId)) return false;
+  if (typeof v.msgtype !== 'string' || v.msgtype.length === 0) return false;
+  if (v.conversationType !== '1' && v.conversationType !== '2') return false;
+  for (const f of OPTIONAL_STRINGS) if (!optString(v[f])) return false;
+  if (!optStamp(v.createAt) || !optStamp(v.sessionWebhookExpiredTime)) return false;
+  if (v.text !== undefined && !(isRecord(v.text) && typeof v.text.content === 'string')) return false;
+  if (v.atUsers !== undefined) {
+    if (!Array.isArray(v.atUsers)) return false;
+    for (const u of v.atUsers) if (!isRecord(u) || !optString(u.dingtalkId) || !optString(u.staffId)) return false;
+  }
+  return true;
+}
+
 /** Parses a JSON string into a robot message; null when it is not one. */
 export function parseRobotMessage(json: string): RobotMessage | null {
   let raw: unknown;
@@ -36,6 +62,7 @@ export function parseRobotMessage(json: string): RobotMessage | null {
   } catch {
     return null;
   }
+  if (plainRobotMessage(raw)) return raw;
   const r = robotMessageSchema.safeParse(raw);
   return r.success ? r.data : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRobotMessage, toIncoming } from '../../../src/bot/dingtalk/payload.js';
+import { parseRobotMessage, plainRobotMessage, robotMessageSchema, toIncoming } from '../../../src/bot/dingtalk/payload.js';
 import { fixture } from './context.js';
 
 const parse = (o: Record<string, unknown>) => {
@@ -69,5 +69,42 @@ describe('toIncoming', () => {
     expect(parseRobotMessage('[]')).toBeNull();
     expect(parseRobotMessage(JSON.stringify({ msgId: 'x' }))).toBeNull();
     expect(parseRobotMessage(JSON.stringify(fixture('group-text', { conversationType: '3' })))).toBeNull();
+  });
+});
+
+describe('parseRobotMessage without zod for the usual payload', () => {
+  // Every field of every fixture set to each of these in turn (undefined: the field left out).
+  const values: unknown[] = [undefined, null, 0, 7, -1.5, '', 'x', '1', '2', 'x'.repeat(256), 'x'.repeat(257), true, [], [{}], [null], [{ dingtalkId: 3 }], [{ staffId: 's', extra: 1 }], {}, { content: 'hi' }, { content: 3 }];
+  const fields = ['msgId', 'msgtype', 'conversationId', 'conversationType', 'conversationTitle', 'senderId', 'senderStaffId', 'senderNick',
+    'chatbotUserId', 'robotCode', 'createAt', 'atUsers', 'sessionWebhook', 'sessionWebhookExpiredTime', 'text', 'content', 'somethingNew'];
+  const variants = ['group-text', 'private-text', 'group-mentions', 'group-richtext'].flatMap((name) => [
+    fixture(name),
+    ...fields.flatMap((f) => values.map((v) => fixture(name, { [f]: v }))),
+  ]).map((o) => JSON.parse(JSON.stringify(o)) as unknown);
+
+  it('takes the shortcut only for payloads the schema passes unchanged, and gives the schema\'s answer for every variant', () => {
+    let plain = 0;
+    let refused = 0;
+    for (const v of variants) {
+      const r = robotMessageSchema.safeParse(v);
+      if (plainRobotMessage(v)) {
+        plain++;
+        expect(r.success).toBe(true);
+        expect(v).toEqual(r.data);
+      } else {
+        refused++;
+        // Only what the schema refuses, or changes (a numeric conversationType), goes to it.
+        if (r.success) expect(typeof (v as { conversationType: unknown }).conversationType).toBe('number');
+      }
+      expect(parseRobotMessage(JSON.stringify(v))).toEqual(r.success ? r.data : null);
+    }
+    expect(plain).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it('leaves a numeric conversationType to the schema, which reads it as text', () => {
+    const v = JSON.parse(JSON.stringify(fixture('group-text', { conversationType: 2 }))) as unknown;
+    expect(plainRobotMessage(v)).toBe(false);
+    expect(parseRobotMessage(JSON.stringify(v))?.conversationType).toBe('2');
   });
 });
