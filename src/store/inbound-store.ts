@@ -43,9 +43,40 @@ export function inboundKeys(ns = '') {
 }
 type InKeys = ReturnType<typeof inboundKeys>;
 
+/** The partition of a chat, computed (a retry must land where its first copy did: never change the hash). */
+export function hashPartition(platform: string, chatId: string): number {
+  return createHash('sha1').update(`${platform}\u0000${chatId}`).digest().readUInt32BE(0) % PARTITIONS;
+}
+
+/** Most chats whose partition is remembered; past it the oldest remembered one is forgotten. */
+export const PARTITION_MEMO_MAX = 4_096;
+
+/** hashPartition remembered per chat (a SHA-1 per call showed in profiles), for at most `max` chats. */
+export class PartitionMemo {
+  private readonly known = new Map<string, number>();
+  constructor(readonly max = PARTITION_MEMO_MAX) {}
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  of(platform: string, chatId: string): number {
+    const key = `${platform}\u0000${chatId}`;
+    let n = this.known.get(key);
+    if (n === undefined) {
+      n = hashPartition(platform, chatId);
+      if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
+      this.known.set(key, n);
+    }
+    return n;
+  }
+}
+
+const partitions = new PartitionMemo();
+
 /** The partition of a chat. */
 export function partitionOf(platform: string, chatId: string): number {
-  return createHash('sha1').update(`${platform}\u0000${chatId}`).digest().readUInt32BE(0) % PARTITIONS;
+  return partitions.of(platform, chatId);
 }
 
 /** What is kept of a message until it is answered; `route` is the adapter's own (where to answer). */
