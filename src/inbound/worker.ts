@@ -292,6 +292,13 @@ class PartitionLoop {
    * completed (it is read again, in order, with the failed one).
    */
   private async processChat(list: StreamEntry[], recovered: boolean): Promise<void> {
+    if (list.length === 1) {
+      // One entry (the usual read): nothing to order it against, so neither read/write nor chaining.
+      if (!this.mine) return;
+      const complete = await this.apply(list[0]!, recovered);
+      if (complete) await complete();
+      return;
+    }
     let lastWrite: Promise<unknown> = Promise.resolve();
     let sinceWrite: Array<Promise<unknown>> = [];
     let completing: Promise<void> = Promise.resolve();

@@ -1,11 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** DingTalk accepts a signed timestamp within one hour of its own clock (both directions). */
 export const MAX_SKEW_MS = 3_600_000;
 
 /** base64( HMAC-SHA256(key = secret, msg = timestamp + "\n" + secret) ) — the one formula both directions use. */
 export function dingtalkSign(timestamp: string, secret: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
+  return createHmac('sha256', keyOf(secret)).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
+}
+
+/** The HMAC key of the last secret used (an app has one): prepared once instead of on every sign. */
+let lastKey: { secret: string; key: KeyObject } | null = null;
+function keyOf(secret: string): KeyObject {
+  if (lastKey?.secret !== secret) lastKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return lastKey.key;
 }
 
 export type SignatureVerdict =
