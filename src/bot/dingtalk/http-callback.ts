@@ -34,7 +34,7 @@ export function readRawBody(req: NodeRequest, max: number): Promise<string> {
       chunks.push(c);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
     req.once('error', reject);
   });
 }

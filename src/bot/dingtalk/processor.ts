@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Reply } from '../../core/message.js';
+import type { IncomingMessage, Reply } from '../../core/message.js';
 import type { InboundPort, ReplyRoute } from '../../core/ports.js';
 import { SendError } from '../../core/sender.js';
 import { toIncoming, type RobotMessage } from './payload.js';
@@ -77,7 +77,8 @@ export class DingtalkIntake {
    * message that is kept: the caller checks the sign itself for one that is not (see willKeep).
    */
   async accept(m: RobotMessage, source: 'stream' | 'http', guard?: ReplyRoute['guard']): Promise<IntakeOutcome> {
-    const msg = toIncoming(m);
+    const msg = this.decoded?.m === m ? this.decoded.msg : toIncoming(m);
+    this.decoded = null;
     if (!msg) {
       this.o.logger.debug({ msgtype: m.msgtype, source }, 'dingtalk: message type not handled');
       // A video, voice without transcript or other type gets a hint, not silence.
@@ -108,8 +109,12 @@ export class DingtalkIntake {
 
   /** Whether `accept` would keep this message (a type it handles), so its sign can be checked in the submit. */
   willKeep(m: RobotMessage): boolean {
-    return toIncoming(m) !== null;
+    this.decoded = { m, msg: toIncoming(m) };
+    return this.decoded.msg !== null;
   }
+
+  /** What willKeep decoded, for the accept of the same message that follows it (toIncoming is pure). */
+  private decoded: { m: RobotMessage; msg: IncomingMessage | null } | null = null;
 
   /** A direct answer for a message that was not kept (it cannot go through the durable queue). */
   private answerNow(m: RobotMessage, reply: Reply): void {
