@@ -37,7 +37,9 @@ export class FakeDingtalk {
   private constructor(o: FakeDingtalkOptions) {
     // Random per instance: the robot's rate-limit key in the shared test Redis is derived from it.
     this.clientId = o.clientId ?? `ding${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    this.clientSecret = o.clientSecret ?? 'fake-client-secret-0123456789';
+    // Random too: HTTP-mode signs cover only the timestamp, so two test files signing in the same
+    // millisecond with one secret made the same sign, and the shared replay guard refused the second.
+    this.clientSecret = o.clientSecret ?? `fake-client-secret-${randomUUID()}`;
     const creds = { clientId: this.clientId, clientSecret: this.clientSecret };
     const base = () => this.baseUrl;
     this.stream = new FakeStream(creds, this.faults, base);
