@@ -14,6 +14,7 @@ import { registerDashboardCli } from './dashboard.js';
 import { registerDepartmentsCli } from './departments.js';
 import { registerEvidenceCli } from './evidence.js';
 import { localizeCommander } from './help-zh.js';
+import type { ChangesPort } from '../commands/ports.js';
 
 const program = new Command();
 program.name('rectify').description('整改督办机器人：台账、用户、群绑定、本机对话');
@@ -95,11 +96,12 @@ program.command('chat')
  * Under --as-of the clock is pretended, so a write would be recorded at a time that never happened:
  * the chat answers every question for that date but refuses writes.
  */
-function readOnlyChanges<T extends { services: { changes: object } }>(open: T): T {
+function readOnlyChanges<T extends { services: { changes: ChangesPort } }>(open: T): T {
   const refuse = async (): Promise<never> => {
     throw new DomainError('as_of_readonly', '按指定日期（--as-of）查看时不能修改台账，以免变更记录的时间失真。请去掉 --as-of 后再登记。');
   };
-  return { ...open, services: { ...open.services, changes: { apply: refuse, undo: refuse } } };
+  const changes: ChangesPort = { apply: refuse, applyByAlias: refuse, undo: refuse };
+  return { ...open, services: { ...open.services, changes } };
 }
 
 registerLedgerCli(program);
