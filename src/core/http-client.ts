@@ -16,6 +16,10 @@ import https from 'node:https';
  * headers.get, text(), json(), arrayBuffer() and body.cancel().
  * Downloads may pass `maxBodyBytes` (ignored by other fetch implementations):
  * a body over it is not read further and the call rejects with BodyTooLargeError.
+ * Callers that only want a deadline may pass `timeoutMs` instead of a signal
+ * (check `acceptsTimeoutMs(fetchFn)` first: other fetch implementations ignore
+ * it): one timer, no AbortController; past it the request is destroyed and the
+ * call rejects with HttpTimeoutError (name 'TimeoutError', as for `AbortSignal.timeout`).
  */
 export interface KeepAliveOptions {
   /** Idle sockets kept per host (default 16). */
@@ -32,6 +36,8 @@ type FetchInit = {
   redirect?: 'follow' | 'manual' | 'error';
   /** Extension (downloads): stop reading past this many body bytes and reject with BodyTooLargeError. */
   maxBodyBytes?: number;
+  /** Extension: the whole call (a reused-socket retry included) must end within this many ms, else HttpTimeoutError. */
+  timeoutMs?: number;
 };
 
 /** A response body longer than the caller's `maxBodyBytes`: reading stopped at the first byte over. */
@@ -40,6 +46,22 @@ export class BodyTooLargeError extends Error {
     super(`response body over ${limit} bytes`);
     this.name = 'BodyTooLargeError';
   }
+}
+
+/** The call's `timeoutMs` passed before the response was read: the request was destroyed. */
+export class HttpTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super('The operation was aborted due to timeout');
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The clients createHttpClient made: the fetch functions that honour the `timeoutMs` extension. */
+const ownClients = new WeakSet<object>();
+
+/** True when `fetchFn` is this module's client, so it takes `timeoutMs` (others would ignore it). */
+export function acceptsTimeoutMs(fetchFn: unknown): boolean {
+  return typeof fetchFn === 'function' && ownClients.has(fetchFn);
 }
 
 /** A response shaped like fetch's, over a fully read body. */
@@ -76,7 +98,7 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
   const agentOpts = { keepAlive: true, maxFreeSockets: o.maxFreeSockets ?? 16, maxSockets: o.maxSockets ?? 64, scheduling: 'lifo' as const };
   const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
 
-  const request = (input: string | URL, init: FetchInit = {}, retried = false): Promise<SmallResponse> => new Promise((resolve, reject) => {
+  const request = (input: string | URL, init: FetchInit = {}): Promise<SmallResponse> => new Promise((resolve, reject) => {
     const url = typeof input === 'string' ? new URL(input) : input;
     const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
     if (!lib) return reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -85,47 +107,53 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
     const headers: Record<string, string> = Array.isArray(init.headers) ? Object.fromEntries(init.headers) : { ...(init.headers ?? {}) };
     const body = init.body == null ? undefined : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(init.body);
     if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);
-    const req = lib.request(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && init.redirect !== 'manual') {
-        res.resume();
-        cleanup();
-        return reject(new TypeError('fetch failed: redirect refused'));
-      }
-      const chunks: Buffer[] = [];
-      const max = init.maxBodyBytes;
-      let got = 0;
-      res.on('data', (c: Buffer) => {
-        if (overLimit) return;
-        got += c.length;
-        if (max !== undefined && got > max) {
-          overLimit = true;
-          cleanup();
-          req.destroy();
-          reject(new BodyTooLargeError(max));
-          return;
+    const reqOpts = { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] };
+    const max = init.maxBodyBytes;
+    // The request in flight: the first, or the one retry on a fresh socket.
+    let req: http.ClientRequest;
+    let done = false;
+    const fail = (e: unknown) => { if (done) return; done = true; cleanup(); reject(e); };
+    const onAbort = () => { req.destroy(); fail(abortReason(signal!)); };
+    const timer = init.timeoutMs === undefined ? undefined : setTimeout(() => { req.destroy(); fail(new HttpTimeoutError(init.timeoutMs!)); }, init.timeoutMs);
+    const cleanup = () => { if (timer !== undefined) clearTimeout(timer); signal?.removeEventListener('abort', onAbort); };
+    const send = (retried: boolean) => {
+      req = lib.request(url, reqOpts, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && init.redirect !== 'manual') {
+          res.resume();
+          return fail(new TypeError('fetch failed: redirect refused'));
         }
-        chunks.push(c);
+        const chunks: Buffer[] = [];
+        let got = 0;
+        res.on('data', (c: Buffer) => {
+          if (done) return;
+          got += c.length;
+          if (max !== undefined && got > max) {
+            fail(new BodyTooLargeError(max));
+            req.destroy();
+            return;
+          }
+          chunks.push(c);
+        });
+        res.once('end', () => {
+          if (done) return;
+          done = true;
+          cleanup();
+          resolve(new SmallResponse(status, res.statusMessage ?? '', res.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), url.href));
+        });
+        res.once('error', fail);
       });
-      res.once('end', () => { cleanup(); resolve(new SmallResponse(status, res.statusMessage ?? '', res.headers, Buffer.concat(chunks), url.href)); });
-      res.once('error', (e) => { cleanup(); reject(e); });
-    });
-    const onAbort = () => { req.destroy(); reject(abortReason(signal!)); };
-    const cleanup = () => signal?.removeEventListener('abort', onAbort);
+      req.once('error', (e: NodeJS.ErrnoException) => {
+        if (done) return; // already settled: the body was cut off on purpose, or the call was aborted or timed out
+        // A kept-alive socket the server closed just as we reused it: the request never reached it,
+        // so one retry on a fresh socket is safe (Node's documented `reusedSocket` pattern).
+        if (!retried && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return send(true);
+        fail(Object.assign(new TypeError('fetch failed'), { cause: e }));
+      });
+      req.end(body);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
-    let overLimit = false;
-    req.once('error', (e: NodeJS.ErrnoException) => {
-      cleanup();
-      if (overLimit) return; // already rejected: the body was cut off on purpose
-      // A kept-alive socket the server closed just as we reused it: the request never reached it,
-      // so one retry on a fresh socket is safe (Node's documented `reusedSocket` pattern).
-      if (!retried && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted) {
-        request(url, init, true).then(resolve, reject);
-        return;
-      }
-      reject(Object.assign(new TypeError('fetch failed'), { cause: e }));
-    });
-    req.end(body);
+    send(false);
   });
 
   const client = ((input: string | URL | Request, init?: RequestInit) => {
@@ -133,5 +161,6 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
     return request(input, init as FetchInit) as unknown as Promise<Response>;
   }) as typeof fetch & { close(): void };
   client.close = () => { agents['http:'].destroy(); agents['https:'].destroy(); };
+  ownClients.add(client);
   return client;
 }

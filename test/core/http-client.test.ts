@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/core/http-client.js';
+import { acceptsTimeoutMs, createHttpClient, HttpTimeoutError } from '../../src/core/http-client.js';
 
 let server: Server;
 let base: string;
@@ -12,6 +12,8 @@ const routes: Record<string, (req: IncomingMessage, body: string, res: ServerRes
   '/errcode': (_q, _b, res) => { res.writeHead(200); res.end('{"errcode":130101,"errmsg":"send too fast"}'); },
   '/redirect': (_q, _b, res) => { res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }); res.end(); },
   '/slow': (_q, _b, res) => { setTimeout(() => { res.writeHead(200); res.end('late'); }, 2_000); },
+  // Headers at once, the rest of the body only after 2 s.
+  '/stall-body': (_q, _b, res) => { res.writeHead(200, { 'content-length': '20' }); res.write('0123456789'); setTimeout(() => res.end('0123456789'), 2_000); },
   '/500': (_q, _b, res) => { res.writeHead(500); res.end('boom'); },
   '/中文': (_q, _b, res) => { res.writeHead(200); res.end('整改进度：完成率95%'); },
 };
@@ -105,5 +107,58 @@ describe('outbound HTTP client (node:http, keep-alive)', () => {
       dropping.closeAllConnections();
       await new Promise((r) => dropping.close(r));
     }
+  });
+
+  describe('the timeoutMs extension (one timer, no AbortController)', () => {
+    const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+    it('is honoured by this client only', () => {
+      const c = createHttpClient();
+      expect(acceptsTimeoutMs(c)).toBe(true);
+      expect(acceptsTimeoutMs(globalThis.fetch)).toBe(false);
+      expect(acceptsTimeoutMs(undefined)).toBe(false);
+      c.close();
+    });
+
+    it('rejects with a TimeoutError when no answer comes in time, and the request is dropped', async () => {
+      const c = createHttpClient();
+      const closed = new Promise<void>((r) => server.once('request', (req: IncomingMessage) => req.socket.once('close', () => r())));
+      const t0 = performance.now();
+      const err = await c(`${base}/slow`, { timeoutMs: 100 } as RequestInit).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(HttpTimeoutError);
+      expect((err as Error).name).toBe('TimeoutError');
+      expect(performance.now() - t0).toBeLessThan(1_500);
+      // The socket is destroyed at once, not left waiting for the late answer (at 2 s, then kept alive 5 s more).
+      expect(await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 1_000))])).toBe('closed');
+      c.close();
+    });
+
+    it('counts until the body is read, not only until the headers', async () => {
+      const c = createHttpClient();
+      const err = await c(`${base}/stall-body`, { timeoutMs: 150 } as RequestInit).catch((e: Error) => e);
+      expect((err as Error).name).toBe('TimeoutError');
+      c.close();
+    });
+
+    it('leaves no timer behind once answered, refused or failed', async () => {
+      const c = createHttpClient();
+      const before = timeouts();
+      expect(await (await c(`${base}/echo`, { method: 'POST', body: '{}', timeoutMs: 60_000 } as RequestInit)).json()).toMatchObject({ body: '{}' });
+      expect(await c(`${base}/redirect`, { timeoutMs: 60_000 } as RequestInit).catch((e: Error) => e)).toBeInstanceOf(TypeError);
+      expect(await c('http://127.0.0.1:1/', { timeoutMs: 60_000 } as RequestInit).catch((e: Error) => e)).toBeInstanceOf(TypeError);
+      expect(timeouts()).toBe(before);
+      c.close();
+    });
+
+    it('works beside a signal: whichever comes first ends the call', async () => {
+      const c = createHttpClient();
+      const ac = new AbortController();
+      const p = c(`${base}/slow`, { signal: ac.signal, timeoutMs: 60_000 } as RequestInit);
+      ac.abort();
+      expect(((await p.catch((e: Error) => e)) as Error).name).toBe('AbortError');
+      const q = await c(`${base}/slow`, { signal: AbortSignal.timeout(60_000), timeoutMs: 100 } as RequestInit).catch((e: Error) => e);
+      expect(q).toBeInstanceOf(HttpTimeoutError);
+      c.close();
+    });
   });
 });

@@ -1,4 +1,8 @@
+import { acceptsTimeoutMs, HttpTimeoutError } from '../../core/http-client.js';
 import { SendError } from '../../core/sender.js';
+
+/** The headers of every call without extra ones (the client copies them, never changes this object). */
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json', Accept: 'application/json' });
 
 /** A response from a DingTalk endpoint: status and the parsed JSON body (`{}` when not JSON). */
 export interface DtResponse {
@@ -27,18 +31,22 @@ export async function postJson(
   payload: unknown,
   opts: PostOptions,
 ): Promise<DtResponse> {
-  const ac = new AbortController();
-  // A plain cleared timer rather than AbortSignal.timeout(): nothing may outlive the call.
-  const timer = setTimeout(() => ac.abort(), opts.timeoutMs);
+  // The shared client (core/http-client) keeps the deadline itself with one timer; any other fetch
+  // gets an AbortController and a plain cleared timer (not AbortSignal.timeout(): nothing may outlive the call).
+  const own = acceptsTimeoutMs(fetchFn);
+  const ac = own ? null : new AbortController();
+  const timer = ac ? setTimeout(() => ac.abort(), opts.timeoutMs) : undefined;
   try {
-    const res = await fetchFn(url, {
+    const init = {
       method: opts.method ?? 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...opts.headers },
+      headers: opts.headers ? { ...JSON_HEADERS, ...opts.headers } : JSON_HEADERS,
       body: JSON.stringify(payload),
-      signal: ac.signal,
       // Never follow: a redirect would resend the body (and the token-bearing query) to another host.
-      redirect: 'manual',
-    });
+      redirect: 'manual' as const,
+      signal: ac?.signal,
+      timeoutMs: ac ? undefined : opts.timeoutMs,
+    };
+    const res = await fetchFn(url, init);
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel().catch(() => undefined);
       throw new SendError('fatal', 'redirect', `DingTalk answered HTTP ${res.status} (a redirect): refused, not followed`);
@@ -55,10 +63,10 @@ export async function postJson(
     return { status: res.status, body };
   } catch (err) {
     if (err instanceof SendError) throw err;
-    if (ac.signal.aborted) throw new SendError('retry', 'timeout', `DingTalk did not answer within ${opts.timeoutMs} ms`);
+    if (ac ? ac.signal.aborted : err instanceof HttpTimeoutError) throw new SendError('retry', 'timeout', `DingTalk did not answer within ${opts.timeoutMs} ms`);
     throw new SendError('retry', 'network', `DingTalk unreachable: ${(err as Error).message}`);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
