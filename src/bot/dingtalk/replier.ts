@@ -27,19 +27,36 @@ export interface ReplierOptions {
  * (expired, missing, untrusted, or refused) through the robot OpenAPI.
  */
 export class Replier {
-  constructor(private readonly o: ReplierOptions) {}
+  /** The configured oapi host's origin and the sendBySession path on it (null: an unparsable oapiBase trusts nothing). */
+  private readonly session: { origin: string; path: string; prefix: string | null } | null;
+
+  constructor(private readonly o: ReplierOptions) {
+    let base: URL | null = null;
+    try {
+      base = new URL(o.oapiBase);
+    } catch {
+      // Left null: no sessionWebhook is trusted.
+    }
+    const path = base ? `${base.pathname.replace(/\/$/, '')}/robot/sendBySession` : '';
+    // An opaque origin ('null': not http(s)) has no spelling to compare with: such bases always parse.
+    this.session = base ? { origin: base.origin, path, prefix: base.origin === 'null' ? null : `${base.origin}${path}` } : null;
+  }
 
   /**
    * A sessionWebhook is only trusted on the configured oapi host: the HTTP-mode
    * signature does not cover the body, so a replayed signature with a forged
-   * body must not make us post ledger content to an arbitrary URL.
+   * body must not make us post ledger content to an arbitrary URL. Origin and
+   * path must be exactly those of the oapi base. A URL spelled exactly as the
+   * serialised origin + path, then a query or nothing (the form DingTalk sends),
+   * parses to just those, so it is trusted without a parse; any other spelling is parsed and compared.
    */
   trustedWebhook(url: string | undefined): url is string {
-    if (!url) return false;
+    if (!url || !this.session) return false;
+    const { origin, path, prefix } = this.session;
+    if (prefix && url.startsWith(prefix) && (url.length === prefix.length || url.charCodeAt(prefix.length) === 0x3f /* ? */)) return true;
     try {
       const u = new URL(url);
-      const base = new URL(this.o.oapiBase);
-      return u.origin === base.origin && u.pathname === `${base.pathname.replace(/\/$/, '')}/robot/sendBySession`;
+      return u.origin === origin && u.pathname === path;
     } catch {
       return false;
     }
