@@ -29,13 +29,20 @@ const LIGHT_FONT: Record<string, string> = {
   '🟢': '<font color=#1E8E3E>●</font>',
 };
 
+/** Lines toDingtalkMarkdown drops (code fences, table rules) or flattens (table rows); all begin with MARKUP_START. */
+const FENCE = /^\s*(```|~~~)/;
+const RULE = /^\s*\|?\s*:?-{3,}/;
+const TABLE_ROW = /^\s*\|/;
+const MARKUP_START = /^[\s`~|:-]/;
+
 /** DingTalk staff ids are short ASCII tokens; anything else cannot be a valid @ target. */
 const USER_ID = /^[A-Za-z0-9_.\-]{1,64}$/;
 
 /** Plain one-line text for titles: DingTalk shows titles unrendered in the chat list and notifications. */
 function plainTitle(s: string): string {
   const t = safeText(s).replace(/\s+/g, ' ').trim();
-  return [...t].slice(0, 60).join('') || '整改督办';
+  // At most 60 UTF-16 units is at most 60 code points: nothing to cut.
+  return (t.length <= 60 ? t : [...t].slice(0, 60).join('')) || '整改督办';
 }
 
 /** Only absolute http(s) links leave the bot, with characters that could end a markdown link encoded. */
@@ -56,20 +63,20 @@ export function safeUrl(raw: string): string | null {
  * code, raw HTML neutralised except the `<font>` we add for lights ourselves.
  */
 export function toDingtalkMarkdown(md: string, lightStyle: 'emoji' | 'font'): string {
-  const lines = md
-    .replace(/\r\n?/g, '\n')
-    .replace(/</g, '＜')
-    .split('\n')
-    .filter((l) => !/^\s*(```|~~~)/.test(l) && !/^\s*\|?\s*:?-{3,}/.test(l))
-    .map((l) => (/^\s*\|/.test(l) ? l.replace(/^\s*\||\|\s*$/g, '').split('|').map((c) => c.trim()).join(' · ') : l))
-    .map((l) => l.replace(/\s+$/, ''));
-  const out: string[] = [];
-  for (const l of lines) {
-    if (l === '' && (out.length === 0 || out[out.length - 1] === '')) continue;
-    out.push(l);
+  let src = md.includes('\r') ? md.replace(/\r\n?/g, '\n') : md;
+  if (src.includes('<')) src = src.replace(/</g, '＜');
+  // Blank lines (and lines blank once trailing space is cut) go; the others are joined by one blank line each.
+  let text = '';
+  for (let l of src.split('\n')) {
+    // Only a line beginning with space, a fence, a table pipe or a rule character can be markup to drop or flatten.
+    if (MARKUP_START.test(l)) {
+      if (FENCE.test(l) || RULE.test(l)) continue;
+      if (TABLE_ROW.test(l)) l = l.replace(/^\s*\||\|\s*$/g, '').split('|').map((c) => c.trim()).join(' · ');
+    }
+    l = l.trimEnd(); // the same white space as \s
+    if (l === '') continue;
+    text = text === '' ? l : `${text}\n\n${l}`;
   }
-  while (out.length && out[out.length - 1] === '') out.pop();
-  let text = out.filter((l) => l !== '').join('\n\n');
   if (lightStyle === 'font') text = text.replace(/🔴|🟡|🟢/gu, (m) => LIGHT_FONT[m] ?? m);
   return text;
 }
@@ -83,12 +90,16 @@ export function toDingtalkMarkdown(md: string, lightStyle: 'emoji' | 'font'): st
  */
 export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
   const title = plainTitle(reply.title);
-  const ids = [...new Set([...(reply.personal && o.personalUserId ? [o.personalUserId] : []), ...reply.mentions.map((m) => m.userId)])]
+  const wanted = reply.personal && o.personalUserId ? [o.personalUserId] : [];
+  for (const m of reply.mentions) wanted.push(m.userId);
+  const ids = (wanted.length > 1 ? [...new Set(wanted)] : wanted)
     .filter((id) => USER_ID.test(id) && !/^(all|everyone|here)$/i.test(id)); // never anything that could read as @all
-  const names = reply.mentions.map((m) => (m.name ? safeText(m.name) : '')).filter(Boolean);
-  const atLine = o.canMention
-    ? ids.map((id) => `@${id}`).join(' ')
-    : names.length ? `提醒：${names.join('、')}` : '';
+  let atLine = '';
+  if (o.canMention) atLine = ids.map((id) => `@${id}`).join(' ');
+  else {
+    const names = reply.mentions.map((m) => (m.name ? safeText(m.name) : '')).filter(Boolean);
+    if (names.length) atLine = `提醒：${names.join('、')}`;
+  }
   const url = reply.link ? safeUrl(reply.link.url) : null;
   const linkTitle = reply.link ? plainTitle(reply.link.title) : '';
   const useCard = Boolean(url) && !(o.canMention && ids.length);

@@ -28,7 +28,8 @@ function hardSplit(block: string, budget: number): string[] {
  * then between lines, and inside a line only when one line alone is too long.
  */
 export function splitBlocks(text: string, budget: number): string[] {
-  if (jsonBytes(text) <= budget) return [text];
+  // A UTF-16 unit takes at most 6 JSON bytes (a \u escape; 3 as UTF-8): a text within that bound needs no measuring.
+  if (text.length * 6 + 2 <= budget || jsonBytes(text) <= budget) return [text];
   const pieces: string[] = [];
   for (const block of text.split('\n\n')) {
     if (jsonBytes(block) <= budget) pieces.push(block);

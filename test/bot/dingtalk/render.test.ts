@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Reply } from '../../../src/core/message.js';
 import { safeText } from '../../../src/core/safe-text.js';
 import { openApiMessage, renderReply, safeUrl, toDingtalkMarkdown, webhookBody } from '../../../src/bot/dingtalk/render.js';
+import { splitBlocks } from '../../../src/bot/dingtalk/split.js';
 
 const reply = (over: Partial<Reply> = {}): Reply => ({
   title: '整改进度',
@@ -95,5 +96,60 @@ describe('renderReply', () => {
     const parts = renderReply(reply({ markdown: '整'.repeat(12_000) }), { ...wh, maxBytes: 15_000 });
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.map((p) => p.text.replace(/^（续 \d+\/\d+）\n\n/, '')).join('')).toBe('整'.repeat(12_000));
+  });
+});
+
+/** toDingtalkMarkdown as it was written before the one-pass loop (the reference its output must equal). */
+function chainedMarkdown(md: string, lightStyle: 'emoji' | 'font'): string {
+  const LIGHT: Record<string, string> = { '🔴': '<font color=#D93026>●</font>', '🟡': '<font color=#E6A23C>●</font>', '🟢': '<font color=#1E8E3E>●</font>' };
+  const lines = md
+    .replace(/\r\n?/g, '\n')
+    .replace(/</g, '＜')
+    .split('\n')
+    .filter((l) => !/^\s*(```|~~~)/.test(l) && !/^\s*\|?\s*:?-{3,}/.test(l))
+    .map((l) => (/^\s*\|/.test(l) ? l.replace(/^\s*\||\|\s*$/g, '').split('|').map((c) => c.trim()).join(' · ') : l))
+    .map((l) => l.replace(/\s+$/, ''));
+  const out: string[] = [];
+  for (const l of lines) {
+    if (l === '' && (out.length === 0 || out[out.length - 1] === '')) continue;
+    out.push(l);
+  }
+  while (out.length && out[out.length - 1] === '') out.pop();
+  let text = out.filter((l) => l !== '').join('\n\n');
+  if (lightStyle === 'font') text = text.replace(/🔴|🟡|🟢/gu, (m) => LIGHT[m] ?? m);
+  return text;
+}
+
+describe('rendering shortcuts give the same messages', () => {
+  it('toDingtalkMarkdown equals the chained-regex version on 20,000 markdown-like texts', () => {
+    // Every kind of white space JavaScript knows (\s and trimEnd must agree on all), markup starts, lights, CR/LF.
+    const atoms = ['\n', '\n', '\r\n', '\r', ' ', '\t', '\u00a0', '\u3000', '\u2028', '\u2029', '\ufeff', '\u200b', '\u1680', '\u2007', '\u000b',
+      '|', '| a | b |', '|---|', ':--', '---', '--', '-', '- 项', '```', '~~~', '``', '~', ':', '<', '<font>', '＜', '🔴', '🟡', '🟢', '**粗**', '整改', 'x', '二.3', '#', '> '];
+    let seed = 11; // xorshift32: the same texts on every run
+    const rnd = (n: number) => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) % n; };
+    for (let i = 0; i < 20_000; i++) {
+      let md = '';
+      for (let k = rnd(24); k >= 0; k--) md += atoms[rnd(atoms.length)];
+      for (const style of ['emoji', 'font'] as const) expect([md, toDingtalkMarkdown(md, style)]).toEqual([md, chainedMarkdown(md, style)]);
+    }
+  });
+
+  it('cuts titles at 60 characters, counting a surrogate pair as one', () => {
+    const title = (t: string) => renderReply(reply({ title: t }), wh)[0]!.title;
+    expect(title('长'.repeat(60))).toBe('长'.repeat(60));
+    expect(title('长'.repeat(61))).toBe('长'.repeat(60));
+    expect(title('🔴'.repeat(31))).toBe('🔴'.repeat(31)); // 62 UTF-16 units, 31 characters: kept whole
+    expect(title('🔴'.repeat(61))).toBe('🔴'.repeat(60));
+    expect(title('  \n ')).toBe('整改督办');
+  });
+
+  it('a text within 6 JSON bytes per UTF-16 unit is one chunk; the bound is exact for \\u escapes', () => {
+    const ctl = '\u0001'.repeat(100); // JSON.stringify writes each as \u0001: 6 bytes
+    expect(Buffer.byteLength(JSON.stringify(ctl))).toBe(602);
+    expect(splitBlocks(ctl, 602)).toEqual([ctl]);
+    expect(splitBlocks(ctl, 601).length).toBe(2);
+    const zh = '整'.repeat(100); // 3 bytes each: over the 6-byte bound at 500, still measured and kept whole
+    expect(splitBlocks(zh, 500)).toEqual([zh]);
+    expect(splitBlocks(zh, 301).length).toBe(2);
   });
 });
