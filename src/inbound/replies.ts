@@ -106,12 +106,13 @@ export class ReplyQueue {
   async sendNow(entry: InboundEntry, reply: Reply, timeoutMs: number): Promise<boolean> {
     const d = this.deliverers.get(entry.msg.platform as Platform);
     if (!d) return false;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        d(entry.route, reply),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new SendError('retry', 'slow', 'inline send too slow')), timeoutMs); }),
-      ]);
+      const sent = d(entry.route, reply);
+      // One promise and one timer, settled by whichever comes first (a send that loses goes on, its outcome ignored).
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new SendError('retry', 'slow', 'inline send too slow')), timeoutMs);
+        sent.then(() => { clearTimeout(timer); resolve(); }, (err: unknown) => { clearTimeout(timer); reject(err); });
+      });
       return true;
     } catch (err) {
       const e = err instanceof SendError ? err : new SendError('retry', 'error', (err as Error).message);
@@ -120,8 +121,6 @@ export class ReplyQueue {
         return true;
       }
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
