@@ -105,9 +105,23 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
     const signal = init.signal ?? undefined;
     if (signal?.aborted) return reject(abortReason(signal));
     const headers: Record<string, string> = Array.isArray(init.headers) ? Object.fromEntries(init.headers) : { ...(init.headers ?? {}) };
-    const body = init.body == null ? undefined : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(init.body);
-    if (body && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);
-    const reqOpts = { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] };
+    // A string body stays a string: Node then writes it and the header block as one string (one write, no Buffer made here).
+    const body = init.body == null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    }
+    // The request's options from the URL, as node:http's urlToHttpOptions makes them, without its copy of every URL field.
+    const host = url.hostname;
+    const reqOpts: http.RequestOptions = {
+      protocol: url.protocol,
+      hostname: host.charCodeAt(0) === 0x5b /* [ */ ? host.slice(1, -1) : host,
+      path: url.pathname + url.search,
+      method: init.method ?? 'GET',
+      headers,
+      agent: agents[url.protocol as 'http:' | 'https:'],
+    };
+    if (url.port !== '') reqOpts.port = Number(url.port);
+    if (url.username || url.password) reqOpts.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     const max = init.maxBodyBytes;
     // The request in flight: the first, or the one retry on a fresh socket.
     let req: http.ClientRequest;
@@ -117,7 +131,7 @@ export function createHttpClient(o: KeepAliveOptions = {}): typeof fetch & { clo
     const timer = init.timeoutMs === undefined ? undefined : setTimeout(() => { req.destroy(); fail(new HttpTimeoutError(init.timeoutMs!)); }, init.timeoutMs);
     const cleanup = () => { if (timer !== undefined) clearTimeout(timer); signal?.removeEventListener('abort', onAbort); };
     const send = (retried: boolean) => {
-      req = lib.request(url, reqOpts, (res) => {
+      req = lib.request(reqOpts, (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && init.redirect !== 'manual') {
           res.resume();

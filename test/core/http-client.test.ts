@@ -15,6 +15,7 @@ const routes: Record<string, (req: IncomingMessage, body: string, res: ServerRes
   // Headers at once, the rest of the body only after 2 s.
   '/stall-body': (_q, _b, res) => { res.writeHead(200, { 'content-length': '20' }); res.write('0123456789'); setTimeout(() => res.end('0123456789'), 2_000); },
   '/500': (_q, _b, res) => { res.writeHead(500); res.end('boom'); },
+  '/seen': (req, body, res) => { res.writeHead(200); res.end(JSON.stringify({ url: req.url, auth: req.headers.authorization ?? null, host: req.headers.host, len: req.headers['content-length'] ?? null, body })); },
   '/中文': (_q, _b, res) => { res.writeHead(200); res.end('整改进度：完成率95%'); },
 };
 
@@ -42,6 +43,31 @@ describe('outbound HTTP client (node:http, keep-alive)', () => {
     expect(res.headers.get('Content-Type')).toBe('application/json');
     expect(await res.json()).toEqual({ method: 'POST', body: '{"问题":"二.3"}', ct: 'application/json', len: String(Buffer.byteLength('{"问题":"二.3"}')) });
     c.close();
+  });
+
+  it('sends the path and query, the userinfo as Basic auth, and a string body byte for byte', async () => {
+    const c = createHttpClient();
+    const port = new URL(base).port;
+    const body = `{"t":"整改\ud800 ok"}`; // a lone surrogate goes out as U+FFFD, counted as such
+    const r = (await (await c(`http://us%40er:p%3Ass@127.0.0.1:${port}/seen?session=a%20b&x=1#frag`, { method: 'POST', body })).json()) as Record<string, string>;
+    expect(r).toEqual({
+      url: '/seen?session=a%20b&x=1', auth: `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`, host: `127.0.0.1:${port}`,
+      len: String(Buffer.byteLength(body)), body: Buffer.from(body).toString('utf8'),
+    });
+    c.close();
+  });
+
+  it('reaches an IPv6 literal host', async () => {
+    const v6 = createServer((req, res) => { res.end(`${req.headers.host} ${req.url}`); });
+    await new Promise<void>((r) => v6.listen(0, '::1', r));
+    const port = (v6.address() as AddressInfo).port;
+    const c = createHttpClient();
+    try {
+      expect(await (await c(`http://[::1]:${port}/x?y=1`)).text()).toBe(`[::1]:${port} /x?y=1`);
+    } finally {
+      c.close();
+      await new Promise((r) => v6.close(r));
+    }
   });
 
   it('keeps one socket alive across sequential calls to one host', async () => {
