@@ -5,7 +5,7 @@ import type { RedisClient } from '../store/redis.js';
 import type { Logger } from 'pino';
 import type { IncomingMessage, Platform, Reply } from '../core/message.js';
 import type { Deliverer, InboundPort, ReplyRoute } from '../core/ports.js';
-import { incomingSchema } from '../pipeline/incoming.js';
+import { parseIncoming } from '../pipeline/incoming.js';
 import { InboundStore, type InboundEntry, type SubmitGuard } from '../store/inbound-store.js';
 import { onceKey, rememberOnce } from '../store/once.js';
 import { ReplyQueue } from './replies.js';
@@ -105,8 +105,8 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
     replies,
     async submit(msg: IncomingMessage, route: ReplyRoute) {
       // The boundary: nothing malformed is ever persisted.
-      const m = incomingSchema.parse(msg);
-      const entry: InboundEntry = { msg: m as InboundEntry['msg'], route: route.data, at: now(), passive: route.passive, budgetMs: route.budgetMs };
+      const m = parseIncoming(msg);
+      const entry: InboundEntry = { msg: m as unknown as InboundEntry['msg'], route: route.data, at: now(), passive: route.passive, budgetMs: route.budgetMs };
       const holds = route.admit === true && gate.enabled;
       const g = route.guard;
       let guard: SubmitGuard | undefined;

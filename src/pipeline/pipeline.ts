@@ -12,7 +12,7 @@ import { route } from '../commands/router.js';
 import { queueOfficeCopies } from './office-copies.js';
 import { helpExamples, helpReply, missReply } from '../commands/help.js';
 import { simpleReply } from '../commands/reply.js';
-import { incomingSchema } from './incoming.js';
+import { checkIncoming, incomingSchema } from './incoming.js';
 import { annotate, tracedServices, type DispatchTrace } from './approval.js';
 import { runFenced } from './fenced-run.js';
 import { filesAlone, filesWithCommand, isFileAlone, withFileCaption } from './evidence-step.js';
@@ -52,13 +52,14 @@ const NOT_BOUND = () => simpleReply('未绑定', '本群尚未绑定整改台账
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { services, logger, metrics } = deps;
   const process = async (raw: IncomingMessage, queued: boolean): Promise<Reply | null> => {
-    const parsed = incomingSchema.safeParse(raw);
-    if (!parsed.success) {
-      logger.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'malformed incoming message dropped');
+    const checked = checkIncoming(raw);
+    if (!checked) {
+      const issues = incomingSchema.safeParse(raw).error?.issues ?? [];
+      logger.warn({ issues: issues.map((i) => i.path.join('.')) }, 'malformed incoming message dropped');
       metrics.messages.inc({ platform: String((raw as { platform?: string })?.platform ?? 'unknown'), outcome: 'malformed' });
       return null;
     }
-    const msg = parsed.data as IncomingMessage;
+    const msg = checked;
     const end = metrics.latency.startTimer({ platform: msg.platform });
     // Bound lazily: most messages log nothing above debug, and a child logger per message shows in profiles.
     const log = () => logger.child({ platform: msg.platform, messageId: msg.messageId });
