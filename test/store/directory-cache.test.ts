@@ -5,7 +5,12 @@ import { Directory } from '../../src/store/directory.js';
 import { DirectoryCache } from '../../src/store/directory-cache.js';
 import { connectRedis, waitReady, type Redis, type RedisClient } from '../../src/store/redis.js';
 import { k } from '../../src/store/keys.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { testTarget } from '../helpers/redis.js';
+// @ts-expect-error plain ESM helper without types
+import { freePort, startRedis } from '../../scripts/redis.mjs';
 import { waitFor } from '../helpers/wait.js';
 
 /** HGETALL calls the server has executed (INFO commandstats): the directory reads are HGETALLs. */
@@ -28,6 +33,11 @@ async function seenWithin<T>(read: () => Promise<T>, want: T, ms = 500): Promise
  * cache off until tracking is set up again.
  */
 describe('directory cache (single Redis, CLIENT TRACKING)', () => {
+  // A private redis-server: the tests count the HGETALLs the server ran (INFO commandstats is
+  // server-wide), so the suite's other worker must not be sending its own to the same server.
+  const dirTmp = mkdtempSync(path.join(os.tmpdir(), 'rectify-dircache-'));
+  let server: { url: string; stop(): Promise<void> };
+  let url = '';
   let open: OpenServices;
   let raw: Redis;
   let cache: DirectoryCache;
@@ -39,8 +49,10 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
   const nameOf = async () => (await dir().bindingAndUser('dingtalk', chat, user))[1]?.name ?? null;
 
   beforeAll(async () => {
-    open = await openServices({ redisUrl: testTarget('single') });
-    raw = connectRedis(testTarget('single')) as Redis;
+    server = await startRedis({ dir: dirTmp, port: await freePort() });
+    url = `${server.url}/1`;
+    open = await openServices({ redisUrl: url });
+    raw = connectRedis(url) as Redis;
     await waitReady(raw);
     cache = open.directoryCache!;
     expect(cache).toBeInstanceOf(DirectoryCache);
@@ -48,7 +60,12 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
     await dir().putUsers([{ platform: 'dingtalk', userId: user, name: `甲${id}`, department: '办公室', role: 'office' }]);
     await dir().bind({ platform: 'dingtalk', chatId: chat, ledgerId: 'L1', channel: {}, boundAt: new Date().toISOString() });
   });
-  afterAll(async () => { await open.close(); raw.disconnect(); });
+  afterAll(async () => {
+    await open.close();
+    raw.disconnect();
+    await server.stop();
+    rmSync(dirTmp, { recursive: true, force: true });
+  });
 
   it('a second read of the same binding and user issues no Redis command', async () => {
     expect(await ledgerOf()).toBe('L1');
@@ -91,7 +108,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
   });
 
   it('a change through another services object of this process (its own connection) is seen at once', async () => {
-    const other = await openServices({ redisUrl: testTarget('single'), env: { ...process.env, DIRECTORY_CACHE: 'off' } });
+    const other = await openServices({ redisUrl: url, env: { ...process.env, DIRECTORY_CACHE: 'off' } });
     try {
       await ledgerOf();
       await other.services.directory.unbind('dingtalk', chat);
@@ -174,7 +191,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
   });
 
   it('is bounded (oldest dropped) and off with DIRECTORY_CACHE=off', async () => {
-    const r = connectRedis(testTarget('single'));
+    const r = connectRedis(url);
     await waitReady(r);
     const small = DirectoryCache.open(r, {}, { maxEntries: 3 })!;
     try {
@@ -189,7 +206,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
   });
 
   it('the health check finds tracking lost on a live connection and sets it up again', async () => {
-    const r = connectRedis(testTarget('single')) as Redis;
+    const r = connectRedis(url) as Redis;
     await waitReady(r);
     const small = DirectoryCache.open(r, {}, { heartbeatMs: 50 })!;
     try {
@@ -208,7 +225,7 @@ describe('directory cache (single Redis, CLIENT TRACKING)', () => {
   });
 
   it('its subscriber goes with close()', async () => {
-    const r = connectRedis(testTarget('single'));
+    const r = connectRedis(url);
     await waitReady(r);
     const small = DirectoryCache.open(r)!;
     try {
