@@ -36,10 +36,12 @@ export async function evidenceHidden(ctx: CommandContext): Promise<boolean> {
 const HIDDEN = '本台账为敏感台账，佐证材料仅对整改办、责任领导、责任人和监督人员显示。';
 
 /** The 佐证材料 block of a measure's 查看 reply (nothing when it has none or evidence is not wired). */
-export async function evidenceBlock(ctx: CommandContext, m: Measure, b: ReplyBuilder, hidden?: boolean): Promise<void> {
+export async function evidenceBlock(
+  ctx: CommandContext, m: Measure, b: ReplyBuilder, hidden?: boolean, read?: { records: Record<string, string>; gone: number },
+): Promise<void> {
   const ev = ctx.services.evidence;
   if (!ev) return;
-  const list = await ev.list(ctx.ledger.id, m.id);
+  const list = await ev.list(ctx.ledger.id, m.id, read);
   if (!list.length) return;
   b.blank();
   if (hidden ?? await evidenceHidden(ctx)) {

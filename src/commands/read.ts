@@ -7,6 +7,7 @@ import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
+import type { Lookup } from '../store/read-scripts.js';
 
 /** 历史's event time, as Date#toLocaleString('zh-CN') gives it in Shanghai (built once: a formatter is costly). */
 const EVENT_TIME = new Intl.DateTimeFormat('zh-CN', {
@@ -73,9 +74,10 @@ export const view = defineCommand<string>({
     // "查看 3.2 佐证" / "查看 3.2 佐证材料": just the measure's evidence list.
     const ev = code.match(/^(.*?)\s*(?:的)?\s*佐证(?:材料)?$/);
     if (ev) return ev[1] ? evidenceList(ctx, ev[1]) : evidenceView.run(ctx, '');
-    const { item, kids: children } = await resolveWithKids(ctx, code);
+    // A measure's evidence comes with it from the lookup (one round trip for 查看 a measure).
+    const { item, kids: children, evidence } = await resolveWithKids(ctx, code, { evidence: !!ctx.services.evidence });
     const b = new ReplyBuilder(`${item.code} 详情`);
-    if (item.level === 'measure') return measureDetail(ctx, item, b);
+    if (item.level === 'measure') return measureDetail(ctx, item, b, evidence);
     if (item.level === 'problem') {
       const kids = children.filter((i): i is Measure => i.level === 'measure');
       b.heading(safeText(problemWithCode(item)));
@@ -91,7 +93,7 @@ export const view = defineCommand<string>({
   },
 });
 
-async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
+async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder, evidence?: Lookup['evidence']) {
   b.heading(`${m.code} 整改措施`);
   b.line(safeText(m.title));
   b.blank();
@@ -112,7 +114,7 @@ async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder) {
     b.line('**最新进展**');
     for (const n of notes.slice(0, 3)) b.item(noteLine(n));
   }
-  await evidenceBlock(ctx, m, b, hidden);
+  await evidenceBlock(ctx, m, b, hidden, evidence);
   return b.build();
 }
 

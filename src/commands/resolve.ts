@@ -7,6 +7,7 @@ import { canonicalDept, type DeptAliases } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext, Speaker } from './types.js';
+import type { Lookup } from '../store/read-scripts.js';
 
 /** Finds an item by a code as the cadre wrote it; a clear error with close matches otherwise. */
 export async function resolveItem(ctx: CommandContext, codeText: string): Promise<Item> {
@@ -17,7 +18,9 @@ export async function resolveItem(ctx: CommandContext, codeText: string): Promis
  * resolveItem, with a problem's measures or an aspect's problems (in order)
  * read in the same round trip.
  */
-export async function resolveWithKids(ctx: CommandContext, codeText: string, o: { notes?: boolean } = {}): Promise<{ item: Item; kids: Item[] }> {
+export async function resolveWithKids(
+  ctx: CommandContext, codeText: string, o: { notes?: boolean; evidence?: boolean } = {},
+): Promise<{ item: Item; kids: Item[]; evidence?: Lookup['evidence'] }> {
   const store = ctx.services.ledgers;
   const L = ctx.ledger.id;
   const q = parseCode(codeText);
@@ -27,7 +30,7 @@ export async function resolveWithKids(ctx: CommandContext, codeText: string, o: 
   const hit = await store.lookup(L, alias, o);
   const ids = hit.ids;
   if (ids.length === 1 && hit.item) {
-    return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []) };
+    return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []), evidence: hit.evidence };
   }
   if (ids.length > 1) {
     const items = await store.getItems(L, ids);

@@ -155,8 +155,8 @@ export class EvidenceService {
   }
 
   /** The measure's evidence, oldest first (numbered 1… in 查看). */
-  list(L: string, itemId: string): Promise<EvidenceRecord[]> {
-    return this.d.store.list(L, itemId);
+  list(L: string, itemId: string, read?: { records: Record<string, string>; gone: number }): Promise<EvidenceRecord[]> {
+    return read ? this.d.store.fromRead(L, itemId, read.records, read.gone) : this.d.store.list(L, itemId);
   }
 
   get(L: string, itemId: string, id: string): Promise<EvidenceRecord | null> {

@@ -213,6 +213,11 @@ export class EvidenceStore {
   /** The item's evidence, oldest first, each with its 序号 (numbers keep gaps where files were removed). */
   async list(L: string, itemId: string): Promise<EvidenceRecord[]> {
     const [h, gone] = await Promise.all([this.redis.hgetall(ek.item(L, itemId)), this.redis.hlen(ek.gone(L, itemId))]);
+    return this.fromRead(L, itemId, h, gone);
+  }
+
+  /** list(), from the item's evidence hash and removed count read elsewhere (a chat lookup reads them with the measure). */
+  async fromRead(L: string, itemId: string, h: Record<string, string>, gone: number): Promise<EvidenceRecord[]> {
     const live = Object.values(h).map(parse).filter((x): x is EvidenceRecord => !!x);
     if (!gone || live.every((r) => r.n)) return numbered(live);
     // Records from before numbering, beside removed ones: number them among all, as they were then.

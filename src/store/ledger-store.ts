@@ -10,6 +10,7 @@ import { saveLedgerDoc, type SaveOptions } from './ledger-writer.js';
 import { recentEvents } from './delivery-log.js';
 import { every, openOnes, selectDecoded, unclosedOnes, type Keep, type Selected } from './list-select.js';
 import { indexKey, scanMeasures, type Condition, type ListCondition, type ListIndex } from './list-scan.js';
+import { ek } from './evidence-store.js';
 import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
 
 export type { ListCondition, ListIndex } from './list-scan.js';
@@ -82,9 +83,13 @@ export class LedgerStore {
     return this.fenced(L, (g) => readProgress(this.redis, g, overdueTo, yellowFrom, yellowTo));
   }
 
-  /** An alias resolved with its item and children, in one round trip (`notes: false`: measures without their notes). */
-  lookup(L: string, alias: string, o: { notes?: boolean } = {}): Promise<Lookup> {
-    return this.fenced(L, (g) => readLookup(this.redis, g, alias, 200, o.notes !== false));
+  /**
+   * An alias resolved with its item and children, in one round trip (`notes: false`: measures
+   * without their notes; `evidence: true`: a measure's evidence records read in the same script).
+   */
+  lookup(L: string, alias: string, o: { notes?: boolean; evidence?: boolean } = {}): Promise<Lookup> {
+    const evidence = o.evidence ? { item: ek.item(L, ''), gone: ek.gone(L, '') } : undefined;
+    return this.fenced(L, (g) => readLookup(this.redis, g, alias, 200, o.notes !== false, evidence));
   }
 
   /** Open measures due in [from, to]: the count and the first `limit` measures, in one round trip. */

@@ -68,8 +68,10 @@ for i, n in ipairs(nums) do ids[i] = tostring(n) end
 return {'OK', c, redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3]), redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5]), items(ids)}
 `, 3);
 
-// KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out.
-// The ids the alias names; when it names one item, that item and (a problem's or aspect's) children.
+// KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out,
+// and the key prefixes of a measure's evidence hash and removed-evidence hash ('': not read).
+// The ids the alias names; when it names one item, that item and (a problem's or aspect's) children,
+// or (a measure) its evidence records and the count of removed ones.
 const LOOKUP = script<unknown[]>('rbReadLookup', `${FENCE}
 local function strip(h)
   if ARGV[5] ~= '0' then return h end
@@ -84,6 +86,9 @@ if not v then return {'OK', ''} end
 if string.find(v, ',', 1, true) then return {'OK', v} end
 local h = strip(redis.call('HGETALL', prefix .. 'i:' .. v))
 local level = redis.call('HGET', prefix .. 'i:' .. v, 'level')
+if level == 'measure' and (ARGV[6] or '') ~= '' then
+  return {'OK', v, h, 2, redis.call('HGETALL', ARGV[6] .. v), redis.call('HLEN', ARGV[7] .. v)}
+end
 if level == 'measure' or #h == 0 then return {'OK', v, h} end
 local kids = cjson.decode(redis.call('HGET', prefix .. 'i:' .. v, 'kids') or '[]')
 if #kids > tonumber(ARGV[4]) then return {'OK', v, h, 0, kids} end
@@ -169,6 +174,8 @@ export interface Lookup {
   /** A problem's measures or an aspect's problems, in order; ids only when there are many. */
   kids?: Item[];
   kidIds?: string[];
+  /** A measure's evidence hash (record id → JSON) and how many records were removed, when asked for. */
+  evidence?: { records: Record<string, string>; gone: number };
 }
 
 /**
@@ -176,13 +183,17 @@ export interface Lookup {
  * `notes` false: the measures come without their notes (read as none), for a write, which
  * reads the measure again with them: a long notes list then crosses the wire once, not twice.
  */
-export async function readLookup(redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true): Promise<Lookup> {
-  const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes], [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0']));
+export async function readLookup(
+  redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true, evidence?: { item: string; gone: string },
+): Promise<Lookup> {
+  const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes],
+    [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0', evidence?.item ?? '', evidence?.gone ?? '']));
   const ids = (r[1] as string) ? (r[1] as string).split(',') : [];
   if (r.length < 3) return { ids };
   // Most commands that look an item up never read its notes (a write re-reads the measure): decoded when read.
   const item = hashToItem(toMap(r[2] as Flat), true) ?? undefined;
   if (r.length < 5) return { ids, item };
+  if (r[3] === 2) return { ids, item, evidence: { records: toMap(r[4] as Flat), gone: Number(r[5]) } };
   return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]) } : { ids, item, kidIds: r[4] as string[] };
 }
 

@@ -4,6 +4,7 @@ import { openEvidenceChat, type EvidenceChat } from './chat-world.js';
 import type { EvidenceService } from '../../src/evidence/service.js';
 import { parseRemoval } from '../../src/commands/evidence-remove.js';
 import { PDF_MIN, PNG_1X1 } from './samples.js';
+import { aliasOf, parseCode } from '../../src/ledger/codes.js';
 
 const owner = { platform: 'console', userId: 'owner', name: '陈敏' };
 
@@ -84,6 +85,13 @@ describe('佐证材料 in chat: 查看, 历史 and the office’s 删除佐证',
     const after = await text('office', `查看 ${m.code}`);
     expect(after).toContain('佐证材料（1份）');
     expect(after).toContain('第2份 整改报告.pdf');
+    // 查看 read them with the measure, in the lookup's own script: the same records as a separate read.
+    const hit = await w.open.services.ledgers.lookup(L, aliasOf(parseCode(m.code)!), { evidence: true });
+    expect(hit.evidence?.gone).toBe(1);
+    expect(Object.keys(hit.evidence?.records ?? {})).toHaveLength(1);
+    expect(await ev.list(L, m.id, hit.evidence)).toEqual(await ev.list(L, m.id));
+    // Not asked for: not read.
+    expect((await w.open.services.ledgers.lookup(L, aliasOf(parseCode(m.code)!))).evidence).toBeUndefined();
   });
 
   it('the help lists 删除佐证 for those who may send files (the uploader withdraws their own), not for viewers', async () => {
