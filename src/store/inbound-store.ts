@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isCluster, type RedisClient } from './redis.js';
 import { script } from './scripts.js';
+import { memoize } from '../core/memo.js';
 
 /**
  * The durable inbound queue in Redis: a platform message is written here
@@ -53,22 +54,20 @@ export const PARTITION_MEMO_MAX = 4_096;
 
 /** hashPartition remembered per chat (a SHA-1 per call showed in profiles), for at most `max` chats. */
 export class PartitionMemo {
-  private readonly known = new Map<string, number>();
-  constructor(readonly max = PARTITION_MEMO_MAX) {}
+  private readonly known: ((key: string) => number) & { readonly size: number };
+  constructor(readonly max = PARTITION_MEMO_MAX) {
+    this.known = memoize((key: string) => {
+      const cut = key.indexOf('\u0000');
+      return hashPartition(key.slice(0, cut), key.slice(cut + 1));
+    }, max);
+  }
 
   get size(): number {
     return this.known.size;
   }
 
   of(platform: string, chatId: string): number {
-    const key = `${platform}\u0000${chatId}`;
-    let n = this.known.get(key);
-    if (n === undefined) {
-      n = hashPartition(platform, chatId);
-      if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
-      this.known.set(key, n);
-    }
-    return n;
+    return this.known(`${platform}\u0000${chatId}`);
   }
 }
 

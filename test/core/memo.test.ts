@@ -20,14 +20,14 @@ describe('memoize', () => {
     expect(n).toBe(1);
   });
 
-  it('stays within its bound: when full it starts over', () => {
+  it('stays within its bound: when full the oldest input is forgotten', () => {
     let n = 0;
     const f = memoize((s: string) => { n++; return s; }, 3);
     for (const s of ['a', 'b', 'c', 'd']) f(s);
     expect(f.size).toBeLessThanOrEqual(3);
     n = 0;
     f('d');
-    expect(n).toBe(0); // the newest survives the start-over
+    expect(n).toBe(0); // the newest is kept
   });
 });
 
