@@ -9,6 +9,7 @@
  */
 import type { Measure } from '../ledger/types.js';
 import type { EvidenceRecord } from '../evidence/types.js';
+import type { EvidenceRead } from '../store/evidence-store.js';
 import { KIND_LABEL, formatSize } from '../evidence/kinds.js';
 import { formatMonthDayCn, shanghaiDate } from '../ledger/dates.js';
 import { DomainError } from '../core/errors.js';
@@ -37,7 +38,7 @@ const HIDDEN = '本台账为敏感台账，佐证材料仅对整改办、责任�
 
 /** The 佐证材料 block of a measure's 查看 reply (nothing when it has none or evidence is not wired). */
 export async function evidenceBlock(
-  ctx: CommandContext, m: Measure, b: ReplyBuilder, hidden?: boolean, read?: { records: Record<string, string>; gone: number },
+  ctx: CommandContext, m: Measure, b: ReplyBuilder, hidden?: boolean, read?: EvidenceRead,
 ): Promise<void> {
   const ev = ctx.services.evidence;
   if (!ev) return;

@@ -7,8 +7,8 @@ import { safeText } from '../core/safe-text.js';
 import type { Mention } from '../core/message.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import { assertCanWriteIn, resolveMeasure, short } from './resolve.js';
-import { codeAndText } from './write.js';
+import { short } from './resolve.js';
+import { applyToCode, codeAndText } from './write.js';
 
 /** The office's platform accounts for this ledger, to @ on a new request. */
 async function officeMentions(ctx: CommandContext): Promise<Mention[]> {
@@ -18,11 +18,8 @@ async function officeMentions(ctx: CommandContext): Promise<Mention[]> {
     .map((u) => ({ userId: u.userId, name: u.name }));
 }
 
-async function apply(ctx: CommandContext, code: string, decide: Parameters<CommandContext['services']['changes']['apply']>[4], check: boolean) {
-  const target = await resolveMeasure(ctx, code);
-  if (check) await assertCanWriteIn(ctx, target);
-  const s = ctx.speaker;
-  const r = await ctx.services.changes.apply(ctx.ledger.id, target.id, { platform: s.platform, userId: s.userId, name: s.name }, ctx.msg.messageId, decide);
+async function apply(ctx: CommandContext, code: string, decide: Parameters<typeof applyToCode>[2], check: boolean) {
+  const { r } = await applyToCode(ctx, code, decide, check);
   if (r === 'duplicate') throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
   return r;
 }

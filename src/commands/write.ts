@@ -19,24 +19,32 @@ export function codeAndText(args: string): [string, string] {
   return m ? [m[1], (m[2] ?? '').trim()] : ['', ''];
 }
 
-async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
+/**
+ * Applies `decide` to the measure `code` names, after checking (`check`) that the speaker may
+ * write it. A code naming one measure is resolved in the change's own read (one round trip
+ * fewer); anything else (a problem standing for its one measure, an unknown or ambiguous code)
+ * the long way, with its errors and suggestions. `target`: the measure when the long way found it.
+ */
+export async function applyToCode(
+  ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check: boolean,
+): Promise<{ r: ChangeResult | 'duplicate'; target: Measure | null }> {
   const s = ctx.speaker;
   const actor = { platform: s.platform, userId: s.userId, name: s.name };
   const q = parseCode(code);
-  // A code naming one measure: resolved in the change's own read (one round trip fewer). Anything
-  // else (a problem standing for its one measure, an unknown or ambiguous code) the long way, below.
-  let r = q ? await ctx.services.changes.applyByAlias(ctx.ledger.id, aliasOf(q), actor, ctx.msg.messageId, decide, check ? (m) => assertCanWriteIn(ctx, m) : undefined) : 'unresolved';
-  let target: Measure | null = null;
-  if (r === 'unresolved') {
-    // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
-    target = await resolveMeasure(ctx, code, { notes: false });
-    if (check) await assertCanWriteIn(ctx, target);
-    r = await ctx.services.changes.apply(ctx.ledger.id, target.id, actor, ctx.msg.messageId, decide);
-  }
+  const r = q ? await ctx.services.changes.applyByAlias(ctx.ledger.id, aliasOf(q), actor, ctx.msg.messageId, decide, check ? (m) => assertCanWriteIn(ctx, m) : undefined) : 'unresolved';
+  if (r !== 'unresolved') return { r, target: null };
+  // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
+  const target = await resolveMeasure(ctx, code, { notes: false });
+  if (check) await assertCanWriteIn(ctx, target);
+  return { r: await ctx.services.changes.apply(ctx.ledger.id, target.id, actor, ctx.msg.messageId, decide), target };
+}
+
+async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {
+  const { r, target } = await applyToCode(ctx, code, decide, check);
   if (r === 'duplicate') {
     // Applied before (a re-run after a crash, or a retry): confirm what stands now instead of refusing.
-    target ??= await resolveMeasure(ctx, code, { notes: false });
-    const now = (await ctx.services.ledgers.getItem(ctx.ledger.id, target.id)) as Measure | null;
+    const id = (target ?? await resolveMeasure(ctx, code, { notes: false })).id;
+    const now = (await ctx.services.ledgers.getItem(ctx.ledger.id, id)) as Measure | null;
     if (!now) throw new DomainError('duplicate', '这条消息已经处理过了，无需重复发送。');
     return { eventId: '', before: now, after: now, problemBefore: now.status, problemAfter: now.status };
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Item } from '../ledger/types.js';
-import type { EvidenceAudit, EvidenceStore } from '../store/evidence-store.js';
+import type { EvidenceAudit, EvidenceRead, EvidenceStore } from '../store/evidence-store.js';
 import { k } from '../store/keys.js';
 import type { EvidenceLimits, EvidenceRecord, EvidenceStorage, IncomingFile } from './types.js';
 import { KIND_LABEL, cleanName, formatSize, refusal, sniff } from './kinds.js';
@@ -155,7 +155,7 @@ export class EvidenceService {
   }
 
   /** The measure's evidence, oldest first (numbered 1… in 查看). */
-  list(L: string, itemId: string, read?: { records: Record<string, string>; gone: number }): Promise<EvidenceRecord[]> {
+  list(L: string, itemId: string, read?: EvidenceRead): Promise<EvidenceRecord[]> {
     return read ? this.d.store.fromRead(L, itemId, read.records, read.gone) : this.d.store.list(L, itemId);
   }
 

@@ -24,19 +24,16 @@ export const SEND_BACK_REASONS = ['佐证材料不足', '整改措施未落实�
  */
 export function tracedServices(services: Services, trace: DispatchTrace): Services {
   const changes = services.changes;
+  // Every applied change is recorded; 'duplicate' and 'unresolved' applied nothing.
+  const traced = <R extends ChangeResult | string>(r: R): R => {
+    if (typeof r !== 'string') trace.changes.push(r);
+    return r;
+  };
   return {
     ...services,
     changes: {
-      apply: async (...args: Parameters<typeof changes.apply>) => {
-        const r = await changes.apply(...args);
-        if (r !== 'duplicate') trace.changes.push(r);
-        return r;
-      },
-      applyByAlias: async (...args: Parameters<typeof changes.applyByAlias>) => {
-        const r = await changes.applyByAlias(...args);
-        if (r !== 'duplicate' && r !== 'unresolved') trace.changes.push(r);
-        return r;
-      },
+      apply: async (...args: Parameters<typeof changes.apply>) => traced(await changes.apply(...args)),
+      applyByAlias: async (...args: Parameters<typeof changes.applyByAlias>) => traced(await changes.applyByAlias(...args)),
       undo: (...args: Parameters<typeof changes.undo>) => changes.undo(...args),
     },
   };

@@ -23,6 +23,9 @@ import type { RedisClient } from './redis.js';
 import { k } from './keys.js';
 import { script } from './scripts.js';
 
+/** A measure's evidence as read with it elsewhere (a chat lookup): its record hash and how many were removed. */
+export type EvidenceRead = { records: Record<string, string>; gone: number };
+
 export const ek = {
   item: (L: string, itemId: string) => `rb:{${L}}:ev:${itemId}`,
   seq: (L: string) => `rb:{${L}}:evseq`,
@@ -217,7 +220,7 @@ export class EvidenceStore {
   }
 
   /** list(), from the item's evidence hash and removed count read elsewhere (a chat lookup reads them with the measure). */
-  async fromRead(L: string, itemId: string, h: Record<string, string>, gone: number): Promise<EvidenceRecord[]> {
+  async fromRead(L: string, itemId: string, h: EvidenceRead['records'], gone: number): Promise<EvidenceRecord[]> {
     const live = Object.values(h).map(parse).filter((x): x is EvidenceRecord => !!x);
     if (!gone || live.every((r) => r.n)) return numbered(live);
     // Records from before numbering, beside removed ones: number them among all, as they were then.

@@ -29,6 +29,7 @@ import type { GenKeys } from './ledger-keys.js';
 import { lk } from './ledger-keys.js';
 import { hashToItem } from './serialize.js';
 import { script } from './scripts.js';
+import type { EvidenceRead } from './evidence-store.js';
 
 /** Most item hashes one script returns. */
 export const READ_CAP = 1000;
@@ -175,7 +176,7 @@ export interface Lookup {
   kids?: Item[];
   kidIds?: string[];
   /** A measure's evidence hash (record id → JSON) and how many records were removed, when asked for. */
-  evidence?: { records: Record<string, string>; gone: number };
+  evidence?: EvidenceRead;
 }
 
 /**
