@@ -57,9 +57,18 @@ function probe(child: ChildProcess, what: 'reset' | 'read'): Promise<unknown> {
   });
 }
 
-async function redisCalls(r: Redis): Promise<number> {
+/** Calls per command Redis has executed (INFO commandstats). */
+async function redisCalls(r: Redis): Promise<Map<string, number>> {
   const info = await r.info('commandstats');
-  return [...info.matchAll(/calls=(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return new Map([...info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** Commands per message by name between two readings, most frequent first (0.05 and over). */
+function perMessage(before: Map<string, number>, after: Map<string, number>, messages: number): Record<string, number> {
+  const rows = [...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / Math.max(1, messages)] as const);
+  return Object.fromEntries(rows.filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +v.toFixed(2)]));
 }
 
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : 0; };
@@ -148,7 +157,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     const last = Math.max(...arrivals.values());
     const lat = [...arrivals].map(([id, t]) => t - (sent.get(id) ?? t));
     const cpu = cpuUs(p.child.pid!) - cpu0;
-    const calls = (await redisCalls(redis)) - calls0;
+    const calls1 = await redisCalls(redis);
     const pr = await probe(p.child, 'read');
     return {
       side, acked, non2xx: r.non2xx, answered: arrivals.size,
@@ -158,7 +167,8 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
       cpu_us_per_message: Math.round(cpu / Math.max(1, acked)),
       // Commands Redis executed (INFO commandstats: a script's own commands count too) and round
       // trips the process made (writes to Redis: a pipeline or MULTI is one), idle polling included.
-      redis_commands_per_message: +(calls / Math.max(1, acked)).toFixed(1),
+      redis_commands_per_message: +((sum(calls1) - sum(calls0)) / Math.max(1, acked)).toFixed(1),
+      redis_commands_by_name: perMessage(calls0, calls1, acked),
       redis_round_trips_per_message: +(pr.redisRoundTrips / Math.max(1, acked)).toFixed(1),
       event_loop_delay_p99_ms: +pr.eldP99Ms.toFixed(1),
     };

@@ -7,10 +7,14 @@ import { ItemChanges } from '../store/item-changes.js';
 import { Directory } from '../store/directory.js';
 import { DirectoryCache } from '../store/directory-cache.js';
 import { claimOnce, RedisRateLimiter } from '../store/limits.js';
-import type { Platform } from '../core/message.js';
+import type { Platform, Reply } from '../core/message.js';
+import { VersionMemo } from '../core/memo.js';
 import { dashboardLink } from '../core/signed-link.js';
 import { createEvidence, evidenceStorage, loadEvidenceConfig, type EvidenceStorage } from '../evidence/index.js';
 import path from 'node:path';
+
+/** Read-command answers remembered per process (a few KB each; one per ledger, day and command key). */
+const ANSWERS_MAX = 2_048;
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,6 +62,7 @@ export async function openServices(opts: OpenOptions): Promise<OpenServices> {
     changes: new ItemChanges(redis, () => clock.now()),
     directory: new Directory(redis, directoryCache),
     clock,
+    answers: new VersionMemo<Reply>(ANSWERS_MAX),
     evidence: createEvidence({
       redis, items: ledgers, clock,
       storage: opts.evidenceStorage ?? evidenceStorage(evidenceCfg!),

@@ -7,7 +7,8 @@ import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
-import type { Lookup } from '../store/read-scripts.js';
+import type { Lookup, ProgressFigures } from '../store/read-scripts.js';
+import type { Reply } from '../core/message.js';
 
 /** 历史's event time, as Date#toLocaleString('zh-CN') gives it in Shanghai (built once: a formatter is costly). */
 const EVENT_TIME = new Intl.DateTimeFormat('zh-CN', {
@@ -30,39 +31,65 @@ export const progress = defineCommand<null>({
   parse: () => null,
   async run(ctx) {
     const L = ctx.ledger.id;
-    // One round trip: counters, both deadline counts and the aspects (see read-scripts.ts).
+    // One round trip: counters, both deadline counts and the aspects (see read-scripts.ts), or only
+    // the word that the ledger has not changed since the answer remembered for today was read.
     const today = dayNumber(ctx.today);
-    const f = await ctx.services.ledgers.progressFigures(L, today - 1, today, dayNumber(addDays(ctx.today, ctx.ledger.yellowDays)));
-    const c = f.counters;
-    const aspects = f.aspects as Aspect[];
-    const r = await statusReport(ctx.services, L, ctx.today, { ledger: ctx.ledger, counters: c, red: f.red, yellow: f.yellow });
-    const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
-    b.heading(`${safeText(ctx.ledger.title)}`);
-    const feedbackOnly = Object.keys(r.byKind).every((k) => k === '反馈问题');
-    b.line(headlineSentence({ ...r, inspectionType: ctx.ledger.inspectionType, asOf: ctx.today, measureNoun: ctx.ledger.measureNoun, feedbackOnly }));
-    if (r.extensionsPending) b.line(`申请延期待审批 **${r.extensionsPending}** 项，已批准延期 ${r.extended} 项。`);
-    b.line(`共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
-    b.line(progressBar(Math.round(r.completionRate * r.measures), r.measures));
-    b.blank();
-    const kinds = KINDS.filter((kd) => c[`k:${kd}`]).map((kd) => `${kd} ${c[`k:${kd}`]}个（已完成${c[`kd:${kd}`] ?? 0}个）`);
-    if (kinds.length) b.line(`**问题类别**：${kinds.join('；')}`);
-    const st = STATUS_ORDER.filter((s) => r.byStatus[s]).map((s) => `${s} ${r.byStatus[s]}`);
-    b.line(`**措施状态**：${st.join(' · ') || '暂无'}`);
-    b.line(`🔴 逾期 **${r.red}** 项 · 🟡 ${ctx.ledger.yellowDays}天内到期 **${r.yellow}** 项`);
-    b.blank();
-    b.line('**分方面进度**');
-    for (const a of aspects) {
-      const t = c[`a:${a.aspect}:t`] ?? 0;
-      const d = c[`a:${a.aspect}:d`] ?? 0;
-      b.item(`${short(aspectHeading(a), 18)} ${progressBar(d, t)}（${d}/${t}）`);
+    const key = `进度\u0000${L}\u0000${ctx.today}\u0000${ledgerStamp(ctx.ledger)}`;
+    const known = ctx.services.answers?.get(key);
+    const f = await ctx.services.ledgers.progressFigures(L, today - 1, today, dayNumber(addDays(ctx.today, ctx.ledger.yellowDays)), known?.version);
+    let reply: Reply;
+    if ('unchanged' in f) reply = known!.value;
+    else {
+      reply = frozen(await progressReply(ctx, f));
+      if (f.version) ctx.services.answers?.set(key, f.version, reply);
     }
-    b.blank();
-    b.line('发送“逾期”“临期”“我的”或“查看 编号”了解详情。');
+    // The link is signed anew each time (its secret may have been renewed since).
     const url = await ctx.services.dashboardLink?.(L);
-    if (url) b.withLink({ title: '打开整改看板', url });
-    return b.build();
+    return url ? { ...reply, link: { title: '打开整改看板', url } } : reply;
   },
 });
+
+/** A reply that may be handed out again (remembered): neither it nor its mentions can be changed. */
+function frozen(r: Reply): Reply {
+  Object.freeze(r.mentions);
+  return Object.freeze(r);
+}
+
+/** The ledger's own settings an answer depends on (they change without an audit event). */
+function ledgerStamp(l: CommandContext['ledger']): string {
+  return `${l.createdAt}\u0000${l.title}\u0000${l.inspectionType}\u0000${l.measureNoun ?? ''}\u0000${l.yellowDays}`;
+}
+
+/** 进度's answer from its figures (without the dashboard link). */
+async function progressReply(ctx: CommandContext, f: ProgressFigures): Promise<Reply> {
+  const L = ctx.ledger.id;
+  const c = f.counters;
+  const aspects = f.aspects as Aspect[];
+  const r = await statusReport(ctx.services, L, ctx.today, { ledger: ctx.ledger, counters: c, red: f.red, yellow: f.yellow });
+  const b = new ReplyBuilder(`${ctx.ledger.title} 整改进度`);
+  b.heading(`${safeText(ctx.ledger.title)}`);
+  const feedbackOnly = Object.keys(r.byKind).every((k) => k === '反馈问题');
+  b.line(headlineSentence({ ...r, inspectionType: ctx.ledger.inspectionType, asOf: ctx.today, measureNoun: ctx.ledger.measureNoun, feedbackOnly }));
+  if (r.extensionsPending) b.line(`申请延期待审批 **${r.extensionsPending}** 项，已批准延期 ${r.extended} 项。`);
+  b.line(`共${r.problems}个问题、${r.measures}条整改措施，完成率 **${formatPercent(r.completionRate)}**`);
+  b.line(progressBar(Math.round(r.completionRate * r.measures), r.measures));
+  b.blank();
+  const kinds = KINDS.filter((kd) => c[`k:${kd}`]).map((kd) => `${kd} ${c[`k:${kd}`]}个（已完成${c[`kd:${kd}`] ?? 0}个）`);
+  if (kinds.length) b.line(`**问题类别**：${kinds.join('；')}`);
+  const st = STATUS_ORDER.filter((s) => r.byStatus[s]).map((s) => `${s} ${r.byStatus[s]}`);
+  b.line(`**措施状态**：${st.join(' · ') || '暂无'}`);
+  b.line(`🔴 逾期 **${r.red}** 项 · 🟡 ${ctx.ledger.yellowDays}天内到期 **${r.yellow}** 项`);
+  b.blank();
+  b.line('**分方面进度**');
+  for (const a of aspects) {
+    const t = c[`a:${a.aspect}:t`] ?? 0;
+    const d = c[`a:${a.aspect}:d`] ?? 0;
+    b.item(`${short(aspectHeading(a), 18)} ${progressBar(d, t)}（${d}/${t}）`);
+  }
+  b.blank();
+  b.line('发送“逾期”“临期”“我的”或“查看 编号”了解详情。');
+  return b.build();
+}
 
 export const view = defineCommand<string>({
   name: '查看',

@@ -6,6 +6,7 @@ import type { Role } from '../ledger/roles.js';
 import type { LinkRole } from '../core/signed-link.js';
 import type { ChangesPort, DirectoryPort, LedgerPort } from './ports.js';
 import type { EvidenceService } from '../evidence/service.js';
+import type { VersionMemo } from '../core/memo.js';
 
 /** Who is speaking, resolved once before any command runs. */
 export interface Speaker {
@@ -30,6 +31,11 @@ export interface Services {
   evidence?: EvidenceService;
   /** Digest/reminder scheduling, present when the schedule module is wired in. */
   schedule?: ScheduleCommands;
+  /**
+   * Answers of read commands remembered with the ledger version they were read at (used only
+   * after the store confirms that version is still current); absent: nothing is remembered.
+   */
+  answers?: VersionMemo<Reply>;
 }
 
 /** What chat commands need from the scheduler (implemented in src/schedule/). */

@@ -18,3 +18,39 @@ export function memoize<A extends string, R>(fn: (a: A) => R, max = 4096): ((a: 
   Object.defineProperty(m, 'size', { get: () => seen.size });
   return m;
 }
+
+/**
+ * Values remembered with the version of the data they were built from (e.g. a read command's
+ * answer and the ledger's generation and newest audit event id). The caller hands the
+ * remembered version to the store's read, which says whether it is still current in the same
+ * round trip; only then is the remembered value used. Bounded: when full, the oldest key is
+ * forgotten. Values are frozen by the caller's contract: never mutated once remembered.
+ */
+export class VersionMemo<T> {
+  private readonly seen = new Map<string, { version: string; value: T }>();
+  constructor(readonly max = 1024) {}
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** What `key` was last remembered with (its version and value), or undefined. */
+  get(key: string): { version: string; value: T } | undefined {
+    return this.seen.get(key);
+  }
+
+  set(key: string, version: string, value: T): void {
+    this.seen.delete(key);
+    if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { version, value });
+  }
+
+  /** The remembered values, oldest first. */
+  *values(): IterableIterator<T> {
+    for (const e of this.seen.values()) yield e.value;
+  }
+
+  clear(): void {
+    this.seen.clear();
+  }
+}

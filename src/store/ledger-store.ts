@@ -11,7 +11,7 @@ import { recentEvents } from './delivery-log.js';
 import { every, openOnes, selectDecoded, unclosedOnes, type Keep, type Selected } from './list-select.js';
 import { indexKey, scanMeasures, type Condition, type ListCondition, type ListIndex } from './list-scan.js';
 import { ek } from './evidence-store.js';
-import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead } from './read-scripts.js';
+import { GenerationMoved, READ_CAP, readDue, readLookup, readProgress, readSets, type Lookup, type ProgressFigures, type SetsRead, type Unchanged } from './read-scripts.js';
 
 export type { ListCondition, ListIndex } from './list-scan.js';
 
@@ -78,9 +78,12 @@ export class LedgerStore {
     }
   }
 
-  /** 进度 in one round trip: counters, overdue (day ≤ overdueTo) and due-soon counts, aspects. */
-  progressFigures(L: string, overdueTo: number, yellowFrom: number, yellowTo: number): Promise<ProgressFigures> {
-    return this.fenced(L, (g) => readProgress(this.redis, g, overdueTo, yellowFrom, yellowTo));
+  /**
+   * 进度 in one round trip: counters, overdue (day ≤ overdueTo) and due-soon counts, aspects;
+   * `{ unchanged }` instead when the ledger is still at version `known` (see readProgress).
+   */
+  progressFigures(L: string, overdueTo: number, yellowFrom: number, yellowTo: number, known?: string): Promise<ProgressFigures | Unchanged> {
+    return this.fenced(L, (g) => readProgress(this.redis, g, overdueTo, yellowFrom, yellowTo, known));
   }
 
   /**

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../helpers/world.js';
+import { TARGETS, testTarget, type Target } from '../helpers/redis.js';
+import { openServices } from '../../src/app/services.js';
+import { createPipeline } from '../../src/pipeline/pipeline.js';
+import { Metrics } from '../../src/core/metrics.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { buildDemoDoc } from '../../src/ledger/demo.js';
+import { dayNumber } from '../../src/ledger/dates.js';
+
+// 进度 remembers its answer with the ledger's version (generation and newest audit event id) and
+// uses it again only when the store says, in the same round trip, that the version is current.
+describe.each(TARGETS)('进度 answered again from memory only while the ledger is unchanged (%s)', (target) => {
+  let worlds: World[] = [];
+  const world = async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
+  afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
+
+  const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
+  /** The same chat through a pipeline on the same Redis that remembers nothing. */
+  const fresh = (w: World) => {
+    const services = { ...w.open.services, answers: undefined };
+    const p = createPipeline({ services, logger: silentLogger(), metrics: new Metrics(), claim: w.open.claim });
+    return async (who: string, msg: string) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: `f-${Math.random()}`, senderId: who, text: msg }))?.text ?? '';
+  };
+
+  it('a ledger without audit events remembers nothing; after its first change, the answer is remembered and confirmed by version', async () => {
+    const w = await world();
+    const answers = w.open.services.answers!;
+    const first = await text(w, 'viewer', '进度');
+    expect(first).toContain('共8个问题、21条整改措施');
+    expect(answers.size).toBe(0);
+    expect(await text(w, 'owner', '进展 二.1.1 任免手续已报区委组织部')).toContain('已记录进展');
+    const t1 = await text(w, 'viewer', '进度');
+    expect(answers.size).toBe(1);
+    const t2 = await text(w, 'viewer', '进度');
+    expect(t2).toBe(t1);
+    expect(t1).toBe(await fresh(w)('viewer', '进度'));
+    // The store confirms the remembered version without reading the figures again.
+    const today = dayNumber('2021-09-25');
+    const read = await w.open.services.ledgers.progressFigures(w.ledgerId, today - 1, today, today + 10);
+    expect('version' in read && read.version).toMatch(/^\d+:\d+-\d+$/);
+    const version = (read as { version: string }).version;
+    await expect(w.open.services.ledgers.progressFigures(w.ledgerId, today - 1, today, today + 10, version))
+      .resolves.toEqual({ unchanged: true, version });
+  });
+
+  it('a change by this instance or by another one is in the next 进度', async () => {
+    const w = await world();
+    await text(w, 'owner', '进展 二.1.1 任免手续已报区委组织部');
+    const before = await text(w, 'viewer', '进度');
+    expect(before).toContain('完成率 95.2%');
+    expect(await text(w, 'owner', '完成 二.1.1 任免手续已办结')).toMatch(/已完成|待销号/);
+    const afterOwn = await text(w, 'viewer', '进度');
+    expect(afterOwn).not.toBe(before);
+    expect(afterOwn).toBe(await fresh(w)('viewer', '进度'));
+    // Another instance (its own services on the same Redis) sends the measure back.
+    const peer = await makePeer(w, target);
+    try {
+      const r = await peer('office', '退回 二.1.1 材料不全，请补充');
+      expect(r).toContain('退回');
+      const afterPeer = await text(w, 'viewer', '进度');
+      expect(afterPeer).not.toBe(afterOwn);
+      expect(afterPeer).toBe(await fresh(w)('viewer', '进度'));
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('a re-import (a new generation) and the next day are answered afresh', async () => {
+    const w = await world();
+    await text(w, 'owner', '进展 二.1.1 任免手续已报区委组织部');
+    const t1 = await text(w, 'viewer', '进度');
+    expect(t1).toContain('10天内到期 1 项');
+    // The next calendar days: the measure due 2021-09-30 turns overdue.
+    w.clock.advance(6 * 86_400_000);
+    const later = await text(w, 'viewer', '进度');
+    expect(later).toContain('逾期 **1** 项'.replaceAll('**', ''));
+    expect(later).toBe(await fresh(w)('viewer', '进度'));
+    w.clock.advance(-6 * 86_400_000);
+    expect(await text(w, 'viewer', '进度')).toBe(t1);
+    // A re-import with another title: a new generation, so nothing remembered is used.
+    const doc = buildDemoDoc(w.ledgerId);
+    doc.ledger.title = `${doc.ledger.title}（复核版）`;
+    await w.open.services.ledgers.saveDoc(doc);
+    const after = await text(w, 'viewer', '进度');
+    expect(after).toContain('（复核版）');
+    expect(after).toBe(await fresh(w)('viewer', '进度'));
+  });
+
+  it('a remembered answer cannot be changed by whoever receives it', async () => {
+    const w = await world();
+    await text(w, 'owner', '进展 二.1.1 任免手续已报区委组织部');
+    await text(w, 'viewer', '进度');
+    const [entry] = [...w.open.services.answers!.values()];
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.isFrozen(entry!.mentions)).toBe(true);
+  });
+});
+
+/** A second instance's pipeline on the same Redis as `w` (its own services, hence its own memory). */
+async function makePeer(w: World, target: Target) {
+  const open = await openServices({ redisUrl: testTarget(target), clock: w.clock });
+  const p = createPipeline({ services: open.services, logger: silentLogger(), metrics: new Metrics(), claim: open.claim });
+  const say = async (who: string, msg: string) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: `p-${Math.random()}`, senderId: who, text: msg }))?.text ?? '';
+  return Object.assign(say, { close: () => open.close() });
+}
