@@ -32,7 +32,7 @@ export const progress = defineCommand<null>({
   async run(ctx) {
     const L = ctx.ledger.id;
     // One round trip: counters, both deadline counts and the aspects (see read-scripts.ts), or only
-    // the word that the ledger has not changed since the answer remembered for today was read.
+    // the word that they are exactly those the answer remembered for today was built from.
     const today = dayNumber(ctx.today);
     const key = `进度\u0000${L}\u0000${ctx.today}\u0000${ledgerStamp(ctx.ledger)}`;
     const known = ctx.services.answers?.get(key);
@@ -41,7 +41,7 @@ export const progress = defineCommand<null>({
     if ('unchanged' in f) reply = known!.value;
     else {
       reply = frozen(await progressReply(ctx, f));
-      if (f.version) ctx.services.answers?.set(key, f.version, reply);
+      ctx.services.answers?.set(key, f.version, reply);
     }
     // The link is signed anew each time (its secret may have been renewed since).
     const url = await ctx.services.dashboardLink?.(L);
@@ -55,7 +55,7 @@ function frozen(r: Reply): Reply {
   return Object.freeze(r);
 }
 
-/** The ledger's own settings an answer depends on (they change without an audit event). */
+/** The ledger's settings an answer depends on besides its figures (held in the ledger's meta). */
 function ledgerStamp(l: CommandContext['ledger']): string {
   return `${l.createdAt}\u0000${l.title}\u0000${l.inspectionType}\u0000${l.measureNoun ?? ''}\u0000${l.yellowDays}`;
 }

@@ -21,7 +21,7 @@ export function memoize<A extends string, R>(fn: (a: A) => R, max = 4096): ((a: 
 
 /**
  * Values remembered with the version of the data they were built from (e.g. a read command's
- * answer and the ledger's generation and newest audit event id). The caller hands the
+ * answer and the digest of the figures it shows). The caller hands the
  * remembered version to the store's read, which says whether it is still current in the same
  * round trip; only then is the remembered value used. Bounded: when full, the oldest key is
  * forgotten. Values are frozen by the caller's contract: never mutated once remembered.

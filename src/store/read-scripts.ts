@@ -27,7 +27,6 @@ import type { Counters } from '../ledger/counters.js';
 import type { RedisClient } from './redis.js';
 import type { GenKeys } from './ledger-keys.js';
 import { lk } from './ledger-keys.js';
-import { k } from './keys.js';
 import { hashToItem } from './serialize.js';
 import { script } from './scripts.js';
 import type { EvidenceRead } from './evidence-store.js';
@@ -55,23 +54,12 @@ local function items(ids)
 end
 `;
 
-// Shared Lua: the id of the ledger's newest audit event ('' when it has none). Every change to an
-// item, its notes or its evidence appends one in the same atomic step, and an import switches the
-// generation, so generation and this id together are the version of everything a read sees.
-const NEWEST_EVENT = `
-local function newestEvent(key)
-  local e = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
-  return e and e[1] or ''
-end
-`;
-
-// KEYS: gen, counters, due, audit stream. ARGV: gen, prefix, overdue upper day, yellow from, yellow
-// to, and the audit event id an answer remembered by the caller was built at ('' none).
+// KEYS: gen, counters, due. ARGV: gen, prefix, overdue upper day, yellow from, yellow to, and the
+// digest of the figures an answer remembered by the caller was built from ('' none).
 // Counters, both deadline counts, and the aspects named by the counters (a:<n>:t) in number order,
-// with the newest event id; {'SAME'} alone when that id is still the newest (nothing changed since).
-const PROGRESS = script<unknown[]>('rbReadProgress', `${FENCE}${NEWEST_EVENT}
-local eid = newestEvent(KEYS[4])
-if eid ~= '' and eid == ARGV[6] then return {'SAME'} end
+// with their digest (SHA-1 of all of them); {'SAME'} alone when the digest is the caller's: the
+// figures are exactly those the remembered answer shows, so they are not sent again.
+const PROGRESS = script<unknown[]>('rbReadProgress', `${FENCE}
 local c = redis.call('HGETALL', KEYS[2])
 local nums = {}
 for i = 1, #c, 2 do
@@ -81,8 +69,13 @@ end
 table.sort(nums)
 local ids = {}
 for i, n in ipairs(nums) do ids[i] = tostring(n) end
-return {'OK', c, redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3]), redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5]), items(ids), eid}
-`, 4);
+local red = redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3])
+local yellow = redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5])
+local aspects = items(ids)
+local digest = redis.sha1hex(cjson.encode({c, red, yellow, aspects}))
+if digest == ARGV[6] then return {'SAME'} end
+return {'OK', c, red, yellow, aspects, digest}
+`, 3);
 
 // KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out,
 // and the key prefixes of a measure's evidence hash and removed-evidence hash ('': not read).
@@ -171,42 +164,27 @@ export interface ProgressFigures {
   yellow: number;
   /** The aspects with measures, in number order. */
   aspects: Item[];
-  /**
-   * The ledger's version these figures were read at (`<generation>:<newest audit event id>`);
-   * absent for a ledger without audit events (nothing to tell two such states apart by).
-   */
-  version?: string;
+  /** The digest of these figures as Redis holds them (what a remembered answer is checked by). */
+  version: string;
 }
 
 /** What a read returns instead of its data when the caller's remembered version is still current. */
 export interface Unchanged { unchanged: true; version: string }
 
-/** `<generation>:<event id>`: the version of a ledger's data (see NEWEST_EVENT). */
-const versionOf = (g: GenKeys, eid: string) => `${g.gen}:${eid}`;
-
-/** The audit event id of `version` when it is a version of generation `g` ('' otherwise). */
-function eventOf(g: GenKeys, version: string | undefined): string {
-  if (!version) return '';
-  const cut = version.indexOf(':');
-  return version.slice(0, cut) === String(g.gen) ? version.slice(cut + 1) : '';
-}
-
 /**
  * 进度's figures: counters, overdue (≤ overdueTo) and due-soon ([yellowFrom, yellowTo]) counts,
- * aspects. With `known` (the version an answer was built from), `{ unchanged }` when the ledger is
- * still at that version, in the same round trip.
+ * aspects. With `known` (the version an answer was built from), `{ unchanged }` when the figures
+ * are still exactly those, in the same round trip.
  */
 export async function readProgress(
-  redis: RedisClient, g: GenKeys, overdueTo: number, yellowFrom: number, yellowTo: number, known?: string,
+  redis: RedisClient, g: GenKeys, overdueTo: number, yellowFrom: number, yellowTo: number, known = '',
 ): Promise<ProgressFigures | Unchanged> {
-  const r = fenced(g.L, await PROGRESS.run(redis, [lk.gen(g.L), g.counters, g.due, k.audit(g.L)],
-    [String(g.gen), g.prefix, overdueTo, yellowFrom, yellowTo, eventOf(g, known)]));
-  if (r[0] === 'SAME') return { unchanged: true, version: known! };
+  const r = fenced(g.L, await PROGRESS.run(redis, [lk.gen(g.L), g.counters, g.due], [String(g.gen), g.prefix, overdueTo, yellowFrom, yellowTo, known]));
+  if (r[0] === 'SAME') return { unchanged: true, version: known };
   const counters: Counters = {};
   const flat = r[1] as Flat;
   for (let i = 0; i + 1 < flat.length; i += 2) counters[flat[i]!] = Number(flat[i + 1]);
-  const eid = String(r[5] ?? '');
-  return { counters, red: Number(r[2]), yellow: Number(r[3]), aspects: toItems(r[4] as Flat[]), ...(eid ? { version: versionOf(g, eid) } : {}) };
+  return { counters, red: Number(r[2]), yellow: Number(r[3]), aspects: toItems(r[4] as Flat[]), version: String(r[5]) };
 }
 
 export interface Lookup {
