@@ -22,34 +22,48 @@ const STATUSES_OF = script<string[]>('rbStatusesOf', "local o={} for i,key in ip
  * measure returns an empty id and nothing else). The item
  * keys follow from the generation read here (genKeys' layout: `rb:{L}:g<N>:`,
  * or `rb:{L}:` for generation 0), all in the ledger's slot; the prefix used is
- * returned so the caller can check it builds the same keys. Reads by name
- * only the fields problemId, kids and status.
+ * returned so the caller can check it builds the same keys. The measure's level and
+ * problemId are taken from its hash as read; of the problem only the fields a change
+ * uses (PROBLEM_FIELDS) and its kids, then each sibling's status.
  */
-const READ_FOR_WRITE = script<[string | null, string, string[], string[], Array<string | null>, string]>('rbReadForWrite', `
+const READ_FOR_WRITE = script<[string | null, string, string[], Array<string | null>, Array<string | null>, string]>('rbReadForWrite', `
 local gen = redis.call('GET', KEYS[1])
 local p = ARGV[1]
 local n = tonumber(gen or '0')
 if n and n > 0 and n == math.floor(n) then p = p .. 'g' .. string.format('%d', n) .. ':' end
 local mid = ARGV[2]
-if ARGV[3] == '1' then
+local byAlias = ARGV[3] == '1'
+if byAlias then
   mid = redis.call('HGET', p .. 'codes', ARGV[2])
-  if not mid or string.find(mid, ',', 1, true) or redis.call('HGET', p .. 'i:' .. mid, 'level') ~= 'measure' then
-    return {gen, p, {}, {}, {}, ''}
-  end
+  if not mid or string.find(mid, ',', 1, true) then return {gen, p, {}, {}, {}, ''} end
 end
-local mk = p .. 'i:' .. mid
-local m = redis.call('HGETALL', mk)
+local m = redis.call('HGETALL', p .. 'i:' .. mid)
+local level, pid
+for i = 1, #m, 2 do
+  local f = m[i]
+  if f == 'level' then level = m[i + 1] elseif f == 'problemId' then pid = m[i + 1] end
+end
+if byAlias and level ~= 'measure' then return {gen, p, {}, {}, {}, ''} end
 local ph, sib = {}, {}
-local pid = redis.call('HGET', mk, 'problemId')
 if pid then
-  local pk = p .. 'i:' .. pid
-  ph = redis.call('HGETALL', pk)
-  local kids = cjson.decode(redis.call('HGET', pk, 'kids') or '[]')
+  ph = redis.call('HMGET', p .. 'i:' .. pid, 'id', 'status', 'kind', 'version', 'kids')
+  local kids = cjson.decode(ph[5] or '[]')
+  ph[5] = nil
   for _, id in ipairs(kids) do
     if id ~= mid then sib[#sib + 1] = redis.call('HGET', p .. 'i:' .. id, 'status') end
   end
 end
 return {gen, p, m, ph, sib, mid}`, 1);
+
+/** The fields of a measure's problem a change reads and writes (status roll-up, counters, version guard). */
+type ProblemState = Pick<Problem, 'id' | 'status' | 'kind'> & { version: number };
+
+/** The problem's fields as READ_FOR_WRITE returns them (id, status, kind, version); null: no such problem. */
+function problemOf(f: Array<string | null>): ProblemState | null {
+  const [id, status, kind, version] = f;
+  // A missing field reads as undefined, as it did from the whole hash.
+  return id ? { id, status: (status ?? undefined) as Status, kind: (kind ?? undefined) as Problem['kind'], version: Number(version ?? 0) } : null;
+}
 
 const flatToMap = (flat: string[]): Record<string, string> => {
   const h: Record<string, string> = {};
@@ -178,13 +192,12 @@ export class ItemChanges {
     for (let attempt = 0; attempt < 60; attempt++) {
       // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
       // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
-      const { genRaw, g, m, notesJson, pHash, sibStatus, id: measureId } = await this.readForWrite(L, target);
+      const { genRaw, g, m, notesJson, problem: p, sibStatus, id: measureId } = await this.readForWrite(L, target);
       if (!measureId) return 'unresolved';
       if (m && opts.check) await opts.check(m);
       if (!m) {
         throw new DomainError('not_found', reimported ? '台账刚刚重新导入，新台账中已没有这条整改措施，本次修改未生效。' : '未找到该整改措施。');
       }
-      const p = hashToItem(pHash) as Problem | null;
       if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
       const u = decide(m, { gen: g.gen });
       const at = this.now().toISOString();
@@ -204,7 +217,7 @@ export class ItemChanges {
       if (u.extension !== undefined) { if (u.extension) after.extension = u.extension; else delete after.extension; }
       if (u.extended !== undefined) after.extended = u.extended;
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
-      const w = this.buildWrite(g, m, after, edit.same ? null : edit.splice ?? afterNotes, p, pStatus, Number(pHash.version ?? 0), actor, messageId, u, at);
+      const w = this.buildWrite(g, m, after, edit.same ? null : edit.splice ?? afterNotes, p, pStatus, actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
       if (opts.recordUndo !== false) {
         const rec: UndoRecord = {
@@ -232,28 +245,28 @@ export class ItemChanges {
   /** The generation, the measure, its problem and the siblings' statuses (one script; see READ_FOR_WRITE). */
   private async readForWrite(L: string, target: { id: string } | { alias: string }) {
     const byAlias = 'alias' in target;
-    const [gen, prefix, mFlat, pFlat, sib, mid] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, byAlias ? target.alias : target.id, byAlias ? '1' : '0']);
+    const [gen, prefix, mFlat, pFields, sib, mid] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, byAlias ? target.alias : target.id, byAlias ? '1' : '0']);
     const genRaw = gen ?? '';
     const g = genKeys(L, parseGen(genRaw));
     if (prefix === g.prefix) {
-      return { genRaw, g, ...measureOf(flatToMap(mFlat)), pHash: flatToMap(pFlat), sibStatus: sib, id: mid };
+      return { genRaw, g, ...measureOf(flatToMap(mFlat)), problem: problemOf(pFields), sibStatus: sib, id: mid };
     }
     // A pointer genKeys reads differently (never written by this code): the same reads, one by one.
     let measureId = byAlias ? '' : target.id;
     if (byAlias) {
       const hit = (await this.redis.hget(g.codes, target.alias)) ?? '';
       if (hit && !hit.includes(',') && (await this.redis.hget(g.item(hit), 'level')) === 'measure') measureId = hit;
-      if (!measureId) return { genRaw, g, m: null, notesJson: '[]', pHash: {}, sibStatus: [], id: '' };
+      if (!measureId) return { genRaw, g, m: null, notesJson: '[]', problem: null, sibStatus: [], id: '' };
     }
     const { m, notesJson } = measureOf(await this.redis.hgetall(g.item(measureId)));
     const pHash = m ? await this.redis.hgetall(g.item(m.problemId)) : {};
     const siblings = (JSON.parse(pHash.kids ?? '[]') as string[]).filter((id) => id !== measureId);
     const sibStatus = siblings.length ? await STATUSES_OF.run(this.redis, siblings.map((id) => g.item(id))) : [];
-    return { genRaw, g, m, notesJson, pHash, sibStatus, id: measureId };
+    return { genRaw, g, m, notesJson, problem: problemOf([pHash.id ?? null, pHash.status ?? null, pHash.kind ?? null, pHash.version ?? null]), sibStatus, id: measureId };
   }
 
   private buildWrite(
-    g: GenKeys, m: Measure, after: Measure, notes: string | Splice | null, p: Problem, pStatus: Status, pVersion: number,
+    g: GenKeys, m: Measure, after: Measure, notes: string | Splice | null, p: ProblemState, pStatus: Status,
     actor: Actor, messageId: string, u: MeasureUpdate, at: string,
   ): AtomicWrite {
     const L = g.L;
@@ -263,7 +276,7 @@ export class ItemChanges {
     // many units reporting on sibling measures at once do not conflict and retry.
     const touchesProblem = after.status !== m.status || pStatus !== p.status;
     w.guards.push([g.item(m.id), m.version]);
-    if (touchesProblem) w.guards.push([g.item(p.id), pVersion]);
+    if (touchesProblem) w.guards.push([g.item(p.id), p.version]);
     const fields: Record<string, string> = { status: after.status, deadline: JSON.stringify(after.deadline) };
     if (typeof notes === 'string') fields.notes = notes;
     else if (notes) w.hsplice = [[g.item(m.id), 'notes', notes.prefix, notes.from, notes.to, notes.suffix]];
@@ -274,7 +287,7 @@ export class ItemChanges {
       fields.extended = String(after.extended ?? 0);
     }
     w.hset.push([g.item(m.id), fields]);
-    if (touchesProblem) w.hset.push([g.item(p.id), { status: pStatus, version: String(pVersion + 1) }]);
+    if (touchesProblem) w.hset.push([g.item(p.id), { status: pStatus, version: String(p.version + 1) }]);
     const delta = addCounters(
       counterDelta(measureContribution(m), measureContribution(after)),
       counterDelta(problemContribution(p), problemContribution({ ...p, status: pStatus })),
