@@ -299,8 +299,12 @@ export class ItemChanges {
       w.srem.push([before.statusSet, m.id]);
       w.sadd.push([now.statusSet, m.id]);
     }
-    if (now.dueScore === null) w.zrem.push([g.due, m.id]);
-    else w.zadd.push([g.due, now.dueScore, m.id]);
+    // The deadline index holds exactly the open measures with a dated deadline (import and every
+    // change keep it so): an entry that stays as it was (a note on a closed or unchanged measure) is not rewritten.
+    if (now.dueScore !== before.dueScore) {
+      if (now.dueScore === null) w.zrem.push([g.due, m.id]);
+      else w.zadd.push([g.due, now.dueScore, m.id]);
+    }
     w.xadd = [k.audit(L), {
       at, platform: actor.platform, userId: actor.userId, name: actor.name, itemId: m.id, code: m.code,
       action: u.action, from: m.status, to: after.status, note: u.note ?? '', messageId,
