@@ -40,64 +40,77 @@ export function emptyWrite(): AtomicWrite {
   return { guards: [], hset: [], hincr: [], sadd: [], srem: [], zadd: [], zrem: [], rpushEid: [], setex: [], del: [] };
 }
 
+// Keys travel as their 1-based index in KEYS (K), not spelled out again in the description.
+// A spliced field is written by the HSET of its key's `hset` entry when there is one (first, so a
+// field of the entry itself still wins, as when the splice was applied before the HSET).
 const SCRIPT = script<[string, string]>('rbAtomicWrite', `
 local w = cjson.decode(ARGV[1])
+local function K(k) return KEYS[k] end
 local function val(v) if type(v) == 'table' then return ARGV[v[1]] end return v end
-if w.gen and (redis.call('GET', w.gen[1]) or '') ~= w.gen[2] then return {'STALE', w.gen[1]} end
+if w.gen and (redis.call('GET', K(w.gen[1])) or '') ~= w.gen[2] then return {'STALE', K(w.gen[1])} end
 for _, g in ipairs(w.guards) do
-  local v = redis.call('HGET', g[1], 'version')
-  if tostring(v) ~= tostring(g[2]) then return {'CONFLICT', g[1]} end
+  local v = redis.call('HGET', K(g[1]), 'version')
+  if tostring(v) ~= tostring(g[2]) then return {'CONFLICT', K(g[1])} end
 end
 if w.once then
-  if redis.call('EXISTS', w.once[1]) == 1 then return {'DUPLICATE', ''} end
+  if redis.call('EXISTS', K(w.once[1])) == 1 then return {'DUPLICATE', ''} end
 end
 local eid = ''
 if w.xadd then
   local args = {}
   for f, v in pairs(w.xadd[2]) do table.insert(args, f); table.insert(args, val(v)) end
-  eid = redis.call('XADD', w.xadd[1], '*', unpack(args))
+  eid = redis.call('XADD', K(w.xadd[1]), '*', unpack(args))
 end
 local function sub(v) v = val(v) if v == '$EID' then return eid end return v end
+local spliced = {}
 for _, x in ipairs(w.hsplice or {}) do
-  local cur = redis.call('HGET', x[1], x[2]) or ''
-  redis.call('HSET', x[1], x[2], val(x[3]) .. string.sub(cur, x[4], x[5]) .. x[6])
+  local key = K(x[1])
+  local cur = redis.call('HGET', key, x[2]) or ''
+  local args = spliced[x[1]] or {}
+  table.insert(args, x[2]); table.insert(args, val(x[3]) .. string.sub(cur, x[4], x[5]) .. x[6])
+  spliced[x[1]] = args
 end
 for _, h in ipairs(w.hset) do
-  local args = {}
+  local args = spliced[h[1]] or {}
+  spliced[h[1]] = nil
   for f, v in pairs(h[2]) do table.insert(args, f); table.insert(args, sub(v)) end
-  if #args > 0 then redis.call('HSET', h[1], unpack(args)) end
+  if #args > 0 then redis.call('HSET', K(h[1]), unpack(args)) end
 end
-for _, x in ipairs(w.hincr) do redis.call('HINCRBY', x[1], x[2], x[3]) end
-for _, x in ipairs(w.srem) do redis.call('SREM', x[1], x[2]) end
-for _, x in ipairs(w.sadd) do redis.call('SADD', x[1], x[2]) end
-for _, x in ipairs(w.zrem) do redis.call('ZREM', x[1], x[2]) end
-for _, x in ipairs(w.zadd) do redis.call('ZADD', x[1], x[2], x[3]) end
-for _, key in ipairs(w.rpushEid) do if eid ~= '' then redis.call('RPUSH', key, eid) end end
-for _, x in ipairs(w.setex) do redis.call('SET', x[1], sub(x[2]), 'EX', x[3]) end
-for _, key in ipairs(w.del) do redis.call('DEL', key) end
-if w.once then redis.call('SET', w.once[1], eid, 'EX', w.once[2]) end
+for k, args in pairs(spliced) do redis.call('HSET', K(k), unpack(args)) end
+for _, x in ipairs(w.hincr) do redis.call('HINCRBY', K(x[1]), x[2], x[3]) end
+for _, x in ipairs(w.srem) do redis.call('SREM', K(x[1]), x[2]) end
+for _, x in ipairs(w.sadd) do redis.call('SADD', K(x[1]), x[2]) end
+for _, x in ipairs(w.zrem) do redis.call('ZREM', K(x[1]), x[2]) end
+for _, x in ipairs(w.zadd) do redis.call('ZADD', K(x[1]), x[2], x[3]) end
+for _, k in ipairs(w.rpushEid) do if eid ~= '' then redis.call('RPUSH', K(k), eid) end end
+for _, x in ipairs(w.setex) do redis.call('SET', K(x[1]), sub(x[2]), 'EX', x[3]) end
+for _, k in ipairs(w.del) do redis.call('DEL', K(k)) end
+if w.once then redis.call('SET', K(w.once[1]), eid, 'EX', w.once[2]) end
 return {'OK', eid}
 `);
 
 export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' | 'stale' };
 
-function keysOf(w: AtomicWrite): string[] {
-  const ks = new Set<string>();
-  for (const [key] of w.guards) ks.add(key);
-  for (const [key] of w.hset) ks.add(key);
-  if (w.hsplice) for (const [key] of w.hsplice) ks.add(key);
-  for (const [key] of w.hincr) ks.add(key);
-  for (const [key] of w.sadd) ks.add(key);
-  for (const [key] of w.srem) ks.add(key);
-  for (const [key] of w.zrem) ks.add(key);
-  for (const [key] of w.zadd) ks.add(key);
-  for (const [key] of w.setex) ks.add(key);
-  for (const key of w.rpushEid) ks.add(key);
-  for (const key of w.del) ks.add(key);
-  if (w.xadd) ks.add(w.xadd[0]);
-  if (w.once) ks.add(w.once[0]);
-  if (w.gen) ks.add(w.gen[0]);
-  return [...ks];
+/** Every key `w` touches, each once, in KEYS order; and the 1-based index of each in that list. */
+function keysOf(w: AtomicWrite): { keys: string[]; index: Map<string, number> } {
+  const index = new Map<string, number>();
+  const keys: string[] = [];
+  const add = (key: string) => { if (!index.has(key)) index.set(key, keys.push(key)); };
+  for (const [key] of w.guards) add(key);
+  for (const [key] of w.hset) add(key);
+  if (w.hsplice) for (const [key] of w.hsplice) add(key);
+  for (const [key] of w.hincr) add(key);
+  for (const [key] of w.sadd) add(key);
+  for (const [key] of w.srem) add(key);
+  for (const [key] of w.zrem) add(key);
+  for (const [key] of w.zadd) add(key);
+  for (const [key] of w.setex) add(key);
+  for (const key of w.rpushEid) add(key);
+  for (const key of w.del) add(key);
+  if (w.xadd) add(w.xadd[0]);
+  if (w.once) add(w.once[0]);
+  if (w.gen) add(w.gen[0]);
+  return { keys, index };
 }
 
 /** Values longer than this go as ARGV entries of their own (see AtomicWrite). */
@@ -105,8 +118,12 @@ const LONG_VALUE = 256;
 
 type Wire = string | [argvIndex: number];
 
-/** `w` as the script reads it: long values replaced by `[i]`, the 1-based index of their ARGV entry. */
-function toWire(w: AtomicWrite, argv: string[]): unknown {
+/**
+ * `w` as the script reads it: every key replaced by its index in KEYS (`index`), long values by
+ * `[i]`, the 1-based index of their ARGV entry.
+ */
+function toWire(w: AtomicWrite, index: Map<string, number>, argv: string[]): unknown {
+  const K = (key: string): number => index.get(key)!;
   const ref = (v: string): Wire => (v.length > LONG_VALUE ? [argv.push(v)] : v);
   const fields = (f: Record<string, string>): Record<string, Wire> => {
     let out: Record<string, Wire> | undefined;
@@ -116,23 +133,34 @@ function toWire(w: AtomicWrite, argv: string[]): unknown {
     }
     return out ?? f;
   };
-  const wire: Record<string, unknown> = { ...w };
-  wire.hset = w.hset.map(([key, f]) => [key, fields(f)]);
-  wire.setex = w.setex.map(([key, v, ttl]) => [key, ref(v), ttl]);
-  if (w.xadd) wire.xadd = [w.xadd[0], fields(w.xadd[1])];
+  const wire: Record<string, unknown> = {
+    guards: w.guards.map(([key, v]) => [K(key), v]),
+    hset: w.hset.map(([key, f]) => [K(key), fields(f)]),
+    hincr: w.hincr.map(([key, f, d]) => [K(key), f, d]),
+    sadd: w.sadd.map(([key, m]) => [K(key), m]),
+    srem: w.srem.map(([key, m]) => [K(key), m]),
+    zadd: w.zadd.map(([key, score, m]) => [K(key), score, m]),
+    zrem: w.zrem.map(([key, m]) => [K(key), m]),
+    rpushEid: w.rpushEid.map(K),
+    setex: w.setex.map(([key, v, ttl]) => [K(key), ref(v), ttl]),
+    del: w.del.map(K),
+  };
+  if (w.xadd) wire.xadd = [K(w.xadd[0]), fields(w.xadd[1])];
+  if (w.once) wire.once = [K(w.once[0]), w.once[1]];
+  if (w.gen) wire.gen = [K(w.gen[0]), w.gen[1]];
   if (w.hsplice?.length) {
     for (const [key] of w.hsplice) {
       if (!w.guards.some(([g]) => g === key)) throw new Error(`runAtomic: a splice of ${key} needs a version guard on it`);
     }
-    wire.hsplice = w.hsplice.map(([key, field, prefix, from, to, suffix]) => [key, field, ref(prefix), from, to, suffix]);
+    wire.hsplice = w.hsplice.map(([key, field, prefix, from, to, suffix]) => [K(key), field, ref(prefix), from, to, suffix]);
   }
   return wire;
 }
 
 export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<AtomicResult> {
-  const keys = keysOf(w);
+  const { keys, index } = keysOf(w);
   const argv = [''];
-  argv[0] = JSON.stringify(toWire(w, argv));
+  argv[0] = JSON.stringify(toWire(w, index, argv));
   // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
   const r = await SCRIPT.run(redis, keys, argv);
   if (r[0] === 'OK') return { ok: true, eventId: r[1] };
