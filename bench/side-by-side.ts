@@ -111,7 +111,9 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     DINGTALK_OAPI_BASE: sinkUrl, DINGTALK_API_BASE: sinkUrl,
     BENCH_PROBE_REDIS_PORT: redisPort,
   }, /rectify-bot is up: http:\/\/localhost:(\d+)/, [...v8, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])]);
-  const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0', BENCH_PROBE_REDIS_PORT: redisPort }, /reference up on (\d+)/);
+  // BENCH_CPU_PROF=<dir>: both processes write a V8 CPU profile there (the reference's under reference/).
+  const referenceProf = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BENCH_CPU_PROF, 'reference')}`] : [];
+  const reference = await spawnUp(['bench/reference.ts'], { REDIS_URL: target, SECRET, PORT: '0', BENCH_PROBE_REDIS_PORT: redisPort }, /reference up on (\d+)/, referenceProf);
 
   let seq = 0;
   const base = Date.now();

@@ -19,7 +19,7 @@ import { deadlineShort, stateLabel, stateMark } from '../ledger/deadline-truth.j
 import { isClosed } from '../ledger/status.js';
 import { aspectHeading, problemWithCode } from '../ledger/codes.js';
 import { evidenceBlock, evidenceHidden, evidenceList, evidenceView } from './evidence.js';
-import { resolveItem, resolveWithKids, short } from './resolve.js';
+import { resolveItem, resolveWithKids, short, type Resolved } from './resolve.js';
 
 const STATUS_ORDER = ['已完成', '已完成并长期坚持', '已销号', '待销号', '基本完成', '阶段性完成', '推进中', '未启动'] as const;
 
@@ -101,24 +101,38 @@ export const view = defineCommand<string>({
     // "查看 3.2 佐证" / "查看 3.2 佐证材料": just the measure's evidence list.
     const ev = code.match(/^(.*?)\s*(?:的)?\s*佐证(?:材料)?$/);
     if (ev) return ev[1] ? evidenceList(ctx, ev[1]) : evidenceView.run(ctx, '');
-    // A measure's evidence comes with it from the lookup (one round trip for 查看 a measure).
-    const { item, kids: children, evidence } = await resolveWithKids(ctx, code, { evidence: !!ctx.services.evidence });
-    const b = new ReplyBuilder(`${item.code} 详情`);
-    if (item.level === 'measure') return measureDetail(ctx, item, b, evidence);
-    if (item.level === 'problem') {
-      const kids = children.filter((i): i is Measure => i.level === 'measure');
-      b.heading(safeText(problemWithCode(item)));
-      b.line(`类别：${item.kind}　状态：**${item.status}**　整改措施${kids.length}条`);
-      b.blank();
-      for (const m of kids) b.item(measureLine(ctx, m));
-      return b.build();
-    }
-    const problems = children as Problem[];
-    b.heading(safeText(aspectHeading(item)));
-    for (const p of problems) b.item(`**${p.code}** ${short(p.title, 24)}｜${p.status}`);
-    return b.build();
+    // A measure's evidence comes with it from the lookup (one round trip for 查看 a measure). The
+    // answer is remembered per code and day, and used again when the same read's digest is unchanged;
+    // not for viewers where evidence is wired (whether they may see it is the ledger's setting).
+    const answers = ctx.speaker.role === 'viewer' && ctx.services.evidence ? undefined : ctx.services.answers;
+    const key = `查看\u0000${ctx.ledger.id}\u0000${code}\u0000${ctx.today}\u0000${ledgerStamp(ctx.ledger)}`;
+    const known = answers?.get(key);
+    const evidence = !!ctx.services.evidence;
+    const found = answers ? await resolveWithKids(ctx, code, { evidence, known: known?.version ?? '' }) : await resolveWithKids(ctx, code, { evidence });
+    if ('unchanged' in found) return known!.value;
+    const reply = frozen(await viewReply(ctx, found));
+    if (found.version) answers?.set(key, found.version, reply);
+    return reply;
   },
 });
+
+/** 查看's answer for an item found (with its children, or a measure's evidence). */
+async function viewReply(ctx: CommandContext, { item, kids: children, evidence }: Resolved): Promise<Reply> {
+  const b = new ReplyBuilder(`${item.code} 详情`);
+  if (item.level === 'measure') return measureDetail(ctx, item, b, evidence);
+  if (item.level === 'problem') {
+    const kids = children.filter((i): i is Measure => i.level === 'measure');
+    b.heading(safeText(problemWithCode(item)));
+    b.line(`类别：${item.kind}　状态：**${item.status}**　整改措施${kids.length}条`);
+    b.blank();
+    for (const m of kids) b.item(measureLine(ctx, m));
+    return b.build();
+  }
+  const problems = children as Problem[];
+  b.heading(safeText(aspectHeading(item)));
+  for (const p of problems) b.item(`**${p.code}** ${short(p.title, 24)}｜${p.status}`);
+  return b.build();
+}
 
 async function measureDetail(ctx: CommandContext, m: Measure, b: ReplyBuilder, evidence?: Lookup['evidence']) {
   b.heading(`${m.code} 整改措施`);

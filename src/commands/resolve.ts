@@ -7,7 +7,16 @@ import { canonicalDept, type DeptAliases } from '../ledger/departments.js';
 import { DomainError } from '../core/errors.js';
 import { safeText } from '../core/safe-text.js';
 import type { CommandContext, Speaker } from './types.js';
-import type { Lookup } from '../store/read-scripts.js';
+import type { Lookup, Unchanged } from '../store/read-scripts.js';
+
+/** An item found by its code, with its children (a problem's measures, an aspect's problems) and a measure's evidence. */
+export interface Resolved {
+  item: Item;
+  kids: Item[];
+  evidence?: Lookup['evidence'];
+  /** The read's digest when one was asked for ('' when it cannot be remembered by). */
+  version?: string;
+}
 
 /** Finds an item by a code as the cadre wrote it; a clear error with close matches otherwise. */
 export async function resolveItem(ctx: CommandContext, codeText: string): Promise<Item> {
@@ -19,18 +28,30 @@ export async function resolveItem(ctx: CommandContext, codeText: string): Promis
  * read in the same round trip.
  */
 export async function resolveWithKids(
-  ctx: CommandContext, codeText: string, o: { notes?: boolean; evidence?: boolean } = {},
-): Promise<{ item: Item; kids: Item[]; evidence?: Lookup['evidence'] }> {
+  ctx: CommandContext, codeText: string, o?: { notes?: boolean; evidence?: boolean },
+): Promise<Resolved>;
+/**
+ * With `known` (the digest of a read an answer was built from, '' for none): the item as above
+ * with the digest of this read (`version`, '' when it cannot be remembered by), or `{ unchanged }`
+ * when the item, its children and evidence are exactly those of the known read.
+ */
+export async function resolveWithKids(
+  ctx: CommandContext, codeText: string, o: { notes?: boolean; evidence?: boolean; known: string },
+): Promise<Resolved | Unchanged>;
+export async function resolveWithKids(
+  ctx: CommandContext, codeText: string, o: { notes?: boolean; evidence?: boolean; known?: string } = {},
+): Promise<Resolved | Unchanged> {
   const store = ctx.services.ledgers;
   const L = ctx.ledger.id;
   const q = parseCode(codeText);
   const shown = safeText(codeText.trim());
   if (!q) throw new DomainError('bad_code', `“${shown}”不是有效的编号。`, '编号示例：二.3、(二)3、3.2、第3项。');
   const alias = aliasOf(q);
-  const hit = await store.lookup(L, alias, o);
+  const hit = o.known === undefined ? await store.lookup(L, alias, o) : await store.lookup(L, alias, { ...o, known: o.known });
+  if ('unchanged' in hit) return hit;
   const ids = hit.ids;
   if (ids.length === 1 && hit.item) {
-    return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []), evidence: hit.evidence };
+    return { item: hit.item, kids: hit.kids ?? (hit.kidIds ? await store.getItems(L, hit.kidIds) : []), evidence: hit.evidence, version: hit.version };
   }
   if (ids.length > 1) {
     const items = await store.getItems(L, ids);

@@ -90,9 +90,12 @@ export class LedgerStore {
    * An alias resolved with its item and children, in one round trip (`notes: false`: measures
    * without their notes; `evidence: true`: a measure's evidence records read in the same script).
    */
-  lookup(L: string, alias: string, o: { notes?: boolean; evidence?: boolean } = {}): Promise<Lookup> {
+  lookup(L: string, alias: string, o?: { notes?: boolean; evidence?: boolean }): Promise<Lookup>;
+  /** With `known` (a digest of an earlier lookup, '' for none): the read's digest, or `{ unchanged }`. */
+  lookup(L: string, alias: string, o: { notes?: boolean; evidence?: boolean; known: string }): Promise<Lookup | Unchanged>;
+  lookup(L: string, alias: string, o: { notes?: boolean; evidence?: boolean; known?: string } = {}): Promise<Lookup | Unchanged> {
     const evidence = o.evidence ? { item: ek.item(L, ''), gone: ek.gone(L, '') } : undefined;
-    return this.fenced(L, (g) => readLookup(this.redis, g, alias, 200, o.notes !== false, evidence));
+    return this.fenced(L, (g) => readLookup(this.redis, g, alias, 200, o.notes !== false, evidence, o.known));
   }
 
   /** Open measures due in [from, to]: the count and the first `limit` measures, in one round trip. */

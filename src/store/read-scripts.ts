@@ -78,10 +78,23 @@ return {'OK', c, red, yellow, aspects, digest}
 `, 3);
 
 // KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out,
-// and the key prefixes of a measure's evidence hash and removed-evidence hash ('': not read).
+// the key prefixes of a measure's evidence hash and removed-evidence hash ('': not read), and a
+// digest wanted ('': none; '-': wanted, none known; else the known one).
 // The ids the alias names; when it names one item, that item and (a problem's or aspect's) children,
-// or (a measure) its evidence records and the count of removed ones.
+// or (a measure) its evidence records and the count of removed ones. With a digest wanted, the
+// reply ends with the SHA-1 of everything before it ('' when the reply is not all the answer
+// needs: ambiguous or unknown codes, children given as ids, removed evidence), or is {'SAME'}
+// alone when that digest is the known one.
 const LOOKUP = script<unknown[]>('rbReadLookup', `${FENCE}
+local want = ARGV[8] or ''
+local function done(out, whole)
+  if want == '' then return out end
+  if not whole then out[#out + 1] = ''; return out end
+  local d = redis.sha1hex(cjson.encode(out))
+  if d == want then return {'SAME'} end
+  out[#out + 1] = d
+  return out
+end
 local function strip(h)
   if ARGV[5] ~= '0' then return h end
   local t = {}
@@ -91,19 +104,20 @@ local function strip(h)
   return t
 end
 local v = redis.call('HGET', KEYS[2], ARGV[3])
-if not v then return {'OK', ''} end
-if string.find(v, ',', 1, true) then return {'OK', v} end
+if not v then return done({'OK', ''}, false) end
+if string.find(v, ',', 1, true) then return done({'OK', v}, false) end
 local h = strip(redis.call('HGETALL', prefix .. 'i:' .. v))
 local level = redis.call('HGET', prefix .. 'i:' .. v, 'level')
 if level == 'measure' and (ARGV[6] or '') ~= '' then
-  return {'OK', v, h, 2, redis.call('HGETALL', ARGV[6] .. v), redis.call('HLEN', ARGV[7] .. v)}
+  local gone = redis.call('HLEN', ARGV[7] .. v)
+  return done({'OK', v, h, 2, redis.call('HGETALL', ARGV[6] .. v), gone}, gone == 0)
 end
-if level == 'measure' or #h == 0 then return {'OK', v, h} end
+if level == 'measure' or #h == 0 then return done({'OK', v, h}, true) end
 local kids = cjson.decode(redis.call('HGET', prefix .. 'i:' .. v, 'kids') or '[]')
-if #kids > tonumber(ARGV[4]) then return {'OK', v, h, 0, kids} end
+if #kids > tonumber(ARGV[4]) then return done({'OK', v, h, 0, kids}, false) end
 local got = items(kids)
 for i, k in ipairs(got) do got[i] = strip(k) end
-return {'OK', v, h, 1, got}
+return done({'OK', v, h, 1, got}, true)
 `, 2);
 
 // KEYS: gen, due. ARGV: gen, prefix, from day, to day, how many.
@@ -197,25 +211,35 @@ export interface Lookup {
   kidIds?: string[];
   /** A measure's evidence hash (record id → JSON) and how many records were removed, when asked for. */
   evidence?: EvidenceRead;
+  /**
+   * When a digest was asked for: the SHA-1 of what was read, or '' when the read is not all an
+   * answer needs (several or no ids, children as ids, removed evidence): nothing to remember by.
+   */
+  version?: string;
 }
 
 /**
  * An alias ("A2.3", "3.2") resolved, with the item and its children, in one round trip.
  * `notes` false: the measures come without their notes (read as none), for a write, which
  * reads the measure again with them: a long notes list then crosses the wire once, not twice.
+ * `known` (a digest of an earlier read, '' for none): the read carries its digest, or is
+ * `{ unchanged }` when it is the known one.
  */
 export async function readLookup(
-  redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true, evidence?: { item: string; gone: string },
-): Promise<Lookup> {
+  redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true, evidence?: { item: string; gone: string }, known?: string,
+): Promise<Lookup | Unchanged> {
   const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes],
-    [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0', evidence?.item ?? '', evidence?.gone ?? '']));
+    [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0', evidence?.item ?? '', evidence?.gone ?? '', known === undefined ? '' : known || '-']));
+  if (r[0] === 'SAME') return { unchanged: true, version: known! };
+  const version = known === undefined ? undefined : String(r.pop());
+  const v = version === undefined ? {} : { version };
   const ids = (r[1] as string) ? (r[1] as string).split(',') : [];
-  if (r.length < 3) return { ids };
+  if (r.length < 3) return { ids, ...v };
   // Most commands that look an item up never read its notes (a write re-reads the measure): decoded when read.
   const item = hashToItem(toMap(r[2] as Flat), true) ?? undefined;
-  if (r.length < 5) return { ids, item };
-  if (r[3] === 2) return { ids, item, evidence: { records: toMap(r[4] as Flat), gone: Number(r[5]) } };
-  return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]) } : { ids, item, kidIds: r[4] as string[] };
+  if (r.length < 5) return { ids, item, ...v };
+  if (r[3] === 2) return { ids, item, evidence: { records: toMap(r[4] as Flat), gone: Number(r[5]) }, ...v };
+  return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]), ...v } : { ids, item, kidIds: r[4] as string[], ...v };
 }
 
 /** Open measures due in [from, to]: the count and the first `limit` by deadline. */
