@@ -2,7 +2,7 @@ import type { DomainError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import type { Reply, ReplyActions, ReplyOutcome } from '../core/message.js';
 import type { Services } from '../commands/types.js';
-import type { ChangeResult } from '../store/item-changes.js';
+import type { AlsoSet, ApplyOptions, ChangeResult } from '../store/item-changes.js';
 
 /** What one message did, gathered while its command runs. */
 export interface DispatchTrace {
@@ -13,6 +13,12 @@ export interface DispatchTrace {
   changes: ChangeResult[];
   /** The domain error the command was refused with, if it was (the evidence step reads it). */
   refused?: DomainError;
+  /**
+   * The sender's recent item (evidence.ts), written by the command's change itself when it is the
+   * message's first: `entry` builds it (absent: no evidence intake, nothing to write); `written`
+   * once a change carried it, so the evidence step does not write it again.
+   */
+  recent?: { entry: (ledgerId: string) => AlsoSet | undefined; written?: boolean };
 }
 
 /** Preset reasons offered on a card's 退回 (the office may also type its own). */
@@ -25,17 +31,30 @@ export const SEND_BACK_REASONS = ['佐证材料不足', '整改措施未落实�
 export function tracedServices(services: Services, trace: DispatchTrace): Services {
   const changes = services.changes;
   // Every applied change is recorded; 'duplicate' and 'unresolved' applied nothing.
-  const traced = <R extends ChangeResult | string>(r: R): R => {
-    if (typeof r !== 'string') trace.changes.push(r);
+  // The message's first change also writes the sender's recent item, when the evidence step would.
+  const alsoSet = (): AlsoSet | undefined => (trace.recent && !trace.changes.length && trace.ledgerId ? trace.recent.entry(trace.ledgerId) : undefined);
+  const traced = <R extends ChangeResult | string>(r: R, also: AlsoSet | undefined): R => {
+    if (typeof r !== 'string') {
+      if (also && !trace.changes.length) trace.recent!.written = true;
+      trace.changes.push(r);
+    }
     return r;
   };
+  type Apply = typeof changes.apply;
+  type ApplyByAlias = typeof changes.applyByAlias;
   return {
     ...services,
     changes: {
-      apply: async (...args: Parameters<typeof changes.apply>) => traced(await changes.apply(...args)),
-      applyByAlias: async (...args: Parameters<typeof changes.applyByAlias>) => traced(await changes.applyByAlias(...args)),
+      apply: async (L, id, actor, messageId, decide, opts: ApplyOptions = {}) => {
+        const also = opts.alsoSet ? undefined : alsoSet();
+        return traced(await changes.apply(L, id, actor, messageId, decide, also ? { ...opts, alsoSet: also } : opts), also);
+      },
+      applyByAlias: async (L, alias, actor, messageId, decide, check, opts = {}) => {
+        const also = opts.alsoSet ? undefined : alsoSet();
+        return traced(await changes.applyByAlias(L, alias, actor, messageId, decide, check, also ? { ...opts, alsoSet: also } : opts), also);
+      },
       undo: (...args: Parameters<typeof changes.undo>) => changes.undo(...args),
-    },
+    } satisfies { apply: Apply; applyByAlias: ApplyByAlias; undo: typeof changes.undo },
   };
 }
 

@@ -5,6 +5,7 @@ import { safeText } from '../core/safe-text.js';
 import type { EvidenceKind, EvidenceLimits, EvidenceRecord, IncomingFile } from '../evidence/types.js';
 import { KIND_LABEL, formatSize } from '../evidence/kinds.js';
 import type { RecentItem } from '../store/recent-item.js';
+import type { AlsoSet } from '../store/item-changes.js';
 import type { DispatchTrace } from './approval.js';
 
 /**
@@ -59,6 +60,8 @@ export type AttachEvidence = (input: AttachInput) => Promise<AttachOutcome>;
 export interface RecentItemPort {
   get(ledgerId: string, platform: string, chatId: string, senderId: string): Promise<RecentItem | null>;
   set(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): Promise<void>;
+  /** What `set` writes, as a key, a value and a TTL in ms (for a change that writes it itself). */
+  entry(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): [key: string, value: string, ttlMs: number];
   clear(ledgerId: string, platform: string, chatId: string, senderId: string): Promise<void>;
 }
 
@@ -127,12 +130,24 @@ export class EvidenceIntake {
     this.windowMs = d.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
-  /** After a command ran: a 进展 / 完成 that changed one measure makes it the sender's recent item. */
+  /**
+   * The recent item a 进展 / 完成's change writes with the measure (same atomic write: one command
+   * fewer, and a re-run after a crash still finds it); undefined for any other command.
+   */
+  recentEntry(msg: IncomingMessage, trace: DispatchTrace): (ledgerId: string) => AlsoSet | undefined {
+    return (ledgerId) => (trace.command && REPORT_COMMANDS.includes(trace.command)
+      ? (m, at) => this.d.recent.entry(ledgerId, msg.platform, msg.chatId, msg.senderId, { itemId: m.id, code: m.code, messageId: msg.messageId, at }, this.windowMs)
+      : undefined);
+  }
+
+  /** After a command ran: a 进展 / 完成 that changed one measure makes it the sender's recent item (unless its change wrote it). */
   async remember(msg: IncomingMessage, trace: DispatchTrace, now: Date): Promise<EvidenceTarget | null> {
     if (!trace.ledgerId || !trace.command || !REPORT_COMMANDS.includes(trace.command) || trace.changes.length !== 1) return null;
     const m = trace.changes[0]!.after;
-    await this.d.recent.set(trace.ledgerId, msg.platform, msg.chatId, msg.senderId,
-      { itemId: m.id, code: m.code, messageId: msg.messageId, at: now.toISOString() }, this.windowMs);
+    if (!trace.recent?.written) {
+      await this.d.recent.set(trace.ledgerId, msg.platform, msg.chatId, msg.senderId,
+        { itemId: m.id, code: m.code, messageId: msg.messageId, at: now.toISOString() }, this.windowMs);
+    }
     return { ledgerId: trace.ledgerId, itemId: m.id, code: m.code, by: { platform: msg.platform, userId: msg.senderId, name: trace.by ?? msg.senderId } };
   }
 

@@ -74,6 +74,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const ev = deps.evidence;
       if (ev && msg.files?.length && isFileAlone(msg.text)) return annotate(await filesAlone(msg, services, ev, setOutcome), outcome, trace);
       const m = ev ? withFileCaption(msg) : msg;
+      if (ev) trace.recent = { entry: ev.recentEntry(m, trace) };
       let reply = await dispatch(m, services, setOutcome, metrics, trace);
       if (ev) reply = await filesWithCommand(m, services, ev, trace, outcome, reply);
       return annotate(reply, outcome, trace);

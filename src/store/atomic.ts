@@ -29,6 +29,8 @@ export interface AtomicWrite {
   /** Lists that receive the new event id. */
   rpushEid: string[];
   setex: Array<[key: string, value: string, ttlSeconds: number]>;
+  /** Keys set with a TTL in milliseconds (optional). */
+  setpx?: Array<[key: string, value: string, ttlMs: number]>;
   del: string[];
   /** A key that must not exist yet (idempotency of the source message); set with TTL. */
   once?: [key: string, ttlSeconds: number];
@@ -84,6 +86,7 @@ for _, x in ipairs(w.zrem) do redis.call('ZREM', K(x[1]), x[2]) end
 for _, x in ipairs(w.zadd) do redis.call('ZADD', K(x[1]), x[2], x[3]) end
 for _, k in ipairs(w.rpushEid) do if eid ~= '' then redis.call('RPUSH', K(k), eid) end end
 for _, x in ipairs(w.setex) do redis.call('SET', K(x[1]), sub(x[2]), 'EX', x[3]) end
+for _, x in ipairs(w.setpx or {}) do redis.call('SET', K(x[1]), sub(x[2]), 'PX', x[3]) end
 for _, k in ipairs(w.del) do redis.call('DEL', K(k)) end
 if w.once then redis.call('SET', K(w.once[1]), eid, 'EX', w.once[2]) end
 return {'OK', eid}
@@ -105,6 +108,7 @@ function keysOf(w: AtomicWrite): { keys: string[]; index: Map<string, number> } 
   for (const [key] of w.zrem) add(key);
   for (const [key] of w.zadd) add(key);
   for (const [key] of w.setex) add(key);
+  if (w.setpx) for (const [key] of w.setpx) add(key);
   for (const key of w.rpushEid) add(key);
   for (const key of w.del) add(key);
   if (w.xadd) add(w.xadd[0]);
@@ -146,6 +150,7 @@ function toWire(w: AtomicWrite, index: Map<string, number>, argv: string[]): unk
     del: w.del.map(K),
   };
   if (w.xadd) wire.xadd = [K(w.xadd[0]), fields(w.xadd[1])];
+  if (w.setpx?.length) wire.setpx = w.setpx.map(([key, v, ttl]) => [K(key), ref(v), ttl]);
   if (w.once) wire.once = [K(w.once[0]), w.once[1]];
   if (w.gen) wire.gen = [K(w.gen[0]), w.gen[1]];
   if (w.hsplice?.length) {

@@ -105,6 +105,19 @@ export interface MeasureUpdate {
   extended?: number;
 }
 
+/**
+ * A key a change sets with the measure, in the same atomic write (a record that follows from the
+ * change: the reporter's recent item). Given the measure after the change and the change's time;
+ * the key must be in the ledger's slot (`rb:{L}:…`).
+ */
+export type AlsoSet = (after: Measure, at: string) => [key: string, value: string, ttlMs: number];
+
+/** How a change is applied: with or without the actor's undo record, and what else it sets. */
+export interface ApplyOptions {
+  recordUndo?: boolean;
+  alsoSet?: AlsoSet;
+}
+
 export interface ChangeResult {
   eventId: string;
   /** On an undo: the change it took back (its message and time, when recorded). */
@@ -157,7 +170,7 @@ export class ItemChanges {
     actor: Actor,
     messageId: string,
     decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
-    opts: { recordUndo?: boolean } = {},
+    opts: ApplyOptions = {},
   ): Promise<ChangeResult | 'duplicate'> {
     return this.applyTo(L, { id: measureId }, actor, messageId, decide, opts) as Promise<ChangeResult | 'duplicate'>;
   }
@@ -176,8 +189,9 @@ export class ItemChanges {
     messageId: string,
     decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
     check?: (m: Measure) => Promise<void>,
+    opts: Pick<ApplyOptions, 'alsoSet'> = {},
   ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
-    return this.applyTo(L, { alias }, actor, messageId, decide, { check });
+    return this.applyTo(L, { alias }, actor, messageId, decide, { check, alsoSet: opts.alsoSet });
   }
 
   private async applyTo(
@@ -186,7 +200,7 @@ export class ItemChanges {
     actor: Actor,
     messageId: string,
     decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
-    opts: { recordUndo?: boolean; check?: (m: Measure) => Promise<void> },
+    opts: ApplyOptions & { check?: (m: Measure) => Promise<void> },
   ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
     let reimported = false;
     for (let attempt = 0; attempt < 60; attempt++) {
@@ -219,6 +233,7 @@ export class ItemChanges {
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
       const w = this.buildWrite(g, m, after, edit.same ? null : edit.splice ?? afterNotes, p, pStatus, actor, messageId, u, at);
       w.gen = [lk.gen(L), genRaw];
+      if (opts.alsoSet) w.setpx = [opts.alsoSet(after, at)];
       if (opts.recordUndo !== false) {
         const rec: UndoRecord = {
           itemId: m.id, code: m.code, afterVersion: after.version, gen: g.gen, messageId, at,

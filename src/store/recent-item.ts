@@ -41,6 +41,12 @@ export class RecentItemStore {
   }
 
   async set(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): Promise<void> {
-    await this.redis.set(recentItemKey(ledgerId, platform, chatId, senderId), JSON.stringify(item), 'PX', Math.max(1, Math.ceil(ttlMs)));
+    const [key, value, px] = this.entry(ledgerId, platform, chatId, senderId, item, ttlMs);
+    await this.redis.set(key, value, 'PX', px);
+  }
+
+  /** The key, value and TTL (ms) `set` writes: a measure change writes them in its own script. */
+  entry(ledgerId: string, platform: string, chatId: string, senderId: string, item: RecentItem, ttlMs: number): [string, string, number] {
+    return [recentItemKey(ledgerId, platform, chatId, senderId), JSON.stringify(item), Math.max(1, Math.ceil(ttlMs))];
   }
 }
