@@ -4,6 +4,11 @@ import { SendError } from '../../core/sender.js';
 /** The headers of every call without extra ones (the client copies them, never changes this object). */
 const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json', Accept: 'application/json' });
 
+/** A payload already serialised (sent as it is). */
+export class JsonText {
+  constructor(readonly json: string) {}
+}
+
 /** A response from a DingTalk endpoint: status and the parsed JSON body (`{}` when not JSON). */
 export interface DtResponse {
   status: number;
@@ -40,7 +45,7 @@ export async function postJson(
     const init = {
       method: opts.method ?? 'POST',
       headers: opts.headers ? { ...JSON_HEADERS, ...opts.headers } : JSON_HEADERS,
-      body: JSON.stringify(payload),
+      body: payload instanceof JsonText ? payload.json : JSON.stringify(payload),
       // Never follow: a redirect would resend the body (and the token-bearing query) to another host.
       redirect: 'manual' as const,
       signal: ac?.signal,

@@ -89,6 +89,43 @@ export function toDingtalkMarkdown(md: string, lightStyle: 'emoji' | 'font'): st
  * actionCard cannot @ anyone.
  */
 export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
+  // The same answer again (a remembered 进度 or 查看 carries the very same markdown string) with the
+  // same options: the same messages (frozen, so no sender can change what the next one gets).
+  const seen = rendered.get(reply.markdown);
+  if (seen && sameRender(seen, reply, o)) return seen.parts;
+  const parts = render(reply, o);
+  for (const p of parts) {
+    if (p.kind === 'markdown') Object.freeze(p.atUserIds);
+    Object.freeze(p);
+  }
+  Object.freeze(parts);
+  if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+  const link = reply.link && { ...reply.link };
+  rendered.set(reply.markdown, { reply: { title: reply.title, text: reply.text, personal: reply.personal, mentions: reply.mentions.map((m) => ({ ...m })), link }, o: { ...o }, parts });
+  return parts;
+}
+
+/** Most answers whose rendering is remembered (keyed by their markdown). */
+const RENDERED_MAX = 256;
+
+interface Rendered {
+  reply: Pick<Reply, 'title' | 'text' | 'personal' | 'mentions' | 'link'>;
+  o: RenderOptions;
+  parts: DtMessage[];
+}
+const rendered = new Map<string, Rendered>();
+
+/** Whether a remembered rendering was made from the same reply fields and options (markdown is the key). */
+function sameRender(e: Rendered, reply: Reply, o: RenderOptions): boolean {
+  const r = e.reply;
+  if (r.title !== reply.title || r.text !== reply.text || r.personal !== reply.personal) return false;
+  if (e.o.maxBytes !== o.maxBytes || e.o.canMention !== o.canMention || e.o.personalUserId !== o.personalUserId || e.o.lightStyle !== o.lightStyle) return false;
+  if (r.link?.url !== reply.link?.url || r.link?.title !== reply.link?.title) return false;
+  if (r.mentions.length !== reply.mentions.length) return false;
+  return r.mentions.every((m, i) => m.userId === reply.mentions[i]!.userId && m.name === reply.mentions[i]!.name);
+}
+
+function render(reply: Reply, o: RenderOptions): DtMessage[] {
   const title = plainTitle(reply.title);
   const wanted = reply.personal && o.personalUserId ? [o.personalUserId] : [];
   for (const m of reply.mentions) wanted.push(m.userId);
@@ -121,6 +158,17 @@ export function renderReply(reply: Reply, o: RenderOptions): DtMessage[] {
     }
     return { kind: 'markdown', title: partTitle, text, atUserIds: i === 0 && o.canMention ? ids : [] };
   });
+}
+
+/** webhookBody as JSON, remembered for a frozen (remembered) rendering. */
+const bodies = new WeakMap<DtMessage, string>();
+export function webhookJson(m: DtMessage): string {
+  let json = bodies.get(m);
+  if (json === undefined) {
+    json = JSON.stringify(webhookBody(m));
+    if (Object.isFrozen(m)) bodies.set(m, json);
+  }
+  return json;
 }
 
 /** Body for a sessionWebhook or custom robot webhook (https://open.dingtalk.com/document/robots/custom-robot-access). */

@@ -1,5 +1,5 @@
-import { errcodeError, postJson } from './http.js';
-import { webhookBody, type DtMessage } from './render.js';
+import { errcodeError, JsonText, postJson } from './http.js';
+import { webhookBody, webhookJson, type DtMessage } from './render.js';
 import { customRobotSignQuery } from './signature.js';
 
 /**
@@ -8,7 +8,7 @@ import { customRobotSignQuery } from './signature.js';
  * as HTTP 200 with an errcode, so the body is always checked.
  */
 export async function sendBySession(fetchFn: typeof fetch, sessionWebhook: string, m: DtMessage, timeoutMs: number): Promise<void> {
-  const r = await postJson(fetchFn, sessionWebhook, webhookBody(m), { timeoutMs });
+  const r = await postJson(fetchFn, sessionWebhook, new JsonText(webhookJson(m)), { timeoutMs });
   const err = errcodeError(r);
   if (err) throw err;
 }
