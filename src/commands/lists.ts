@@ -6,6 +6,7 @@ import { personKey } from '../ledger/people.js';
 import { safeText } from '../core/safe-text.js';
 import { defineCommand, type CommandContext, type ParseFailure } from './types.js';
 import { ReplyBuilder } from './reply.js';
+import { remembered } from './remembered.js';
 import { byDeadline, listMeasures, measureLine } from './format.js';
 import { parseFilters, type Filter } from './filters.js';
 import { filteredReply } from './filtered.js';
@@ -36,10 +37,14 @@ function listReply(ctx: CommandContext, title: string, ms: Measure[], empty: str
   return b;
 }
 
-/** Open measures due in [from, to] (day numbers): the count and the earliest 20, from the deadline index. */
-async function dueList(ctx: CommandContext, from: number | '-inf', to: number) {
-  const { total, measures: ms } = await ctx.services.ledgers.dueMeasures(ctx.ledger.id, from, to, 20);
-  return { total, ms: ms.sort(byDeadline) };
+/**
+ * A plain deadline list: open measures due in [from, to] (day numbers), the count and the earliest
+ * 20 from the deadline index, answered again from memory while that read is unchanged (remembered.ts).
+ */
+function dueListReply(ctx: CommandContext, from: number | '-inf', to: number, title: string, empty: string) {
+  return remembered(ctx, `${title}\u0000${from}\u0000${to}`,
+    (known) => ctx.services.ledgers.dueMeasures(ctx.ledger.id, from, to, 20, known ?? ''),
+    ({ total, measures }) => listReply(ctx, title, measures.sort(byDeadline), empty, total).build());
 }
 
 /** An index union's counts and its first 20 by deadline (of the open ones when `openOnly`; see LedgerStore.listRead). */
@@ -56,8 +61,7 @@ export const overdue = defineCommand<ListArgs<null>>({
   parse: listParse<null>('逾期', () => null),
   async run(ctx, a) {
     if ('filters' in a) return filteredReply(ctx, a.filters);
-    const { total, ms } = await dueList(ctx, '-inf', dayNumber(ctx.today) - 1);
-    return listReply(ctx, '🔴 逾期事项', ms, '目前没有逾期事项。', total).build();
+    return dueListReply(ctx, '-inf', dayNumber(ctx.today) - 1, '🔴 逾期事项', '目前没有逾期事项。');
   },
 });
 
@@ -71,10 +75,9 @@ export const dueSoon = defineCommand<ListArgs<number | null>>({
     if ('filters' in a) return filteredReply(ctx, a.filters);
     const days = a.own;
     const d = days ?? ctx.ledger.yellowDays;
-    const { total, ms } = await dueList(ctx, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)));
     // 🟡 is the ledger's yellow window; a longer window is not all yellow, so it gets a calendar instead.
     const mark = d <= ctx.ledger.yellowDays ? '🟡' : '📅';
-    return listReply(ctx, `${mark} ${d}天内到期`, ms, `${d}天内没有到期的未完成事项。`, total).build();
+    return dueListReply(ctx, dayNumber(ctx.today), dayNumber(addDays(ctx.today, d)), `${mark} ${d}天内到期`, `${d}天内没有到期的未完成事项。`);
   },
 });
 

@@ -7,6 +7,7 @@ import { safeText } from '../core/safe-text.js';
 import { statusReport } from './status-report.js';
 import { defineCommand, type CommandContext } from './types.js';
 import { ReplyBuilder } from './reply.js';
+import { remembered } from './remembered.js';
 import type { Lookup, ProgressFigures } from '../store/read-scripts.js';
 import type { Reply } from '../core/message.js';
 
@@ -34,31 +35,14 @@ export const progress = defineCommand<null>({
     // One round trip: counters, both deadline counts and the aspects (see read-scripts.ts), or only
     // the word that they are exactly those the answer remembered for today was built from.
     const today = dayNumber(ctx.today);
-    const key = `进度\u0000${L}\u0000${ctx.today}\u0000${ledgerStamp(ctx.ledger)}`;
-    const known = ctx.services.answers?.get(key);
-    const f = await ctx.services.ledgers.progressFigures(L, today - 1, today, dayNumber(addDays(ctx.today, ctx.ledger.yellowDays)), known?.version);
-    let reply: Reply;
-    if ('unchanged' in f) reply = known!.value;
-    else {
-      reply = frozen(await progressReply(ctx, f));
-      ctx.services.answers?.set(key, f.version, reply);
-    }
+    const yellowTo = dayNumber(addDays(ctx.today, ctx.ledger.yellowDays));
+    const reply = await remembered(ctx, '进度', (known) => ctx.services.ledgers.progressFigures(L, today - 1, today, yellowTo, known),
+      (f) => progressReply(ctx, f));
     // The link is signed anew each time (its secret may have been renewed since).
     const url = await ctx.services.dashboardLink?.(L);
     return url ? { ...reply, link: { title: '打开整改看板', url } } : reply;
   },
 });
-
-/** A reply that may be handed out again (remembered): neither it nor its mentions can be changed. */
-function frozen(r: Reply): Reply {
-  Object.freeze(r.mentions);
-  return Object.freeze(r);
-}
-
-/** The ledger's settings an answer depends on besides its figures (held in the ledger's meta). */
-function ledgerStamp(l: CommandContext['ledger']): string {
-  return `${l.createdAt}\u0000${l.title}\u0000${l.inspectionType}\u0000${l.measureNoun ?? ''}\u0000${l.yellowDays}`;
-}
 
 /** 进度's answer from its figures (without the dashboard link). */
 async function progressReply(ctx: CommandContext, f: ProgressFigures): Promise<Reply> {
@@ -104,15 +88,10 @@ export const view = defineCommand<string>({
     // A measure's evidence comes with it from the lookup (one round trip for 查看 a measure). The
     // answer is remembered per code and day, and used again when the same read's digest is unchanged;
     // not for viewers where evidence is wired (whether they may see it is the ledger's setting).
-    const answers = ctx.speaker.role === 'viewer' && ctx.services.evidence ? undefined : ctx.services.answers;
-    const key = `查看\u0000${ctx.ledger.id}\u0000${code}\u0000${ctx.today}\u0000${ledgerStamp(ctx.ledger)}`;
-    const known = answers?.get(key);
     const evidence = !!ctx.services.evidence;
-    const found = answers ? await resolveWithKids(ctx, code, { evidence, known: known?.version ?? '' }) : await resolveWithKids(ctx, code, { evidence });
-    if ('unchanged' in found) return known!.value;
-    const reply = frozen(await viewReply(ctx, found));
-    if (found.version) answers?.set(key, found.version, reply);
-    return reply;
+    return remembered(ctx, `查看\u0000${code}`,
+      (known) => (known === undefined ? resolveWithKids(ctx, code, { evidence }) : resolveWithKids(ctx, code, { evidence, known })),
+      (found) => viewReply(ctx, found), !(ctx.speaker.role === 'viewer' && evidence));
   },
 });
 

@@ -99,10 +99,14 @@ export class LedgerStore {
   }
 
   /** Open measures due in [from, to]: the count and the first `limit` measures, in one round trip. */
-  dueMeasures(L: string, from: number | '-inf', to: number, limit: number): Promise<{ total: number; measures: Measure[] }> {
+  dueMeasures(L: string, from: number | '-inf', to: number, limit: number): Promise<{ total: number; measures: Measure[] }>;
+  /** With `known` (a digest of an earlier read, '' for none): the read's digest (`version`), or `{ unchanged }`. */
+  dueMeasures(L: string, from: number | '-inf', to: number, limit: number, known: string): Promise<{ total: number; measures: Measure[]; version?: string } | Unchanged>;
+  dueMeasures(L: string, from: number | '-inf', to: number, limit: number, known?: string): Promise<{ total: number; measures: Measure[]; version?: string } | Unchanged> {
     return this.fenced(L, async (g) => {
-      const r = await readDue(this.redis, g, from, to, limit);
-      return { total: r.total, measures: r.items.filter((i): i is Measure => i.level === 'measure') };
+      const r = await readDue(this.redis, g, from, to, limit, known);
+      if ('unchanged' in r) return r;
+      return { total: r.total, measures: r.items.filter((i): i is Measure => i.level === 'measure'), ...(r.version === undefined ? {} : { version: r.version }) };
     });
   }
 

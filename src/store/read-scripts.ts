@@ -120,11 +120,19 @@ for i, k in ipairs(got) do got[i] = strip(k) end
 return done({'OK', v, h, 1, got}, true)
 `, 2);
 
-// KEYS: gen, due. ARGV: gen, prefix, from day, to day, how many.
-// Open measures due in [from, to]: the count and the earliest ones.
+// KEYS: gen, due. ARGV: gen, prefix, from day, to day, how many, and a digest wanted ('': none;
+// '-': wanted, none known; else the known one).
+// Open measures due in [from, to]: the count and the earliest ones; with a digest wanted, then the
+// SHA-1 of both, or {'SAME'} alone when it is the known one.
 const DUE = script<unknown[]>('rbReadDue', `${FENCE}
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))
-return {'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}
+local out = {'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}
+local want = ARGV[6] or ''
+if want == '' then return out end
+local d = redis.sha1hex(cjson.encode(out))
+if d == want then return {'SAME'} end
+out[4] = d
+return out
 `, 2);
 
 // KEYS: gen, department aliases, then sets whose union is wanted. ARGV: gen, prefix, cap, and a
@@ -242,10 +250,17 @@ export async function readLookup(
   return r[3] === 1 ? { ids, item, kids: toItems(r[4] as Flat[]), ...v } : { ids, item, kidIds: r[4] as string[], ...v };
 }
 
-/** Open measures due in [from, to]: the count and the first `limit` by deadline. */
-export async function readDue(redis: RedisClient, g: GenKeys, from: number | '-inf', to: number, limit: number): Promise<{ total: number; items: Item[] }> {
-  const r = fenced(g.L, await DUE.run(redis, [lk.gen(g.L), g.due], [String(g.gen), g.prefix, from, to, Math.min(limit, READ_CAP)]));
-  return { total: Number(r[1]), items: toItems(r[2] as Flat[]) };
+/**
+ * Open measures due in [from, to]: the count and the first `limit` by deadline. `known` (a digest
+ * of an earlier read, '' for none): the read carries its digest, or is `{ unchanged }`.
+ */
+export async function readDue(
+  redis: RedisClient, g: GenKeys, from: number | '-inf', to: number, limit: number, known?: string,
+): Promise<{ total: number; items: Item[]; version?: string } | Unchanged> {
+  const r = fenced(g.L, await DUE.run(redis, [lk.gen(g.L), g.due],
+    [String(g.gen), g.prefix, from, to, Math.min(limit, READ_CAP), known === undefined ? '' : known || '-']));
+  if (r[0] === 'SAME') return { unchanged: true, version: known! };
+  return { total: Number(r[1]), items: toItems(r[2] as Flat[]), ...(known === undefined ? {} : { version: String(r[3]) }) };
 }
 
 export interface SetsRead {
