@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { useLeanPipelines } from './lean-pipeline.js';
 
 export type { Redis, Cluster };
 
@@ -112,6 +113,8 @@ export function connectRedis(target: string, opts: ConnectOptions = {}): RedisCl
       },
     });
   }
+  // Pipelines (auto-pipelines included) without ioredis's per-pipeline accessor: see lean-pipeline.ts.
+  useLeanPipelines(client);
   targets.set(client, target);
   return client;
 }
