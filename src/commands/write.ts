@@ -31,12 +31,13 @@ export async function applyToCode(
   const s = ctx.speaker;
   const actor = { platform: s.platform, userId: s.userId, name: s.name };
   const q = parseCode(code);
-  const r = q ? await ctx.services.changes.applyByAlias(ctx.ledger.id, aliasOf(q), actor, ctx.msg.messageId, decide, check ? (m) => assertCanWriteIn(ctx, m) : undefined) : 'unresolved';
+  // The commands' decisions and checks never read the notes: the measure is read without them (ApplyOptions.notes).
+  const r = q ? await ctx.services.changes.applyByAlias(ctx.ledger.id, aliasOf(q), actor, ctx.msg.messageId, decide, check ? (m) => assertCanWriteIn(ctx, m) : undefined, { notes: false }) : 'unresolved';
   if (r !== 'unresolved') return { r, target: null };
   // Only the id and who may write it are needed here: the change reads the measure again, notes and all.
   const target = await resolveMeasure(ctx, code, { notes: false });
   if (check) await assertCanWriteIn(ctx, target);
-  return { r: await ctx.services.changes.apply(ctx.ledger.id, target.id, actor, ctx.msg.messageId, decide), target };
+  return { r: await ctx.services.changes.apply(ctx.ledger.id, target.id, actor, ctx.msg.messageId, decide, { notes: false }), target };
 }
 
 async function change(ctx: CommandContext, code: string, decide: (m: Measure) => MeasureUpdate, check = true): Promise<ChangeResult> {

@@ -19,6 +19,15 @@ export interface AtomicWrite {
    * `hset`. The key must be guarded (`guards`): the splice is only right on the text it was computed from.
    */
   hsplice?: Array<[key: string, field: string, prefix: string, from: number, to: number, suffix: string]>;
+  /**
+   * A JSON array field (a measure's notes) given `item` in front, its elements past `max` dropped,
+   * the new text computed by the script from the stored one (which is never read by the caller):
+   * elements are counted at the `},{"` between them, so the field must hold an array of flat
+   * objects in JSON.stringify's form (anything else refuses the write with NOTES, nothing done).
+   * `undo`: the index of a `setex` entry whose value the array of the dropped elements, then
+   * `tail`, completes. The key must be guarded, as for `hsplice`.
+   */
+  prepend?: [key: string, field: string, item: string, max: number, undo?: [setexIndex: number, tail: string]];
   hincr: Array<[key: string, field: string, delta: number]>;
   sadd: Array<[key: string, member: string]>;
   srem: Array<[key: string, member: string]>;
@@ -57,6 +66,33 @@ end
 if w.once then
   if redis.call('EXISTS', K(w.once[1])) == 1 then return {'DUPLICATE', ''} end
 end
+local spliced = {}
+local np = w.prepend
+if np then
+  local cur = redis.call('HGET', K(np[1]), np[2]) or ''
+  local n = #cur
+  if n < 2 or np[4] < 2 or string.sub(cur, 1, 1) ~= '[' or string.sub(cur, n) ~= ']' or (n > 2 and string.sub(cur, 2, 2) ~= '{') then return {'NOTES', ''} end
+  local item, value, dropped = val(np[3]), nil, '[]'
+  if n == 2 then value = '[' .. item .. ']'
+  else
+    local pos, cut = 1, nil
+    for i = 1, np[4] - 1 do
+      local at = string.find(cur, '},{"', pos, true)
+      if not at then break end
+      if i == np[4] - 1 then cut = at + 1 end
+      pos = at + 1
+    end
+    if cut then
+      value = '[' .. item .. ',' .. string.sub(cur, 2, cut - 1) .. ']'
+      dropped = '[' .. string.sub(cur, cut + 1)
+    else value = '[' .. item .. ',' .. string.sub(cur, 2) end
+  end
+  spliced[np[1]] = {np[2], value}
+  if np[5] then
+    local x = w.setex[np[5][1]]
+    x[2] = val(x[2]) .. dropped .. np[5][2]
+  end
+end
 local eid = ''
 if w.xadd then
   local args = {}
@@ -64,7 +100,6 @@ if w.xadd then
   eid = redis.call('XADD', K(w.xadd[1]), '*', unpack(args))
 end
 local function sub(v) v = val(v) if v == '$EID' then return eid end return v end
-local spliced = {}
 for _, x in ipairs(w.hsplice or {}) do
   local key = K(x[1])
   local cur = redis.call('HGET', key, x[2]) or ''
@@ -92,7 +127,7 @@ if w.once then redis.call('SET', K(w.once[1]), eid, 'EX', w.once[2]) end
 return {'OK', eid}
 `);
 
-export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' | 'stale' };
+export type AtomicResult = { ok: true; eventId: string } | { ok: false; reason: 'conflict' | 'duplicate' | 'stale' | 'notes' };
 
 /** Every key `w` touches, each once, in KEYS order; and the 1-based index of each in that list. */
 function keysOf(w: AtomicWrite): { keys: string[]; index: Map<string, number> } {
@@ -102,6 +137,7 @@ function keysOf(w: AtomicWrite): { keys: string[]; index: Map<string, number> } 
   for (const [key] of w.guards) add(key);
   for (const [key] of w.hset) add(key);
   if (w.hsplice) for (const [key] of w.hsplice) add(key);
+  if (w.prepend) add(w.prepend[0]);
   for (const [key] of w.hincr) add(key);
   for (const [key] of w.sadd) add(key);
   for (const [key] of w.srem) add(key);
@@ -153,6 +189,11 @@ function toWire(w: AtomicWrite, index: Map<string, number>, argv: string[]): unk
   if (w.setpx?.length) wire.setpx = w.setpx.map(([key, v, ttl]) => [K(key), ref(v), ttl]);
   if (w.once) wire.once = [K(w.once[0]), w.once[1]];
   if (w.gen) wire.gen = [K(w.gen[0]), w.gen[1]];
+  if (w.prepend) {
+    const [key, field, item, max, undo] = w.prepend;
+    if (!w.guards.some(([g]) => g === key)) throw new Error(`runAtomic: a prepend to ${key} needs a version guard on it`);
+    wire.prepend = [K(key), field, ref(item), max, ...(undo ? [[undo[0] + 1, undo[1]]] : [])];
+  }
   if (w.hsplice?.length) {
     for (const [key] of w.hsplice) {
       if (!w.guards.some(([g]) => g === key)) throw new Error(`runAtomic: a splice of ${key} needs a version guard on it`);
@@ -169,5 +210,5 @@ export async function runAtomic(redis: RedisClient, w: AtomicWrite): Promise<Ato
   // Declaring every key keeps the script valid on Redis Cluster (all share one hash tag).
   const r = await SCRIPT.run(redis, keys, argv);
   if (r[0] === 'OK') return { ok: true, eventId: r[1] };
-  return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : r[0] === 'STALE' ? 'stale' : 'conflict' };
+  return { ok: false, reason: r[0] === 'DUPLICATE' ? 'duplicate' : r[0] === 'STALE' ? 'stale' : r[0] === 'NOTES' ? 'notes' : 'conflict' };
 }

@@ -24,7 +24,8 @@ const STATUSES_OF = script<string[]>('rbStatusesOf', "local o={} for i,key in ip
  * or `rb:{L}:` for generation 0), all in the ledger's slot; the prefix used is
  * returned so the caller can check it builds the same keys. The measure's level and
  * problemId are taken from its hash as read; of the problem only the fields a change
- * uses (PROBLEM_FIELDS) and its kids, then each sibling's status.
+ * uses (id, status, kind, version) and its kids, then each sibling's status. ARGV[4]
+ * '1': the measure without its notes (the write script puts a note in front itself).
  */
 const READ_FOR_WRITE = script<[string | null, string, string[], Array<string | null>, Array<string | null>, string]>('rbReadForWrite', `
 local gen = redis.call('GET', KEYS[1])
@@ -39,10 +40,14 @@ if byAlias then
 end
 local m = redis.call('HGETALL', p .. 'i:' .. mid)
 local level, pid
+local bare = ARGV[4] == '1'
+local out = bare and {} or m
 for i = 1, #m, 2 do
   local f = m[i]
   if f == 'level' then level = m[i + 1] elseif f == 'problemId' then pid = m[i + 1] end
+  if bare and f ~= 'notes' then out[#out + 1] = f; out[#out + 1] = m[i + 1] end
 end
+m = out
 if byAlias and level ~= 'measure' then return {gen, p, {}, {}, {}, ''} end
 local ph, sib = {}, {}
 if pid then
@@ -72,8 +77,8 @@ const flatToMap = (flat: string[]): Record<string, string> => {
 };
 
 /** A measure read for a write, its notes left as their stored JSON text until read (null: no such measure). */
-function measureOf(h: Record<string, string>): { m: Measure | null; notesJson: string } {
-  const item = hashToItem(h, true);
+function measureOf(h: Record<string, string>, lazy = true): { m: Measure | null; notesJson: string } {
+  const item = hashToItem(h, lazy);
   return { m: item?.level === 'measure' ? item : null, notesJson: h.notes ?? '[]' };
 }
 
@@ -116,6 +121,12 @@ export type AlsoSet = (after: Measure, at: string) => [key: string, value: strin
 export interface ApplyOptions {
   recordUndo?: boolean;
   alsoSet?: AlsoSet;
+  /**
+   * false: the measure is read without its notes, for a caller whose `decide` and `check` never
+   * read them; a note is put in front by the write script itself. The result's measures then carry
+   * as notes only the one this change added (before: none), as a lookup with `notes: false` does.
+   */
+  notes?: boolean;
 }
 
 export interface ChangeResult {
@@ -189,9 +200,9 @@ export class ItemChanges {
     messageId: string,
     decide: (m: Measure, at: { gen: number }) => MeasureUpdate,
     check?: (m: Measure) => Promise<void>,
-    opts: Pick<ApplyOptions, 'alsoSet'> = {},
+    opts: Pick<ApplyOptions, 'alsoSet' | 'notes'> = {},
   ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
-    return this.applyTo(L, { alias }, actor, messageId, decide, { check, alsoSet: opts.alsoSet });
+    return this.applyTo(L, { alias }, actor, messageId, decide, { check, alsoSet: opts.alsoSet, notes: opts.notes });
   }
 
   private async applyTo(
@@ -203,10 +214,12 @@ export class ItemChanges {
     opts: ApplyOptions & { check?: (m: Measure) => Promise<void> },
   ): Promise<ChangeResult | 'duplicate' | 'unresolved'> {
     let reimported = false;
+    // Without the notes until a change needs them (it replaces them, or they are not in the form the script splices).
+    let bare = opts.notes === false;
     for (let attempt = 0; attempt < 60; attempt++) {
       // The generation is read first and guards the write: a re-import in between refuses it (STALE), and
       // the change is re-read and re-decided against the new ledger (versions restart there: no ABA).
-      const { genRaw, g, m, notesJson, problem: p, sibStatus, id: measureId } = await this.readForWrite(L, target);
+      const { genRaw, g, m, notesJson, problem: p, sibStatus, id: measureId } = await this.readForWrite(L, target, bare);
       if (!measureId) return 'unresolved';
       if (m && opts.check) await opts.check(m);
       if (!m) {
@@ -214,24 +227,31 @@ export class ItemChanges {
       }
       if (!p) throw new DomainError('not_found', '未找到该整改措施所属的问题。');
       const u = decide(m, { gen: g.gen });
+      if (bare && u.notes) { bare = false; attempt--; continue; }
       const at = this.now().toISOString();
+      const noteJson = u.note ? JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }) : '';
       // The notes stay the stored JSON text unless someone reads them (lazyNotes): a note is prepended to that text.
       // Sent to Redis: the whole list when replaced, a splice of the stored text when a note is put
       // in front (the list itself is not sent back), nothing when the notes stay as they are.
-      const edit: { json: string; dropped: string; splice?: Splice | null; same?: boolean } = u.notes ? { json: JSON.stringify(u.notes), dropped: '' }
-        : u.note ? prependParts(JSON.stringify({ at, by: actor.name, text: u.note, evidence: u.evidence || undefined }), notesJson, MAX_NOTES)
+      // Read without the notes: the script puts the note in front (and the result knows only that one).
+      const edit: { json: string; dropped: string; splice?: Splice | null; same?: boolean; prepend?: boolean } = u.notes ? { json: JSON.stringify(u.notes), dropped: '' }
+        : bare && u.note ? { json: `[${noteJson}]`, dropped: '', prepend: true }
+        : u.note ? prependParts(noteJson, notesJson, MAX_NOTES)
         : { json: notesJson, dropped: '[]', same: true };
       const afterNotes = edit.json;
       const after = copyWithoutNotes(m);
       after.status = u.status;
       after.deadline = u.deadline ?? m.deadline;
-      if (u.notes) after.notes = u.notes; else lazyNotes(after, afterNotes);
+      // Read without the notes, the list is at most the one note added: a plain array, no accessor
+      // (an object given one is kept by V8's scavenger until the next full collection).
+      if (u.notes) after.notes = u.notes; else if (bare) after.notes = JSON.parse(afterNotes) as Note[]; else lazyNotes(after, afterNotes);
       after.updatedAt = at;
       after.version = m.version + 1;
       if (u.extension !== undefined) { if (u.extension) after.extension = u.extension; else delete after.extension; }
       if (u.extended !== undefined) after.extended = u.extended;
       const pStatus = rollUp([...(sibStatus as Status[]), after.status]);
-      const w = this.buildWrite(g, m, after, edit.same ? null : edit.splice ?? afterNotes, p, pStatus, actor, messageId, u, at);
+      const w = this.buildWrite(g, m, after, edit.same || edit.prepend ? null : edit.splice ?? afterNotes, p, pStatus, actor, messageId, u, at);
+      if (edit.prepend) w.prepend = [g.item(m.id), 'notes', noteJson, MAX_NOTES];
       w.gen = [lk.gen(L), genRaw];
       if (opts.alsoSet) w.setpx = [opts.alsoSet(after, at)];
       if (opts.recordUndo !== false) {
@@ -242,8 +262,14 @@ export class ItemChanges {
         // The notes as text, spliced in (`before` is the last key, never empty): how they were edited
         // (the undo is refused unless the measure is still at afterVersion), or whole if replaced.
         const head = JSON.stringify(rec);
-        const notesPart = edit.dropped ? `"notesEdit":{"added":${u.note ? 1 : 0},"dropped":${edit.dropped}}` : `"notes":${notesJson}`;
-        w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},${notesPart}}}`, UNDO_TTL_S]);
+        if (w.prepend) {
+          // The dropped notes are known to the script only: it completes the record.
+          w.prepend[4] = [w.setex.length, '}}}'];
+          w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},"notesEdit":{"added":1,"dropped":`, UNDO_TTL_S]);
+        } else {
+          const notesPart = edit.dropped ? `"notesEdit":{"added":${u.note ? 1 : 0},"dropped":${edit.dropped}}` : `"notes":${notesJson}`;
+          w.setex.push([k.undo(L, actor.platform, actor.userId), `${head.slice(0, -2)},${notesPart}}}`, UNDO_TTL_S]);
+        }
       } else {
         w.del.push(k.undo(L, actor.platform, actor.userId));
       }
@@ -252,19 +278,20 @@ export class ItemChanges {
       if (r.ok) return { eventId: r.eventId, before: m, after, problemBefore: p.status, problemAfter: pStatus };
       if (r.reason === 'duplicate') return 'duplicate';
       if (r.reason === 'stale') { reimported = true; continue; }
+      if (r.reason === 'notes') { bare = false; attempt--; continue; }
       await new Promise((res) => setTimeout(res, Math.random() * Math.min(50, 2 + attempt * 3)));
     }
     throw new DomainError('busy', '该事项正在被多人同时修改，请稍后再试。');
   }
 
   /** The generation, the measure, its problem and the siblings' statuses (one script; see READ_FOR_WRITE). */
-  private async readForWrite(L: string, target: { id: string } | { alias: string }) {
+  private async readForWrite(L: string, target: { id: string } | { alias: string }, bare: boolean) {
     const byAlias = 'alias' in target;
-    const [gen, prefix, mFlat, pFields, sib, mid] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, byAlias ? target.alias : target.id, byAlias ? '1' : '0']);
+    const [gen, prefix, mFlat, pFields, sib, mid] = await READ_FOR_WRITE.run(this.redis, [lk.gen(L)], [`rb:{${L}}:`, byAlias ? target.alias : target.id, byAlias ? '1' : '0', bare ? '1' : '0']);
     const genRaw = gen ?? '';
     const g = genKeys(L, parseGen(genRaw));
     if (prefix === g.prefix) {
-      return { genRaw, g, ...measureOf(flatToMap(mFlat)), problem: problemOf(pFields), sibStatus: sib, id: mid };
+      return { genRaw, g, ...measureOf(flatToMap(mFlat), !bare), problem: problemOf(pFields), sibStatus: sib, id: mid };
     }
     // A pointer genKeys reads differently (never written by this code): the same reads, one by one.
     let measureId = byAlias ? '' : target.id;
