@@ -1,22 +1,41 @@
 import type { Deadline } from './types.js';
 import { normalizeInput } from './normalize.js';
+import { memoize } from '../core/memo.js';
 
 /** All calendar dates are Asia/Shanghai (UTC+8, no DST). */
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
+const DAY_MS = 86_400_000;
+
+/** The Shanghai day last asked for, as its first and past-the-last instant (ms): most asks are of today. */
+let lastDay = { from: 0, to: -1, date: '' };
+
 /** The Shanghai calendar date (YYYY-MM-DD) of an instant. */
 export function shanghaiDate(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+  const t = at.getTime();
+  if (t >= lastDay.from && t < lastDay.to) return lastDay.date;
+  const date = new Date(t + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+  const from = Math.floor((t + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS;
+  lastDay = { from, to: from + DAY_MS, date };
+  return date;
 }
 
-/** Days since 1970-01-01 for a YYYY-MM-DD date (used as sorted-set scores). */
-export function dayNumber(date: string): number {
+/** Days since 1970-01-01 for a YYYY-MM-DD date (used as sorted-set scores); remembered per date (few are asked). */
+export const dayNumber: (date: string) => number = memoize((date: string) => {
   const [y, m, d] = date.split('-').map(Number);
-  return Math.round(Date.UTC(y, m - 1, d) / 86400000);
-}
+  return Math.round(Date.UTC(y, m - 1, d) / DAY_MS);
+}, 4_096);
 
+/** The dates of the day numbers last asked for (bounded as memoize bounds). */
+const dates = new Map<number, string>();
 export function fromDayNumber(n: number): string {
-  return new Date(n * 86400000).toISOString().slice(0, 10);
+  let s = dates.get(n);
+  if (s === undefined) {
+    s = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    if (dates.size >= 4_096) dates.delete(dates.keys().next().value!);
+    dates.set(n, s);
+  }
+  return s;
 }
 
 export function addDays(date: string, days: number): string {

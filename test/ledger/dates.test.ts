@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate, parseDeadline, shanghaiDate, formatDateCn } from '../../src/ledger/dates.js';
+import { dayNumber, fromDayNumber, parseDate, parseDeadline, shanghaiDate, formatDateCn } from '../../src/ledger/dates.js';
 import { lightOf, progressBar } from '../../src/ledger/light.js';
 
 const today = '2025-03-10';
@@ -42,5 +42,31 @@ describe('deadline light', () => {
     expect(progressBar(1, 2)).toBe('▓▓▓▓▓░░░░░ 50%');
     expect(progressBar(20, 21)).toBe('▓▓▓▓▓▓▓▓▓▓ 95.2%');
     expect(progressBar(0, 0)).toBe('░░░░░░░░░░ 0%');
+  });
+});
+
+describe('the remembered day arithmetic gives what the plain formulas give', () => {
+  const plainShanghai = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  it('shanghaiDate around midnight in Shanghai, back and forth, and at random instants', () => {
+    const edge = Date.UTC(2021, 8, 24, 16, 0, 0); // 2021-09-25 00:00 in Shanghai
+    for (const t of [edge - 1, edge, edge - 1, edge + 1, edge + 86_400_000 - 1, edge + 86_400_000, edge - 86_400_000, edge]) {
+      expect(shanghaiDate(new Date(t))).toBe(plainShanghai(new Date(t)));
+    }
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const t = Date.UTC(2000, 0, 1) + (x % (40 * 365)) * 86_400_000 + ((x >> 3) % 86_400_000);
+      expect(shanghaiDate(new Date(t))).toBe(plainShanghai(new Date(t)));
+    }
+    expect(() => shanghaiDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+  it('dayNumber and fromDayNumber, asked again', () => {
+    for (let n = 10_950; n < 11_050; n++) {
+      const d = new Date(n * 86_400_000).toISOString().slice(0, 10);
+      expect(fromDayNumber(n)).toBe(d);
+      expect(fromDayNumber(n)).toBe(d);
+      expect(dayNumber(d)).toBe(n);
+      expect(dayNumber(d)).toBe(n);
+    }
   });
 });
