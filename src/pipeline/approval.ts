@@ -1,5 +1,6 @@
 import type { DomainError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
+import { spreadWithOutcome } from '../core/reply-json.js';
 import type { Reply, ReplyActions, ReplyOutcome } from '../core/message.js';
 import type { Services } from '../commands/types.js';
 import type { AlsoSet, ApplyOptions, ChangeResult } from '../store/item-changes.js';
@@ -79,6 +80,7 @@ export function annotate(reply: Reply, outcome: string, trace: DispatchTrace): R
   };
   const pending = trace.changes.find((c) => c.after.status === '待销号' && c.before.status !== '待销号');
   if (pending && trace.ledgerId) out.actions = approvalActions(trace.ledgerId, pending, trace.by ?? '');
+  else spreadWithOutcome(out, reply);
   return out;
 }
 

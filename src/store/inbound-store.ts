@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isCluster, type RedisClient } from './redis.js';
 import { script } from './scripts.js';
 import { memoize } from '../core/memo.js';
+import { doneRecordJson } from '../core/reply-json.js';
 
 /**
  * The durable inbound queue in Redis: a platform message is written here
@@ -89,6 +90,7 @@ export interface InboundEntry {
   budgetMs?: number;
 }
 
+/** The record of a message (a done one is stored as doneRecordJson writes it). */
 export type IdemRecord = { s: 'queued' } | { s: 'done'; reply: unknown; at: number };
 
 export type SubmitResult =
@@ -245,10 +247,9 @@ export class InboundStore {
    * `owner` still holds the partition's lease; false (nothing done) if not.
    */
   async finish(n: number, e: StreamEntry, reply: unknown, now: number, owner: string): Promise<boolean> {
-    const rec: IdemRecord = { s: 'done', reply, at: now };
     const r = await FINISH_S.run(
       this.r, [this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId), this.k.stream(n), this.k.lease(n), this.k.done(n)],
-      [GROUP, e.id, JSON.stringify(rec), this.recordTtl, owner],
+      [GROUP, e.id, doneRecordJson(reply, now), this.recordTtl, owner],
     );
     return this.finished(n, r);
   }
@@ -277,8 +278,7 @@ export class InboundStore {
     const args: Array<string | number> = [owner, GROUP, this.recordTtl];
     for (const { e, reply, at } of done) {
       keys.push(this.k.record(n, e.entry.msg.platform, e.entry.msg.messageId));
-      const rec: IdemRecord = { s: 'done', reply, at };
-      args.push(e.id, JSON.stringify(rec));
+      args.push(e.id, doneRecordJson(reply, at));
     }
     return this.finished(n, await FINISH_MANY_S.run(this.r, keys, args));
   }
