@@ -1,21 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../helpers/world.js';
+import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS } from '../helpers/redis.js';
-import { createPipeline } from '../../src/pipeline/pipeline.js';
-import { Metrics } from '../../src/core/metrics.js';
-import { silentLogger } from '../../src/core/logger.js';
 
 // The plain deadline lists (逾期, 临期 [天数]) remember their answer with the digest of the deadline
 // read (count and first 20 measures) and use it again only while that read is unchanged.
 describe.each(TARGETS)('逾期 and 临期 answered again from memory only while unchanged (%s)', (target) => {
-  let worlds: World[] = [];
-  const world = async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
-  afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
+  const world = worldsPerTest(target, afterEach);
   const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
-  const fresh = (w: World) => {
-    const p = createPipeline({ services: { ...w.open.services, answers: undefined }, logger: silentLogger(), metrics: new Metrics(), claim: w.open.claim });
-    return async (who: string, msg: string) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: `f-${Math.random()}`, senderId: who, text: msg }))?.text ?? '';
-  };
+  const fresh = sayUnremembered;
 
   it('临期: remembered per window; a completion and a moved deadline are in the next answer', async () => {
     const w = await world();

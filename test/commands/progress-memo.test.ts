@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../helpers/world.js';
+import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS, testTarget, type Target } from '../helpers/redis.js';
 import { openServices } from '../../src/app/services.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
@@ -8,20 +8,13 @@ import { silentLogger } from '../../src/core/logger.js';
 import { buildDemoDoc } from '../../src/ledger/demo.js';
 import { dayNumber } from '../../src/ledger/dates.js';
 
-// 进度 remembers its answer with the ledger's version (generation and newest audit event id) and
-// uses it again only when the store says, in the same round trip, that the version is current.
+// 进度 remembers its answer with the digest of the figures it was built from (SHA-1 in the read script) and
+// uses it again only when the store says, in the same round trip, that the digest is unchanged.
 describe.each(TARGETS)('进度 answered again from memory only while the ledger is unchanged (%s)', (target) => {
-  let worlds: World[] = [];
-  const world = async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
-  afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
+  const world = worldsPerTest(target, afterEach);
 
   const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
-  /** The same chat through a pipeline on the same Redis that remembers nothing. */
-  const fresh = (w: World) => {
-    const services = { ...w.open.services, answers: undefined };
-    const p = createPipeline({ services, logger: silentLogger(), metrics: new Metrics(), claim: w.open.claim });
-    return async (who: string, msg: string) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: `f-${Math.random()}`, senderId: who, text: msg }))?.text ?? '';
-  };
+  const fresh = sayUnremembered;
 
   it('the answer is remembered and used again only when the store confirms its figures are unchanged', async () => {
     const w = await world();

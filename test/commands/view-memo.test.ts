@@ -1,23 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../helpers/world.js';
+import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS } from '../helpers/redis.js';
-import { createPipeline } from '../../src/pipeline/pipeline.js';
-import { Metrics } from '../../src/core/metrics.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { PNG_1X1 } from '../evidence/samples.js';
 
 // 查看 remembers its answer per code and day with the digest of the lookup it was built from,
 // and uses it again only when the lookup script finds that digest unchanged.
 describe.each(TARGETS)('查看 answered again from memory only while the item is unchanged (%s)', (target) => {
-  let worlds: World[] = [];
-  const world = async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
-  afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
+  const world = worldsPerTest(target, afterEach);
 
   const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
-  const fresh = (w: World) => {
-    const p = createPipeline({ services: { ...w.open.services, answers: undefined }, logger: silentLogger(), metrics: new Metrics(), claim: w.open.claim });
-    return async (who: string, msg: string) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: `f-${Math.random()}`, senderId: who, text: msg }))?.text ?? '';
-  };
+  const fresh = sayUnremembered;
 
   it('a measure: remembered, then a progress note and an evidence file are in the next answer', async () => {
     const w = await world();
@@ -38,7 +30,7 @@ describe.each(TARGETS)('查看 answered again from memory only while the item is
       ledgerId: w.ledgerId, itemId: '2.1.1', file: { bytes: PNG_1X1, name: '任免文件.png' },
       actor: { platform: 'console', userId: 'owner', name: '陈敏' }, messageId: 'view-memo-1',
     });
-    expect(r).toBeTruthy();
+    expect(r).toMatchObject({ ok: true, duplicate: false, record: { name: '任免文件.png' } });
     const t3 = await text(w, 'office', '查看 二.1.1');
     expect(t3).toContain('任免文件.png');
     expect(t3).toBe(await fresh(w)('office', '查看 二.1.1'));

@@ -42,3 +42,16 @@ export async function makeWorld(opts: { at?: string; redisUrl?: string; target?:
     close: () => open.close(),
   };
 }
+
+/** Sends into `w`'s chat through a second pipeline on the same Redis whose services remember no answers (what a fresh read gives). */
+export function sayUnremembered(w: World): (who: string, text: string) => Promise<string> {
+  const p = createPipeline({ services: { ...w.open.services, answers: undefined }, logger: silentLogger(), metrics: new Metrics(), claim: w.open.claim });
+  return async (who, text) => (await p.handle({ platform: 'console', chatId: w.chatId, chatType: 'group', messageId: randomUUID(), senderId: who, text }))?.text ?? '';
+}
+
+/** Worlds made by a test file's tests on `target`, closed after each test. */
+export function worldsPerTest(target: Target, afterEach: (fn: () => Promise<void>) => void): () => Promise<World> {
+  let worlds: World[] = [];
+  afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
+  return async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
+}
