@@ -52,12 +52,23 @@ local function items(ids)
   for i, id in ipairs(ids) do out[i] = redis.call('HGETALL', prefix .. 'i:' .. id) end
   return out
 end
+-- A reply with its digest, when one is wanted (want: '' none, '-' wanted with none known, else the
+-- known one): {'SAME'} alone when the SHA-1 of the reply is the known one, else the reply with the
+-- SHA-1 appended ('' when the reply is not whole: not all an answer needs, not to remember by).
+local function digested(out, want, whole)
+  if want == '' then return out end
+  if not whole then out[#out + 1] = ''; return out end
+  local d = redis.sha1hex(cjson.encode(out))
+  if d == want then return {'SAME'} end
+  out[#out + 1] = d
+  return out
+end
 `;
 
 // KEYS: gen, counters, due. ARGV: gen, prefix, overdue upper day, yellow from, yellow to, and the
-// digest of the figures an answer remembered by the caller was built from ('' none).
+// digest an answer remembered by the caller was built from (see digested).
 // Counters, both deadline counts, and the aspects named by the counters (a:<n>:t) in number order,
-// with their digest (SHA-1 of all of them); {'SAME'} alone when the digest is the caller's: the
+// with their digest; {'SAME'} alone when the digest is the caller's: the
 // figures are exactly those the remembered answer shows, so they are not sent again.
 const PROGRESS = script<unknown[]>('rbReadProgress', `${FENCE}
 local c = redis.call('HGETALL', KEYS[2])
@@ -69,12 +80,8 @@ end
 table.sort(nums)
 local ids = {}
 for i, n in ipairs(nums) do ids[i] = tostring(n) end
-local red = redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3])
-local yellow = redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5])
-local aspects = items(ids)
-local digest = redis.sha1hex(cjson.encode({c, red, yellow, aspects}))
-if digest == ARGV[6] then return {'SAME'} end
-return {'OK', c, red, yellow, aspects, digest}
+local out = {'OK', c, redis.call('ZCOUNT', KEYS[3], '-inf', ARGV[3]), redis.call('ZCOUNT', KEYS[3], ARGV[4], ARGV[5]), items(ids)}
+return digested(out, ARGV[6], true)
 `, 3);
 
 // KEYS: gen, codes. ARGV: gen, prefix, alias, most children returned, '0' to leave the notes out,
@@ -87,14 +94,7 @@ return {'OK', c, red, yellow, aspects, digest}
 // alone when that digest is the known one.
 const LOOKUP = script<unknown[]>('rbReadLookup', `${FENCE}
 local want = ARGV[8] or ''
-local function done(out, whole)
-  if want == '' then return out end
-  if not whole then out[#out + 1] = ''; return out end
-  local d = redis.sha1hex(cjson.encode(out))
-  if d == want then return {'SAME'} end
-  out[#out + 1] = d
-  return out
-end
+local function done(out, whole) return digested(out, want, whole) end
 local function strip(h)
   if ARGV[5] ~= '0' then return h end
   local t = {}
@@ -126,13 +126,7 @@ return done({'OK', v, h, 1, got}, true)
 // SHA-1 of both, or {'SAME'} alone when it is the known one.
 const DUE = script<unknown[]>('rbReadDue', `${FENCE}
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[3], ARGV[4], 'LIMIT', 0, tonumber(ARGV[5]))
-local out = {'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}
-local want = ARGV[6] or ''
-if want == '' then return out end
-local d = redis.sha1hex(cjson.encode(out))
-if d == want then return {'SAME'} end
-out[4] = d
-return out
+return digested({'OK', redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]), items(ids)}, ARGV[6] or '', true)
 `, 2);
 
 // KEYS: gen, department aliases, then sets whose union is wanted. ARGV: gen, prefix, cap, and a
@@ -193,6 +187,9 @@ export interface ProgressFigures {
 /** What a read returns instead of its data when the caller's remembered version is still current. */
 export interface Unchanged { unchanged: true; version: string }
 
+/** The scripts' digest argument (see digested): undefined none wanted, '' wanted with none known. */
+const wanted = (known: string | undefined) => (known === undefined ? '' : known || '-');
+
 /**
  * 进度's figures: counters, overdue (≤ overdueTo) and due-soon ([yellowFrom, yellowTo]) counts,
  * aspects. With `known` (the version an answer was built from), `{ unchanged }` when the figures
@@ -201,7 +198,7 @@ export interface Unchanged { unchanged: true; version: string }
 export async function readProgress(
   redis: RedisClient, g: GenKeys, overdueTo: number, yellowFrom: number, yellowTo: number, known = '',
 ): Promise<ProgressFigures | Unchanged> {
-  const r = fenced(g.L, await PROGRESS.run(redis, [lk.gen(g.L), g.counters, g.due], [String(g.gen), g.prefix, overdueTo, yellowFrom, yellowTo, known]));
+  const r = fenced(g.L, await PROGRESS.run(redis, [lk.gen(g.L), g.counters, g.due], [String(g.gen), g.prefix, overdueTo, yellowFrom, yellowTo, wanted(known)]));
   if (r[0] === 'SAME') return { unchanged: true, version: known };
   const counters: Counters = {};
   const flat = r[1] as Flat;
@@ -237,7 +234,7 @@ export async function readLookup(
   redis: RedisClient, g: GenKeys, alias: string, maxKids = 200, notes = true, evidence?: { item: string; gone: string }, known?: string,
 ): Promise<Lookup | Unchanged> {
   const r = fenced(g.L, await LOOKUP.run(redis, [lk.gen(g.L), g.codes],
-    [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0', evidence?.item ?? '', evidence?.gone ?? '', known === undefined ? '' : known || '-']));
+    [String(g.gen), g.prefix, alias, maxKids, notes ? '1' : '0', evidence?.item ?? '', evidence?.gone ?? '', wanted(known)]));
   if (r[0] === 'SAME') return { unchanged: true, version: known! };
   const version = known === undefined ? undefined : String(r.pop());
   const v = version === undefined ? {} : { version };
@@ -258,7 +255,7 @@ export async function readDue(
   redis: RedisClient, g: GenKeys, from: number | '-inf', to: number, limit: number, known?: string,
 ): Promise<{ total: number; items: Item[]; version?: string } | Unchanged> {
   const r = fenced(g.L, await DUE.run(redis, [lk.gen(g.L), g.due],
-    [String(g.gen), g.prefix, from, to, Math.min(limit, READ_CAP), known === undefined ? '' : known || '-']));
+    [String(g.gen), g.prefix, from, to, Math.min(limit, READ_CAP), wanted(known)]));
   if (r[0] === 'SAME') return { unchanged: true, version: known! };
   return { total: Number(r[1]), items: toItems(r[2] as Flat[]), ...(known === undefined ? {} : { version: String(r[3]) }) };
 }

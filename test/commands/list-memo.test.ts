@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
+import { sayUnremembered, textOf, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS } from '../helpers/redis.js';
 
 // The plain deadline lists (逾期, 临期 [天数]) remember their answer with the digest of the deadline
 // read (count and first 20 measures) and use it again only while that read is unchanged.
 describe.each(TARGETS)('逾期 and 临期 answered again from memory only while unchanged (%s)', (target) => {
   const world = worldsPerTest(target, afterEach);
-  const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
+  const text = textOf;
   const fresh = sayUnremembered;
 
   it('临期: remembered per window; a completion and a moved deadline are in the next answer', async () => {

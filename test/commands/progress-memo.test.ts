@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
+import { sayUnremembered, textOf, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS, testTarget, type Target } from '../helpers/redis.js';
 import { openServices } from '../../src/app/services.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
@@ -13,7 +13,7 @@ import { dayNumber } from '../../src/ledger/dates.js';
 describe.each(TARGETS)('进度 answered again from memory only while the ledger is unchanged (%s)', (target) => {
   const world = worldsPerTest(target, afterEach);
 
-  const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
+  const text = textOf;
   const fresh = sayUnremembered;
 
   it('the answer is remembered and used again only when the store confirms its figures are unchanged', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sayUnremembered, worldsPerTest, type World } from '../helpers/world.js';
+import { sayUnremembered, textOf, worldsPerTest, type World } from '../helpers/world.js';
 import { TARGETS } from '../helpers/redis.js';
 import { PNG_1X1 } from '../evidence/samples.js';
 
@@ -8,7 +8,7 @@ import { PNG_1X1 } from '../evidence/samples.js';
 describe.each(TARGETS)('查看 answered again from memory only while the item is unchanged (%s)', (target) => {
   const world = worldsPerTest(target, afterEach);
 
-  const text = async (w: World, who: string, msg: string) => (await w.say(who, msg))?.text ?? '';
+  const text = textOf;
   const fresh = sayUnremembered;
 
   it('a measure: remembered, then a progress note and an evidence file are in the next answer', async () => {

@@ -55,3 +55,8 @@ export function worldsPerTest(target: Target, afterEach: (fn: () => Promise<void
   afterEach(async () => { await Promise.all(worlds.map((w) => w.close())); worlds = []; });
   return async () => { const w = await makeWorld({ target }); worlds.push(w); return w; };
 }
+
+/** The text of `w`'s answer to `text` from `who` ('' for none). */
+export async function textOf(w: World, who: string, text: string): Promise<string> {
+  return (await w.say(who, text))?.text ?? '';
+}
