@@ -3,7 +3,7 @@
 // ioredis writes a command, a pipeline or a MULTI block in one write) and watches the event loop
 // (perf_hooks monitorEventLoopDelay). The bench asks over the IPC channel: 'reset', then 'read'.
 import net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const port = Number(process.env.BENCH_PROBE_REDIS_PORT ?? 0);
 let writes = 0;
@@ -15,14 +15,17 @@ net.Socket.prototype.write = function (...args) {
 
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();
+// Event-loop utilisation since the last reset: how busy the main thread was (1: never idle).
+let elu = performance.eventLoopUtilization();
 
 process.on('message', (m) => {
   if (m === 'reset') {
     writes = 0;
     eld.reset();
+    elu = performance.eventLoopUtilization();
     process.send?.({ probe: 'reset' });
   } else if (m === 'read') {
-    process.send?.({ probe: 'read', redisRoundTrips: writes, eldP99Ms: eld.percentile(99) / 1e6, eldMaxMs: eld.max / 1e6 });
+    process.send?.({ probe: 'read', redisRoundTrips: writes, eldP99Ms: eld.percentile(99) / 1e6, eldMaxMs: eld.max / 1e6, elu: performance.eventLoopUtilization(elu).utilization });
   }
 });
 // The IPC channel must not keep a process alive that would otherwise exit.

@@ -48,7 +48,7 @@ function cpuUs(pid: number): number {
 
 /** Asks a process's probe (bench/probe.mjs) to reset its counters, or for their values. */
 function probe(child: ChildProcess, what: 'reset'): Promise<unknown>;
-function probe(child: ChildProcess, what: 'read'): Promise<{ redisRoundTrips: number; eldP99Ms: number; eldMaxMs: number }>;
+function probe(child: ChildProcess, what: 'read'): Promise<{ redisRoundTrips: number; eldP99Ms: number; eldMaxMs: number; elu: number }>;
 function probe(child: ChildProcess, what: 'reset' | 'read'): Promise<unknown> {
   return new Promise((resolve) => {
     const on = (m: { probe?: string }) => { if (m?.probe === what) { child.off('message', on); resolve(m); } };
@@ -90,6 +90,7 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
   await open.close();
 
   const redisPort = String(redis.options.port ?? 6379);
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
   const arrivals = new Map<string, number>();
   const sink = createServer((req, res) => {
     const id = new URL(req.url!, 'http://x').searchParams.get('session') ?? '';
@@ -150,6 +151,8 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     await probe(p.child, 'reset');
     const calls0 = await redisCalls(redis);
     const cpu0 = cpuUs(p.child.pid!);
+    const redisCpu0 = cpuUs(redisPid);
+    const benchCpu0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await run(p.port, text, seconds);
     const acked = r['2xx'];
@@ -159,6 +162,8 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
     const last = Math.max(...arrivals.values());
     const lat = [...arrivals].map(([id, t]) => t - (sent.get(id) ?? t));
     const cpu = cpuUs(p.child.pid!) - cpu0;
+    const redisCpu = cpuUs(redisPid) - redisCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
     const calls1 = await redisCalls(redis);
     const pr = await probe(p.child, 'read');
     return {
@@ -167,12 +172,18 @@ export async function benchSideBySide(o: { redisUrl: string; seconds?: number })
       answer_p50_ms: +q(lat, 0.5).toFixed(1), answer_p99_ms: +q(lat, 0.99).toFixed(1),
       http_requests_per_s: Math.round(r.requests.average), http_p99_ms: r.latency.p99,
       cpu_us_per_message: Math.round(cpu / Math.max(1, acked)),
+      // The other processes on the machine, whose CPU the two sides compete with on a small machine:
+      // redis-server (its CPU for this side's commands) and this process (autocannon and the sink).
+      redis_cpu_us_per_message: Math.round(redisCpu / Math.max(1, acked)),
+      bench_cpu_us_per_message: Math.round((benchCpu.user + benchCpu.system) / Math.max(1, acked)),
       // Commands Redis executed (INFO commandstats: a script's own commands count too) and round
       // trips the process made (writes to Redis: a pipeline or MULTI is one), idle polling included.
       redis_commands_per_message: +((sum(calls1) - sum(calls0)) / Math.max(1, acked)).toFixed(1),
       redis_commands_by_name: perMessage(calls0, calls1, acked),
       redis_round_trips_per_message: +(pr.redisRoundTrips / Math.max(1, acked)).toFixed(1),
       event_loop_delay_p99_ms: +pr.eldP99Ms.toFixed(1),
+      // Share of the measured time the main thread was busy (includes the wait for the last answers).
+      event_loop_utilisation: +pr.elu.toFixed(2),
     };
   };
 

@@ -6,10 +6,11 @@ import type { Logger } from 'pino';
 import type { IncomingMessage, Platform, Reply } from '../core/message.js';
 import type { Deliverer, InboundPort, ReplyRoute } from '../core/ports.js';
 import { parseIncoming } from '../pipeline/incoming.js';
-import { InboundStore, type InboundEntry, type SubmitGuard } from '../store/inbound-store.js';
+import { InboundStore, partitionOf, type InboundEntry, type SubmitGuard, type SubmitResult } from '../store/inbound-store.js';
 import { onceKey, rememberOnce } from '../store/once.js';
 import { ReplyQueue } from './replies.js';
 import { InboundWorker } from './worker.js';
+import { CLAIM_COUNT } from './partition-loop.js';
 import { AdmitGate } from './admit.js';
 
 export interface InboundOptions {
@@ -116,7 +117,15 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
         const prev = await rememberOnce(o.redis, g.scope, g.id, g.value, g.ttlMs);
         if (prev !== null && prev !== g.value) return 'replay';
       }
-      const r = await store.submit(entry, holds ? admitBacklog : undefined, guard);
+      // This instance applies the partition: the submit takes the entry in hand itself.
+      const loop = worker?.claimer(partitionOf(m.platform, m.chatId)) ?? null;
+      const ticket = loop ? loop.begin() : 0;
+      let r: SubmitResult | undefined;
+      try {
+        r = await store.submit(entry, holds ? admitBacklog : undefined, guard, loop ? { owner, count: CLAIM_COUNT } : undefined);
+      } finally {
+        loop?.claimed(ticket, r?.state === 'accepted' ? r.claimed : null);
+      }
       // Persisted: nothing is lost whatever happens now. A deep partition holds the acknowledgement.
       if (holds && r.state === 'accepted' && r.done !== null) await gate.wait(r.partition, r.ahead, r.done);
       return r.state;

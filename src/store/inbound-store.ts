@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isCluster, type RedisClient } from './redis.js';
-import { script } from './scripts.js';
+import { CLAIM_S, FINISH_MANY_S, FINISH_S, RELEASE_S, RENEW_S, SUBMIT_S } from './inbound-scripts.js';
 import { memoize } from '../core/memo.js';
 import { doneRecordJson } from '../core/reply-json.js';
 
@@ -99,87 +99,20 @@ export type SubmitResult =
    * `done`: the partition's finished-entries counter then, read only when `ahead` was over the
    * caller's threshold (else null).
    */
-  | { state: 'accepted'; partition: number; ahead: number; done: number | null }
+  | { state: 'accepted'; partition: number; ahead: number; done: number | null; claimed?: Claimed }
   | { state: 'duplicate'; record: IdemRecord }
   | { state: 'full' }
   /** The guard was held with another value (a replayed DingTalk sign): nothing kept. */
   | { state: 'replay' };
 
+/**
+ * What a submit by the partition's lease holder took in hand (the SUBMIT script's claim): the
+ * entries new in the stream, its own among them, and the group's last-delivered id before them.
+ */
+export interface Claimed { id: string; prev: string; entries: StreamEntry[] }
+
 /** A one-use value checked and kept with the submit (key, value, TTL), as rememberOnce keeps one. */
 export interface SubmitGuard { key: string; value: string; ttlMs: number }
-
-// KEYS: record, stream, finished counter[, a one-use guard]. ARGV: entry, backlog bound, record TTL,
-// hold threshold[, the guard's value, its TTL in ms]. The guard (a single Redis only: its key is in
-// another slot) is remembered first, as rememberOnce does; held with another value it refuses: 'replay'.
-const SUBMIT = `
-if KEYS[4] then
-  local prev = redis.call('GET', KEYS[4])
-  if prev and prev ~= ARGV[5] then return {'replay', prev} end
-  if not prev then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6]) end
-end
-local v = redis.call('GET', KEYS[1])
-if v then return {'dup', v} end
-local len = redis.call('XLEN', KEYS[2])
-if len >= tonumber(ARGV[2]) then return {'full', ''} end
-redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
--- A stream that had to be created here (lost in a restart without AOF, a flush, a failover) gets
--- its consumer group from the start, or its readers would fail with NOGROUP and never see it.
-if len == 0 then redis.pcall('XGROUP', 'CREATE', KEYS[2], 'g', '0') end
-redis.call('SET', KEYS[1], '{"s":"queued"}', 'EX', ARGV[3])
--- Over the caller's threshold its acknowledgement may be held: say how far the queue had got.
-if len > tonumber(ARGV[4]) then return {'ok', redis.call('GET', KEYS[3]) or '0', len} end
-return {'ok', '', len}`;
-
-/** Fenced: only the lease holder may finish (a holder that lost its lease leaves the entry to the new one). */
-const FINISH = `
-if redis.call('GET', KEYS[3]) ~= ARGV[5] then return 0 end
-redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[2], ARGV[2])
-return redis.call('INCR', KEYS[4])`;
-
-/**
- * FINISH for several entries of one partition at once (the worker gathers the
- * finishes of one event-loop turn): the lease is checked once, then each
- * outcome stored, and all acknowledged and removed. KEYS: lease, stream, the
- * finished counter, the records. ARGV: owner, group, record TTL, then each entry's stream id and
- * record. Returns the finished counter (0: the lease is not the owner's, nothing done).
- */
-const FINISH_MANY = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local ids = {}
-for i = 4, #KEYS do
-  local j = 4 + (i - 4) * 2
-  redis.call('SET', KEYS[i], ARGV[j + 1], 'EX', ARGV[3])
-  ids[#ids + 1] = ARGV[j]
-end
-if #ids > 0 then
-  redis.call('XACK', KEYS[2], ARGV[2], unpack(ids))
-  redis.call('XDEL', KEYS[2], unpack(ids))
-end
-return redis.call('INCRBY', KEYS[3], #ids)`;
-
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-/** Claims the answer of a message for one side; the other side then stays silent. */
-const CLAIM_DELIVERY = `
-local v = redis.call('GET', KEYS[1])
-if v and v ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1`;
-
-const SUBMIT_S = script<[string, string, number?]>('rbInSubmit', SUBMIT);
-const FINISH_S = script<number>('rbInFinish', FINISH, 4);
-const FINISH_MANY_S = script<number>('rbInFinishMany', FINISH_MANY);
-const RENEW_S = script<number>('rbInRenew', RENEW, 1);
-const RELEASE_S = script<number>('rbInRelease', RELEASE, 1);
-const CLAIM_S = script<number>('rbInClaimDelivery', CLAIM_DELIVERY, 1);
 
 export interface InboundStoreOptions {
   /** Most entries waiting in one partition before new messages are refused as busy. */
@@ -221,20 +154,60 @@ export class InboundStore {
    * `holdOver`: when more entries than this were ahead, the result carries the
    * partition's finished counter (for a held acknowledgement; no extra round trip).
    */
-  async submit(entry: InboundEntry, holdOver = Number.MAX_SAFE_INTEGER, guard?: SubmitGuard): Promise<SubmitResult> {
+  async submit(entry: InboundEntry, holdOver = Number.MAX_SAFE_INTEGER, guard?: SubmitGuard, claim?: { owner: string; count: number }): Promise<SubmitResult> {
     const n = partitionOf(entry.msg.platform, entry.msg.chatId);
     if (guard && !this.canGuard) throw new Error('InboundStore.submit: a guard needs a single Redis (its key is in another slot)');
-    const keys = [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n), this.k.done(n)];
-    const args: Array<string | number> = [JSON.stringify(entry), this.maxBacklog, this.recordTtl, holdOver];
+    const keys = [this.k.record(n, entry.msg.platform, entry.msg.messageId), this.k.stream(n), this.k.done(n), this.k.lease(n)];
+    const args: Array<string | number> = [JSON.stringify(entry), this.maxBacklog, this.recordTtl, holdOver, claim?.owner ?? '', claim?.count ?? 0];
     if (guard) {
       keys.push(guard.key);
       args.push(guard.value, Math.max(1, Math.ceil(guard.ttlMs)));
     }
-    const [state, raw, len] = await SUBMIT_S.run(this.r, keys, args);
-    if (state === 'ok') return { state: 'accepted', partition: n, ahead: Number(len ?? 0), done: raw === '' ? null : Number(raw) };
+    const res = await SUBMIT_S.run(this.r, keys, args);
+    const state = res[0];
+    const raw = res[1] as string;
+    if (state === 'ok') {
+      const r: SubmitResult = { state: 'accepted', partition: n, ahead: Number(res[2] ?? 0), done: raw === '' ? null : Number(raw) };
+      if (res.length > 3) r.claimed = this.claimed(n, res, entry);
+      return r;
+    }
     if (state === 'full') return { state: 'full' };
     if (state === 'replay') return { state: 'replay' };
     return { state: 'duplicate', record: JSON.parse(raw) as IdemRecord };
+  }
+
+  /** The claim part of a SUBMIT reply: own id, the last-delivered id before, then id and text pairs ('' is the caller's own). */
+  private claimed(n: number, res: Array<string | number>, own: InboundEntry): Claimed {
+    const id = String(res[3]);
+    const entries: StreamEntry[] = [];
+    for (let i = 5; i + 1 < res.length; i += 2) {
+      const eid = String(res[i]);
+      const text = String(res[i + 1]);
+      if (eid === id) entries.push({ id, entry: own });
+      else {
+        try {
+          entries.push({ id: eid, entry: JSON.parse(text) as InboundEntry });
+        } catch {
+          // Not ours to answer (no route can be read): dropped, as a read drops it.
+          const key = this.k.stream(n);
+          this.r.xack(key, GROUP, eid).then(() => this.r.xdel(key, eid)).catch(() => undefined);
+        }
+      }
+    }
+    return { id, prev: String(res[4]), entries };
+  }
+
+  /** The consumer group's last-delivered id on partition n ('0-0' when it has delivered nothing). */
+  async lastDelivered(reader: RedisClient, n: number): Promise<string> {
+    const groups = (await reader.xinfo('GROUPS', this.k.stream(n))) as unknown[][];
+    for (const g of groups) {
+      const at = g.indexOf('name');
+      if (at >= 0 && g[at + 1] === GROUP) {
+        const i = g.indexOf('last-delivered-id');
+        return i >= 0 ? String(g[i + 1]) : '0-0';
+      }
+    }
+    return '0-0';
   }
 
   async record(platform: string, chatId: string, messageId: string): Promise<IdemRecord | null> {
