@@ -273,34 +273,42 @@ export class PartitionLoop {
     if (!lane) this.lanes.set(key, (lane = { lastWrite: RESOLVED, sinceWrite: [], delivered: RESOLVED_TRUE, finished: RESOLVED, failed: false, inHand: 0 }));
     const l = lane;
     this.inHand++;
-    l.inHand++;
+    // Nothing else of the chat in hand (the usual case): nothing to wait for, so no promise joins.
+    const alone = ++l.inHand === 1;
     const read = this.o.readOnly?.(e.entry) === true;
-    const before = read ? l.lastWrite : l.sinceWrite.length === 0 ? RESOLVED : l.sinceWrite.length === 1 ? l.sinceWrite[0]! : Promise.all(l.sinceWrite);
-    const applied = before.then(() => {
+    const run = async () => {
       if (l.failed || !this.mine || this.failure) throw SKIPPED;
       return this.apply(e, recovered);
-    });
+    };
+    const before = alone ? null : read ? l.lastWrite : l.sinceWrite.length === 1 ? l.sinceWrite[0]! : Promise.all(l.sinceWrite);
+    const applied = before ? before.then(run) : run();
     applied.catch(() => { l.failed = true; });
     if (!read) {
       l.lastWrite = applied;
       l.sinceWrite = [applied];
     } else if (l.sinceWrite.push(applied) > 16) l.sinceWrite = [Promise.all(l.sinceWrite)];
-    const delivered = Promise.all([applied, l.delivered]).then(async ([c, go]) => (go && c ? c.deliver() : go));
-    const finished = Promise.all([delivered, applied, l.finished]).then(async ([go, c]) => {
-      if (!go || !c) throw SKIPPED;
-      await c.finish();
-    });
+    let c: Completion;
+    const delivered = alone
+      ? applied.then((x) => (c = x).deliver())
+      : Promise.all([applied, l.delivered]).then(([x, go]) => (go ? (c = x).deliver() : false));
+    const finish = (go: boolean) => {
+      if (!go) throw SKIPPED;
+      return c.finish();
+    };
+    const finished = alone ? delivered.then(finish) : Promise.all([delivered, l.finished]).then(([go]) => finish(go));
     l.delivered = delivered;
     l.finished = finished;
-    finished.catch((err: unknown) => {
+    const settled = () => {
+      this.inHand--;
+      if (--l.inHand === 0 && this.lanes.get(key) === l) this.lanes.delete(key);
+      this.poke();
+    };
+    finished.then(settled, (err: unknown) => {
       l.failed = true;
       // Not finished, so still pending: a loop that goes on (its lease confirmed again) must read
       // it again, in order, or it would wait there until the next holder.
       this.fail(err === SKIPPED ? new Error('inbound: an entry was left pending') : err);
-    }).finally(() => {
-      this.inHand--;
-      if (--l.inHand === 0 && this.lanes.get(key) === l) this.lanes.delete(key);
-      this.poke();
+      settled();
     });
   }
 
@@ -319,8 +327,8 @@ export class PartitionLoop {
     });
   }
 
-  /** Runs an entry; returns what completes it (deliver, then finish), or null when nothing is left to do. */
-  private async apply(e: StreamEntry, recovered: boolean): Promise<Completion | null> {
+  /** Runs an entry; returns what completes it (deliver, then finish). */
+  private async apply(e: StreamEntry, recovered: boolean): Promise<Completion> {
     const { store, owner } = this.o;
     const m = e.entry.msg;
     const now = this.o.now ?? Date.now;
