@@ -121,10 +121,14 @@ export async function startInbound(o: InboundOptions): Promise<InboundService> {
       const loop = worker?.claimer(partitionOf(m.platform, m.chatId)) ?? null;
       const ticket = loop ? loop.begin() : 0;
       let r: SubmitResult | undefined;
+      let failed = false;
       try {
         r = await store.submit(entry, holds ? admitBacklog : undefined, guard, loop ? { owner, count: CLAIM_COUNT } : undefined);
+      } catch (err) {
+        failed = true;
+        throw err;
       } finally {
-        loop?.claimed(ticket, r?.state === 'accepted' ? r.claimed : null);
+        loop?.claimed(ticket, r?.state === 'accepted' ? r.claimed : null, failed);
       }
       // Persisted: nothing is lost whatever happens now. A deep partition holds the acknowledgement.
       if (holds && r.state === 'accepted' && r.done !== null) await gate.wait(r.partition, r.ahead, r.done);

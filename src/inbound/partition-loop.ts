@@ -105,8 +105,10 @@ export class PartitionLoop {
   }
 
   /** The submit of ticket t came back; what it took in hand (null: nothing, or it failed). */
-  claimed(t: number, c: Claimed | null | undefined): void {
+  claimed(t: number, c: Claimed | null | undefined, failed = false): void {
     this.order.claimed(t, c && !this.halted ? c.prev : null, c?.entries ?? []);
+    // Its script may have run (or still run, late): what it took is in the pending list only.
+    if (failed && !this.halted) this.fail(new Error('inbound: a claiming submit failed'));
     this.settle();
   }
 
@@ -139,15 +141,17 @@ export class PartitionLoop {
       return RESOLVED;
     }
     return new Promise((r) => {
-      const t = setTimeout(() => { this.wake = null; r(); }, ms);
-      this.wake = () => { clearTimeout(t); this.dirty = false; r(); };
+      const w = () => { clearTimeout(t); this.dirty = false; r(); };
+      const t = setTimeout(() => { if (this.wake === w) this.wake = null; r(); }, ms);
+      this.wake = w;
     });
   }
 
   private pause(ms: number): Promise<void> {
     return new Promise((r) => {
-      const t = setTimeout(() => { this.wake = null; r(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = null; r(); };
+      const w = () => { clearTimeout(t); if (this.wake === w) this.wake = null; r(); };
+      const t = setTimeout(() => { if (this.wake === w) this.wake = null; r(); }, ms);
+      this.wake = w;
     });
   }
 
@@ -174,6 +178,7 @@ export class PartitionLoop {
     const blockMs = this.o.blockMs ?? 400;
     let ready = false;
     let recovering = true;
+    let fenced = false;
     let failures = 0;
     while (this.mine) {
       try {
@@ -188,6 +193,12 @@ export class PartitionLoop {
           ready = true;
         }
         if (recovering) {
+          // A claim given up by its caller may still run: one round trip on the claims' connection
+          // after it, so the pending list read next holds what it took.
+          if (!fenced) {
+            await store.fence(this.n);
+            fenced = true;
+          }
           // What was delivered and not finished (a dead holder's work, or ours before a failure),
           // from the start of the pending list, in order: each read completed before the next.
           const entries = await store.read(this.reader, this.n, true, CLAIM_COUNT, blockMs);
@@ -220,6 +231,7 @@ export class PartitionLoop {
         }
         logger.warn({ err: message, partition: this.n }, 'inbound: read or apply failed, retrying');
         await this.reset();
+        fenced = false;
         recovering = true; // re-read from the pending list, in order
         await this.pause(Math.min(5_000, 250 * 2 ** Math.min(failures++, 5)));
       }
@@ -286,7 +298,12 @@ export class PartitionLoop {
     if (!read) {
       l.lastWrite = applied;
       l.sinceWrite = [applied];
-    } else if (l.sinceWrite.push(applied) > 16) l.sinceWrite = [Promise.all(l.sinceWrite)];
+    } else if (l.sinceWrite.push(applied) > 16) {
+      // Joined so the array stays short; the join keeps no results and is never left unhandled.
+      const all = Promise.all(l.sinceWrite).then(() => undefined);
+      all.catch(() => undefined);
+      l.sinceWrite = [all];
+    }
     let c: Completion;
     const delivered = alone
       ? applied.then((x) => (c = x).deliver())

@@ -197,6 +197,14 @@ export class InboundStore {
     return { id, prev: String(res[4]), entries };
   }
 
+  /**
+   * One round trip on partition n's connection: answered only after every command sent on it
+   * before (a submit whose caller gave up on it may still run until then).
+   */
+  async fence(n: number): Promise<void> {
+    await this.r.exists(this.k.lease(n));
+  }
+
   /** The consumer group's last-delivered id on partition n ('0-0' when it has delivered nothing). */
   async lastDelivered(reader: RedisClient, n: number): Promise<string> {
     const groups = (await reader.xinfo('GROUPS', this.k.stream(n))) as unknown[][];

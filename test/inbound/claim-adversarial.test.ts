@@ -79,7 +79,7 @@ describe('claiming submits, adversarial (single)', () => {
 
   // Known bug (review of 1c4faef): a claiming submit that fails leaves its entries in the pending list, unseen
   // by the loop. Fix: fail the loop on it, and a round trip on the main connection before the recovery read.
-  it.fails.each([1_500, 3_000])('a claiming submit whose answer is lost (timed out, the script ran %i ms later) still has its entry applied, in order, while the holder goes on', async (late) => {
+  it.each([1_500, 3_000])('a claiming submit whose answer is lost (timed out, the script ran %i ms later) still has its entry applied, in order, while the holder goes on', async (late) => {
     const net1 = await relay();
     closers.push(net1.close);
     const namespace = `t${randomUUID().slice(0, 8)}:`;
@@ -110,7 +110,7 @@ describe('claiming submits, adversarial (single)', () => {
   }, 30_000);
 
   // Known bug: the collapsed Promise.all of a lane's reads (partition-loop.ts dispatch) rejects unhandled.
-  it.fails('a chat with a write and 17 reads in hand whose write fails: no unhandled rejection, each applied once, in order', async () => {
+  it('a chat with a write and 17 reads in hand whose write fails: no unhandled rejection, each applied once, in order', async () => {
     const namespace = `t${randomUUID().slice(0, 8)}:`;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
@@ -150,7 +150,7 @@ describe('claiming submits, adversarial (single)', () => {
   }, 30_000);
 
   // Known bug: the readiness race's pause(5_000) timer later clears the wake of the loop's nudged().
-  it.fails('a message submitted about five seconds after its loop started is applied without a stall (no wake-up lost)', async () => {
+  it('a message submitted about five seconds after its loop started is applied without a stall (no wake-up lost)', async () => {
     const namespace = `t${randomUUID().slice(0, 8)}:`;
     const ranAt = new Map<string, number>();
     const holder = await testInbound({ namespace, redis: await client(), target: testTarget('single'), run: async (m) => { ranAt.set(m.messageId, Date.now()); return answer('好'); } });
@@ -173,7 +173,7 @@ describe('claiming submits, adversarial (single)', () => {
     expect(Math.max(...lags)).toBeLessThan(500);
   }, 30_000);
   // Known bug: the collapsed Promise.all of a lane's reads keeps every result (Completion) it joined.
-  it.fails('a long run of one chat\'s reads (its lane never empty) keeps no finished entry reachable', async () => {
+  it('a long run of one chat\'s reads (its lane never empty) keeps no finished entry reachable', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const namespace = `t${randomUUID().slice(0, 8)}:`;
