@@ -77,8 +77,8 @@ describe('claiming submits, adversarial (single)', () => {
     for (const c of closers.splice(0)) await c();
   });
 
-  // Known bug (review of 1c4faef): a claiming submit that fails leaves its entries in the pending list, unseen
-  // by the loop. Fix: fail the loop on it, and a round trip on the main connection before the recovery read.
+  // Found in review of 1c4faef: a claiming submit that failed left its entries in the pending list, unseen
+  // by the loop. Now it fails the loop, and a fence on the main connection precedes the recovery read.
   it.each([1_500, 3_000])('a claiming submit whose answer is lost (timed out, the script ran %i ms later) still has its entry applied, in order, while the holder goes on', async (late) => {
     const net1 = await relay();
     closers.push(net1.close);
@@ -109,7 +109,7 @@ describe('claiming submits, adversarial (single)', () => {
     expect({ ran, pending: (await direct.xpending(stream, 'g') as [number])[0] }).toEqual({ ran: ['完成 一.1.1 第一条', '完成 一.1.1 第二条'], pending: 0 });
   }, 30_000);
 
-  // Known bug: the collapsed Promise.all of a lane's reads (partition-loop.ts dispatch) rejects unhandled.
+  // Found in review: the collapsed Promise.all of a lane's reads (partition-loop.ts dispatch) rejected unhandled.
   it('a chat with a write and 17 reads in hand whose write fails: no unhandled rejection, each applied once, in order', async () => {
     const namespace = `t${randomUUID().slice(0, 8)}:`;
     const unhandled: unknown[] = [];
@@ -149,7 +149,7 @@ describe('claiming submits, adversarial (single)', () => {
     expect(ran).toHaveLength(texts.length);
   }, 30_000);
 
-  // Known bug: the readiness race's pause(5_000) timer later clears the wake of the loop's nudged().
+  // Found in review: the readiness race's pause(5_000) timer later cleared the wake of the loop's nudged().
   it('a message submitted about five seconds after its loop started is applied without a stall (no wake-up lost)', async () => {
     const namespace = `t${randomUUID().slice(0, 8)}:`;
     const ranAt = new Map<string, number>();
@@ -172,7 +172,7 @@ describe('claiming submits, adversarial (single)', () => {
     }
     expect(Math.max(...lags)).toBeLessThan(500);
   }, 30_000);
-  // Known bug: the collapsed Promise.all of a lane's reads keeps every result (Completion) it joined.
+  // Found in review: the collapsed Promise.all of a lane's reads kept every result (Completion) it joined.
   it('a long run of one chat\'s reads (its lane never empty) keeps no finished entry reachable', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
