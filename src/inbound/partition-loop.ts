@@ -157,9 +157,12 @@ export class PartitionLoop {
 
   /** Moves claimed and read batches to the queue as their order allows. */
   private settle(): void {
+    const before = this.order.queue.length;
     const err = this.order.settle(ORDER_WAIT_MS);
     if (err) this.fail(err);
-    this.poke();
+    // Woken only for something new to apply: a claim still waiting for its place must not make the
+    // loop spin (its reader's answer could then never be taken in).
+    else if (this.order.queue.length > before) this.poke();
   }
 
   private fail(err: unknown): void {
@@ -267,6 +270,7 @@ export class PartitionLoop {
     ).finally(() => {
       this.reading = null;
       this.settle();
+      this.poke(); // the next read is due
     });
   }
 

@@ -23,9 +23,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * sends (in order), as a slow network or a frozen client socket does: a command sent there reaches
  * Redis late, after its caller's command timeout, and still runs.
  */
-async function relay(): Promise<{ url: string; hold(conn: number, ms: number): void; close(): Promise<void> }> {
+async function relay(): Promise<{ url: string; hold(conn: number, ms: number): void; holdAnswers(from: number, ms: number): void; close(): Promise<void> }> {
   const target = new URL(testRedisUrl());
   const holds = new Map<number, number>();
+  // Answers (Redis to client) held back on every connection from this index on.
+  const answers = { from: Number.MAX_SAFE_INTEGER, ms: 0 };
   const sockets: net.Socket[] = [];
   let count = 0;
   const server = net.createServer((down) => {
@@ -37,7 +39,11 @@ async function relay(): Promise<{ url: string; hold(conn: number, ms: number): v
       const ms = holds.get(i) ?? 0;
       chain = chain.then(() => (ms ? sleep(ms) : undefined)).then(() => { up.write(chunk); });
     });
-    up.on('data', (chunk) => down.write(chunk));
+    let back = Promise.resolve();
+    up.on('data', (chunk) => {
+      const ms = i >= answers.from ? answers.ms : 0;
+      back = back.then(() => (ms ? sleep(ms) : undefined)).then(() => { down.write(chunk); });
+    });
     const end = () => { down.destroy(); up.destroy(); };
     down.on('close', end);
     up.on('close', end);
@@ -49,6 +55,7 @@ async function relay(): Promise<{ url: string; hold(conn: number, ms: number): v
   return {
     url: `redis://127.0.0.1:${port}${target.pathname}`,
     hold: (conn, ms) => holds.set(conn, ms),
+    holdAnswers: (from, ms) => { answers.from = from; answers.ms = ms; },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -107,6 +114,46 @@ describe('claiming submits, adversarial (single)', () => {
     expect(await other.submit(msg(chat, '完成 一.1.1 第二条'), route)).toBe('accepted');
     await waitFor(() => ran.length >= 2, { timeoutMs: 8_000, what: `both messages applied (ran: ${JSON.stringify(ran)})` }).catch(() => undefined);
     expect({ ran, pending: (await direct.xpending(stream, 'g') as [number])[0] }).toEqual({ ran: ['完成 一.1.1 第一条', '完成 一.1.1 第二条'], pending: 0 });
+  }, 30_000);
+
+  // A claim answered before the reader's answer for an entry before it must wait for that answer
+  // without keeping the event loop busy (a first version spun on it until the 2 s order limit).
+  it('a claim that waits for the reader\'s slower answer neither blocks the event loop nor delays the chat', async () => {
+    const net1 = await relay();
+    closers.push(net1.close);
+    const namespace = `t${randomUUID().slice(0, 8)}:`;
+    const ran: string[] = [];
+    const main = await client(net1.url);
+    // Connection 0 is the holder's main connection (claims); its readers' answers arrive 250 ms late.
+    net1.holdAnswers(1, 250);
+    const holder = await testInbound({ namespace, redis: main, target: testTarget('single'), run: async (m) => { ran.push(m.text); return answer('好'); } });
+    open.push(holder);
+    holder.onDeliver('console', async () => undefined);
+    const other = await testInbound({ namespace, redis: await client(), target: testTarget('single'), work: false, run: async () => null });
+    open.push(other);
+    const chat = `chat-slow-reader-${randomUUID().slice(0, 6)}`;
+    await waitFor(() => holder.worker!.claimer(partitionOf('console', chat)) !== null, { timeoutMs: 10_000, what: 'the holder claims' });
+    let gap = 0;
+    let last = performance.now();
+    const tick = setInterval(() => { const t = performance.now(); gap = Math.max(gap, t - last); last = t; }, 5);
+    try {
+      const texts: string[] = [];
+      const t0 = performance.now();
+      for (let i = 0; i < 6; i++) {
+        // Another instance's message reaches the holder's reader (its answer held back), then the
+        // holder's own submit claims the next one, answered at once.
+        texts.push(`完成 一.1.1 第${i}条甲`, `完成 一.1.1 第${i}条乙`);
+        expect(await other.submit(msg(chat, texts.at(-2)!), route)).toBe('accepted');
+        expect(await holder.submit(msg(chat, texts.at(-1)!), route)).toBe('accepted');
+        await waitFor(() => ran.length === texts.length, { timeoutMs: 5_000, what: `round ${i} applied` });
+      }
+      expect(ran).toEqual(texts);
+      // Each round waits at most about one held-back read (250 ms) plus a blocked read (400 ms), never the 2 s limit.
+      expect(performance.now() - t0).toBeLessThan(6 * 1_500);
+      expect(gap).toBeLessThan(500);
+    } finally {
+      clearInterval(tick);
+    }
   }, 30_000);
 
   // Found in review: the collapsed Promise.all of a lane's reads (partition-loop.ts dispatch) rejected unhandled.
