@@ -112,7 +112,9 @@ describe('claiming submits, adversarial (single)', () => {
     // The platform retries it (a duplicate now) and the chat goes on through another instance.
     expect(await other.submit(first, route)).toBe('duplicate');
     expect(await other.submit(msg(chat, '完成 一.1.1 第二条'), route)).toBe('accepted');
-    await waitFor(() => ran.length >= 2, { timeoutMs: 8_000, what: `both messages applied (ran: ${JSON.stringify(ran)})` }).catch(() => undefined);
+    // Applied (ran) comes before finished (no longer pending): wait for both, then look.
+    const pendingNow = async () => (await direct.xpending(stream, 'g') as [number])[0];
+    await waitFor(async () => ran.length >= 2 && (await pendingNow()) === 0, { timeoutMs: 8_000, what: 'both messages applied and finished' }).catch(() => undefined);
     expect({ ran, pending: (await direct.xpending(stream, 'g') as [number])[0] }).toEqual({ ran: ['完成 一.1.1 第一条', '完成 一.1.1 第二条'], pending: 0 });
   }, 30_000);
 
