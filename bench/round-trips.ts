@@ -43,5 +43,5 @@ export async function benchRoundTrips(o: { open: OpenServices }) {
   } finally {
     net.Socket.prototype.write = write;
   }
-  return { apply_path_round_trips: out, queue_round_trips_per_message: 'submit 1 (callback) + finish 1 + XREADGROUP ≤ 1 per batch of up to 32' };
+  return { apply_path_round_trips: out, queue_round_trips_per_message: 'submit 1 (callback; on the partition holder it also takes the entry in hand) + finish ≤ 1 (one per event-loop turn and partition) + XREADGROUP ≤ 1 per batch of up to 32, only for entries other instances submitted' };
 }
