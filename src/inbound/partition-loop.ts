@@ -3,6 +3,7 @@ import { APOLOGY, GAVE_UP, withTimeout } from './worker-replies.js';
 import type { InboundWorkerOptions } from './worker.js';
 import type { Claimed, StreamEntry } from '../store/inbound-store.js';
 import { StreamOrder } from './stream-order.js';
+import { Wake } from './wake.js';
 
 /** Retries of one failing entry before it is answered with an apology and finished. */
 const MAX_ATTEMPTS = 8;
@@ -73,8 +74,7 @@ export class PartitionLoop {
   private steady = false;
   private reading: Promise<void> | null = null;
   private failure: unknown = null;
-  private dirty = false;
-  private wake: (() => void) | null = null;
+  private readonly wake = new Wake();
 
   constructor(private readonly o: InboundWorkerOptions, readonly n: number, public validUntil: number, private readonly now: () => number) {
     this.order = new StreamOrder(now);
@@ -93,7 +93,7 @@ export class PartitionLoop {
   async stop(): Promise<void> {
     this.halted = true;
     this.steady = false;
-    this.poke();
+    this.wake.poke();
     // Disconnecting ends a blocked read at once; entries in hand are completed first by the loop itself.
     this.reader?.disconnect();
     await this.done;
@@ -127,34 +127,6 @@ export class PartitionLoop {
     return !this.halted && this.owns;
   }
 
-  private poke(): void {
-    this.dirty = true;
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  /** Resolves on the next poke (at once if one came since the last wait), or after ms. */
-  private nudged(ms: number): Promise<void> {
-    if (this.dirty) {
-      this.dirty = false;
-      return RESOLVED;
-    }
-    return new Promise((r) => {
-      const w = () => { clearTimeout(t); this.dirty = false; r(); };
-      const t = setTimeout(() => { if (this.wake === w) this.wake = null; r(); }, ms);
-      this.wake = w;
-    });
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((r) => {
-      const w = () => { clearTimeout(t); if (this.wake === w) this.wake = null; r(); };
-      const t = setTimeout(() => { if (this.wake === w) this.wake = null; r(); }, ms);
-      this.wake = w;
-    });
-  }
-
   /** Moves claimed and read batches to the queue as their order allows. */
   private settle(): void {
     const before = this.order.queue.length;
@@ -162,17 +134,17 @@ export class PartitionLoop {
     if (err) this.fail(err);
     // Woken only for something new to apply: a claim still waiting for its place must not make the
     // loop spin (its reader's answer could then never be taken in).
-    else if (this.order.queue.length > before) this.poke();
+    else if (this.order.queue.length > before) this.wake.poke();
   }
 
   private fail(err: unknown): void {
     this.failure ??= err;
-    this.poke();
+    this.wake.poke();
   }
 
   /** Resolves when nothing is in hand (every lane completed or skipped). */
   private async idle(): Promise<void> {
-    while (this.inHand > 0) await this.nudged(1_000);
+    while (this.inHand > 0) await this.wake.nudged(1_000);
   }
 
   private async loop(): Promise<void> {
@@ -190,7 +162,7 @@ export class PartitionLoop {
           this.reader.on('error', () => undefined);
         }
         if (!ready) {
-          await Promise.race([waitReady(this.reader), this.pause(5_000)]);
+          await Promise.race([waitReady(this.reader), this.wake.pause(5_000)]);
           if (!this.mine) break;
           await store.ensureGroup(this.n, this.reader);
           ready = true;
@@ -222,7 +194,7 @@ export class PartitionLoop {
         if (this.failure) throw this.failure;
         if (!this.reading && this.inHand < MAX_IN_HAND) this.readNew(blockMs);
         while (this.order.queue.length && this.inHand < MAX_IN_HAND) this.dispatch(this.order.queue.shift()!, false);
-        await this.nudged(ORDER_WAIT_MS);
+        await this.wake.nudged(ORDER_WAIT_MS);
         if (this.order.waiting) this.settle();
       } catch (err) {
         if (!this.mine) break;
@@ -236,7 +208,7 @@ export class PartitionLoop {
         await this.reset();
         fenced = false;
         recovering = true; // re-read from the pending list, in order
-        await this.pause(Math.min(5_000, 250 * 2 ** Math.min(failures++, 5)));
+        await this.wake.pause(Math.min(5_000, 250 * 2 ** Math.min(failures++, 5)));
       }
     }
     this.steady = false;
@@ -252,7 +224,7 @@ export class PartitionLoop {
   private async reset(): Promise<void> {
     this.steady = false;
     await this.reading;
-    while (this.order.unanswered > 0) await this.nudged(50);
+    while (this.order.unanswered > 0) await this.wake.nudged(50);
     await this.idle();
     this.order.clear();
     this.lanes.clear();
@@ -270,7 +242,7 @@ export class PartitionLoop {
     ).finally(() => {
       this.reading = null;
       this.settle();
-      this.poke(); // the next read is due
+      this.wake.poke(); // the next read is due
     });
   }
 
@@ -322,7 +294,7 @@ export class PartitionLoop {
     const settled = () => {
       this.inHand--;
       if (--l.inHand === 0 && this.lanes.get(key) === l) this.lanes.delete(key);
-      this.poke();
+      this.wake.poke();
     };
     finished.then(settled, (err: unknown) => {
       l.failed = true;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger } from '../../src/core/logger.js';
 import type { IncomingMessage, Reply } from '../../src/core/message.js';
 import { startInbound, type InboundService } from '../../src/inbound/index.js';
-import type { RedisClient } from '../../src/store/redis.js';
+import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { bullConnection } from '../../src/store/schedule-store.js';
 import type { Logger } from 'pino';
 
@@ -40,4 +40,29 @@ export function testInbound(o: {
     leaseMs: o.leaseMs,
     namespace: o.namespace ?? `t${randomUUID().slice(0, 8)}:`,
   });
+}
+
+/**
+ * What one test opens and the suite's afterEach closes: queues (`open`), Redis clients (`client`,
+ * ready when returned) and anything else (`closers`, run last).
+ */
+export function testBed(defaultUrl: () => string) {
+  const open: Array<{ stop(): Promise<void> }> = [];
+  const clients: RedisClient[] = [];
+  const closers: Array<() => Promise<void>> = [];
+  return {
+    open,
+    closers,
+    async client(url = defaultUrl()): Promise<RedisClient> {
+      const r = connectRedis(url);
+      await waitReady(r);
+      clients.push(r);
+      return r;
+    },
+    async close(): Promise<void> {
+      for (const q of open.splice(0)) await q.stop().catch(() => undefined);
+      for (const c of clients.splice(0)) c.disconnect();
+      for (const c of closers.splice(0)) await c();
+    },
+  };
 }

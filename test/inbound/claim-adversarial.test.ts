@@ -4,10 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, Reply } from '../../src/core/message.js';
-import type { InboundService } from '../../src/inbound/index.js';
-import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { inboundKeys, partitionOf } from '../../src/store/inbound-store.js';
-import { testInbound } from '../helpers/inbound.js';
+import { testBed, testInbound } from '../helpers/inbound.js';
 import { testRedisUrl, testTarget, TARGETS } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -69,20 +67,9 @@ async function relay(): Promise<{ url: string; hold(conn: number, ms: number): v
  * failing write, and the loop's wake-ups.
  */
 describe('claiming submits, adversarial (single)', () => {
-  const open: InboundService[] = [];
-  const clients: RedisClient[] = [];
-  const closers: Array<() => Promise<void>> = [];
-  const client = async (url = testTarget('single')) => {
-    const r = connectRedis(url);
-    await waitReady(r);
-    clients.push(r);
-    return r;
-  };
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.stop().catch(() => undefined);
-    for (const c of clients.splice(0)) c.disconnect();
-    for (const c of closers.splice(0)) await c();
-  });
+  const bed = testBed(() => testTarget('single'));
+  const { open, closers, client } = bed;
+  afterEach(bed.close);
 
   // Found in review of 1c4faef: a claiming submit that failed left its entries in the pending list, unseen
   // by the loop. Now it fails the loop, and a fence on the main connection precedes the recovery read.
@@ -260,18 +247,9 @@ describe('claiming submits, adversarial (single)', () => {
 
 /** What holds today across both targets: a stop with claims in flight, a stream lost under the reader. */
 describe.each(TARGETS)('claiming submits around a stop and a lost stream (%s)', (target) => {
-  const open: InboundService[] = [];
-  const clients: RedisClient[] = [];
-  const client = async () => {
-    const r = connectRedis(testTarget(target));
-    await waitReady(r);
-    clients.push(r);
-    return r;
-  };
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.stop().catch(() => undefined);
-    for (const c of clients.splice(0)) c.disconnect();
-  });
+  const bed = testBed(() => testTarget(target));
+  const { open, client } = bed;
+  afterEach(bed.close);
 
   it('a holder stopped while its claiming submits are in flight leaves nothing behind: the next holder applies the rest, each once, each chat in order', async () => {
     const namespace = `t${randomUUID().slice(0, 8)}:`;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, Reply } from '../../src/core/message.js';
-import type { InboundService } from '../../src/inbound/index.js';
-import { connectRedis, waitReady, type RedisClient } from '../../src/store/redis.js';
 import { GROUP, InboundStore, inboundKeys, partitionOf, type InboundEntry } from '../../src/store/inbound-store.js';
-import { testInbound } from '../helpers/inbound.js';
+import { testBed, testInbound } from '../helpers/inbound.js';
 import { testTarget, TARGETS } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -21,18 +19,9 @@ const route = { passive: false, data: {} };
  * exactly-once and recovery hold across both ways.
  */
 describe.each(TARGETS)('entries claimed by the holder\'s own submits (%s)', (target) => {
-  const open: InboundService[] = [];
-  const clients: RedisClient[] = [];
-  const client = async () => {
-    const r = connectRedis(testTarget(target));
-    await waitReady(r);
-    clients.push(r);
-    return r;
-  };
-  afterEach(async () => {
-    for (const q of open.splice(0)) await q.stop().catch(() => undefined);
-    for (const c of clients.splice(0)) c.disconnect();
-  });
+  const bed = testBed(() => testTarget(target));
+  const { open, client } = bed;
+  afterEach(bed.close);
 
   it('a submit by the lease holder takes its entry and the unread ones before it, after the last delivered id; others take nothing', async () => {
     const redis = await client();
