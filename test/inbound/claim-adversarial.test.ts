@@ -17,9 +17,9 @@ const route = { passive: false, data: {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * A TCP relay in front of the suite's redis-server that can hold back what one of its connections
- * sends (in order), as a slow network or a frozen client socket does: a command sent there reaches
- * Redis late, after its caller's command timeout, and still runs.
+ * A TCP relay in front of the suite's redis-server that can hold back the next write of one of its
+ * connections (what follows keeps its order behind it), as a slow network or a frozen client socket
+ * does: a command sent there reaches Redis late, after its caller's command timeout, and still runs.
  */
 async function relay(): Promise<{ url: string; hold(conn: number, ms: number): void; holdAnswers(from: number, ms: number): void; close(): Promise<void> }> {
   const target = new URL(testRedisUrl());
@@ -34,7 +34,10 @@ async function relay(): Promise<{ url: string; hold(conn: number, ms: number): v
     sockets.push(down, up);
     let chain = Promise.resolve();
     down.on('data', (chunk) => {
+      // One write held back (the one sent next); what follows waits behind it, as on one TCP stream,
+      // without a hold of its own (a heartbeat sent meanwhile must not add another).
       const ms = holds.get(i) ?? 0;
+      holds.delete(i);
       chain = chain.then(() => (ms ? sleep(ms) : undefined)).then(() => { up.write(chunk); });
     });
     let back = Promise.resolve();
@@ -92,7 +95,6 @@ describe('claiming submits, adversarial (single)', () => {
     // The submit's script reaches Redis after the client gave it up (command timeout: 1 s).
     net1.hold(0, late);
     await expect(holder.submit(first, route)).rejects.toThrow(/timed out/i);
-    net1.hold(0, 0);
     const direct = await client();
     const stream = inboundKeys(namespace).stream(n);
     // The late script ran: its entry is pending, or (the holder's recovery was quick) already applied.
