@@ -70,7 +70,7 @@ export class StreamOrder {
         moved = true;
       }
       const r = this.reads[0];
-      if (r && ![...this.open].some((t) => t <= r.after)) {
+      if (r && !this.unansweredUpTo(r.after)) {
         this.reads.shift();
         const err = this.enqueue(r.entries);
         if (err) return err;
@@ -91,6 +91,12 @@ export class StreamOrder {
     this.queue = [];
     this.claims = [];
     this.reads = [];
+  }
+
+  /** Whether a claim of ticket `after` or before is still unanswered (no copy of the set: this runs per batch). */
+  private unansweredUpTo(after: number): boolean {
+    for (const t of this.open) if (t <= after) return true;
+    return false;
   }
 
   private enqueue(entries: StreamEntry[]): Error | null {
